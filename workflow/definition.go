@@ -1,0 +1,237 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Definition is a workflow loaded from YAML (configs/workflows): its states and the transitions
+// between them. Instances keep the (Name, Version) they started on. A Definition is not changed
+// after loading.
+type Definition struct {
+	Name        string
+	Version     int
+	Title       string // Chinese name of the flow, e.g. 公文
+	Initial     string
+	Inputs      []*InputSpec
+	States      []*State
+	Transitions []*Transition
+	Source      []byte // the YAML it was loaded from, stored so older versions can be re-added
+	File        string
+}
+
+// InputSpec names an input a transition may require, with the Chinese label shown to the user.
+type InputSpec struct {
+	Name  string
+	Label string
+	Line  int
+}
+
+// State is one state of a definition.
+type State struct {
+	Name     string
+	Label    string // Chinese, shown to users
+	Terminal bool
+	Line     int
+}
+
+// Transition is one way out of one or more states. Several transitions may share a name (and
+// from-states): the first whose guards pass is taken. Those must agree on permission, system and
+// requires.
+type Transition struct {
+	Name       string
+	Label      string // Chinese, shown on buttons and in the history
+	From       []string
+	To         string
+	Permission string   // "object:action"; empty only for system transitions
+	Guards     []string // all must pass
+	Requires   []string // inputs that must be non-empty
+	// Set are the facts the transition sets. "" deletes the fact; "$now" is the RFC 3339 instant,
+	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x.
+	Set     map[string]string
+	Effects []EffectSpec
+	System  bool // fired only by the deadline sweep (SystemActor), never by users
+	Line    int
+}
+
+// EffectSpec is one effect of a transition as written in the definition: exactly one of Notify,
+// Deadline or Cancel is set.
+type EffectSpec struct {
+	Notify string // notify: the role to tell
+
+	Deadline     string // deadline: its name
+	WorkingDays  int    // counted in working days from the Shanghai date of the transition
+	CalendarDays int    // counted in calendar days from it
+	AtFact       string // or due at the RFC 3339 instant held by this fact (after Set)
+	Action       DeadlineAction
+	Transition   string // for ActionFire: the system transition to fire
+	Role         string // for ActionRemind and ActionOverdue: the role to tell
+	RemindBefore int    // also remind Role this many working days before (working_days only)
+
+	Cancel string // cancel: the deadline to cancel (with its reminder)
+
+	Line int
+}
+
+// Kind returns which kind of effect e is.
+func (e EffectSpec) Kind() EffectKind {
+	switch {
+	case e.Notify != "":
+		return EffectNotify
+	case e.Cancel != "":
+		return EffectCancel
+	default:
+		return EffectDeadline
+	}
+}
+
+// State returns the state called name, or nil.
+func (d *Definition) State(name string) *State {
+	for _, s := range d.States {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// StateLabel returns the Chinese label of state name, or name itself if it is unknown.
+func (d *Definition) StateLabel(name string) string {
+	if s := d.State(name); s != nil {
+		return s.Label
+	}
+	return name
+}
+
+// Candidates returns the transitions called name that start from state from, in definition order.
+func (d *Definition) Candidates(from, name string) []*Transition {
+	var out []*Transition
+	for _, t := range d.Transitions {
+		if t.Name == name && slices.Contains(t.From, from) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// TransitionsFrom returns every transition that starts from state, in definition order.
+func (d *Definition) TransitionsFrom(state string) []*Transition {
+	var out []*Transition
+	for _, t := range d.Transitions {
+		if slices.Contains(t.From, state) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// HasTransition reports whether some transition is called name.
+func (d *Definition) HasTransition(name string) bool {
+	return d.transition(name) != nil
+}
+
+// TransitionLabel returns the Chinese label of the first transition called name, or name.
+func (d *Definition) TransitionLabel(name string) string {
+	if t := d.transition(name); t != nil {
+		return t.Label
+	}
+	return name
+}
+
+func (d *Definition) transition(name string) *Transition {
+	for _, t := range d.Transitions {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// InputLabel returns the Chinese label of input name, or name itself.
+func (d *Definition) InputLabel(name string) string {
+	for _, in := range d.Inputs {
+		if in.Name == name {
+			return in.Label
+		}
+	}
+	return name
+}
+
+// edgeLabel is a transition's label with its guards, and a mark for system transitions.
+func (t *Transition) edgeLabel() string {
+	label := t.Label
+	if t.System {
+		label += "（系统）"
+	}
+	if len(t.Guards) > 0 {
+		label += " [" + strings.Join(t.Guards, ", ") + "]"
+	}
+	return label
+}
+
+// Mermaid returns the definition as a Mermaid stateDiagram-v2 with the Chinese labels.
+func (d *Definition) Mermaid() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\ntitle: %s（%s 第 %d 版）\n---\n", d.Title, d.Name, d.Version)
+	b.WriteString("stateDiagram-v2\n")
+	for _, s := range d.States {
+		fmt.Fprintf(&b, "    state \"%s\" as %s\n", mermaidText(s.Label), s.Name)
+	}
+	fmt.Fprintf(&b, "    [*] --> %s\n", d.Initial)
+	for _, t := range d.Transitions {
+		for _, from := range t.From {
+			fmt.Fprintf(&b, "    %s --> %s: %s\n", from, t.To, mermaidText(t.edgeLabel()))
+		}
+	}
+	for _, s := range d.States {
+		if s.Terminal {
+			fmt.Fprintf(&b, "    %s --> [*]\n", s.Name)
+		}
+	}
+	return b.String()
+}
+
+// mermaidText keeps a label from breaking Mermaid's line syntax.
+func mermaidText(s string) string {
+	return strings.NewReplacer("\"", "'", ";", "，", "\n", " ", ":", "：").Replace(s)
+}
+
+// Dot returns the definition as a Graphviz digraph with the Chinese labels. System transitions are
+// dashed; terminal states have a double border.
+func (d *Definition) Dot() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %s {\n", dotQuote(d.Name))
+	fmt.Fprintf(&b, "    label=%s;\n", dotQuote(fmt.Sprintf("%s（%s 第 %d 版）", d.Title, d.Name, d.Version)))
+	b.WriteString("    rankdir=LR;\n")
+	b.WriteString("    node [shape=box, style=rounded];\n")
+	b.WriteString("    \"__start\" [shape=point, label=\"\"];\n")
+	for _, s := range d.States {
+		attrs := "label=" + dotQuote(s.Label+"\n"+s.Name)
+		if s.Terminal {
+			attrs += ", peripheries=2"
+		}
+		fmt.Fprintf(&b, "    %s [%s];\n", dotQuote(s.Name), attrs)
+	}
+	fmt.Fprintf(&b, "    \"__start\" -> %s;\n", dotQuote(d.Initial))
+	for _, t := range d.Transitions {
+		label := t.Label + "\n" + t.Name
+		if len(t.Guards) > 0 {
+			label += "\n[" + strings.Join(t.Guards, ", ") + "]"
+		}
+		attrs := "label=" + dotQuote(label)
+		if t.System {
+			attrs += ", style=dashed"
+		}
+		for _, from := range t.From {
+			fmt.Fprintf(&b, "    %s -> %s [%s];\n", dotQuote(from), dotQuote(t.To), attrs)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// dotQuote quotes s as a Graphviz string.
+func dotQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}

@@ -1,0 +1,256 @@
+package workflow
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+)
+
+// Engine is the state machine: it decides whether a transition may happen and computes its
+// result (new state, facts, audit event, effects) without doing any I/O.
+type Engine struct {
+	reg    *Registry
+	guards GuardSet
+	cal    *Calendar
+}
+
+// NewEngine returns an engine over the definitions in reg, running guards, counting working days
+// on cal (nil counts Monday to Friday, every count provisional).
+func NewEngine(reg *Registry, guards GuardSet, cal *Calendar) *Engine {
+	return &Engine{reg: reg, guards: guards, cal: cal}
+}
+
+// Registry returns the engine's definitions.
+func (e *Engine) Registry() *Registry { return e.reg }
+
+// Calendar returns the engine's working-day calendar.
+func (e *Engine) Calendar() *Calendar { return e.cal }
+
+// Definition returns the definition version inst runs on.
+func (e *Engine) Definition(inst Instance) (*Definition, error) {
+	return e.reg.Get(inst.Definition, inst.DefinitionVersion)
+}
+
+// candidates returns the transitions called name from inst's current state, or the error Fire
+// gives when there are none.
+func (e *Engine) candidates(inst Instance, name string) (*Definition, []*Transition, error) {
+	def, err := e.Definition(inst)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !def.HasTransition(name) {
+		return nil, nil, Errorf(EUnknownTransition, "“%s”流程没有“%s”这一操作", def.Title, name)
+	}
+	cands := def.Candidates(inst.State, name)
+	if len(cands) == 0 {
+		return nil, nil, &Error{Code: ETransitionNotAllowed,
+			Message: fmt.Sprintf("当前状态为“%s”，不能执行“%s”，请刷新后查看可执行的操作", def.StateLabel(inst.State), def.TransitionLabel(name)),
+			Details: map[string]any{"state": inst.State, "transition": name}}
+	}
+	return def, cands, nil
+}
+
+// Permission returns the permission ("object:action") the transition called name needs from
+// inst's current state; "" for a system transition. Its errors are those of Fire for an unknown
+// transition or one that does not start from the current state.
+func (e *Engine) Permission(inst Instance, name string) (string, error) {
+	_, cands, err := e.candidates(inst, name)
+	if err != nil {
+		return "", err
+	}
+	return cands[0].Permission, nil
+}
+
+// Fire computes the transition called name of inst by actor at now. Among the transitions of
+// that name from the current state, the first whose guards all pass is taken. If none passes,
+// the refusal of the candidate that got furthest (passed the most guards; the first such one on a
+// tie) is returned: a document that is 不予公开 but not yet approved by the legal section is told
+// about the approval, not that it is not 主动公开. Fire checks, in order: the definition has the
+// transition (EUnknownTransition), it starts from the current state (ETransitionNotAllowed),
+// system transitions are fired only by the system actor and others only by users (EForbidden),
+// required inputs are given (EInputMissing, with Field), then the guards. The result's instance
+// has the new state and facts and the same Version (the store bumps it). Fire does no I/O and,
+// for the same arguments, always returns the same result.
+func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now time.Time) (Result, error) {
+	def, cands, err := e.candidates(inst, name)
+	if err != nil {
+		return Result{}, err
+	}
+	first := cands[0]
+	switch {
+	case first.System && !actor.System:
+		return Result{}, Errorf(EForbidden, "“%s”由系统按期限自动执行，不能手动操作", first.Label)
+	case !first.System && actor.System:
+		return Result{}, Errorf(EForbidden, "“%s”须由工作人员操作，系统不能自动执行", first.Label)
+	}
+	for _, r := range first.Requires {
+		if strings.TrimSpace(in[r]) == "" {
+			return Result{}, &Error{Code: EInputMissing, Field: r, Message: fmt.Sprintf("请填写%s", def.InputLabel(r))}
+		}
+	}
+	if inst.Facts == nil {
+		inst.Facts = Facts{}
+	}
+	g := GuardContext{Instance: inst, Input: in, Actor: actor, Now: now}
+	var (
+		chosen  *Transition
+		refusal error
+		best    = -1
+	)
+	for _, t := range cands {
+		passed, err := e.check(t, g)
+		if err == nil {
+			chosen = t
+			break
+		}
+		if passed > best {
+			best, refusal = passed, err
+		}
+	}
+	if chosen == nil {
+		return Result{}, refusal
+	}
+	return e.apply(def, chosen, inst, actor, in, now)
+}
+
+// check runs t's guards in order and returns the first refusal, with how many guards passed
+// before it.
+func (e *Engine) check(t *Transition, g GuardContext) (passed int, err error) {
+	for i, name := range t.Guards {
+		guard, ok := e.guards[name]
+		if !ok {
+			return i, fmt.Errorf("run guard %s of %s: guard not registered", name, t.Name)
+		}
+		if err := guard(g); err != nil {
+			if AsError(err) == nil {
+				return i, fmt.Errorf("run guard %s of %s: %w", name, t.Name, err)
+			}
+			return i, err
+		}
+	}
+	return len(t.Guards), nil
+}
+
+// apply computes the result of taking t.
+func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Actor, in Input, now time.Time) (Result, error) {
+	facts := inst.Facts.Clone()
+	for k, v := range t.Set {
+		switch {
+		case v == "$now":
+			v = now.UTC().Format(time.RFC3339)
+		case v == "$today":
+			v = DateOf(now).String()
+		case v == "$actor":
+			v = actor.Name
+			if v == "" {
+				v = actor.Username
+			}
+		case strings.HasPrefix(v, "$input."):
+			v = strings.TrimSpace(in[strings.TrimPrefix(v, "$input.")])
+		}
+		if v == "" {
+			delete(facts, k)
+		} else {
+			facts[k] = v
+		}
+	}
+	out := inst
+	out.State = t.To
+	out.Facts = facts
+
+	var effects []Effect
+	for _, spec := range t.Effects {
+		effs, err := e.effects(def, spec, facts, now)
+		if err != nil {
+			return Result{}, err
+		}
+		effects = append(effects, effs...)
+	}
+	var input Input
+	if in != nil {
+		input = maps.Clone(in)
+	}
+	return Result{
+		Instance:   out,
+		Transition: t,
+		Event:      Event{Transition: t.Name, From: inst.State, To: t.To, Actor: actor, Input: input, At: now},
+		Effects:    effects,
+	}, nil
+}
+
+// effects computes the effects of one spec: a notification, a cancellation, or a deadline and
+// perhaps its reminder.
+func (e *Engine) effects(def *Definition, spec EffectSpec, facts Facts, now time.Time) ([]Effect, error) {
+	switch spec.Kind() {
+	case EffectNotify:
+		return []Effect{{Kind: EffectNotify, Name: def.Name + "." + spec.Notify, Role: spec.Notify}}, nil
+	case EffectCancel:
+		return []Effect{{Kind: EffectCancel, Name: spec.Cancel}}, nil
+	}
+	d := Effect{Kind: EffectDeadline, Name: spec.Deadline, Action: spec.Action, Transition: spec.Transition, Role: spec.Role}
+	from := DateOf(now)
+	switch {
+	case spec.AtFact != "":
+		at, ok := factTime(facts, spec.AtFact)
+		if !ok {
+			return nil, Errorf(EInvalid, "期限“%s”所依据的时间（%s）未设置或格式不正确", spec.Deadline, spec.AtFact)
+		}
+		d.DueAt = at.UTC()
+		d.DueDate = DateOf(at)
+		d.Explanation = fmt.Sprintf("按设定的时间 %s（北京时间）到期。", showTime(at))
+		return []Effect{d}, nil
+	case spec.CalendarDays > 0:
+		c := e.cal.AddCalendarDays(from, spec.CalendarDays)
+		setCount(&d, c)
+		return []Effect{d}, nil
+	}
+	c := e.cal.AddWorkingDays(from, spec.WorkingDays)
+	setCount(&d, c)
+	out := []Effect{d}
+	if n := spec.WorkingDays - spec.RemindBefore; spec.RemindBefore > 0 && n > 0 {
+		rc := e.cal.AddWorkingDays(from, n)
+		r := Effect{Kind: EffectDeadline, Name: spec.Deadline + ".remind", Action: ActionRemind, Role: spec.Role}
+		setCount(&r, rc)
+		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", spec.RemindBefore, c.Explanation())
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// setCount fills the deadline fields of d from c.
+func setCount(d *Effect, c Count) {
+	d.DueAt = c.Due.End().UTC()
+	d.DueDate = c.Due
+	d.Provisional = c.Provisional
+	d.Explanation = c.Explanation()
+	d.CountFrom = c.From
+	d.CountDays = c.N
+	d.CountUnit = c.Unit
+}
+
+// Available returns the transitions a user could fire on inst now: the non-system transitions
+// from its current state whose guards pass in probe mode (without input), one per name, in
+// definition order. The caller filters them by the actor's permissions.
+func (e *Engine) Available(inst Instance, actor Actor, now time.Time) []*Transition {
+	def, err := e.Definition(inst)
+	if err != nil {
+		return nil
+	}
+	if inst.Facts == nil {
+		inst.Facts = Facts{}
+	}
+	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true}
+	seen := map[string]bool{}
+	var out []*Transition
+	for _, t := range def.TransitionsFrom(inst.State) {
+		if t.System || seen[t.Name] {
+			continue
+		}
+		if _, err := e.check(t, g); err == nil {
+			seen[t.Name] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}

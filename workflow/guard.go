@@ -1,0 +1,253 @@
+package workflow
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The disclosure attributes (公开属性) a drafter sets on a document.
+const (
+	AttributeProactive = "主动公开"
+	AttributeOnRequest = "依申请公开"
+	AttributeWithheld  = "不予公开"
+)
+
+// MinConsultation is the shortest public comment period on a major decision draft without a
+// stated reason: 30 days (《重大行政决策程序暂行条例》第15条).
+const MinConsultation = 30 * 24 * time.Hour
+
+// GuardContext is what a guard sees: the instance before the transition, the caller's input, the
+// actor and the time. Probe is true when the engine lists the available transitions without any
+// input: guards that check input must then pass.
+type GuardContext struct {
+	Instance Instance
+	Input    Input
+	Actor    Actor
+	Now      time.Time
+	Probe    bool
+}
+
+// GuardFunc decides whether a transition may happen: nil lets it pass; otherwise an *Error,
+// normally with code EGuardFailed, whose Chinese message tells the user what to do.
+type GuardFunc func(GuardContext) error
+
+// GuardSet holds guards by the name definitions use for them.
+type GuardSet map[string]GuardFunc
+
+// With returns a new set holding the guards of s and of other; other wins on a shared name.
+func (s GuardSet) With(other GuardSet) GuardSet {
+	out := make(GuardSet, len(s)+len(other))
+	maps.Copy(out, s)
+	maps.Copy(out, other)
+	return out
+}
+
+// Names returns the guard names in s, sorted.
+func (s GuardSet) Names() []string {
+	names := make([]string, 0, len(s))
+	for n := range s {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// DefaultGuards returns the guards of the engine. The policy package adds disclosure_valid (the
+// statutory non-disclosure grounds check).
+//
+//	attribute_set              the disclosure attribute is one of 主动公开, 依申请公开, 不予公开
+//	attribute_public           the attribute is 主动公开
+//	attribute_not_public       the attribute is 依申请公开 or 不予公开
+//	legal_approved             the legal section has approved (fact legal_approved)
+//	consultation_required      the decision is not exempt from public comment
+//	consultation_exempt        the decision is exempt (依法不予公开的决策事项)
+//	exempt_reason_given        the exemption states its statutory reason (fact exempt_reason)
+//	period_valid               opens_at < closes_at, opens_at still ahead, ≥ 30 days unless shortening_reason
+//	period_started             now ≥ opens_at
+//	period_closed              now ≥ closes_at
+//	extension_valid            input closes_at is a later instant than the fact closes_at and than now
+//	summary_attached           the 意见采纳情况说明 is attached (fact summary_attached)
+//	period_closed_or_exempt    period_closed, or the exemption was approved by the legal section
+//	summary_attached_or_exempt summary_attached, or the exemption was approved by the legal section
+func DefaultGuards() GuardSet {
+	return GuardSet{
+		"attribute_set":              guardAttributeSet,
+		"attribute_public":           guardAttributePublic,
+		"attribute_not_public":       guardAttributeNotPublic,
+		"legal_approved":             guardLegalApproved,
+		"consultation_required":      guardConsultationRequired,
+		"consultation_exempt":        guardConsultationExempt,
+		"exempt_reason_given":        guardExemptReasonGiven,
+		"period_valid":               guardPeriodValid,
+		"period_started":             guardPeriodStarted,
+		"period_closed":              guardPeriodClosed,
+		"extension_valid":            guardExtensionValid,
+		"summary_attached":           guardSummaryAttached,
+		"period_closed_or_exempt":    guardPeriodClosedOrExempt,
+		"summary_attached_or_exempt": guardSummaryAttachedOrExempt,
+	}
+}
+
+func refuse(format string, args ...any) error {
+	return Errorf(EGuardFailed, format, args...)
+}
+
+func guardAttributeSet(g GuardContext) error {
+	switch g.Instance.Facts["attribute"] {
+	case AttributeProactive, AttributeOnRequest, AttributeWithheld:
+		return nil
+	}
+	return refuse("请先标注公开属性（主动公开、依申请公开或不予公开）")
+}
+
+func guardAttributePublic(g GuardContext) error {
+	if g.Instance.Facts["attribute"] == AttributeProactive {
+		return nil
+	}
+	return refuse("只有公开属性为“主动公开”的公文才能执行此操作")
+}
+
+func guardAttributeNotPublic(g GuardContext) error {
+	switch g.Instance.Facts["attribute"] {
+	case AttributeOnRequest, AttributeWithheld:
+		return nil
+	}
+	return refuse("只有公开属性为“依申请公开”或“不予公开”的公文才能执行此操作")
+}
+
+func guardLegalApproved(g GuardContext) error {
+	if g.Instance.Facts.Bool("legal_approved") {
+		return nil
+	}
+	return refuse("尚未经法规科审查同意，请先送法规科审查")
+}
+
+func guardConsultationRequired(g GuardContext) error {
+	if !g.Instance.Facts.Bool("consultation_exempt") {
+		return nil
+	}
+	return refuse("该决策事项已标为依法不予公开、免于公开征求意见，请按免于征求意见的程序直接送合法性审查")
+}
+
+func guardConsultationExempt(g GuardContext) error {
+	if g.Instance.Facts.Bool("consultation_exempt") {
+		return nil
+	}
+	return refuse("该决策事项未标为依法不予公开，须先公开征求意见")
+}
+
+func guardExemptReasonGiven(g GuardContext) error {
+	if strings.TrimSpace(g.Instance.Facts["exempt_reason"]) != "" {
+		return nil
+	}
+	return refuse("请写明免于公开征求意见的法定理由")
+}
+
+// factTime parses the RFC 3339 instant of fact name.
+func factTime(f Facts, name string) (time.Time, bool) {
+	v := strings.TrimSpace(f[name])
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// showTime formats t for a message: minutes in Beijing time.
+func showTime(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
+
+func guardPeriodValid(g GuardContext) error {
+	f := g.Instance.Facts
+	opens, okOpen := factTime(f, "opens_at")
+	closes, okClose := factTime(f, "closes_at")
+	switch {
+	case !okOpen || !okClose:
+		return refuse("请先设置征求意见的开始时间和截止时间")
+	case !opens.Before(closes):
+		return refuse("征求意见的截止时间（%s）须晚于开始时间（%s）", showTime(closes), showTime(opens))
+	case !g.Now.Before(opens):
+		return refuse("征求意见的开始时间（%s）已过，请重新设置开始和截止时间", showTime(opens))
+	case closes.Sub(opens) < MinConsultation && strings.TrimSpace(f["shortening_reason"]) == "":
+		return refuse("征求意见期一般不少于 30 日（最早截止时间为 %s）；确需缩短的，请填写缩短理由，理由将随征求意见公布",
+			showTime(opens.Add(MinConsultation)))
+	}
+	return nil
+}
+
+func guardPeriodStarted(g GuardContext) error {
+	opens, ok := factTime(g.Instance.Facts, "opens_at")
+	if !ok {
+		return refuse("未设置征求意见的开始时间")
+	}
+	if g.Now.Before(opens) {
+		return Errorf(EClosed, "征求意见尚未开始（开始时间 %s）", showTime(opens))
+	}
+	return nil
+}
+
+func guardPeriodClosed(g GuardContext) error {
+	closes, ok := factTime(g.Instance.Facts, "closes_at")
+	if !ok {
+		return refuse("未设置征求意见的截止时间")
+	}
+	if g.Now.Before(closes) {
+		return refuse("征求意见期尚未结束（截止时间 %s）", showTime(closes))
+	}
+	return nil
+}
+
+func guardExtensionValid(g GuardContext) error {
+	if g.Probe {
+		return nil
+	}
+	v := strings.TrimSpace(g.Input["closes_at"])
+	next, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		e := Errorf(EInvalid, "新的截止时间格式不正确，请重新选择")
+		e.Field = "closes_at"
+		return e
+	}
+	if cur, ok := factTime(g.Instance.Facts, "closes_at"); ok && !next.After(cur) {
+		e := Errorf(EGuardFailed, "延长后的截止时间须晚于原截止时间（%s）", showTime(cur))
+		e.Field = "closes_at"
+		return e
+	}
+	if !next.After(g.Now) {
+		e := Errorf(EGuardFailed, "延长后的截止时间须晚于当前时间")
+		e.Field = "closes_at"
+		return e
+	}
+	return nil
+}
+
+func guardSummaryAttached(g GuardContext) error {
+	if g.Instance.Facts.Bool("summary_attached") {
+		return nil
+	}
+	return refuse("请先上传意见采纳情况说明")
+}
+
+// exemptionApproved reports whether the decision is exempt from public comment and the legal
+// section approved the exemption.
+func exemptionApproved(f Facts) bool {
+	return f.Bool("consultation_exempt") && f.Bool("exemption_approved")
+}
+
+func guardPeriodClosedOrExempt(g GuardContext) error {
+	if exemptionApproved(g.Instance.Facts) {
+		return nil
+	}
+	return guardPeriodClosed(g)
+}
+
+func guardSummaryAttachedOrExempt(g GuardContext) error {
+	if exemptionApproved(g.Instance.Facts) {
+		return nil
+	}
+	return guardSummaryAttached(g)
+}

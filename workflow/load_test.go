@@ -1,0 +1,241 @@
+package workflow_test
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"wugongkai/configs"
+	"wugongkai/workflow"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// testGuards are the default guards plus a stand-in for policy's disclosure_valid: a document
+// that is not 主动公开 needs grounds and an explanation.
+func testGuards() workflow.GuardSet {
+	return workflow.DefaultGuards().With(workflow.GuardSet{
+		"disclosure_valid": func(g workflow.GuardContext) error {
+			f := g.Instance.Facts
+			if f["attribute"] != workflow.AttributeProactive && (f["grounds"] == "" || f["grounds_explanation"] == "") {
+				return workflow.Errorf(workflow.EInvalid, "不予公开或依申请公开须说明法定理由")
+			}
+			return nil
+		},
+	})
+}
+
+// mustRegistry loads the shipped definitions.
+func mustRegistry(tb testing.TB) *workflow.Registry {
+	tb.Helper()
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), testGuards())
+	if err != nil {
+		tb.Fatalf("LoadDefinitions: %v", err)
+	}
+	return reg
+}
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(tb testing.TB, name, got string) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		tb.Errorf("%s differs (run with -update after checking):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestShippedDefinitions(t *testing.T) {
+	reg := mustRegistry(t)
+	var names []string
+	for _, d := range reg.All() {
+		names = append(names, d.Name)
+	}
+	if !slices.Equal(names, []string{"decision", "document"}) {
+		t.Fatalf("definitions = %v, want [decision document]", names)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			def, err := reg.Latest(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if def.Version != 1 || def.Initial != "drafting" || def.File != name+".yaml" || len(def.Source) == 0 {
+				t.Errorf("%s: version %d initial %q file %q", name, def.Version, def.Initial, def.File)
+			}
+			golden(t, name+".mmd", def.Mermaid())
+			golden(t, name+".dot", def.Dot())
+		})
+	}
+}
+
+func TestBadDefinitions(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.bad.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/*.bad.yaml: %v", err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			def, err := workflow.LoadDefinition(name, data, testGuards())
+			if err == nil {
+				t.Fatalf("LoadDefinition loaded %s", def.Name)
+			}
+			var des workflow.DefinitionErrors
+			if !errors.As(err, &des) {
+				t.Fatalf("error %T, want DefinitionErrors", err)
+			}
+			for _, de := range des {
+				if de.File != name || de.Line == 0 && name != "missing_fields.bad.yaml" {
+					t.Errorf("error without file or line: %+v", de)
+				}
+			}
+			golden(t, strings.TrimSuffix(name, ".yaml")+".err", err.Error()+"\n")
+		})
+	}
+}
+
+// minimal is a small valid definition for the tests of single rules.
+const minimal = `name: mini
+version: 1
+title: 小流程
+initial: drafting
+inputs:
+  - {name: opinion, label: 意见}
+states:
+  - {name: drafting, label: 起草中}
+  - {name: review, label: 审核}
+  - {name: done, label: 完成, terminal: true}
+transitions:
+  - {name: submit, label: 提交, from: [drafting], to: review, permission: document:submit}
+  - {name: approve, label: 通过, from: [review], to: done, permission: document:review_unit, guards: [attribute_public]}
+  - {name: approve, label: 转审, from: [review], to: review, permission: document:review_unit, guards: [attribute_not_public]}
+  - {name: return, label: 退回, from: [review], to: drafting, permission: document:review_unit, requires: [opinion]}
+`
+
+func mustDefinition(tb testing.TB, file, src string) *workflow.Definition {
+	tb.Helper()
+	def, err := workflow.LoadDefinition(file, []byte(src), testGuards())
+	if err != nil {
+		tb.Fatalf("LoadDefinition %s: %v", file, err)
+	}
+	return def
+}
+
+func TestDefinitionLookups(t *testing.T) {
+	def := mustDefinition(t, "mini.yaml", minimal)
+	names := func(ts []*workflow.Transition) []string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.Name+"→"+t.To)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"candidates", names(def.Candidates("review", "approve")), []string{"approve→done", "approve→review"}},
+		{"no candidates", names(def.Candidates("drafting", "approve")), []string(nil)},
+		{"from review", names(def.TransitionsFrom("review")), []string{"approve→done", "approve→review", "return→drafting"}},
+		{"has", def.HasTransition("return"), true},
+		{"has not", def.HasTransition("publish"), false},
+		{"state", def.State("done").Label, "完成"},
+		{"no state", def.State("nowhere") == nil, true},
+		{"state label", def.StateLabel("review"), "审核"},
+		{"input label", def.InputLabel("opinion"), "意见"},
+		{"transition label", def.TransitionLabel("approve"), "通过"},
+		{"line", def.Candidates("review", "return")[0].Line, 15},
+		{"requires", def.Candidates("review", "return")[0].Requires, []string{"opinion"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !equalAny(tt.got, tt.want) {
+				t.Errorf("got %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func equalAny(a, b any) bool {
+	as, aok := a.([]string)
+	bs, bok := b.([]string)
+	if aok && bok {
+		return slices.Equal(as, bs)
+	}
+	return a == b
+}
+
+func TestRegistry(t *testing.T) {
+	v1 := mustDefinition(t, "mini.yaml", minimal)
+	v2 := mustDefinition(t, "mini2.yaml", strings.Replace(minimal, "version: 1", "version: 2", 1))
+	changed := mustDefinition(t, "mini-edit.yaml", strings.Replace(minimal, "title: 小流程", "title: 改过", 1))
+	reg := workflow.NewRegistry()
+	for _, d := range []*workflow.Definition{v2, v1, v1} {
+		if err := reg.Add(d); err != nil {
+			t.Fatalf("Add %s v%d: %v", d.Name, d.Version, err)
+		}
+	}
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+	}{
+		{"same version, other source", reg.Add(changed), workflow.EConflict},
+		{"get v1", func() error { _, err := reg.Get("mini", 1); return err }(), ""},
+		{"get v3", func() error { _, err := reg.Get("mini", 3); return err }(), workflow.ENotFound},
+		{"latest of nothing", func() error { _, err := reg.Latest("nothing"); return err }(), workflow.ENotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := workflow.ErrorCode(tt.err); got != tt.wantCode {
+				t.Errorf("error %v (code %q), want code %q", tt.err, got, tt.wantCode)
+			}
+		})
+	}
+	if got, _ := reg.Get("mini", 1); got.Title != "小流程" {
+		t.Errorf("Get v1 title = %q: the conflicting Add replaced it", got.Title)
+	}
+	if got, _ := reg.Latest("mini"); got != v2 {
+		t.Errorf("Latest = v%d, want v2", got.Version)
+	}
+	if all := reg.All(); len(all) != 2 || all[0] != v1 || all[1] != v2 {
+		t.Errorf("All() = %v, want [v1 v2]", all)
+	}
+}
+
+func TestLoadDefinitionsAcrossFiles(t *testing.T) {
+	_, err := workflow.LoadDefinitions(fstest.MapFS{
+		"a.yaml":     {Data: []byte(minimal)},
+		"b.yaml":     {Data: []byte(strings.Replace(minimal, "title: 小流程", "title: 改过", 1))},
+		"c.yaml":     {Data: []byte("name: c\n")},
+		"readme.txt": {Data: []byte("ignored")},
+	}, testGuards())
+	want := "b.yaml: 流程定义 mini 第 1 版已存在且内容不同（a.yaml 与 b.yaml）：修改流程须提高 version\n" +
+		"c.yaml:1: 缺少 version（版本号）\n" +
+		"c.yaml:1: 缺少 title（流程的中文名称）\n" +
+		"c.yaml:1: 缺少 initial（初始状态）\n" +
+		"c.yaml:1: 缺少 states（状态列表）"
+	if err == nil || err.Error() != want {
+		t.Errorf("error =\n%v\nwant\n%s", err, want)
+	}
+}
