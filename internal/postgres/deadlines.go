@@ -1,0 +1,248 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"wugongkai/workflow"
+)
+
+type deadlineRow struct {
+	ID          int64        `db:"id"`
+	SubjectKind string       `db:"subject_kind"`
+	SubjectID   int64        `db:"subject_id"`
+	Name        string       `db:"name"`
+	DueAt       time.Time    `db:"due_at"`
+	DueDate     time.Time    `db:"due_date"`
+	Provisional bool         `db:"provisional"`
+	Action      string       `db:"action"`
+	Transition  string       `db:"transition"`
+	Role        string       `db:"role"`
+	Explanation string       `db:"explanation"`
+	Status      string       `db:"status"`
+	DoneAt      sql.NullTime `db:"done_at"`
+	Outcome     string       `db:"outcome"`
+}
+
+func (r deadlineRow) toDomain() workflow.Deadline {
+	return workflow.Deadline{ID: r.ID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID, Name: r.Name,
+		DueAt: r.DueAt, DueDate: r.DueDate.Format("2006-01-02"), Provisional: r.Provisional,
+		Action: workflow.DeadlineAction(r.Action), Transition: r.Transition, Role: r.Role,
+		Explanation: r.Explanation, Status: r.Status, DoneAt: r.DoneAt.Time, Outcome: r.Outcome}
+}
+
+const deadlineCols = `id, subject_kind, subject_id, name, due_at, due_date, provisional, action, transition,
+	role, explanation, status, done_at, outcome`
+
+// Deadlines lists a subject's deadlines, pending ones first by due time.
+func (s *Store) Deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
+	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
+		ORDER BY status <> 'pending', due_at, id`
+	var rows []deadlineRow
+	if err := s.db.SelectContext(ctx, &rows, q, s.org, kind, subject); err != nil {
+		return nil, translate(fmt.Errorf("list deadlines: %w", err), "")
+	}
+	out := make([]workflow.Deadline, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// DueDeadlines lists up to limit pending deadlines due at or before now, oldest first.
+func (s *Store) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]workflow.Deadline, error) {
+	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE status = 'pending' AND due_at <= $1 AND org_id = $2
+		ORDER BY due_at, id LIMIT $3`
+	var rows []deadlineRow
+	if err := s.db.SelectContext(ctx, &rows, q, now.UTC(), s.org, limit); err != nil {
+		return nil, translate(fmt.Errorf("list due deadlines: %w", err), "")
+	}
+	out := make([]workflow.Deadline, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// DeadlineStats reports the pending deadlines and how late the oldest due one is.
+func (s *Store) DeadlineStats(ctx context.Context, now time.Time) (pending int, lag time.Duration, err error) {
+	var oldest sql.NullTime
+	const q = `SELECT count(*), min(due_at) FILTER (WHERE due_at <= $1) FROM deadlines WHERE status = 'pending' AND org_id = $2`
+	if err := s.db.QueryRowContext(ctx, q, now.UTC(), s.org).Scan(&pending, &oldest); err != nil {
+		return 0, 0, translate(fmt.Errorf("deadline stats: %w", err), "")
+	}
+	if oldest.Valid {
+		lag = now.Sub(oldest.Time)
+	}
+	return pending, lag, nil
+}
+
+// FireDeadline carries out one due deadline exactly once; fire computes the transition from the
+// locked current instance: in one transaction it locks the deadline
+// (skipping it if another worker holds it or it is no longer pending), does its action (fires the
+// transition, or notifies the role), and marks it done. A transition that no longer applies (the
+// instance moved on) marks the deadline skipped with the reason. It reports whether this call did
+// the work.
+func (s *Store) FireDeadline(ctx context.Context, id int64, now time.Time, fire func(inst workflow.Instance) (workflow.Result, error)) (done bool, err error) {
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var d deadlineRow
+		q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND id = $2 AND status = 'pending'
+			FOR UPDATE SKIP LOCKED`
+		if err := tx.GetContext(ctx, &d, q, s.org, id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return translate(fmt.Errorf("lock deadline %d: %w", id, err), "")
+		}
+		status, outcome := "done", ""
+		switch workflow.DeadlineAction(d.Action) {
+		case workflow.ActionFire:
+			inst, err := s.loadInstance(ctx, tx, tableOf(d.SubjectKind), d.SubjectID, true)
+			if err != nil {
+				return err
+			}
+			res, err := fire(inst)
+			if err != nil {
+				code := workflow.ErrorCode(err)
+				if code == workflow.EInternal || code == workflow.EUnavailable {
+					return err
+				}
+				status, outcome = "skipped", workflow.ErrorMessage(err)
+				break
+			}
+			res.Event.At = now
+			if _, err := s.applyTx(ctx, tx, inst, res); err != nil {
+				return err
+			}
+			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
+		case workflow.ActionRemind, workflow.ActionOverdue:
+			n, err := s.notifyDeadline(ctx, tx, d)
+			if err != nil {
+				return err
+			}
+			outcome = fmt.Sprintf("notified %d", n)
+		}
+		const qDone = `UPDATE deadlines SET status = $1, outcome = $2, done_at = $3 WHERE org_id = $4 AND id = $5`
+		if _, err := tx.ExecContext(ctx, qDone, status, outcome, now.UTC(), s.org, id); err != nil {
+			return translate(fmt.Errorf("mark deadline %d: %w", id, err), "")
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// notifyDeadline tells the holders of the deadline's role (and the subject's creator) that it
+// approaches or has passed. The source key makes a repeat a no-op.
+func (s *Store) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) (int, error) {
+	title, unit, creator, err := s.subjectSummary(ctx, tx, d.SubjectKind, d.SubjectID)
+	if err != nil {
+		return 0, err
+	}
+	var msg, kind string
+	if workflow.DeadlineAction(d.Action) == workflow.ActionOverdue {
+		kind = "overdue"
+		msg = fmt.Sprintf("「%s」已超过期限（%s 到期）：%s", title, d.DueDate.Format("2006-01-02"), d.Explanation)
+	} else {
+		kind = "reminder"
+		msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", title, d.DueDate.Format("2006-01-02"), d.Explanation)
+	}
+	users, err := roleHolders(ctx, tx, s.org, d.Role, unit)
+	if err != nil {
+		return 0, err
+	}
+	if creator != 0 {
+		users = append(users, creator)
+	}
+	return insertNotifications(ctx, tx, s.org, users, d.SubjectKind, d.SubjectID, kind, msg, fmt.Sprintf("deadline:%d", d.ID))
+}
+
+// subjectSummary returns the title, unit and creator of a document or request.
+func (s *Store) subjectSummary(ctx context.Context, tx *sqlx.Tx, kind string, id int64) (title, unit string, creator int64, err error) {
+	table := tableOf(kind)
+	var row struct {
+		Title   string        `db:"title"`
+		Unit    string        `db:"unit_code"`
+		Creator sql.NullInt64 `db:"created_by"`
+	}
+	q := `SELECT title, unit_code, created_by FROM ` + table + ` WHERE org_id = $1 AND id = $2`
+	if err := tx.GetContext(ctx, &row, q, s.org, id); err != nil {
+		return "", "", 0, translate(fmt.Errorf("read %s %d: %w", kind, id, err), "记录")
+	}
+	return row.Title, row.Unit, row.Creator.Int64, nil
+}
+
+// roleHolders lists the users holding role in unit, or bureau-wide.
+func roleHolders(ctx context.Context, tx *sqlx.Tx, org int64, role, unit string) ([]int64, error) {
+	if role == "" {
+		return nil, nil
+	}
+	const q = `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id
+		WHERE ra.org_id = $1 AND ra.role = $2 AND (ra.unit_code = $3 OR ra.unit_code = '*') AND NOT u.disabled
+		ORDER BY ra.user_id`
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, q, org, role, unit); err != nil {
+		return nil, translate(fmt.Errorf("role holders of %s: %w", role, err), "")
+	}
+	return ids, nil
+}
+
+// insertNotifications writes one inbox entry per distinct user; a repeat of the same source is a no-op.
+func insertNotifications(ctx context.Context, tx *sqlx.Tx, org int64, users []int64, kind string, subject int64, nkind, msg, source string) (int, error) {
+	seen := map[int64]bool{}
+	n := 0
+	for _, u := range users {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, user_id, source) DO NOTHING`
+		res, err := tx.ExecContext(ctx, q, org, u, kind, subject, nkind, msg, source)
+		if err != nil {
+			return n, translate(fmt.Errorf("insert notification: %w", err), "")
+		}
+		c, _ := res.RowsAffected()
+		n += int(c)
+	}
+	return n, nil
+}
+
+// Recount recomputes every pending provisional deadline counted in working days with cal, after a
+// holiday calendar was added: a deadline that reached into a year with no calendar was counted on
+// weekdays alone and must now follow the official days off and make-up days. It returns how many
+// deadlines changed.
+func (s *Store) Recount(ctx context.Context, cal *workflow.Calendar) (int, error) {
+	changed := 0
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var rows []struct {
+			ID   int64     `db:"id"`
+			From time.Time `db:"count_from"`
+			Days int       `db:"count_days"`
+			Due  time.Time `db:"due_date"`
+		}
+		const q = `SELECT id, count_from, count_days, due_date FROM deadlines
+			WHERE org_id = $1 AND status = 'pending' AND provisional AND count_unit = 'working' AND count_from IS NOT NULL
+			FOR UPDATE`
+		if err := tx.SelectContext(ctx, &rows, q, s.org); err != nil {
+			return translate(fmt.Errorf("read provisional deadlines: %w", err), "")
+		}
+		for _, r := range rows {
+			from := workflow.Date{Year: r.From.Year(), Month: r.From.Month(), Day: r.From.Day()}
+			c := cal.AddWorkingDays(from, r.Days)
+			const qu = `UPDATE deadlines SET due_date = $1, due_at = $2, provisional = $3, explanation = $4
+				WHERE org_id = $5 AND id = $6`
+			if _, err := tx.ExecContext(ctx, qu, c.Due.String(), c.Due.End().UTC(), c.Provisional, c.Explanation(), s.org, r.ID); err != nil {
+				return translate(fmt.Errorf("recount deadline %d: %w", r.ID, err), "")
+			}
+			changed++
+		}
+		return nil
+	})
+	return changed, err
+}

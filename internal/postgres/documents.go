@@ -1,0 +1,396 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"wugongkai/workflow"
+)
+
+type documentRow struct {
+	instanceRow
+	Title           string         `db:"title"`
+	Body            string         `db:"body"`
+	Explanation     string         `db:"explanation"`
+	DocKind         string         `db:"doc_kind"`
+	SubjectCategory string         `db:"subject_category"`
+	DocNumber       string         `db:"doc_number"`
+	Summary         string         `db:"summary"`
+	UnitName        string         `db:"unit_name"`
+	CreatedBy       int64          `db:"created_by"`
+	CreatedByName   string         `db:"created_by_name"`
+	CreatedAt       time.Time      `db:"created_at"`
+	UpdatedAt       time.Time      `db:"updated_at"`
+	IndexNo         sql.NullString `db:"index_no"`
+	PublishedAt     sql.NullTime   `db:"published_at"`
+	Validity        string         `db:"validity"`
+	ValidUntil      sql.NullTime   `db:"valid_until"`
+}
+
+func (r documentRow) toDomain() (workflow.Document, error) {
+	inst, err := r.instanceRow.toDomain()
+	if err != nil {
+		return workflow.Document{}, err
+	}
+	return workflow.Document{Instance: inst, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
+		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
+		UnitName: r.UnitName, CreatedBy: r.CreatedBy, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, IndexNo: r.IndexNo.String, PublishedAt: r.PublishedAt.Time,
+		Validity: r.Validity, ValidUntil: r.ValidUntil.Time}, nil
+}
+
+const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.definition_version, d.state, d.version,
+	d.facts, d.title, d.body, d.explanation, d.doc_kind, d.subject_category, d.doc_number, d.summary,
+	un.name AS unit_name, d.created_by, u.display_name AS created_by_name, d.created_at, d.updated_at,
+	d.index_no, d.published_at, d.validity, d.valid_until
+	FROM documents d
+	JOIN units un ON un.org_id = d.org_id AND un.code = d.unit_code
+	JOIN users u ON u.org_id = d.org_id AND u.id = d.created_by`
+
+// CreateDocument inserts a new draft at version 1 with its first body version and its first audit
+// event, in one transaction.
+func (s *Store) CreateDocument(ctx context.Context, d workflow.Document, actor workflow.Actor, now time.Time) (workflow.Document, error) {
+	if d.Facts == nil {
+		d.Facts = workflow.Facts{}
+	}
+	facts, err := json.Marshal(d.Facts)
+	if err != nil {
+		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
+			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`
+		if err := tx.QueryRowContext(ctx, q, s.org, d.Definition, d.DefinitionVersion, d.Unit, d.State, facts,
+			d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber, d.Summary, d.CreatedBy, now.UTC()).Scan(&d.ID); err != nil {
+			return translate(fmt.Errorf("insert document: %w", err), "文件")
+		}
+		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"title": d.Title}, At: now})
+	})
+	if err != nil {
+		return workflow.Document{}, err
+	}
+	return s.Document(ctx, d.ID)
+}
+
+func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d workflow.Document, no int, author int64, now time.Time) error {
+	const q = `INSERT INTO document_versions (org_id, document_id, version_no, title, body, explanation, author_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	if _, err := tx.ExecContext(ctx, q, org, d.ID, no, d.Title, d.Body, d.Explanation, author, now.UTC()); err != nil {
+		return translate(fmt.Errorf("insert body version: %w", err), "")
+	}
+	return nil
+}
+
+// Document loads one document or decision draft.
+func (s *Store) Document(ctx context.Context, id int64) (workflow.Document, error) {
+	var r documentRow
+	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
+		return workflow.Document{}, translate(err, "文件")
+	}
+	return r.toDomain()
+}
+
+// UpdateDocument implements workflow.DocumentStore.
+func (s *Store) UpdateDocument(ctx context.Context, d workflow.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (workflow.Document, error) {
+	facts, err := json.Marshal(d.Facts)
+	if err != nil {
+		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		const q = `UPDATE documents SET title = $1, body = $2, explanation = $3, doc_kind = $4, subject_category = $5,
+			doc_number = $6, summary = $7, facts = $8, version = version + 1, updated_at = $9
+			WHERE org_id = $10 AND id = $11 AND version = $12`
+		res, err := tx.ExecContext(ctx, q, d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber,
+			d.Summary, facts, now.UTC(), s.org, d.ID, prevVersion)
+		if err != nil {
+			return translate(fmt.Errorf("update document: %w", err), "文件")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return s.staleOrMissing(ctx, tx, "documents", workflow.Instance{ID: d.ID, Version: prevVersion})
+		}
+		textChanged := false
+		for _, c := range changed {
+			if c == "title" || c == "body" || c == "explanation" {
+				textChanged = true
+			}
+		}
+		if textChanged {
+			var last int
+			if err := tx.GetContext(ctx, &last, `SELECT COALESCE(MAX(version_no), 0) FROM document_versions WHERE org_id = $1 AND document_id = $2`, s.org, d.ID); err != nil {
+				return translate(fmt.Errorf("read body versions: %w", err), "")
+			}
+			if err := insertBodyVersion(ctx, tx, s.org, d, last+1, actor.UserID, now); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"changed": strings.Join(changed, ",")}, At: now})
+	})
+	if err != nil {
+		return workflow.Document{}, err
+	}
+	return s.Document(ctx, d.ID)
+}
+
+// ApplyPublication implements workflow.DocumentStore: the publish transition and the catalogue
+// metadata, with a fresh 索引号, in one transaction.
+func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub workflow.Publication) (workflow.Instance, error) {
+	var out workflow.Instance
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if out, err = s.applyTx(ctx, tx, prev, res); err != nil {
+			return err
+		}
+		year := pub.PublishedAt.In(workflow.Shanghai).Year()
+		var serial int
+		const qs = `INSERT INTO index_serials (org_id, year, last) VALUES ($1, $2, 1)
+			ON CONFLICT (org_id, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last`
+		if err := tx.GetContext(ctx, &serial, qs, s.org, year); err != nil {
+			return translate(fmt.Errorf("next index serial: %w", err), "")
+		}
+		var code string
+		if err := tx.GetContext(ctx, &code, `SELECT code FROM orgs WHERE id = $1`, s.org); err != nil {
+			return translate(fmt.Errorf("read org code: %w", err), "")
+		}
+		index, err := RenderIndex(pub.IndexTemplate, code, year, serial)
+		if err != nil {
+			return err
+		}
+		var until sql.NullTime
+		if !pub.ValidUntil.IsZero() {
+			until = sql.NullTime{Time: pub.ValidUntil, Valid: true}
+		}
+		const q = `UPDATE documents SET index_no = $1, published_at = $2, doc_number = $3, subject_category = $4,
+			summary = $5, validity = $6, valid_until = $7, search_terms = $8 WHERE org_id = $9 AND id = $10`
+		if _, err := tx.ExecContext(ctx, q, index, pub.PublishedAt.UTC(), pub.DocNumber, pub.SubjectCategory, pub.Summary,
+			pub.Validity, until, pq.Array(pub.SearchTerms), s.org, prev.ID); err != nil {
+			return translate(fmt.Errorf("record publication: %w", err), "索引号")
+		}
+		return nil
+	})
+	return out, err
+}
+
+var serialRE = regexp.MustCompile(`\{serial(?::(\d+))?\}`)
+
+// RenderIndex fills an 索引号 template: {org} the organisation code, {year} the year, {serial} or
+// {serial:N} the serial padded to N digits.
+func RenderIndex(tmpl, org string, year, serial int) (string, error) {
+	if !serialRE.MatchString(tmpl) {
+		return "", fmt.Errorf("index template %q has no {serial}", tmpl)
+	}
+	out := strings.ReplaceAll(tmpl, "{org}", org)
+	out = strings.ReplaceAll(out, "{year}", strconv.Itoa(year))
+	out = serialRE.ReplaceAllStringFunc(out, func(m string) string {
+		width := 0
+		if sub := serialRE.FindStringSubmatch(m); sub[1] != "" {
+			width, _ = strconv.Atoi(sub[1])
+		}
+		return fmt.Sprintf("%0*d", width, serial)
+	})
+	return out, nil
+}
+
+// SetValidity implements workflow.DocumentStore.
+func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (workflow.Document, error) {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		return s.setValidityTx(ctx, tx, id, prevVersion, validity, validUntil, actor, now)
+	})
+	if err != nil {
+		return workflow.Document{}, err
+	}
+	return s.Document(ctx, id)
+}
+
+func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) error {
+	var until sql.NullTime
+	if !validUntil.IsZero() {
+		until = sql.NullTime{Time: validUntil, Valid: true}
+	}
+	var state string
+	const q = `UPDATE documents SET validity = $1, valid_until = $2, version = version + 1, updated_at = $3
+		WHERE org_id = $4 AND id = $5 AND version = $6 RETURNING state`
+	if err := tx.GetContext(ctx, &state, q, validity, until, now.UTC(), s.org, id, prevVersion); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.staleOrMissing(ctx, tx, "documents", workflow.Instance{ID: id, Version: prevVersion})
+		}
+		return translate(fmt.Errorf("set validity: %w", err), "文件")
+	}
+	data := map[string]string{"validity": validity}
+	if until.Valid {
+		data["valid_until"] = workflow.DateOf(validUntil).String()
+	}
+	return appendAudit(ctx, tx, s.org, "document", id, workflow.AuditEntry{Action: "validity", FromState: state, ToState: state,
+		ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
+}
+
+// ExpireValidity flips to 失效 every published document whose 有效期 ended before today, each
+// with an audit event. It returns how many changed.
+func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, error) {
+	var rows []struct {
+		ID      int64 `db:"id"`
+		Version int   `db:"version"`
+	}
+	const q = `SELECT id, version FROM documents WHERE org_id = $1 AND validity = '有效' AND valid_until IS NOT NULL
+		AND valid_until < $2 LIMIT 1000`
+	if err := s.db.SelectContext(ctx, &rows, q, s.org, today.String()); err != nil {
+		return 0, translate(fmt.Errorf("find expired documents: %w", err), "")
+	}
+	n := 0
+	for _, r := range rows {
+		var until time.Time
+		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			if err := tx.GetContext(ctx, &until, `SELECT valid_until FROM documents WHERE org_id = $1 AND id = $2`, s.org, r.ID); err != nil {
+				return translate(err, "")
+			}
+			return s.setValidityTx(ctx, tx, r.ID, r.Version, workflow.ValidityExpired, until, workflow.SystemActor, time.Now())
+		})
+		if workflow.ErrorCode(err) == workflow.EConflict {
+			continue // changed meanwhile; the next round looks again
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Versions implements workflow.DocumentStore.
+func (s *Store) Versions(ctx context.Context, id int64) ([]workflow.BodyVersion, error) {
+	var rows []struct {
+		No          int       `db:"version_no"`
+		Title       string    `db:"title"`
+		Body        string    `db:"body"`
+		Explanation string    `db:"explanation"`
+		Author      string    `db:"display_name"`
+		CreatedAt   time.Time `db:"created_at"`
+	}
+	const q = `SELECT v.version_no, v.title, v.body, v.explanation, u.display_name, v.created_at FROM document_versions v
+		JOIN users u ON u.org_id = v.org_id AND u.id = v.author_id
+		WHERE v.org_id = $1 AND v.document_id = $2 ORDER BY v.version_no`
+	if err := s.db.SelectContext(ctx, &rows, q, s.org, id); err != nil {
+		return nil, translate(fmt.Errorf("list versions: %w", err), "")
+	}
+	out := make([]workflow.BodyVersion, len(rows))
+	for i, r := range rows {
+		out[i] = workflow.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+type documentRowTotal struct {
+	documentRow
+	Total int `db:"total"`
+}
+
+func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]workflow.Document, int, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	args = append(args, limit, offset)
+	q := strings.Replace(documentSelect, "SELECT ", "SELECT count(*) OVER () AS total, ", 1) + where + ` ORDER BY ` + order +
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var rows []documentRowTotal
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, 0, translate(fmt.Errorf("list documents: %w", err), "")
+	}
+	out := make([]workflow.Document, 0, len(rows))
+	total := 0
+	for _, r := range rows {
+		d, err := r.documentRow.toDomain()
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+		total = r.Total
+	}
+	return out, total, nil
+}
+
+// ListDocuments implements workflow.DocumentStore.
+func (s *Store) ListDocuments(ctx context.Context, q workflow.DocumentQuery) ([]workflow.Document, int, error) {
+	where := ` WHERE d.org_id = $1`
+	args := []any{s.org}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.Units != nil {
+		where += ` AND d.unit_code = ANY(` + arg(pq.Array(q.Units)) + `)`
+	}
+	if q.Definitions != nil {
+		where += ` AND d.definition = ANY(` + arg(pq.Array(q.Definitions)) + `)`
+	}
+	if q.States != nil {
+		where += ` AND d.state = ANY(` + arg(pq.Array(q.States)) + `)`
+	}
+	if q.StatePairs != nil {
+		defs := make([]string, len(q.StatePairs))
+		states := make([]string, len(q.StatePairs))
+		for i, p := range q.StatePairs {
+			defs[i], states[i] = p[0], p[1]
+		}
+		where += ` AND (d.definition, d.state) IN (SELECT * FROM unnest(` + arg(pq.Array(defs)) + `::text[], ` + arg(pq.Array(states)) + `::text[]))`
+	}
+	if q.CreatedBy != 0 {
+		where += ` AND d.created_by = ` + arg(q.CreatedBy)
+	}
+	return s.listDocuments(ctx, where, args, `d.updated_at DESC, d.id DESC`, q.Limit, q.Offset)
+}
+
+// publicWhere is the one condition of the public read path (DESIGN.md invariant 5): only
+// published documents whose attribute is 主动公开 ever reach a page, the API, a feed, the search or
+// the sitemap. Every public read builds on it.
+const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
+
+// PublicDocuments implements workflow.DocumentStore.
+func (s *Store) PublicDocuments(ctx context.Context, q workflow.PublicQuery) ([]workflow.Document, int, error) {
+	where := publicWhere
+	args := []any{s.org}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.Category != "" {
+		where += ` AND d.subject_category LIKE ` + arg(likePrefix(q.Category)) + ` ESCAPE '\'`
+	}
+	if q.Year != 0 {
+		start := time.Date(q.Year, 1, 1, 0, 0, 0, 0, workflow.Shanghai)
+		where += ` AND d.published_at >= ` + arg(start.UTC()) + ` AND d.published_at < ` + arg(start.AddDate(1, 0, 0).UTC())
+	}
+	if q.Validity != "" {
+		where += ` AND d.validity = ` + arg(q.Validity)
+	}
+	if len(q.Terms) > 0 {
+		where += ` AND d.search_terms @> ` + arg(pq.Array(q.Terms))
+	}
+	if len(q.Phrases) > 0 {
+		where += ` AND NOT EXISTS (SELECT 1 FROM unnest(` + arg(pq.Array(q.Phrases)) + `::text[]) p
+			WHERE position(p IN lower(d.title || ' ' || d.body)) = 0)`
+	}
+	return s.listDocuments(ctx, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+}
+
+// PublicDocument implements workflow.DocumentStore.
+func (s *Store) PublicDocument(ctx context.Context, id int64) (workflow.Document, error) {
+	var r documentRow
+	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $2`, s.org, id); err != nil {
+		return workflow.Document{}, translate(err, "文件")
+	}
+	return r.toDomain()
+}
+
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}

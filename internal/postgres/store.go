@@ -1,0 +1,243 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"wugongkai/workflow"
+)
+
+// Store is the PostgreSQL store of workflow instances (documents, decision drafts, requests), their
+// audit chains, deadlines and outbox. It implements workflow.Store.
+type Store struct {
+	db    *DB
+	org   int64
+	clock workflow.Clock
+}
+
+// NewStore returns a store for organisation org.
+func NewStore(db *DB, org int64, clock workflow.Clock) *Store {
+	if clock == nil {
+		clock = workflow.SystemClock
+	}
+	return &Store{db: db, org: org, clock: clock}
+}
+
+// Org returns the organisation the store serves.
+func (s *Store) Org() int64 { return s.org }
+
+// DB returns the pool.
+func (s *Store) DB() *DB { return s.db }
+
+// subjectKind maps a definition to the audit and deadline subject kind and its table.
+func subjectKind(definition string) (kind, table string) {
+	if definition == "request" {
+		return "request", "requests"
+	}
+	return "document", "documents"
+}
+
+// tableOf returns the table of a subject kind.
+func tableOf(kind string) string {
+	if kind == "request" {
+		return "requests"
+	}
+	return "documents"
+}
+
+// Apply implements workflow.Store: one transaction writes the new state and facts (if the version
+// still matches), the audit event, the deadlines and the outbox rows.
+func (s *Store) Apply(ctx context.Context, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
+	var out workflow.Instance
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.applyTx(ctx, tx, prev, res)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
+	kind, table := subjectKind(prev.Definition)
+	facts, err := json.Marshal(res.Instance.Facts)
+	if err != nil {
+		return workflow.Instance{}, fmt.Errorf("encode facts: %w", err)
+	}
+	q := `UPDATE ` + table + ` SET state = $1, facts = $2, version = version + 1, updated_at = $3
+		WHERE org_id = $4 AND id = $5 AND version = $6 RETURNING version`
+	var version int
+	err = tx.QueryRowContext(ctx, q, res.Instance.State, facts, res.Event.At, s.org, prev.ID, prev.Version).Scan(&version)
+	if err != nil {
+		if workflow.ErrorCode(translate(err, "")) == workflow.ENotFound {
+			return workflow.Instance{}, s.staleOrMissing(ctx, tx, table, prev)
+		}
+		return workflow.Instance{}, translate(fmt.Errorf("update %s: %w", table, err), "")
+	}
+	data := map[string]string{}
+	for k, v := range res.Event.Input {
+		data[k] = v
+	}
+	if err := appendAudit(ctx, tx, s.org, kind, prev.ID, workflow.AuditEntry{
+		Action: res.Event.Transition, FromState: res.Event.From, ToState: res.Event.To,
+		ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor), Data: data, At: res.Event.At,
+	}); err != nil {
+		return workflow.Instance{}, err
+	}
+	if err := s.writeEffects(ctx, tx, kind, prev, res); err != nil {
+		return workflow.Instance{}, err
+	}
+	out := res.Instance
+	out.Version = version
+	return out, nil
+}
+
+func actorName(a workflow.Actor) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Username
+}
+
+// staleOrMissing explains why a versioned update touched no row.
+func (s *Store) staleOrMissing(ctx context.Context, tx *sqlx.Tx, table string, prev workflow.Instance) error {
+	var current int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE org_id = $1 AND id = $2`, s.org, prev.ID).Scan(&current)
+	if err != nil {
+		return translate(err, "记录")
+	}
+	return &workflow.Error{Code: workflow.EConflict,
+		Message: fmt.Sprintf("该记录已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", prev.Version, current),
+		Details: map[string]any{"your_version": prev.Version, "current_version": current}}
+}
+
+// notifyPayload is the outbox payload of a transition's notifications.
+type notifyPayload struct {
+	SubjectKind string   `json:"subject_kind"`
+	SubjectID   int64    `json:"subject_id"`
+	Unit        string   `json:"unit"`
+	Transition  string   `json:"transition"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	ActorID     int64    `json:"actor_id"`
+	ActorName   string   `json:"actor_name"`
+	Roles       []string `json:"roles"`
+	Opinion     string   `json:"opinion,omitempty"`
+	Label       string   `json:"label,omitempty"`
+}
+
+// OutboxNotify is the outbox kind of transition notifications.
+const OutboxNotify = "notify"
+
+func (s *Store) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) error {
+	var roles []string
+	for _, e := range res.Effects {
+		switch e.Kind {
+		case workflow.EffectDeadline:
+			if err := insertDeadline(ctx, tx, s.org, kind, prev.ID, e); err != nil {
+				return err
+			}
+		case workflow.EffectCancel:
+			const q = `UPDATE deadlines SET status = 'cancelled', done_at = now()
+				WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3 AND status = 'pending'
+				AND (name = $4 OR name = $4 || '.remind')`
+			if _, err := tx.ExecContext(ctx, q, s.org, kind, prev.ID, e.Name); err != nil {
+				return translate(fmt.Errorf("cancel deadline %s: %w", e.Name, err), "")
+			}
+		case workflow.EffectNotify:
+			roles = append(roles, e.Role)
+		}
+	}
+	p := notifyPayload{SubjectKind: kind, SubjectID: prev.ID, Unit: prev.Unit, Transition: res.Event.Transition,
+		From: res.Event.From, To: res.Event.To, ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor),
+		Roles: roles, Opinion: res.Event.Input["opinion"]}
+	if res.Transition != nil {
+		p.Label = res.Transition.Label
+	}
+	return insertOutbox(ctx, tx, s.org, OutboxNotify, p, time.Time{})
+}
+
+func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.Effect) error {
+	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
+		action, transition, role, explanation, count_from, count_days, count_unit)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+	dueDate := e.DueDate
+	if dueDate.IsZero() {
+		dueDate = workflow.DateOf(e.DueAt)
+	}
+	var from sql.NullString
+	if !e.CountFrom.IsZero() {
+		from = sql.NullString{String: e.CountFrom.String(), Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, q, org, kind, subject, e.Name, e.DueAt.UTC(), dueDate.String(), e.Provisional,
+		string(e.Action), e.Transition, e.Role, e.Explanation, from, e.CountDays, e.CountUnit)
+	if err != nil {
+		return translate(fmt.Errorf("insert deadline %s: %w", e.Name, err), "")
+	}
+	return nil
+}
+
+func insertOutbox(ctx context.Context, tx *sqlx.Tx, org int64, kind string, payload any, runAt time.Time) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode outbox payload: %w", err)
+	}
+	if runAt.IsZero() {
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (org_id, kind, payload) VALUES ($1, $2, $3)`, org, kind, b)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (org_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`, org, kind, b, runAt.UTC())
+	}
+	if err != nil {
+		return translate(fmt.Errorf("insert outbox: %w", err), "")
+	}
+	return nil
+}
+
+// instanceRow is the workflow part of a documents or requests row.
+type instanceRow struct {
+	ID                int64  `db:"id"`
+	OrgID             int64  `db:"org_id"`
+	Unit              string `db:"unit_code"`
+	Definition        string `db:"definition"`
+	DefinitionVersion int    `db:"definition_version"`
+	State             string `db:"state"`
+	Version           int    `db:"version"`
+	Facts             []byte `db:"facts"`
+}
+
+func (r instanceRow) toDomain() (workflow.Instance, error) {
+	f := workflow.Facts{}
+	if len(r.Facts) > 0 {
+		if err := json.Unmarshal(r.Facts, &f); err != nil {
+			return workflow.Instance{}, fmt.Errorf("decode facts of %d: %w", r.ID, err)
+		}
+	}
+	return workflow.Instance{ID: r.ID, OrgID: r.OrgID, Unit: r.Unit, Definition: r.Definition,
+		DefinitionVersion: r.DefinitionVersion, State: r.State, Version: r.Version, Facts: f}, nil
+}
+
+// Instance loads the workflow instance of a document or decision draft.
+func (s *Store) Instance(ctx context.Context, id int64) (workflow.Instance, error) {
+	return s.loadInstance(ctx, s.db, "documents", id, false)
+}
+
+type queryer interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func (s *Store) loadInstance(ctx context.Context, q queryer, table string, id int64, forUpdate bool) (workflow.Instance, error) {
+	query := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts
+		FROM ` + table + ` WHERE org_id = $1 AND id = $2`
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
+	var r instanceRow
+	if err := q.GetContext(ctx, &r, query, s.org, id); err != nil {
+		return workflow.Instance{}, translate(err, "记录")
+	}
+	return r.toDomain()
+}

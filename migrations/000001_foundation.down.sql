@@ -1,0 +1,15 @@
+DROP TABLE notifications;
+DROP TABLE deadlines;
+DROP TABLE outbox;
+DROP TRIGGER audit_events_no_update ON audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE audit_events;
+DROP TABLE document_versions;
+DROP TABLE documents;
+DROP TABLE workflow_definitions;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE role_assignments;
+DROP TABLE users;
+DROP TABLE units;
+DROP TABLE orgs;
