@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"wugongkai/configs"
+	"wugongkai/internal/postgres"
+	"wugongkai/migrations"
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+// app is what every service subcommand needs, wired once.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *postgres.DB
+	store    *postgres.Store
+	calendar *workflow.Calendar
+	engine   *workflow.Engine
+	guards   workflow.GuardSet
+
+	stopReload context.CancelFunc
+}
+
+func newLogger(cfg Config, g *globals) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "text" {
+		return slog.New(slog.NewTextHandler(g.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(g.stderr, opts))
+}
+
+// openDB creates the database if missing, connects and migrates it.
+func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*postgres.DB, error) {
+	created, err := postgres.EnsureDatabase(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("ensure database: %w", err)
+	}
+	if created {
+		name, _ := postgres.DatabaseName(cfg.Database.URL)
+		log.Info("database created", "database", name)
+	}
+	db, err := postgres.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	m, err := postgres.NewMigrator(db, migrations.FS)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	applied, err := m.Up(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied)
+	}
+	return db, nil
+}
+
+// dataFS returns dir as a file system, or the embedded fallback when dir is empty.
+func dataFS(dir string, embedded fs.FS) fs.FS {
+	if dir == "" {
+		return embedded
+	}
+	return os.DirFS(dir)
+}
+
+// loadCalendar reads the holiday calendars.
+func loadCalendar(cfg Config) (*workflow.Calendar, error) {
+	cal, err := workflow.LoadCalendar(dataFS(cfg.Paths.Holidays, configs.Holidays()))
+	if err != nil {
+		return nil, fmt.Errorf("load holiday calendars: %w", err)
+	}
+	return cal, nil
+}
+
+// guardSet is every guard the definitions may name: the engine's own and the disclosure rules.
+func guardSet() workflow.GuardSet {
+	return workflow.DefaultGuards().With(policy.Guards())
+}
+
+// newApp connects to PostgreSQL, loads the calendar and the definitions (the files plus every older
+// version the database has stored), and records the current definitions.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	cal, err := loadCalendar(cfg)
+	if err != nil {
+		return nil, err
+	}
+	guards := guardSet()
+	reg, err := workflow.LoadDefinitions(dataFS(cfg.Paths.Workflows, configs.Workflows()), guards)
+	if err != nil {
+		return nil, fmt.Errorf("load workflow definitions: %w", err)
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	org, err := postgres.EnsureOrg(ctx, db, cfg.Org.Code, cfg.Org.Name)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	store := postgres.NewStore(db, org, workflow.SystemClock)
+	if err := store.SaveDefinitions(ctx, reg.All()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	stored, err := store.StoredDefinitions(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, sd := range stored {
+		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
+			continue
+		}
+		def, err := workflow.LoadDefinition(fmt.Sprintf("%s@v%d (stored)", sd.Name, sd.Version), []byte(sd.Source), guards)
+		if err != nil {
+			log.Warn("stored workflow definition no longer loads", "name", sd.Name, "version", sd.Version, "err", err)
+			continue
+		}
+		if err := reg.Add(def); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if n, err := store.Recount(ctx, cal); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("provisional deadlines recounted on the loaded calendars", "count", n)
+	}
+	years := make([]string, 0)
+	for _, y := range cal.Years() {
+		years = append(years, fmt.Sprint(y))
+	}
+	log.Info("calendar loaded", "years", strings.Join(years, ","))
+	return &app{cfg: cfg, log: log, db: db, store: store, calendar: cal, engine: workflow.NewEngine(reg, guards, cal), guards: guards}, nil
+}
+
+func (a *app) Close() {
+	if a.stopReload != nil {
+		a.stopReload()
+	}
+	a.db.Close()
+}
+
+// enforcer loads the built-in policy and the role assignments from the database, and re-reads the
+// assignments every few seconds so that accounts changed by `wugongkai user` or another node take
+// effect without a restart.
+func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
+	e, err := policy.New(ctx, a.store)
+	if err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	a.stopReload = cancel
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+				if err := e.Reload(rctx); err != nil && rctx.Err() == nil {
+					a.log.Warn("reload role assignments", "err", err)
+				}
+			}
+		}
+	}()
+	return e, nil
+}
+
+// accounts is the login use case.
+func (a *app) accounts() *workflow.Accounts {
+	return &workflow.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
+		FailureWindow: a.cfg.Session.FailureWindow}
+}
+
+// documents is the document use cases.
+func (a *app) documents(authz workflow.Authz) *workflow.Documents {
+	return &workflow.Documents{Engine: a.engine, Store: a.store, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
+		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+}

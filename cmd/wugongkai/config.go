@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"wugongkai/configs"
+)
+
+// Config is the service configuration: defaults, then the YAML file, then the environment,
+// validated once (the Prometheus config model).
+type Config struct {
+	Org      OrgConfig      `yaml:"org"`
+	HTTP     HTTPConfig     `yaml:"http"`
+	Database DatabaseConfig `yaml:"database"`
+	Redis    RedisConfig    `yaml:"redis"`
+	Worker   WorkerConfig   `yaml:"worker"`
+	Paths    PathsConfig    `yaml:"paths"`
+	Session  SessionConfig  `yaml:"session"`
+	Publish  PublishConfig  `yaml:"publication"`
+	Comments CommentsConfig `yaml:"comments"`
+	Log      LogConfig      `yaml:"log"`
+}
+
+// OrgConfig names the organisation this deployment serves.
+type OrgConfig struct {
+	Code string `yaml:"code"`
+	Name string `yaml:"name"`
+}
+
+// HTTPConfig configures the web server.
+type HTTPConfig struct {
+	Addr            string        `yaml:"addr"`
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	ReadTimeout     time.Duration `yaml:"read_timeout"`
+	WriteTimeout    time.Duration `yaml:"write_timeout"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	TrustedProxies  []string      `yaml:"trusted_proxies"`
+	PublicBaseURL   string        `yaml:"public_base_url"`
+}
+
+// DatabaseConfig configures PostgreSQL.
+type DatabaseConfig struct {
+	URL      string `yaml:"url"`
+	MaxConns int    `yaml:"max_conns"`
+}
+
+// RedisConfig configures the queue's Redis.
+type RedisConfig struct {
+	URL      string `yaml:"url"`
+	Fallback bool   `yaml:"fallback"`
+}
+
+// WorkerConfig configures the background worker.
+type WorkerConfig struct {
+	Concurrency   int           `yaml:"concurrency"`
+	RelayInterval time.Duration `yaml:"relay_interval"`
+	SweepInterval time.Duration `yaml:"sweep_interval"`
+	RequeueAfter  time.Duration `yaml:"requeue_after"`
+}
+
+// PathsConfig points at the data directories an operator may change without a release.
+type PathsConfig struct {
+	Workflows string `yaml:"workflows"`
+	Holidays  string `yaml:"holidays"`
+}
+
+// SessionConfig configures staff sessions.
+type SessionConfig struct {
+	TTL           time.Duration `yaml:"ttl"`
+	MaxFailures   int           `yaml:"max_failures"`
+	FailureWindow time.Duration `yaml:"failure_window"`
+	SecureCookie  bool          `yaml:"secure_cookie"`
+}
+
+// PublishConfig configures publication.
+type PublishConfig struct {
+	IndexTemplate string `yaml:"index_template"`
+}
+
+// CommentsConfig configures public comment intake.
+type CommentsConfig struct {
+	RatePerMinute float64 `yaml:"rate_per_minute"`
+	Burst         int     `yaml:"burst"`
+	MaxLength     int     `yaml:"max_length"`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// defaultConfigPath is where --config points by default.
+const defaultConfigPath = "configs/wugongkai.yaml"
+
+// loadConfig reads the defaults (the embedded configs/wugongkai.yaml), then path if it exists (an
+// explicitly named path must exist), then the environment, and validates the result.
+func loadConfig(path string, explicit bool, env func(string) string) (Config, error) {
+	var c Config
+	if err := decodeConfig(configs.DefaultConfig(), "defaults", &c); err != nil {
+		return c, err
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			if err := decodeConfig(b, path, &c); err != nil {
+				return c, err
+			}
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		default:
+			return c, fmt.Errorf("read config: %w", err)
+		}
+	}
+	if err := applyEnv(&c, env); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func decodeConfig(b []byte, name string, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		if errors.Is(err, io.EOF) { // an empty file
+			return nil
+		}
+		return fmt.Errorf("config %s: %w", name, err)
+	}
+	return nil
+}
+
+func applyEnv(c *Config, env func(string) string) error {
+	str := map[string]*string{
+		"WUGONGKAI_DATABASE_URL":    &c.Database.URL,
+		"WUGONGKAI_REDIS_URL":       &c.Redis.URL,
+		"WUGONGKAI_HTTP_ADDR":       &c.HTTP.Addr,
+		"WUGONGKAI_ORG_CODE":        &c.Org.Code,
+		"WUGONGKAI_ORG_NAME":        &c.Org.Name,
+		"WUGONGKAI_LOG_LEVEL":       &c.Log.Level,
+		"WUGONGKAI_LOG_FORMAT":      &c.Log.Format,
+		"WUGONGKAI_WORKFLOWS_DIR":   &c.Paths.Workflows,
+		"WUGONGKAI_HOLIDAYS_DIR":    &c.Paths.Holidays,
+		"WUGONGKAI_PUBLIC_BASE_URL": &c.HTTP.PublicBaseURL,
+	}
+	for k, p := range str {
+		if v := env(k); v != "" {
+			*p = v
+		}
+	}
+	if v := env("WUGONGKAI_REDIS_FALLBACK"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("WUGONGKAI_REDIS_FALLBACK: %q is not true or false", v)
+		}
+		c.Redis.Fallback = b
+	}
+	if v := env("WUGONGKAI_SECURE_COOKIE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("WUGONGKAI_SECURE_COOKIE: %q is not true or false", v)
+		}
+		c.Session.SecureCookie = b
+	}
+	return nil
+}
+
+func (c Config) validate() error {
+	var errs []string
+	if c.Org.Code == "" || strings.ContainsAny(c.Org.Code, " /") {
+		errs = append(errs, "org.code must be set (the organisation code used in 索引号) and contain no spaces or slashes")
+	}
+	if c.Org.Name == "" {
+		errs = append(errs, "org.name must be set")
+	}
+	if c.HTTP.Addr == "" {
+		errs = append(errs, "http.addr must be set")
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		errs = append(errs, "http.max_body_bytes must be at least 1024")
+	}
+	if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+		errs = append(errs, "database.url must be a postgres:// URL naming a database")
+	}
+	if c.Redis.URL != "" {
+		if u, err := url.Parse(c.Redis.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "redis-socket" && u.Scheme != "redis-sentinel") {
+			errs = append(errs, "redis.url must be a redis:// URL (or empty to use the in-process fallback)")
+		}
+	}
+	if c.Session.TTL < time.Minute {
+		errs = append(errs, "session.ttl must be at least 1m")
+	}
+	if !strings.Contains(c.Publish.IndexTemplate, "{serial") {
+		errs = append(errs, "publication.index_template must contain {serial} or {serial:N}")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, "log.level must be debug, info, warn or error")
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		errs = append(errs, "log.format must be json or text")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// masked returns the configuration with secrets hidden, for the start-up log.
+func (c Config) masked() Config {
+	m := c
+	m.Database.URL = redact(c.Database.URL)
+	m.Redis.URL = redact(c.Redis.URL)
+	return m
+}
+
+func redact(s string) string {
+	if s == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"wugongkai/internal/postgres"
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// DemoPassword is the password of every demo account.
+const DemoPassword = "wugongkai-demo"
+
+var demoUnits = []struct{ code, name string }{
+	{"bangongshi", "办公室"}, {"fagui", "法规科"}, {"chengjian", "城建科"}, {"fangchan", "房产科"}, {"lingdao", "局领导"},
+}
+
+var demoUsers = []struct {
+	username, name, role, unit string
+}{
+	{"drafter", "王晓明（城建科）", "drafter", "chengjian"},
+	{"drafter2", "刘芳（房产科）", "drafter", "fangchan"},
+	{"unithead", "李建国（城建科科长）", "unit_head", "chengjian"},
+	{"unithead2", "赵红（房产科科长）", "unit_head", "fangchan"},
+	{"legal", "陈静（法规科）", "legal_reviewer", "*"},
+	{"officer", "周敏（政务公开办）", "disclosure_officer", "*"},
+	{"leader", "张局长", "leader", "*"},
+	{"admin", "系统管理员", "admin", "*"},
+}
+
+func demoCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "create a demo bureau (units, one user per role, sample documents) and print how to log in",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			a, err := newApp(cmd.Context(), cfg, newLogger(cfg, g))
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			return seedDemo(cmd.Context(), a, g.stdout)
+		},
+	}
+}
+
+// seedDemo creates the demo bureau once; running it again changes nothing.
+func seedDemo(ctx context.Context, a *app, out io.Writer) error {
+	for _, u := range demoUnits {
+		if err := a.store.EnsureUnit(ctx, u.code, u.name); err != nil {
+			return err
+		}
+	}
+	hash, err := workflow.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	created := false
+	for _, u := range demoUsers {
+		if _, err := a.store.UserByUsername(ctx, u.username); err == nil {
+			continue
+		}
+		if _, err := a.store.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
+			return err
+		}
+		created = true
+	}
+	if created {
+		if err := demoDocuments(ctx, a); err != nil {
+			return fmt.Errorf("demo documents: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "演示数据已就绪。登录地址 http://%s/console ，所有演示账号的密码均为 %s\n", a.cfg.HTTP.Addr, DemoPassword)
+	for _, u := range demoUsers {
+		fmt.Fprintf(out, "  %-10s %s（%s）\n", u.username, u.name, policy.RoleLabel(u.role))
+	}
+	return nil
+}
+
+// demoDocuments walks a few documents through the real use cases, so the portal and the task lists
+// have content.
+func demoDocuments(ctx context.Context, a *app) error {
+	enf, err := policy.New(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	docs := a.documents(enf)
+	actor := func(username string) workflow.Actor {
+		u, _ := a.store.UserByUsername(ctx, username)
+		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+	}
+	str := func(s string) *string { return &s }
+	published := []struct{ title, body, category, number string }{
+		{"许昌市住房租赁补贴发放管理办法", "第一条 为规范住房租赁补贴发放工作，保障城镇中低收入住房困难家庭的基本住房需求，制定本办法。\n第二条 本办法适用于本市中心城区住房租赁补贴的申请、审核、发放和监督管理。", "城乡建设、环境保护\\住房保障", "许建〔2026〕12号"},
+		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号"},
+		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号"},
+	}
+	walk := func(d workflow.Document, steps ...struct {
+		who, name string
+		in        workflow.Input
+	}) (workflow.Document, error) {
+		var err error
+		for _, s := range steps {
+			if d, err = docs.Fire(ctx, actor(s.who), d.ID, 0, s.name, s.in); err != nil {
+				return d, fmt.Errorf("%s by %s: %w", s.name, s.who, err)
+			}
+		}
+		return d, nil
+	}
+	type step = struct {
+		who, name string
+		in        workflow.Input
+	}
+	for i, p := range published {
+		kind := workflow.KindNormative
+		if i == 1 {
+			kind = workflow.KindOther
+		}
+		d, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian", Title: str(p.title),
+			Body: str(p.body), DocKind: &kind, SubjectCategory: str(p.category), DocNumber: str(p.number), Attribute: str(policy.AttrProactive),
+			Summary: str(p.title + "。")})
+		if err != nil {
+			return err
+		}
+		if _, err := walk(d, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}, step{"leader", "sign", workflow.Input{"opinion": "同意"}},
+			step{"officer", "publish", nil}); err != nil {
+			return err
+		}
+	}
+	withheld, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian",
+		Title: str("关于城建重点项目招标情况的请示"), Body: str("局领导：现将城建重点项目招标有关情况请示如下……"),
+		Attribute: str(policy.AttrWithheld), Grounds: &[]string{"art16_process"},
+		GroundsExplanation: str("本件为向局领导报送的请示，属于过程性信息，依《条例》第十六条第二款可不予公开。")})
+	if err != nil {
+		return err
+	}
+	if _, err := walk(withheld, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
+		return err
+	}
+	draft, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian",
+		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive)})
+	if err != nil {
+		return err
+	}
+	if _, err := walk(draft, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"wugongkai/internal/postgres"
+	"wugongkai/migrations"
+)
+
+func migrateCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "migrate", Short: "apply, roll back or list database migrations"}
+	open := func(cmd *cobra.Command) (*postgres.DB, *postgres.Migrator, error) {
+		cfg, err := g.loadConfig()
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := postgres.EnsureDatabase(cmd.Context(), cfg.Database.URL); err != nil {
+			return nil, nil, err
+		}
+		db, err := postgres.Open(cmd.Context(), cfg.Database.URL, 2)
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := postgres.NewMigrator(db, migrations.FS)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		return db, m, nil
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use: "up", Short: "apply every pending migration", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, m, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			vs, err := m.Up(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(vs) == 0 {
+				fmt.Fprintln(g.stdout, "up to date")
+			}
+			for _, v := range vs {
+				fmt.Fprintf(g.stdout, "applied %06d\n", v)
+			}
+			return nil
+		},
+	}, &cobra.Command{
+		Use: "down", Short: "roll back the newest migration", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, m, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			v, err := m.Down(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "rolled back %06d\n", v)
+			return nil
+		},
+	}, &cobra.Command{
+		Use: "status", Short: "list migrations and whether each is applied", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, m, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			st, err := m.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, s := range st {
+				if s.Applied {
+					fmt.Fprintf(g.stdout, "%06d  applied  %s\n", s.Version, s.AppliedAt.Format("2006-01-02 15:04:05"))
+				} else {
+					fmt.Fprintf(g.stdout, "%06d  pending\n", s.Version)
+				}
+			}
+			return nil
+		},
+	})
+	return cmd
+}

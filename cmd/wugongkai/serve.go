@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"wugongkai/internal/httpapi"
+	"wugongkai/internal/tasks"
+	"wugongkai/workflow"
+)
+
+type mode int
+
+const (
+	modeRun mode = iota
+	modeServe
+	modeWorker
+)
+
+func serviceCmd(g *globals, m mode, use, short string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runService(cmd.Context(), g, m)
+		},
+	}
+	if m != modeWorker {
+		cmd.Flags().BoolVar(&g.demo, "demo", false, "create the demo bureau (units, users, sample documents) if it is not there yet")
+	}
+	return cmd
+}
+
+// runService runs the web server, the worker or both until ctx is cancelled (SIGINT/SIGTERM), then
+// shuts down gracefully: the listener closes, in-flight requests finish, the relay and sweep stop
+// and in-flight tasks finish.
+func runService(ctx context.Context, g *globals, m mode) error {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, g)
+	log.Info("starting", "mode", []string{"run", "serve", "worker"}[m], "config", cfg.masked())
+
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if g.demo {
+		if err := seedDemo(ctx, a, g.stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	redis, err := tasks.ConnectRedis(ctx, cfg.Redis.URL, cfg.Redis.Fallback && m == modeRun, log)
+	if err != nil {
+		return err
+	}
+	defer redis.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newBacklogCollector(a, redis))
+
+	var worker *tasks.Worker
+	if m != modeServe {
+		worker = tasks.NewWorker(redis, a.store, a.engine, tasks.Config{
+			RelayInterval: cfg.Worker.RelayInterval, SweepInterval: cfg.Worker.SweepInterval,
+			RequeueAfter: cfg.Worker.RequeueAfter,
+		}, cfg.Worker.Concurrency, log, workflow.SystemClock)
+		fired := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
+			Help: "Deadlines carried out by the sweep, by action."}, []string{"action"})
+		reg.MustRegister(fired)
+		worker.Sweep.OnFired = func(d workflow.Deadline) { fired.WithLabelValues(string(d.Action)).Inc() }
+		if err := worker.Start(ctx); err != nil {
+			return err
+		}
+		log.Info("worker started", "fallback_redis", redis.Fallback)
+	}
+
+	var srv *http.Server
+	errc := make(chan error, 1)
+	if m != modeWorker {
+		enforcer, err := a.enforcer(ctx)
+		if err != nil {
+			if worker != nil {
+				worker.Shutdown()
+			}
+			return err
+		}
+		api := httpapi.New(httpapi.Options{
+			MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+			Registry:     reg,
+			Log:          log,
+			Ready: map[string]httpapi.Pinger{
+				"postgres": httpapi.PingFunc(a.db.PingContext),
+				"redis":    httpapi.PingFunc(redis.Ping),
+			},
+		})
+		httpapi.Mount(api, &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.store,
+			OrgName: cfg.Org.Name})
+		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+		if err != nil {
+			if worker != nil {
+				worker.Shutdown()
+			}
+			return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+		}
+		srv = &http.Server{Handler: api, ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
+		addr := ln.Addr().String()
+		log.Info("http server listening", "addr", addr, "url", "http://"+addr+"/")
+		if g.ready != nil {
+			g.ready(addr)
+		}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	} else if g.ready != nil {
+		g.ready("")
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-errc:
+		log.Error("http server failed", "err", runErr)
+	}
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("http shutdown", "err", err)
+		}
+		cancel()
+	}
+	if worker != nil {
+		worker.Shutdown()
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+// backlogCollector reports the outbox backlog, the deadline lag and the queue sizes at scrape time.
+type backlogCollector struct {
+	a       *app
+	redis   *tasks.Redis
+	outbox  *prometheus.Desc
+	oldest  *prometheus.Desc
+	pending *prometheus.Desc
+	lag     *prometheus.Desc
+	queue   *prometheus.Desc
+}
+
+func newBacklogCollector(a *app, r *tasks.Redis) *backlogCollector {
+	return &backlogCollector{a: a, redis: r,
+		outbox:  prometheus.NewDesc("wugongkai_outbox_pending", "Outbox rows not yet processed.", nil, nil),
+		oldest:  prometheus.NewDesc("wugongkai_outbox_oldest_seconds", "Age of the oldest unprocessed outbox row.", nil, nil),
+		pending: prometheus.NewDesc("wugongkai_deadlines_pending", "Deadlines not yet carried out.", nil, nil),
+		lag:     prometheus.NewDesc("wugongkai_deadline_lag_seconds", "How long the oldest due deadline has waited.", nil, nil),
+		queue:   prometheus.NewDesc("wugongkai_queue_size", "Tasks in the asynq queue by state.", []string{"state"}, nil),
+	}
+}
+
+func (b *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- b.outbox
+	ch <- b.oldest
+	ch <- b.pending
+	ch <- b.lag
+	ch <- b.queue
+}
+
+func (b *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	now := time.Now()
+	if n, age, err := b.a.store.OutboxStats(ctx, now); err == nil {
+		ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n))
+		ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds())
+	}
+	if n, lag, err := b.a.store.DeadlineStats(ctx, now); err == nil {
+		ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n))
+		ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds())
+	}
+	if qi, err := tasks.QueueInfo(b.redis); err == nil {
+		for state, n := range qi {
+			ch <- prometheus.MustNewConstMetric(b.queue, prometheus.GaugeValue, float64(n), state)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+// maxJSONDepth bounds nesting so a deeply nested body cannot exhaust the decoder.
+const maxJSONDepth = 20
+
+// decodeJSON reads the request body as one JSON object into dst, strictly: the content type must
+// be JSON, unknown fields, wrong types, trailing data, invalid UTF-8 and deep nesting are refused
+// with a Chinese message that names the field.
+func decodeJSON(c *gin.Context, dst any) error {
+	ct := c.GetHeader("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容类型应为 application/json"}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(mbe.Limit)
+		}
+		return &workflow.Error{Code: workflow.EInvalid, Message: "无法读取请求内容", Err: err}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容为空，请提交一个 JSON 对象"}
+	}
+	if !utf8.Valid(body) {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容不是合法的 UTF-8 文本"}
+	}
+	if depth(body) > maxJSONDepth {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容嵌套层数过多"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容只能包含一个 JSON 对象"}
+	}
+	return nil
+}
+
+// depth returns the deepest nesting of objects and arrays in a JSON text, ignoring strings.
+func depth(b []byte) int {
+	d, max, inStr, esc := 0, 0, false, false
+	for _, ch := range b {
+		switch {
+		case esc:
+			esc = false
+		case inStr && ch == '\\':
+			esc = true
+		case ch == '"':
+			inStr = !inStr
+		case inStr:
+		case ch == '{' || ch == '[':
+			d++
+			if d > max {
+				max = d
+			}
+		case ch == '}' || ch == ']':
+			d--
+		}
+	}
+	return max
+}
+
+var jsonTypeNames = map[string]string{
+	"string": "字符串", "int": "整数", "int64": "整数", "bool": "true 或 false", "float64": "数字",
+	"[]string": "字符串数组", "time.Time": "RFC 3339 时间（如 2026-12-01T09:00:00+08:00）",
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		want := jsonTypeNames[typeErr.Type.String()]
+		if want == "" {
+			want = typeErr.Type.String()
+		}
+		field := typeErr.Field
+		if field == "" {
+			return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容应为一个 JSON 对象"}
+		}
+		return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: fmt.Sprintf("字段 %s 的类型错误：应为%s", field, want)}
+	case errors.As(err, &syntaxErr):
+		return &workflow.Error{Code: workflow.EInvalid, Message: fmt.Sprintf("JSON 格式错误（第 %d 字节附近）", syntaxErr.Offset)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &workflow.Error{Code: workflow.EInvalid, Field: f, Message: fmt.Sprintf("未知字段 %s，请检查字段名", f)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &workflow.Error{Code: workflow.EInvalid, Message: "JSON 内容不完整"}
+	}
+	var te *time.ParseError
+	if errors.As(err, &te) {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "时间格式错误：请使用 RFC 3339 格式，如 2026-12-01T09:00:00+08:00"}
+	}
+	return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容无法解析：" + err.Error()}
+}
+
+// pathID reads a positive integer path parameter.
+func pathID(c *gin.Context, name string) (int64, error) {
+	v, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, &workflow.Error{Code: workflow.ENotFound, Message: "编号无效：" + c.Param(name)}
+	}
+	return v, nil
+}
+
+// queryInt reads an optional integer query parameter within [min, max].
+func queryInt(c *gin.Context, name string, def, min, max int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, &workflow.Error{Code: workflow.EInvalid, Field: name, Message: fmt.Sprintf("参数 %s 应为 %d 到 %d 之间的整数", name, min, max)}
+	}
+	return n, nil
+}

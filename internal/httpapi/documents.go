@@ -1,0 +1,475 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+// API is the JSON API under /api/v1. Handlers parse input, call one use case and render it.
+type API struct {
+	srv      *Server
+	Accounts *workflow.Accounts
+	Docs     *workflow.Documents
+	Authz    Can
+	Inbox    Inbox
+	OrgName  string
+}
+
+// Inbox lists a user's notifications.
+type Inbox interface {
+	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
+}
+
+// Mount registers the API's routes on srv.
+func Mount(srv *Server, a *API) {
+	a.srv = srv
+	r := func(method, path, perm string, h gin.HandlerFunc) {
+		if perm == PermPublic {
+			srv.Handle(method, path, perm, h)
+			return
+		}
+		srv.Handle(method, path, perm, a.authenticate(perm), h)
+	}
+	r(http.MethodPost, "/api/v1/session", PermPublic, a.login)
+	r(http.MethodDelete, "/api/v1/session", PermAuthenticated, a.logout)
+	r(http.MethodGet, "/api/v1/me", PermAuthenticated, a.me)
+	r(http.MethodGet, "/api/v1/grounds", PermPublic, a.grounds)
+
+	r(http.MethodPost, "/api/v1/documents", "document:create", a.createDocument)
+	r(http.MethodGet, "/api/v1/documents", "document:read", a.listDocuments)
+	r(http.MethodGet, "/api/v1/documents/:id", "document:read", a.getDocument)
+	r(http.MethodPatch, "/api/v1/documents/:id", "document:edit", a.updateDocument)
+	r(http.MethodGet, "/api/v1/documents/:id/versions", "document:read", a.versions)
+	r(http.MethodPost, "/api/v1/documents/:id/transitions/:name", PermAuthenticated, a.fire)
+	r(http.MethodPut, "/api/v1/documents/:id/validity", "document:publish", a.validity)
+	r(http.MethodGet, "/api/v1/tasks", "task:list", a.tasks)
+	r(http.MethodGet, "/api/v1/notifications", PermAuthenticated, a.notifications)
+
+	r(http.MethodGet, "/api/v1/public/documents", PermPublic, a.publicDocuments)
+	r(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.publicDocument)
+	r(http.MethodGet, "/api/v1/openapi.json", PermPublic, a.openapi)
+}
+
+// draftRequest is the JSON of a create or update: every field optional on update.
+type draftRequest struct {
+	Definition              string     `json:"definition"`
+	Unit                    string     `json:"unit"`
+	Version                 int        `json:"version"`
+	Title                   *string    `json:"title"`
+	Body                    *string    `json:"body"`
+	Explanation             *string    `json:"explanation"`
+	DocKind                 *string    `json:"doc_kind"`
+	SubjectCategory         *string    `json:"subject_category"`
+	DocNumber               *string    `json:"doc_number"`
+	Summary                 *string    `json:"summary"`
+	Attribute               *string    `json:"attribute"`
+	Grounds                 *[]string  `json:"grounds"`
+	GroundsExplanation      *string    `json:"grounds_explanation"`
+	ThirdPartyConsent       *bool      `json:"third_party_consent"`
+	PublicInterestOverride  *bool      `json:"public_interest_override"`
+	DisclosureRequiredByLaw *bool      `json:"disclosure_required_by_law"`
+	OpensAt                 *time.Time `json:"opens_at"`
+	ClosesAt                *time.Time `json:"closes_at"`
+	ShorteningReason        *string    `json:"shortening_reason"`
+	ConsultationExempt      *bool      `json:"consultation_exempt"`
+	ExemptReason            *string    `json:"exempt_reason"`
+}
+
+func (r draftRequest) toDraft() workflow.Draft {
+	return workflow.Draft{Definition: r.Definition, Unit: r.Unit, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
+		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
+		Attribute: r.Attribute, Grounds: r.Grounds, GroundsExplanation: r.GroundsExplanation,
+		ThirdPartyConsent: r.ThirdPartyConsent, PublicInterestOverride: r.PublicInterestOverride,
+		DisclosureRequiredByLaw: r.DisclosureRequiredByLaw, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
+		ShorteningReason: r.ShorteningReason, ConsultationExempt: r.ConsultationExempt, ExemptReason: r.ExemptReason}
+}
+
+// documentDTO is a document as the API shows it to staff.
+type documentDTO struct {
+	ID                 int64             `json:"id"`
+	Definition         string            `json:"definition"`
+	Version            int               `json:"version"`
+	State              string            `json:"state"`
+	StateLabel         string            `json:"state_label,omitempty"`
+	Unit               string            `json:"unit"`
+	UnitName           string            `json:"unit_name"`
+	Title              string            `json:"title"`
+	Body               string            `json:"body"`
+	Explanation        string            `json:"explanation"`
+	DocKind            string            `json:"doc_kind"`
+	SubjectCategory    string            `json:"subject_category"`
+	DocNumber          string            `json:"doc_number"`
+	Summary            string            `json:"summary"`
+	Attribute          string            `json:"attribute"`
+	Grounds            []string          `json:"grounds"`
+	GroundsExplanation string            `json:"grounds_explanation"`
+	LegalApproved      bool              `json:"legal_approved"`
+	SignedOn           string            `json:"signed_on,omitempty"`
+	Signer             string            `json:"signer,omitempty"`
+	Facts              map[string]string `json:"facts"`
+	CreatedBy          int64             `json:"created_by"`
+	CreatedByName      string            `json:"created_by_name"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	IndexNo            string            `json:"index_no,omitempty"`
+	PublishedAt        *time.Time        `json:"published_at,omitempty"`
+	Validity           string            `json:"validity,omitempty"`
+	ValidUntil         string            `json:"valid_until,omitempty"`
+}
+
+func toDocumentDTO(d workflow.Document) documentDTO {
+	grounds := []string{}
+	if g := d.Facts["grounds"]; g != "" {
+		grounds = strings.Split(g, ",")
+	}
+	dto := documentDTO{ID: d.ID, Definition: d.Definition, Version: d.Version, State: d.State, Unit: d.Unit, UnitName: d.UnitName,
+		Title: d.Title, Body: d.Body, Explanation: d.Explanation, DocKind: d.DocKind, SubjectCategory: d.SubjectCategory,
+		DocNumber: d.DocNumber, Summary: d.Summary, Attribute: d.Facts["attribute"], Grounds: grounds,
+		GroundsExplanation: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
+		SignedOn: d.Facts["signed_on"], Signer: d.Facts["signer"], Facts: d.Facts, CreatedBy: d.CreatedBy,
+		CreatedByName: d.CreatedByName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IndexNo: d.IndexNo}
+	if !d.PublishedAt.IsZero() {
+		t := d.PublishedAt
+		dto.PublishedAt = &t
+		dto.Validity = d.Validity
+	}
+	if !d.ValidUntil.IsZero() {
+		dto.ValidUntil = workflow.DateOf(d.ValidUntil).String()
+	}
+	return dto
+}
+
+type transitionDTO struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Requires []string `json:"requires"`
+}
+
+type historyDTO struct {
+	Seq       int               `json:"seq"`
+	Action    string            `json:"action"`
+	Label     string            `json:"label"`
+	From      string            `json:"from,omitempty"`
+	To        string            `json:"to,omitempty"`
+	ActorName string            `json:"actor_name"`
+	Data      map[string]string `json:"data"`
+	At        time.Time         `json:"at"`
+	Hash      string            `json:"hash"`
+}
+
+type deadlineDTO struct {
+	Name        string    `json:"name"`
+	DueDate     string    `json:"due_date"`
+	DueAt       time.Time `json:"due_at"`
+	Provisional bool      `json:"provisional"`
+	Action      string    `json:"action"`
+	Status      string    `json:"status"`
+	Explanation string    `json:"explanation"`
+	Overdue     bool      `json:"overdue"`
+}
+
+type detailDTO struct {
+	documentDTO
+	Available          []transitionDTO `json:"available_transitions"`
+	History            []historyDTO    `json:"history"`
+	Deadlines          []deadlineDTO   `json:"deadlines"`
+	DisclosureProblems []string        `json:"disclosure_problems"`
+}
+
+func toDetailDTO(d workflow.Detail, now time.Time) detailDTO {
+	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Available: []transitionDTO{}, History: []historyDTO{},
+		Deadlines: []deadlineDTO{}, DisclosureProblems: []string{}}
+	out.StateLabel = d.StateLabel
+	for _, t := range d.Available {
+		req := t.Requires
+		if req == nil {
+			req = []string{}
+		}
+		out.Available = append(out.Available, transitionDTO{Name: t.Name, Label: t.Label, Requires: req})
+	}
+	for _, h := range d.History {
+		out.History = append(out.History, historyDTO{Seq: h.Seq, Action: h.Action, Label: d.Transitions[h.Action], From: h.FromState,
+			To: h.ToState, ActorName: h.ActorName, Data: h.Data, At: h.At, Hash: h.Hash})
+	}
+	for _, dl := range d.Deadlines {
+		out.Deadlines = append(out.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
+			Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt)})
+	}
+	if e := workflow.AsError(d.Disclosure); e != nil {
+		if ps, ok := e.Details["problems"].([]string); ok {
+			out.DisclosureProblems = ps
+		} else {
+			out.DisclosureProblems = []string{e.Message}
+		}
+	}
+	return out
+}
+
+func (a *API) createDocument(c *gin.Context) {
+	var req draftRequest
+	if err := decodeJSON(c, &req); err != nil {
+		c.Error(err)
+		return
+	}
+	staff := staffOf(c)
+	if req.Unit == "" {
+		req.Unit = defaultUnit(a.Authz, staff, "document:create")
+	}
+	d, err := a.Docs.Create(c.Request.Context(), staff.Actor(), req.toDraft())
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	a.renderDetail(c, http.StatusCreated, d.ID)
+}
+
+// defaultUnit is the one unit where staff may use permission, if there is exactly one.
+func defaultUnit(authz Can, staff workflow.Staff, permission string) string {
+	unit := ""
+	for _, r := range staff.Roles {
+		if r.Unit != "*" && authz.Can(staff.Username, r.Unit, permission) {
+			if unit != "" && unit != r.Unit {
+				return ""
+			}
+			unit = r.Unit
+		}
+	}
+	return unit
+}
+
+func (a *API) renderDetail(c *gin.Context, status int, id int64) {
+	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.JSON(status, toDetailDTO(det, time.Now()))
+}
+
+func (a *API) getDocument(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	a.renderDetail(c, http.StatusOK, id)
+}
+
+func (a *API) updateDocument(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	var req draftRequest
+	if err := decodeJSON(c, &req); err != nil {
+		c.Error(err)
+		return
+	}
+	if req.Version == 0 {
+		c.Error(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"})
+		return
+	}
+	if _, err := a.Docs.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toDraft()); err != nil {
+		c.Error(err)
+		return
+	}
+	a.renderDetail(c, http.StatusOK, id)
+}
+
+type fireRequest struct {
+	Version int               `json:"version"`
+	Input   map[string]string `json:"input"`
+}
+
+func (a *API) fire(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	var req fireRequest
+	if c.Request.ContentLength != 0 || c.GetHeader("Content-Type") != "" {
+		if err := decodeJSON(c, &req); err != nil {
+			c.Error(err)
+			return
+		}
+	}
+	name := c.Param("name")
+	if len(name) > 64 {
+		c.Error(&workflow.Error{Code: workflow.EUnknownTransition, Message: "未知的操作"})
+		return
+	}
+	if _, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, req.Version, name, workflow.Input(req.Input)); err != nil {
+		c.Error(err)
+		return
+	}
+	a.renderDetail(c, http.StatusOK, id)
+}
+
+type validityRequest struct {
+	Version    int    `json:"version"`
+	Validity   string `json:"validity"`
+	ValidUntil string `json:"valid_until"`
+}
+
+func (a *API) validity(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	var req validityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		c.Error(err)
+		return
+	}
+	if _, err := a.Docs.ChangeValidity(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.Validity, req.ValidUntil); err != nil {
+		c.Error(err)
+		return
+	}
+	a.renderDetail(c, http.StatusOK, id)
+}
+
+func (a *API) versions(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	type versionDTO struct {
+		No          int       `json:"no"`
+		Title       string    `json:"title"`
+		Body        string    `json:"body"`
+		Explanation string    `json:"explanation"`
+		AuthorName  string    `json:"author_name"`
+		CreatedAt   time.Time `json:"created_at"`
+	}
+	out := []versionDTO{}
+	for _, v := range det.Versions {
+		out = append(out, versionDTO{No: v.No, Title: v.Title, Body: v.Body, Explanation: v.Explanation, AuthorName: v.AuthorName, CreatedAt: v.CreatedAt})
+	}
+	c.JSON(http.StatusOK, gin.H{"versions": out})
+}
+
+type listDTO struct {
+	Items    []documentDTO `json:"items"`
+	Total    int           `json:"total"`
+	Page     int           `json:"page"`
+	PageSize int           `json:"page_size"`
+}
+
+func (a *API) listDocuments(c *gin.Context) {
+	page, err := queryInt(c, "page", 1, 1, 10000)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	size, err := queryInt(c, "page_size", 20, 1, 100)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	q := workflow.DocumentQuery{Limit: size, Offset: (page - 1) * size}
+	if st := c.Query("state"); st != "" {
+		q.States = []string{st}
+	}
+	if def := c.Query("definition"); def != "" {
+		q.Definitions = []string{def}
+	}
+	docs, total, err := a.Docs.List(c.Request.Context(), staffOf(c), q)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	out := listDTO{Items: []documentDTO{}, Total: total, Page: page, PageSize: size}
+	for _, d := range docs {
+		out.Items = append(out.Items, toDocumentDTO(d))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *API) tasks(c *gin.Context) {
+	docs, err := a.Docs.Tasks(c.Request.Context(), staffOf(c))
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	now := time.Now()
+	type taskDTO struct {
+		documentDTO
+		Available []transitionDTO `json:"available_transitions"`
+		Deadlines []deadlineDTO   `json:"deadlines"`
+	}
+	out := []taskDTO{}
+	for _, d := range docs {
+		t := taskDTO{documentDTO: toDocumentDTO(d), Available: []transitionDTO{}, Deadlines: []deadlineDTO{}}
+		for _, av := range a.Docs.Available(staffOf(c).Actor(), d) {
+			t.Available = append(t.Available, transitionDTO{Name: av.Name, Label: av.Label, Requires: append([]string{}, av.Requires...)})
+		}
+		dls, err := a.Docs.Store.Deadlines(c.Request.Context(), "document", d.ID)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		for _, dl := range dls {
+			if dl.Status == "pending" {
+				t.Deadlines = append(t.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
+					Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: now.After(dl.DueAt)})
+			}
+		}
+		out = append(out, t)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (a *API) notifications(c *gin.Context) {
+	ns, err := a.Inbox.Notifications(c.Request.Context(), staffOf(c).ID, 100)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	type notificationDTO struct {
+		ID          int64     `json:"id"`
+		SubjectKind string    `json:"subject_kind"`
+		SubjectID   int64     `json:"subject_id"`
+		Kind        string    `json:"kind"`
+		Message     string    `json:"message"`
+		CreatedAt   time.Time `json:"created_at"`
+		Read        bool      `json:"read"`
+	}
+	out := []notificationDTO{}
+	for _, n := range ns {
+		out = append(out, notificationDTO{ID: n.ID, SubjectKind: n.SubjectKind, SubjectID: n.SubjectID, Kind: n.Kind, Message: n.Message,
+			CreatedAt: n.CreatedAt, Read: !n.ReadAt.IsZero()})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (a *API) grounds(c *gin.Context) {
+	type groundDTO struct {
+		Code      string `json:"code"`
+		Label     string `json:"label"`
+		Article   string `json:"article"`
+		Text      string `json:"text"`
+		Strength  string `json:"strength"`
+		ReportRow string `json:"report_row"`
+	}
+	out := []groundDTO{}
+	for _, g := range policy.Grounds() {
+		out = append(out, groundDTO{Code: g.Code, Label: g.Label, Article: g.Article, Text: g.Text, Strength: g.Strength, ReportRow: g.ReportRow})
+	}
+	c.JSON(http.StatusOK, gin.H{"grounds": out})
+}

@@ -1,0 +1,113 @@
+package httpapi
+
+import (
+	_ "embed"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+// publicDocumentDTO is what the public sees of a published 主动公开 document: the catalogue fields
+// (《条例》第十二条 and the portal's columns) and the text. Nothing internal (facts, grounds, drafter,
+// history) is in it.
+type publicDocumentDTO struct {
+	ID              int64     `json:"id"`
+	IndexNo         string    `json:"index_no"`
+	Title           string    `json:"title"`
+	DocNumber       string    `json:"doc_number"`
+	SubjectCategory string    `json:"subject_category"`
+	Publisher       string    `json:"publisher"`
+	WrittenOn       string    `json:"written_on"` // 成文日期
+	PublishedAt     time.Time `json:"published_at"`
+	Validity        string    `json:"validity"`
+	ValidUntil      string    `json:"valid_until,omitempty"`
+	DisclosureMode  string    `json:"disclosure_mode"` // 公开方式
+	DocKind         string    `json:"doc_kind"`
+	Summary         string    `json:"summary"`
+	Body            string    `json:"body,omitempty"`
+}
+
+func toPublicDTO(d workflow.Document, org string, withBody bool) publicDocumentDTO {
+	dto := publicDocumentDTO{ID: d.ID, IndexNo: d.IndexNo, Title: d.Title, DocNumber: d.DocNumber, SubjectCategory: d.SubjectCategory,
+		Publisher: org, WrittenOn: d.Facts["signed_on"], PublishedAt: d.PublishedAt, Validity: d.Validity,
+		DisclosureMode: "主动公开", DocKind: d.DocKind, Summary: d.Summary}
+	if dto.WrittenOn == "" {
+		dto.WrittenOn = d.Facts["decided_on"]
+	}
+	if !d.ValidUntil.IsZero() {
+		dto.ValidUntil = workflow.DateOf(d.ValidUntil).String()
+	}
+	if withBody {
+		dto.Body = d.Body
+	}
+	return dto
+}
+
+// PublicQuery parses the portal's list parameters (shared by the API and the pages).
+func PublicQuery(c *gin.Context) (workflow.PublicQuery, string, int, error) {
+	page, err := queryInt(c, "page", 1, 1, 10000)
+	if err != nil {
+		return workflow.PublicQuery{}, "", 0, err
+	}
+	size, err := queryInt(c, "page_size", 20, 1, 100)
+	if err != nil {
+		return workflow.PublicQuery{}, "", 0, err
+	}
+	year, err := queryInt(c, "year", 0, 1990, 2200)
+	if err != nil {
+		return workflow.PublicQuery{}, "", 0, err
+	}
+	q := workflow.PublicQuery{Category: c.Query("category"), Year: year, Limit: size, Offset: (page - 1) * size}
+	switch v := c.Query("validity"); v {
+	case "", workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed:
+		q.Validity = v
+	default:
+		return workflow.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
+	}
+	if len([]rune(q.Category)) > 100 {
+		return workflow.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "category", Message: "主题分类过长"}
+	}
+	return q, c.Query("q"), page, nil
+}
+
+func (a *API) publicDocuments(c *gin.Context) {
+	q, text, page, err := PublicQuery(c)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	docs, total, err := a.Docs.Public(c.Request.Context(), q, text)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	items := []publicDocumentDTO{}
+	for _, d := range docs {
+		items = append(items, toPublicDTO(d, a.OrgName, false))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": q.Limit})
+}
+
+func (a *API) publicDocument(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	d, err := a.Docs.PublicDocument(c.Request.Context(), id)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, toPublicDTO(d, a.OrgName, true))
+}
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+func (a *API) openapi(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", openapiJSON)
+}

@@ -1,0 +1,225 @@
+// Package httpapi is the JSON API of wugongkai under /api/v1 (gin), the health and metrics
+// endpoints, and the middleware every request passes: request ids, access logs, metrics, body
+// limits, authentication, authorization and the one mapping of error codes to problem+json.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"wugongkai/workflow"
+)
+
+const ctxRequestID = "request_id"
+
+// Pinger is a dependency /readyz checks.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// PingFunc adapts a function to Pinger.
+type PingFunc func(ctx context.Context) error
+
+// Ping calls f.
+func (f PingFunc) Ping(ctx context.Context) error { return f(ctx) }
+
+// Permission values for routes that are not guarded by a casbin permission.
+const (
+	PermPublic        = "public"        // anyone, no login
+	PermAuthenticated = "authenticated" // any signed-in staff member
+)
+
+// Route is one registered endpoint and the permission it requires.
+type Route struct {
+	Method     string
+	Path       string
+	Permission string
+}
+
+// Options configures the server.
+type Options struct {
+	MaxBodyBytes int64
+	Ready        map[string]Pinger // name → dependency, checked by /readyz
+	Registry     *prometheus.Registry
+	Log          *slog.Logger
+}
+
+// Server is the gin engine with the route table.
+type Server struct {
+	Engine *gin.Engine
+	opts   Options
+	log    *slog.Logger
+	routes []Route
+
+	httpRequests *prometheus.CounterVec
+	httpDuration *prometheus.HistogramVec
+}
+
+// New returns a server with the health, readiness and metrics endpoints and the common middleware.
+func New(opts Options) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{Engine: gin.New(), opts: opts, log: opts.Log}
+	s.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "wugongkai_http_requests_total", Help: "HTTP requests by route and status."},
+		[]string{"method", "route", "status"})
+	s.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "wugongkai_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
+		[]string{"method", "route"})
+	opts.Registry.MustRegister(s.httpRequests, s.httpDuration)
+
+	s.Engine.ContextWithFallback = true
+	s.Engine.HandleMethodNotAllowed = true
+	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody)
+	s.Engine.NoRoute(func(c *gin.Context) {
+		WriteProblem(c, s.log, workflow.Errorf(workflow.ENotFound, "页面或接口不存在：%s", c.Request.URL.Path))
+	})
+	s.Engine.NoMethod(func(c *gin.Context) {
+		c.Header("Allow", "")
+		WriteProblem(c, s.log, &workflow.Error{Code: workflow.EInvalid, Message: "不支持此请求方法：" + c.Request.Method})
+	})
+
+	s.Handle(http.MethodGet, "/healthz", PermPublic, func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	})
+	s.Handle(http.MethodGet, "/readyz", PermPublic, s.ready)
+	metrics := promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})
+	s.Handle(http.MethodGet, "/metrics", PermPublic, gin.WrapH(metrics))
+	return s
+}
+
+// Log returns the server's logger.
+func (s *Server) Log() *slog.Logger { return s.log }
+
+// Handle registers a route with the permission it needs. Every route names one: the route table
+// test walks them all.
+func (s *Server) Handle(method, path, permission string, handlers ...gin.HandlerFunc) {
+	if permission == "" {
+		panic(fmt.Sprintf("route %s %s declares no permission", method, path))
+	}
+	s.routes = append(s.routes, Route{Method: method, Path: path, Permission: permission})
+	s.Engine.Handle(method, path, handlers...)
+}
+
+// Routes returns the registered routes, sorted.
+func (s *Server) Routes() []Route {
+	out := append([]Route(nil), s.routes...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Engine.ServeHTTP(w, r) }
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := gin.H{}
+	ok := true
+	names := make([]string, 0, len(s.opts.Ready))
+	for n := range s.opts.Ready {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := s.opts.Ready[n].Ping(ctx); err != nil {
+			ok = false
+			checks[n] = "unavailable: " + err.Error()
+		} else {
+			checks[n] = "ok"
+		}
+	}
+	if !ok {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "checks": checks})
+}
+
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	d := time.Since(start)
+	status := c.Writer.Status()
+	s.httpRequests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.httpDuration.WithLabelValues(c.Request.Method, route).Observe(d.Seconds())
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelError
+	} else if status >= 400 {
+		level = slog.LevelInfo
+	}
+	s.log.Log(c.Request.Context(), level, "http request", "method", c.Request.Method, "route", route,
+		"status", status, "duration_ms", float64(d.Microseconds())/1000, "request_id", c.GetString(ctxRequestID))
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			WriteProblem(c, s.log, &workflow.Error{Code: workflow.EInternal, Err: fmt.Errorf("panic: %v", r)})
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.opts.MaxBodyBytes {
+		WriteProblem(c, s.log, tooLarge(s.opts.MaxBodyBytes))
+		return
+	}
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+	}
+	c.Next()
+}
+
+func tooLarge(limit int64) error {
+	return &workflow.Error{Code: workflow.ETooLarge, Message: fmt.Sprintf("请求内容超过 %d 字节的上限，请精简后重试", limit),
+		Details: map[string]any{"limit_bytes": limit}}
+}
+
+func toString(v any) string { return fmt.Sprint(v) }
