@@ -64,6 +64,9 @@ type Deadline struct {
 	Transition  string
 	Role        string
 	Explanation string
+	CountFrom   Date // the count's start (not counted); zero for an instant
+	CountDays   int
+	CountUnit   string // "working", "calendar" or ""
 	Status      string // pending | done | skipped | cancelled
 	DoneAt      time.Time
 	Outcome     string

@@ -68,7 +68,7 @@ type EffectKind string
 // transaction; notifications go through the outbox.
 const (
 	EffectDeadline EffectKind = "deadline" // schedule a named deadline
-	EffectCancel   EffectKind = "cancel"   // cancel the instance's pending deadlines with this name
+	EffectCancel   EffectKind = "cancel"   // cancel the instance's pending deadlines with this name and name+".remind"
 	EffectNotify   EffectKind = "notify"   // tell the holders of a role (in the instance's scope)
 )
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,20 +25,29 @@ type deadlineRow struct {
 	Transition  string       `db:"transition"`
 	Role        string       `db:"role"`
 	Explanation string       `db:"explanation"`
+	CountFrom   sql.NullTime `db:"count_from"`
+	CountDays   int          `db:"count_days"`
+	CountUnit   string       `db:"count_unit"`
 	Status      string       `db:"status"`
 	DoneAt      sql.NullTime `db:"done_at"`
 	Outcome     string       `db:"outcome"`
 }
 
 func (r deadlineRow) toDomain() workflow.Deadline {
-	return workflow.Deadline{ID: r.ID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID, Name: r.Name,
+	d := workflow.Deadline{ID: r.ID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID, Name: r.Name,
 		DueAt: r.DueAt, DueDate: r.DueDate.Format("2006-01-02"), Provisional: r.Provisional,
 		Action: workflow.DeadlineAction(r.Action), Transition: r.Transition, Role: r.Role,
-		Explanation: r.Explanation, Status: r.Status, DoneAt: r.DoneAt.Time, Outcome: r.Outcome}
+		Explanation: r.Explanation, CountDays: r.CountDays, CountUnit: r.CountUnit, Status: r.Status, DoneAt: r.DoneAt.Time,
+		Outcome: r.Outcome}
+	if r.CountFrom.Valid {
+		t := r.CountFrom.Time
+		d.CountFrom = workflow.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	}
+	return d
 }
 
 const deadlineCols = `id, subject_kind, subject_id, name, due_at, due_date, provisional, action, transition,
-	role, explanation, status, done_at, outcome`
+	role, explanation, count_from, count_days, count_unit, status, done_at, outcome`
 
 // Deadlines lists a subject's deadlines, pending ones first by due time.
 func (s *Store) Deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
@@ -150,7 +160,21 @@ func (s *Store) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) 
 		msg = fmt.Sprintf("「%s」已超过期限（%s 到期）：%s", title, d.DueDate.Format("2006-01-02"), d.Explanation)
 	} else {
 		kind = "reminder"
-		msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", title, d.DueDate.Format("2006-01-02"), d.Explanation)
+		// A reminder names the date of the deadline it reminds of, not its own.
+		due, expl := d.DueDate.Format("2006-01-02"), d.Explanation
+		var main struct {
+			Due         time.Time `db:"due_date"`
+			Explanation string    `db:"explanation"`
+		}
+		const qm = `SELECT due_date, explanation FROM deadlines WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
+			AND name = $4 AND status = 'pending' ORDER BY id DESC LIMIT 1`
+		err := tx.GetContext(ctx, &main, qm, s.org, d.SubjectKind, d.SubjectID, strings.TrimSuffix(d.Name, ".remind"))
+		if err == nil {
+			due, expl = main.Due.Format("2006-01-02"), main.Explanation
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return 0, translate(fmt.Errorf("read deadline reminded of: %w", err), "")
+		}
+		msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", title, due, expl)
 	}
 	users, err := roleHolders(ctx, tx, s.org, d.Role, unit)
 	if err != nil {
