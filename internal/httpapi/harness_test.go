@@ -1,0 +1,246 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"wugongkai/configs"
+	"wugongkai/internal/httpapi"
+	"wugongkai/internal/postgres"
+	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+const testPassword = "correct horse battery"
+
+// stack is the whole API wired as cmd wires it, on a fresh database.
+type stack struct {
+	t      testing.TB
+	srv    *httptest.Server
+	api    *httpapi.Server
+	store  *postgres.Store
+	db     *postgres.DB
+	enf    *policy.Enforcer
+	docs   *workflow.Documents
+	tokens map[string]string
+}
+
+// users of the test bureau: name → role, unit.
+var testUsers = []struct{ name, display, role, unit string }{
+	{"drafter", "王起草", "drafter", "chengjian"},
+	{"drafter2", "刘起草", "drafter", "fangchan"},
+	{"unithead", "李科长", "unit_head", "chengjian"},
+	{"legal", "陈法规", "legal_reviewer", "*"},
+	{"officer", "周公开", "disclosure_officer", "*"},
+	{"leader", "张局长", "leader", "*"},
+	{"admin", "管理员", "admin", "*"},
+}
+
+func mustEngine(tb testing.TB) *workflow.Engine {
+	tb.Helper()
+	cal, err := workflow.LoadCalendar(configs.Holidays())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	guards := workflow.DefaultGuards().With(policy.Guards())
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return workflow.NewEngine(reg, guards, cal)
+}
+
+func newStack(tb testing.TB) *stack {
+	tb.Helper()
+	ctx := context.Background()
+	db := pgtest.New(tb)
+	org, err := postgres.EnsureOrg(ctx, db, "11411000MB1234567X", "测试市住房和城乡建设局")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store := postgres.NewStore(db, org, nil)
+	for _, u := range []struct{ code, name string }{{"chengjian", "城建科"}, {"fangchan", "房产科"}, {"fagui", "法规科"}} {
+		if err := store.EnsureUnit(ctx, u.code, u.name); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	hash, err := workflow.HashPassword(testPassword)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, u := range testUsers {
+		if _, err := store.CreateUser(ctx, postgres.User{Username: u.name, DisplayName: u.display, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	enf, err := policy.New(ctx, store)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	engine := mustEngine(tb)
+	docs := &workflow.Documents{Engine: engine, Store: store, Auth: enf, IndexTemplate: "{org}/{year}-{serial:5}",
+		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
+	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Ready: map[string]httpapi.Pinger{"postgres": httpapi.PingFunc(db.PingContext)}})
+	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"})
+	srv := httptest.NewServer(api)
+	tb.Cleanup(srv.Close)
+	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}}
+	for _, u := range testUsers {
+		var out struct {
+			Token string `json:"token"`
+		}
+		s.mustDo(http.MethodPost, "/api/v1/session", "", map[string]string{"username": u.name, "password": testPassword}, http.StatusCreated, &out)
+		s.tokens[u.name] = out.Token
+	}
+	return s
+}
+
+// do sends a JSON request as user ("" = anonymous) and returns the status and body.
+func (s *stack) do(method, path, user string, body any) (int, []byte) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		if raw, ok := body.([]byte); ok {
+			rd = bytes.NewReader(raw)
+		} else {
+			b, err := json.Marshal(body)
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			rd = bytes.NewReader(b)
+		}
+	}
+	req, err := http.NewRequest(method, s.srv.URL+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[user])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// mustDo is do that fails the test unless the status is want, and decodes the body into out.
+func (s *stack) mustDo(method, path, user string, body any, want int, out any) {
+	s.t.Helper()
+	status, b := s.do(method, path, user, body)
+	if status != want {
+		s.t.Fatalf("%s %s as %q: status %d, want %d: %s", method, path, user, status, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			s.t.Fatalf("decode %s: %v: %s", path, err, b)
+		}
+	}
+}
+
+// problem decodes a problem+json answer.
+type problem struct {
+	Status  int            `json:"status"`
+	Code    string         `json:"code"`
+	Detail  string         `json:"detail"`
+	Field   string         `json:"field"`
+	Details map[string]any `json:"details"`
+}
+
+func (s *stack) mustFail(method, path, user string, body any, wantStatus int, wantCode string) problem {
+	s.t.Helper()
+	status, b := s.do(method, path, user, body)
+	var p problem
+	if err := json.Unmarshal(b, &p); err != nil {
+		s.t.Fatalf("%s %s: not problem+json: %s", method, path, b)
+	}
+	if status != wantStatus || p.Code != wantCode {
+		s.t.Fatalf("%s %s as %q: %d %s, want %d %s: %s", method, path, user, status, p.Code, wantStatus, wantCode, b)
+	}
+	if p.Detail == "" || !hasHan(p.Detail) {
+		s.t.Fatalf("%s %s: problem without a Chinese message: %s", method, path, b)
+	}
+	return p
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+type docView struct {
+	ID                 int64    `json:"id"`
+	Version            int      `json:"version"`
+	State              string   `json:"state"`
+	Attribute          string   `json:"attribute"`
+	Grounds            []string `json:"grounds"`
+	LegalApproved      bool     `json:"legal_approved"`
+	SignedOn           string   `json:"signed_on"`
+	Signer             string   `json:"signer"`
+	IndexNo            string   `json:"index_no"`
+	Validity           string   `json:"validity"`
+	DisclosureProblems []string `json:"disclosure_problems"`
+	Available          []struct {
+		Name     string   `json:"name"`
+		Requires []string `json:"requires"`
+	} `json:"available_transitions"`
+	History []struct {
+		Action    string            `json:"action"`
+		ActorName string            `json:"actor_name"`
+		Data      map[string]string `json:"data"`
+	} `json:"history"`
+	Deadlines []struct {
+		Name        string `json:"name"`
+		DueDate     string `json:"due_date"`
+		Status      string `json:"status"`
+		Action      string `json:"action"`
+		Explanation string `json:"explanation"`
+	} `json:"deadlines"`
+}
+
+func (v docView) can(name string) bool {
+	for _, a := range v.Available {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *stack) create(user string, body map[string]any) docView {
+	s.t.Helper()
+	var v docView
+	s.mustDo(http.MethodPost, "/api/v1/documents", user, body, http.StatusCreated, &v)
+	return v
+}
+
+func (s *stack) fire(user string, v docView, name string, input map[string]string) docView {
+	s.t.Helper()
+	var out docView
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", v.ID, name), user,
+		map[string]any{"version": v.Version, "input": input}, http.StatusOK, &out)
+	return out
+}
