@@ -82,6 +82,13 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			Help: "Deadlines carried out by the sweep, by action."}, []string{"action"})
 		reg.MustRegister(fired)
 		worker.Sweep.OnFired = func(d workflow.Deadline) { fired.WithLabelValues(string(d.Action)).Inc() }
+		worker.Sweep.Housekeeping = func(ctx context.Context) error {
+			n, err := a.store.ExpireValidity(ctx, workflow.DateOf(time.Now()))
+			if n > 0 {
+				log.Info("validity expired", "documents", n)
+			}
+			return err
+		}
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}

@@ -307,10 +307,12 @@ func (a *API) fire(c *gin.Context) {
 		c.Error(&workflow.Error{Code: workflow.EUnknownTransition, Message: "未知的操作"})
 		return
 	}
-	if _, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, req.Version, name, workflow.Input(req.Input)); err != nil {
+	d, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, req.Version, name, workflow.Input(req.Input))
+	if err != nil {
 		c.Error(err)
 		return
 	}
+	a.srv.transitions.WithLabelValues(d.Definition, name).Inc()
 	a.renderDetail(c, http.StatusOK, id)
 }
 

@@ -64,6 +64,7 @@ type Server struct {
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
+	transitions  *prometheus.CounterVec
 }
 
 // New returns a server with the health, readiness and metrics endpoints and the common middleware.
@@ -86,7 +87,10 @@ func New(opts Options) *Server {
 		Name: "wugongkai_http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
 		[]string{"method", "route"})
-	opts.Registry.MustRegister(s.httpRequests, s.httpDuration)
+	s.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "wugongkai_transitions_total", Help: "Workflow transitions fired through the API."},
+		[]string{"definition", "transition"})
+	opts.Registry.MustRegister(s.httpRequests, s.httpDuration, s.transitions)
 
 	s.Engine.ContextWithFallback = true
 	s.Engine.HandleMethodNotAllowed = true

@@ -194,6 +194,9 @@ type Sweep struct {
 	clock   workflow.Clock
 	workers int
 	OnFired func(d workflow.Deadline) // optional hook (metrics)
+	// Housekeeping, if set, runs about once a minute in the sweep loop (validity expiry).
+	Housekeeping func(ctx context.Context) error
+	lastHouse    time.Time
 }
 
 // NewSweep returns a sweep.
@@ -270,6 +273,12 @@ func (s *Sweep) Run(ctx context.Context) {
 	loop(ctx, s.cfg.SweepInterval, func() {
 		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("deadline sweep", "err", err)
+		}
+		if s.Housekeeping != nil && time.Since(s.lastHouse) >= time.Minute {
+			s.lastHouse = time.Now()
+			if err := s.Housekeeping(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("housekeeping", "err", err)
+			}
 		}
 	})
 }

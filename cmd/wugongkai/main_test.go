@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"wugongkai/internal/postgres"
+	"wugongkai/internal/postgres/pgtest"
+)
+
+// testEnv returns an environment for the binary with its own database (created by the binary
+// itself, dropped at the end) and Redis DB 3.
+func testEnv(t *testing.T, extra map[string]string) (func(string) string, string) {
+	t.Helper()
+	dsn, err := postgres.WithDatabase(pgtest.BaseURL(), fmt.Sprintf("wgk_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = postgres.DropDatabase(context.Background(), dsn) })
+	env := map[string]string{
+		"WUGONGKAI_DATABASE_URL": dsn,
+		"WUGONGKAI_REDIS_URL":    "redis://127.0.0.1:6379/3",
+		"WUGONGKAI_HTTP_ADDR":    "127.0.0.1:0",
+		"WUGONGKAI_LOG_FORMAT":   "text",
+		"WUGONGKAI_LOG_LEVEL":    "warn",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }, dsn
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// cli runs one subcommand to completion.
+func cli(t *testing.T, env func(string) string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out syncBuffer
+	err := runWith(context.Background(), args, &globals{env: env, stdin: strings.NewReader(stdin), stdout: &out, stderr: io.Discard})
+	return out.String(), err
+}
+
+// startService runs `wugongkai args...` in the background and returns its address and a stop
+// function that cancels it (as SIGTERM does) and returns run's error.
+func startService(t *testing.T, env func(string) string, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	errc := make(chan error, 1)
+	var logs syncBuffer
+	g := &globals{env: env, stdin: strings.NewReader(""), stdout: &logs, stderr: &logs, ready: func(a string) { addrc <- a }}
+	go func() { errc <- runWith(ctx, args, g) }()
+	select {
+	case addr := <-addrc:
+		return addr, func() error {
+			cancel()
+			select {
+			case err := <-errc:
+				return err
+			case <-time.After(30 * time.Second):
+				return fmt.Errorf("did not shut down in 30s; logs:\n%s", logs.String())
+			}
+		}
+	case err := <-errc:
+		cancel()
+		t.Fatalf("service exited before listening: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("service did not start; logs:\n%s", logs.String())
+	}
+	return "", nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestRunCreatesDatabaseServesAndShutsDown is the first README command: on a database that does not
+// exist yet, `run --demo` creates and migrates it, serves, answers health and readiness, lets a demo
+// user log in, and stops cleanly on cancellation (SIGTERM).
+func TestRunCreatesDatabaseServesAndShutsDown(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	addr, stop := startService(t, env, "run", "--demo")
+	base := "http://" + addr
+	if st, body := get(t, base+"/healthz"); st != 200 {
+		t.Fatalf("healthz %d %s", st, body)
+	}
+	if st, body := get(t, base+"/readyz"); st != 200 || !strings.Contains(body, `"postgres":"ok"`) || !strings.Contains(body, `"redis":"ok"`) {
+		t.Fatalf("readyz %d %s", st, body)
+	}
+	resp, err := http.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"username":"officer","password":"`+DemoPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("demo login: %d", resp.StatusCode)
+	}
+	var pub struct{ Total int }
+	_, body := get(t, base+"/api/v1/public/documents")
+	if err := json.Unmarshal([]byte(body), &pub); err != nil || pub.Total != 3 {
+		t.Fatalf("demo portal: %v %s", err, body)
+	}
+	if st, body := get(t, base+"/metrics"); st != 200 || !strings.Contains(body, "wugongkai_outbox_pending") {
+		t.Fatalf("metrics %d", st)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("still listening after shutdown")
+	}
+	out, err := cli(t, env, "", "audit", "verify")
+	if err != nil || !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("audit verify after the demo: %v\n%s", err, out)
+	}
+}
+
+// TestReadyzFollowsRedis: /readyz answers 503 with the reason while Redis is down and 200 again
+// when it is back; /healthz stays 200.
+func TestReadyzFollowsRedis(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("redis-server is not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir := t.TempDir()
+	startRedis := func() *exec.Cmd {
+		cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for range 100 {
+			if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+				c.Close()
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return cmd
+	}
+	redis := startRedis()
+	defer func() { redis.Process.Kill(); redis.Wait() }()
+	env, _ := testEnv(t, map[string]string{"WUGONGKAI_REDIS_URL": fmt.Sprintf("redis://127.0.0.1:%d/0", port)})
+	addr, stop := startService(t, env, "serve")
+	defer stop()
+	base := "http://" + addr
+	if st, _ := get(t, base+"/readyz"); st != 200 {
+		t.Fatalf("readyz with redis up: %d", st)
+	}
+	redis.Process.Kill()
+	redis.Wait()
+	st, body := get(t, base+"/readyz")
+	if st != http.StatusServiceUnavailable || !strings.Contains(body, `"redis":"unavailable`) || !strings.Contains(body, `"postgres":"ok"`) {
+		t.Fatalf("readyz with redis down: %d %s", st, body)
+	}
+	if st, _ := get(t, base+"/healthz"); st != 200 {
+		t.Fatalf("healthz with redis down: %d", st)
+	}
+	redis = startRedis()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, _ := get(t, base+"/readyz"); st == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("readyz did not recover after redis came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestWorkflowValidateAndShow(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	out, err := cli(t, env, "", "workflow", "validate")
+	if err != nil || !strings.Contains(out, "ok  document v1") || !strings.Contains(out, "ok  decision v1") {
+		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
+	}
+	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
+	if err == nil {
+		t.Fatal("bad definitions validated")
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 5 {
+		t.Fatalf("expected an error per bad definition, got:\n%s", out)
+	}
+	for _, l := range lines {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) < 3 || !strings.HasSuffix(parts[0], ".yaml") {
+			t.Errorf("error line without file:line: %q", l)
+			continue
+		}
+		if n, err := strconv.Atoi(parts[1]); err != nil || n < 0 {
+			t.Errorf("error line without a line number: %q", l)
+		}
+	}
+	out, err = cli(t, env, "", "workflow", "show", "document", "--format", "mermaid")
+	if err != nil || !strings.Contains(out, "stateDiagram-v2") || !strings.Contains(out, "sign_off") {
+		t.Fatalf("mermaid: %v\n%s", err, out)
+	}
+	out, err = cli(t, env, "", "workflow", "show", "decision", "--format", "dot")
+	if err != nil || !strings.HasPrefix(out, "digraph") || !strings.Contains(out, "consultation_open") {
+		t.Fatalf("dot: %v\n%s", err, out)
+	}
+	if _, err := cli(t, env, "", "workflow", "show", "document", "--format", "png"); err == nil {
+		t.Fatal("unknown format accepted")
+	}
+}
+
+func TestCalendarAdd(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	cases := []struct {
+		args        []string
+		first       string
+		contains    []string
+		provisional bool
+	}{
+		{[]string{"--from", "2026-09-18", "--days", "20"}, "2026-10-22", []string{"国庆节", "2026-09-20", "2026-10-10"}, false},
+		{[]string{"--from", "2025-01-24", "--days", "5"}, "2025-02-07", []string{"春节", "2025-01-26"}, false},
+		{[]string{"--from", "2026-12-18", "--days", "20"}, "2027-01-15", []string{"2027"}, true},
+	}
+	for _, c := range cases {
+		out, err := cli(t, env, "", append([]string{"calendar", "add"}, c.args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(out, "\n")
+		if first != c.first {
+			t.Errorf("calendar add %v: first line %q, want %q\n%s", c.args, first, c.first, out)
+		}
+		for _, s := range c.contains {
+			if !strings.Contains(out, s) {
+				t.Errorf("calendar add %v: output lacks %q\n%s", c.args, s, out)
+			}
+		}
+		if strings.Contains(out, "provisional") != c.provisional {
+			t.Errorf("calendar add %v: provisional marking wrong\n%s", c.args, out)
+		}
+	}
+	if _, err := cli(t, env, "", "calendar", "add", "--from", "2026-13-01"); err == nil {
+		t.Fatal("bad date accepted")
+	}
+}
+
+func TestConfigPrecedenceAndValidation(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/c.yaml"
+	if err := os.WriteFile(file, []byte("http:\n  addr: \"127.0.0.1:9999\"\nlog:\n  level: debug\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(file, true, func(k string) string {
+		if k == "WUGONGKAI_HTTP_ADDR" {
+			return "127.0.0.1:7777"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.Addr != "127.0.0.1:7777" || c.Log.Level != "debug" || c.Org.Code == "" {
+		t.Fatalf("precedence: %+v", c)
+	}
+	if err := os.WriteFile(file, []byte("http:\n  adr: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(file, true, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "adr") {
+		t.Fatalf("unknown key not reported: %v", err)
+	}
+	if _, err := loadConfig(dir+"/missing.yaml", true, func(string) string { return "" }); err == nil {
+		t.Fatal("an explicit missing config file was ignored")
+	}
+	_, err = loadConfig("", false, func(k string) string {
+		return map[string]string{"WUGONGKAI_DATABASE_URL": "mysql://x", "WUGONGKAI_LOG_LEVEL": "loud"}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), "database.url") || !strings.Contains(err.Error(), "log.level") {
+		t.Fatalf("validation: %v", err)
+	}
+	masked := Config{Database: DatabaseConfig{URL: "postgres://u:secret@h/db"}}.masked()
+	if strings.Contains(masked.Database.URL, "secret") {
+		t.Fatal("password not masked")
+	}
+}
+
+func TestUserAddAndPolicyValidate(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	out, err := cli(t, env, "a long enough password\n", "user", "add", "--username", "wang", "--name", "王某", "--unit", "chengjian",
+		"--unit-name", "城建科", "--role", "drafter", "--role", "legal_reviewer", "--password-stdin")
+	if err != nil || !strings.Contains(out, "user wang") {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	if _, err := cli(t, env, "short\n", "user", "add", "--username", "li", "--unit", "chengjian", "--role", "drafter", "--password-stdin"); err == nil {
+		t.Fatal("short password accepted")
+	}
+	if _, err := cli(t, env, "a long enough password\n", "user", "add", "--username", "li", "--role", "pope", "--password-stdin"); err == nil {
+		t.Fatal("unknown role accepted")
+	}
+	if _, err := cli(t, env, "another long password\n", "user", "passwd", "--username", "wang", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli(t, env, "", "policy", "validate", "../../policy/policy.csv"); err != nil {
+		t.Fatalf("shipped policy: %v %s", err, out)
+	}
+	bad := t.TempDir() + "/bad.csv"
+	if err := os.WriteFile(bad, []byte("p, pope, document, sign\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli(t, env, "", "policy", "validate", bad); err == nil || !strings.Contains(out, "1") {
+		t.Fatalf("bad policy: %v %s", err, out)
+	}
+}
