@@ -18,6 +18,7 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/workflow"
 )
 
 // testEnv returns an environment for the binary with its own database (created by the binary
@@ -345,5 +346,73 @@ func TestUserAddAndPolicyValidate(t *testing.T) {
 	}
 	if out, err := cli(t, env, "", "policy", "validate", bad); err == nil || !strings.Contains(out, "1") {
 		t.Fatalf("bad policy: %v %s", err, out)
+	}
+}
+
+// TestDocumentsKeepTheirDefinitionVersion: a document started on version 1 of a flow keeps it
+// after the operator ships version 2; new documents start on version 2.
+func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
+	ctx := context.Background()
+	env, _ := testEnv(t, nil)
+	g := &globals{env: env, stdout: io.Discard, stderr: io.Discard}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(ctx, cfg, newLogger(cfg, g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+
+	// Version 2 of the document flow: the same file with a new version and a renamed state label.
+	dir := t.TempDir()
+	for _, name := range []string{"document.yaml", "decision.yaml"} {
+		b, err := os.ReadFile("../../configs/workflows/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "document.yaml" {
+			b = bytes.Replace(b, []byte("version: 1"), []byte("version: 2"), 1)
+			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
+		}
+		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Paths.Workflows = dir
+	a, err = newApp(ctx, cfg, newLogger(cfg, g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	v1, err := a.engine.Registry().Get("document", 1)
+	if err != nil {
+		t.Fatalf("version 1 no longer known after version 2 shipped: %v", err)
+	}
+	if v2, _ := a.engine.Registry().Latest("document"); v2 == nil || v2.Version != 2 {
+		t.Fatalf("latest = %+v", v2)
+	}
+	docs, _, err := a.store.ListDocuments(ctx, workflow.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("demo documents in review: %v %d", err, len(docs))
+	}
+	for _, d := range docs {
+		def, err := a.engine.Definition(d.Instance)
+		if err != nil || d.DefinitionVersion != 1 || def != v1 {
+			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
+		}
+	}
+	// Changing version 1's content without a new number is refused.
+	b, _ := os.ReadFile(dir + "/document.yaml")
+	b = bytes.Replace(b, []byte("version: 2"), []byte("version: 1"), 1)
+	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newApp(ctx, cfg, newLogger(cfg, g)); err == nil || !strings.Contains(err.Error(), "new version number") {
+		t.Fatalf("a changed definition under an old version number was accepted: %v", err)
 	}
 }
