@@ -21,6 +21,9 @@ import (
 
 const testPassword = "correct horse battery"
 
+// client keeps connections open for concurrent tests and benchmarks (the default keeps two).
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
+
 // stack is the whole API wired as cmd wires it, on a fresh database.
 type stack struct {
 	t      testing.TB
@@ -131,7 +134,7 @@ func (s *stack) do(method, path, user string, body any) (int, []byte) {
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+s.tokens[user])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
