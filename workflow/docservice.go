@@ -458,17 +458,24 @@ func (s *Documents) publication(d Document, in Input, now time.Time) (Publicatio
 		SubjectCategory: pick("subject_category", d.SubjectCategory), Summary: pick("summary", d.Summary),
 		Validity: ValidityValid, PublishedAt: now}
 	var problems []string
+	field := ""
+	missing := func(f, label string) {
+		if field == "" {
+			field = f
+		}
+		problems = append(problems, label)
+	}
 	if p.SubjectCategory == "" {
-		problems = append(problems, "主题分类")
+		missing("subject_category", "主题分类")
 	}
 	if p.Summary == "" {
-		problems = append(problems, "内容概述")
+		missing("summary", "内容概述")
 	}
 	if d.DocKind == KindNormative && p.DocNumber == "" {
-		problems = append(problems, "发文字号（规范性文件必填）")
+		missing("doc_number", "发文字号（规范性文件必填）")
 	}
 	if len(problems) > 0 {
-		return Publication{}, &Error{Code: EInputMissing, Field: "summary",
+		return Publication{}, &Error{Code: EInputMissing, Field: field,
 			Message: "发布前请补全公开目录信息：" + strings.Join(problems, "、"), Details: map[string]any{"missing": problems}}
 	}
 	for _, f := range []struct{ name, v string }{{"doc_number", p.DocNumber}, {"subject_category", p.SubjectCategory}} {
