@@ -46,14 +46,22 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64,
 // moves to extendTo (written at most once a minute, so a busy user does not write on every request).
 func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendTo time.Time) (workflow.Staff, error) {
 	var row struct {
-		UserID  int64     `db:"user_id"`
-		Expires time.Time `db:"expires_at"`
-		User    string    `db:"username"`
-		Name    string    `db:"display_name"`
+		UserID  int64          `db:"user_id"`
+		Expires time.Time      `db:"expires_at"`
+		User    string         `db:"username"`
+		Name    string         `db:"display_name"`
+		Roles   pq.StringArray `db:"roles"`
+		Units   pq.StringArray `db:"units"`
 	}
-	const q = `SELECT s.user_id, s.expires_at, u.username, u.display_name FROM sessions s
+	// One round trip per request: the session, the user and their roles.
+	const q = `SELECT s.user_id, s.expires_at, u.username, u.display_name,
+		COALESCE(array_agg(ra.role ORDER BY ra.role, ra.unit_code) FILTER (WHERE ra.role IS NOT NULL), '{}') AS roles,
+		COALESCE(array_agg(ra.unit_code ORDER BY ra.role, ra.unit_code) FILTER (WHERE ra.role IS NOT NULL), '{}') AS units
+		FROM sessions s
 		JOIN users u ON u.org_id = s.org_id AND u.id = s.user_id
-		WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND NOT u.disabled`
+		LEFT JOIN role_assignments ra ON ra.org_id = s.org_id AND ra.user_id = s.user_id
+		WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND NOT u.disabled
+		GROUP BY s.user_id, s.expires_at, u.username, u.display_name`
 	if err := s.db.GetContext(ctx, &row, q, s.org, tokenHash, now.UTC()); err != nil {
 		return workflow.Staff{}, translate(err, "会话")
 	}
@@ -63,11 +71,11 @@ func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendT
 			return workflow.Staff{}, translate(fmt.Errorf("extend session: %w", err), "")
 		}
 	}
-	roles, err := s.UserRoles(ctx, row.UserID)
-	if err != nil {
-		return workflow.Staff{}, err
+	st := workflow.Staff{ID: row.UserID, Username: row.User, Name: row.Name, Roles: []workflow.RoleAssignment{}}
+	for i := range row.Roles {
+		st.Roles = append(st.Roles, workflow.RoleAssignment{Role: row.Roles[i], Unit: row.Units[i]})
 	}
-	return workflow.Staff{ID: row.UserID, Username: row.User, Name: row.Name, Roles: toRoles(roles)}, nil
+	return st, nil
 }
 
 // DeleteSession implements workflow.AccountStore.
