@@ -176,6 +176,11 @@ func (s *Documents) Create(ctx context.Context, actor Actor, in Draft) (Document
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &Error{Code: EInvalid, Field: "title", Message: "请填写标题"}
 	}
+	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
+	// draft is 主动公开 unless the drafter tags it otherwise (a matter exempt by law).
+	if d.Definition == "decision" && d.Facts["attribute"] == "" {
+		d.Facts["attribute"] = AttributeProactive
+	}
 	return s.Store.CreateDocument(ctx, d, actor, s.now())
 }
 

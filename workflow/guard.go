@@ -212,7 +212,12 @@ func guardExtensionValid(g GuardContext) error {
 		e.Field = "closes_at"
 		return e
 	}
-	if cur, ok := factTime(g.Instance.Facts, "closes_at"); ok && !next.After(cur) {
+	cur, ok := factTime(g.Instance.Facts, "closes_at")
+	if ok && !g.Now.Before(cur) {
+		// The period has ended even if the sweep has not closed it yet: extending now would reopen it.
+		return refuse("征求意见期已于 %s 截止，不能再延长", showTime(cur))
+	}
+	if ok && !next.After(cur) {
 		e := Errorf(EGuardFailed, "延长后的截止时间须晚于原截止时间（%s）", showTime(cur))
 		e.Field = "closes_at"
 		return e

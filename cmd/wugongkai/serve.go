@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"wugongkai/internal/httpapi"
+	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
 	"wugongkai/workflow"
 )
@@ -114,8 +115,18 @@ func runService(ctx context.Context, g *globals, m mode) error {
 				"redis":    httpapi.PingFunc(redis.Ping),
 			},
 		})
-		httpapi.Mount(api, &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.store,
-			OrgName: cfg.Org.Name})
+		if err := api.Engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
+			return fmt.Errorf("http.trusted_proxies: %w", err)
+		}
+		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.store,
+			OrgName: cfg.Org.Name}
+		httpapi.Mount(api, handlers)
+		comments := postgres.NewCommentStore(a.store, postgres.CommentStoreOptions{})
+		defer comments.Close() // runs after the server has shut down: queued comments are written and answered
+		consultations := &workflow.Consultations{Store: comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
+			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
+			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
+		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
 		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 		if err != nil {
 			if worker != nil {

@@ -95,7 +95,12 @@ func newStack(tb testing.TB) *stack {
 	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: map[string]httpapi.Pinger{"postgres": httpapi.PingFunc(db.PingContext)}})
-	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"})
+	handlers := &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
+	httpapi.Mount(api, handlers)
+	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
+	tb.Cleanup(comments.Close)
+	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &workflow.Consultations{Store: comments,
+		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: workflow.NewClientLimiter(600, 100)}})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
 	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}}

@@ -1,0 +1,398 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+// ConsultationsAPI is the JSON API of public comment periods on decision drafts: the public list,
+// page and comment form, and the staff's comment list, moderation, dispositions and adoption
+// summary.
+type ConsultationsAPI struct {
+	Consultations *workflow.Consultations
+	api           *API
+}
+
+// MountConsultations registers the consultation routes on srv, authenticating staff routes with
+// a (which Mount must have registered first).
+func MountConsultations(srv *Server, a *API, c *ConsultationsAPI) {
+	if a.srv == nil {
+		a.srv = srv
+	}
+	c.api = a
+	r := func(method, path, perm string, h gin.HandlerFunc) {
+		if perm == PermPublic {
+			srv.Handle(method, path, perm, h)
+			return
+		}
+		srv.Handle(method, path, perm, a.authenticate(perm), h)
+	}
+	r(http.MethodGet, "/api/v1/public/consultations", PermPublic, c.list)
+	r(http.MethodGet, "/api/v1/public/consultations/:id", PermPublic, c.view)
+	r(http.MethodPost, "/api/v1/public/consultations/:id/comments", PermPublic, c.accept)
+
+	r(http.MethodGet, "/api/v1/documents/:id/comments", "comment:read", c.comments)
+	r(http.MethodPut, "/api/v1/documents/:id/comments/publication", "document:edit", c.publication)
+	r(http.MethodPost, "/api/v1/documents/:id/comments/dispositions", "decision:consult", c.dispose)
+	r(http.MethodPost, "/api/v1/documents/:id/comments/:cid/moderation", "comment:moderate", c.moderate)
+	r(http.MethodGet, "/api/v1/documents/:id/summary-draft", "decision:consult", c.summaryDraft)
+	r(http.MethodPut, "/api/v1/documents/:id/summary", "decision:consult", c.attachSummary)
+}
+
+// consultationItemDTO is a consultation in the public list.
+type consultationItemDTO struct {
+	ID               int64     `json:"id"`
+	Title            string    `json:"title"`
+	UnitName         string    `json:"unit_name"`
+	Status           string    `json:"status"`
+	StatusLabel      string    `json:"status_label"`
+	OpensAt          time.Time `json:"opens_at"`
+	ClosesAt         time.Time `json:"closes_at"`
+	ShorteningReason string    `json:"shortening_reason,omitempty"`
+	Extended         bool      `json:"extended"`
+	CommentCount     int       `json:"comment_count"`
+	Published        bool      `json:"decision_published"`
+}
+
+type extensionDTO struct {
+	At       time.Time `json:"at"`
+	ClosesAt time.Time `json:"closes_at"`
+	Reason   string    `json:"reason"`
+}
+
+type publicCommentDTO struct {
+	Text        string    `json:"text"`
+	SubmittedAt time.Time `json:"submitted_at"`
+}
+
+// consultationDTO is the public page of one consultation. It never carries a commenter's name or
+// contact, the drafter, the facts or the history beyond the extensions.
+type consultationDTO struct {
+	consultationItemDTO
+	Body              string             `json:"body"`
+	Explanation       string             `json:"explanation"`
+	Extensions        []extensionDTO     `json:"extensions"`
+	CommentsPublic    bool               `json:"comments_public"`
+	PublishedComments []publicCommentDTO `json:"published_comments"`
+	AdoptionSummary   string             `json:"adoption_summary,omitempty"`
+	DecidedOn         string             `json:"decided_on,omitempty"`
+	PublishedAt       *time.Time         `json:"published_at,omitempty"`
+}
+
+func toConsultationItem(v workflow.ConsultationView) consultationItemDTO {
+	return consultationItemDTO{ID: v.ID, Title: v.Title, UnitName: v.UnitName, Status: v.Status,
+		StatusLabel: workflow.ConsultationStatusLabel(v.Status), OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
+		ShorteningReason: v.ShorteningReason, Extended: len(v.Extensions) > 0, CommentCount: v.CommentCount,
+		Published: v.State == "published"}
+}
+
+func (c *ConsultationsAPI) list(g *gin.Context) {
+	page, err := queryInt(g, "page", 1, 1, 10000)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	size, err := queryInt(g, "page_size", 20, 1, 100)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	vs, total, err := c.Consultations.List(g.Request.Context(), g.Query("status"), size, (page-1)*size)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	items := make([]consultationItemDTO, 0, len(vs))
+	for _, v := range vs {
+		items = append(items, toConsultationItem(v))
+	}
+	g.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": size})
+}
+
+func (c *ConsultationsAPI) view(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	v, err := c.Consultations.View(g.Request.Context(), id)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	out := consultationDTO{consultationItemDTO: toConsultationItem(v), Body: v.Body, Explanation: v.Explanation,
+		Extensions: []extensionDTO{}, CommentsPublic: v.CommentsPublic, PublishedComments: []publicCommentDTO{},
+		AdoptionSummary: v.AdoptionSummary, DecidedOn: v.DecidedOn}
+	for _, e := range v.Extensions {
+		out.Extensions = append(out.Extensions, extensionDTO{At: e.At, ClosesAt: e.ClosesAt, Reason: e.Reason})
+	}
+	for _, pc := range v.PublishedComments {
+		out.PublishedComments = append(out.PublishedComments, publicCommentDTO{Text: pc.Text, SubmittedAt: pc.SubmittedAt})
+	}
+	if !v.PublishedAt.IsZero() {
+		t := v.PublishedAt
+		out.PublishedAt = &t
+	}
+	g.JSON(http.StatusOK, out)
+}
+
+type commentRequest struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact"`
+	Text    string `json:"text"`
+}
+
+func (c *ConsultationsAPI) accept(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	var req commentRequest
+	if err := decodeJSON(g, &req); err != nil {
+		g.Error(err)
+		return
+	}
+	r, err := c.Consultations.Accept(g.Request.Context(), id, workflow.CommentInput{Name: req.Name, Contact: req.Contact, Text: req.Text},
+		g.ClientIP())
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	g.JSON(http.StatusCreated, gin.H{"receipt_no": r.No, "submitted_at": r.SubmittedAt})
+}
+
+// commentDTO is a comment as staff see it; contact is masked unless contact_visible.
+type commentDTO struct {
+	ID                int64     `json:"id"`
+	ReceiptNo         string    `json:"receipt_no"`
+	Name              string    `json:"name"`
+	Contact           string    `json:"contact"`
+	Text              string    `json:"text"`
+	SubmittedAt       time.Time `json:"submitted_at"`
+	Status            string    `json:"status"`
+	ModerationReason  string    `json:"moderation_reason,omitempty"`
+	CampaignKey       string    `json:"campaign_key"`
+	CampaignSize      int       `json:"campaign_size,omitempty"`
+	ClientKey         string    `json:"client_key"`
+	InBurst           bool      `json:"in_burst"`
+	Disposition       string    `json:"disposition"`
+	DispositionReason string    `json:"disposition_reason"`
+}
+
+func toCommentDTO(cm workflow.Comment) commentDTO {
+	return commentDTO{ID: cm.ID, ReceiptNo: cm.ReceiptNo, Name: cm.Name, Contact: cm.Contact, Text: cm.Text, SubmittedAt: cm.CreatedAt,
+		Status: string(cm.Status), ModerationReason: cm.ModerationReason, CampaignKey: cm.CampaignKey, CampaignSize: cm.CampaignSize,
+		ClientKey: cm.ClientKey, InBurst: cm.InBurst, Disposition: string(cm.Disposition), DispositionReason: cm.DispositionReason}
+}
+
+type campaignDTO struct {
+	Key         string    `json:"campaign_key"`
+	Count       int       `json:"count"`
+	Text        string    `json:"text"`
+	FirstAt     time.Time `json:"first_at"`
+	LastAt      time.Time `json:"last_at"`
+	Disposition string    `json:"disposition"`
+	Reason      string    `json:"disposition_reason"`
+	Mixed       bool      `json:"mixed_dispositions"`
+	Undisposed  int       `json:"undisposed"`
+}
+
+type burstDTO struct {
+	Kind    string    `json:"kind"`
+	Key     string    `json:"key"`
+	Peak    int       `json:"peak_per_window"`
+	Count   int       `json:"count"`
+	FirstAt time.Time `json:"first_at"`
+	LastAt  time.Time `json:"last_at"`
+}
+
+func (c *ConsultationsAPI) comments(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	page, err := queryInt(g, "page", 1, 1, 100000)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	size, err := queryInt(g, "page_size", 50, 1, 500)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	q := workflow.CommentQuery{Status: workflow.CommentStatus(g.Query("status")), Campaign: g.Query("campaign"),
+		Limit: size, Offset: (page - 1) * size}
+	switch v := g.Query("grouped"); v {
+	case "":
+		q.Grouped = q.Status == "" && q.Campaign == ""
+	case "true", "false":
+		q.Grouped = v == "true"
+	default:
+		g.Error(&workflow.Error{Code: workflow.EInvalid, Field: "grouped", Message: "参数 grouped 只能是 true 或 false"})
+		return
+	}
+	if len(q.Campaign) > 64 {
+		g.Error(&workflow.Error{Code: workflow.EInvalid, Field: "campaign", Message: "参数 campaign 无效"})
+		return
+	}
+	res, contactVisible, err := c.Consultations.Comments(g.Request.Context(), staffOf(g).Actor(), id, q)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	items := make([]commentDTO, 0, len(res.Items))
+	for _, cm := range res.Items {
+		items = append(items, toCommentDTO(cm))
+	}
+	campaigns := make([]campaignDTO, 0, len(res.Campaigns))
+	for _, cp := range res.Campaigns {
+		campaigns = append(campaigns, campaignDTO{Key: cp.Key, Count: cp.Count, Text: cp.Text, FirstAt: cp.FirstAt, LastAt: cp.LastAt,
+			Disposition: string(cp.Disposition), Reason: cp.Reason, Mixed: cp.Mixed, Undisposed: cp.Undisposed})
+	}
+	bursts := make([]burstDTO, 0, len(res.Bursts))
+	for _, b := range res.Bursts {
+		bursts = append(bursts, burstDTO{Kind: b.Kind, Key: b.Key, Peak: b.Peak, Count: b.Count, FirstAt: b.FirstAt, LastAt: b.LastAt})
+	}
+	byStatus := map[string]int{}
+	for _, st := range []workflow.CommentStatus{workflow.CommentPending, workflow.CommentPublished, workflow.CommentHidden} {
+		byStatus[string(st)] = res.Stats.ByStatus[st]
+	}
+	byDisposition := map[string]int{"未处理": res.Stats.ByDisposition[""]}
+	for _, d := range workflow.Dispositions() {
+		byDisposition[string(d)] = res.Stats.ByDisposition[d]
+	}
+	g.JSON(http.StatusOK, gin.H{"items": items, "total": res.Total, "page": page, "page_size": size, "grouped": q.Grouped,
+		"contact_visible": contactVisible, "campaigns": campaigns, "bursts": bursts,
+		"counts": gin.H{"total": res.Stats.Total, "status": byStatus, "disposition": byDisposition}})
+}
+
+type publicationRequest struct {
+	Version         int  `json:"version"`
+	PublishComments bool `json:"publish_comments"`
+}
+
+func (c *ConsultationsAPI) publication(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	var req publicationRequest
+	if err := decodeJSON(g, &req); err != nil {
+		g.Error(err)
+		return
+	}
+	if _, err := c.Consultations.SetCommentsPublic(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.PublishComments); err != nil {
+		g.Error(err)
+		return
+	}
+	c.api.renderDetail(g, http.StatusOK, id)
+}
+
+type dispositionRequest struct {
+	CommentIDs   []int64  `json:"comment_ids"`
+	CampaignKeys []string `json:"campaign_keys"`
+	Disposition  string   `json:"disposition"`
+	Reason       string   `json:"reason"`
+}
+
+func (c *ConsultationsAPI) dispose(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	var req dispositionRequest
+	if err := decodeJSON(g, &req); err != nil {
+		g.Error(err)
+		return
+	}
+	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, workflow.Disposal{CommentIDs: req.CommentIDs,
+		CampaignKeys: req.CampaignKeys, Disposition: workflow.Disposition(req.Disposition), Reason: req.Reason})
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	g.JSON(http.StatusOK, gin.H{"updated": n})
+}
+
+type moderationRequest struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func (c *ConsultationsAPI) moderate(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	cid, err := pathID(g, "cid")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	var req moderationRequest
+	if err := decodeJSON(g, &req); err != nil {
+		g.Error(err)
+		return
+	}
+	cm, err := c.Consultations.Moderate(g.Request.Context(), staffOf(g).Actor(), id, cid, workflow.CommentStatus(req.Status), req.Reason)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	g.JSON(http.StatusOK, toCommentDTO(cm))
+}
+
+func (c *ConsultationsAPI) summaryDraft(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	sd, err := c.Consultations.SummaryDraft(g.Request.Context(), staffOf(g).Actor(), id)
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	byDisposition := map[string]int{"未处理": sd.Undisposed}
+	for _, d := range workflow.Dispositions() {
+		byDisposition[string(d)] = sd.ByDisposition[d]
+	}
+	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": byDisposition})
+}
+
+type summaryRequest struct {
+	Version int    `json:"version"`
+	Text    string `json:"text"`
+}
+
+func (c *ConsultationsAPI) attachSummary(g *gin.Context) {
+	id, err := pathID(g, "id")
+	if err != nil {
+		g.Error(err)
+		return
+	}
+	var req summaryRequest
+	if err := decodeJSON(g, &req); err != nil {
+		g.Error(err)
+		return
+	}
+	if req.Version == 0 {
+		g.Error(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"})
+		return
+	}
+	if _, err := c.Consultations.AttachSummary(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.Text); err != nil {
+		g.Error(err)
+		return
+	}
+	c.api.renderDetail(g, http.StatusOK, id)
+}

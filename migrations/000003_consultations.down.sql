@@ -1,0 +1,3 @@
+DROP TABLE comment_salts;
+DROP TABLE comments;
+ALTER TABLE documents DROP COLUMN adoption_summary;
