@@ -79,10 +79,10 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			RelayInterval: cfg.Worker.RelayInterval, SweepInterval: cfg.Worker.SweepInterval,
 			RequeueAfter: cfg.Worker.RequeueAfter,
 		}, cfg.Worker.Concurrency, log, workflow.SystemClock)
-		fired := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
-			Help: "Deadlines carried out by the sweep, by action."}, []string{"action"})
+		fired := prometheus.NewCounter(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
+			Help: "Deadlines carried out by the sweep (transitions fired, reminders and overdue alerts sent)."})
 		reg.MustRegister(fired)
-		worker.Sweep.OnFired = func(d workflow.Deadline) { fired.WithLabelValues(string(d.Action)).Inc() }
+		worker.Sweep.OnFired = func(n int) { fired.Add(float64(n)) }
 		worker.Sweep.Housekeeping = func(ctx context.Context) error {
 			n, err := a.store.ExpireValidity(ctx, workflow.DateOf(time.Now()))
 			if n > 0 {

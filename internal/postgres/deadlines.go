@@ -92,59 +92,106 @@ func (s *Store) DeadlineStats(ctx context.Context, now time.Time) (pending int, 
 	return pending, lag, nil
 }
 
-// FireDeadline carries out one due deadline exactly once; fire computes the transition from the
-// locked current instance: in one transaction it locks the deadline
+// FireDeadline carries out one due deadline exactly once. In one transaction it locks the deadline
 // (skipping it if another worker holds it or it is no longer pending), does its action (fires the
-// transition, or notifies the role), and marks it done. A transition that no longer applies (the
-// instance moved on) marks the deadline skipped with the reason. It reports whether this call did
-// the work.
+// transition that fire computes from the locked instance, or notifies the role), and marks it done.
+// A transition that no longer applies (the instance moved on) marks the deadline skipped with the
+// reason. It reports whether this call did the work.
 func (s *Store) FireDeadline(ctx context.Context, id int64, now time.Time, fire func(inst workflow.Instance) (workflow.Result, error)) (done bool, err error) {
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var d deadlineRow
-		q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND id = $2 AND status = 'pending'
-			FOR UPDATE SKIP LOCKED`
-		if err := tx.GetContext(ctx, &d, q, s.org, id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			return translate(fmt.Errorf("lock deadline %d: %w", id, err), "")
-		}
-		status, outcome := "done", ""
-		switch workflow.DeadlineAction(d.Action) {
-		case workflow.ActionFire:
-			inst, err := s.loadInstance(ctx, tx, tableOf(d.SubjectKind), d.SubjectID, true)
-			if err != nil {
-				return err
-			}
-			res, err := fire(inst)
-			if err != nil {
-				code := workflow.ErrorCode(err)
-				if code == workflow.EInternal || code == workflow.EUnavailable {
-					return err
-				}
-				status, outcome = "skipped", workflow.ErrorMessage(err)
-				break
-			}
-			res.Event.At = now
-			if _, err := s.applyTx(ctx, tx, inst, res); err != nil {
-				return err
-			}
-			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
-		case workflow.ActionRemind, workflow.ActionOverdue:
-			n, err := s.notifyDeadline(ctx, tx, d)
-			if err != nil {
-				return err
-			}
-			outcome = fmt.Sprintf("notified %d", n)
-		}
-		const qDone = `UPDATE deadlines SET status = $1, outcome = $2, done_at = $3 WHERE org_id = $4 AND id = $5`
-		if _, err := tx.ExecContext(ctx, qDone, status, outcome, now.UTC(), s.org, id); err != nil {
-			return translate(fmt.Errorf("mark deadline %d: %w", id, err), "")
-		}
-		done = true
-		return nil
+		var err error
+		done, err = s.fireDeadlineTx(ctx, tx, id, now, func(_ workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+			return fire(inst)
+		})
+		return err
 	})
 	return done, err
+}
+
+// FireDeadlines carries out a batch of due deadlines in one transaction, so a crowd of deadlines
+// costs one commit per batch rather than one per deadline. If anything in the batch fails, the
+// batch rolls back and each deadline is tried in its own transaction, so one bad deadline cannot
+// hold up the others. It returns how many this call did.
+func (s *Store) FireDeadlines(ctx context.Context, ids []int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		n = 0
+		for _, id := range ids {
+			did, err := s.fireDeadlineTx(ctx, tx, id, now, fire)
+			if err != nil {
+				return err
+			}
+			if did {
+				n++
+			}
+		}
+		return nil
+	})
+	if err == nil || len(ids) == 1 {
+		return n, err
+	}
+	n = 0
+	var firstErr error
+	for _, id := range ids {
+		var did bool
+		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			did, err = s.fireDeadlineTx(ctx, tx, id, now, fire)
+			return err
+		})
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if did && err == nil {
+			n++
+		}
+	}
+	return n, firstErr
+}
+
+func (s *Store) fireDeadlineTx(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (bool, error) {
+	var d deadlineRow
+	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND id = $2 AND status = 'pending'
+		FOR UPDATE SKIP LOCKED`
+	if err := tx.GetContext(ctx, &d, q, s.org, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return false, translate(fmt.Errorf("lock deadline %d: %w", id, err), "")
+	}
+	status, outcome := "done", ""
+	switch workflow.DeadlineAction(d.Action) {
+	case workflow.ActionFire:
+		inst, err := s.loadInstance(ctx, tx, tableOf(d.SubjectKind), d.SubjectID, true)
+		if err != nil {
+			return false, err
+		}
+		res, err := fire(d.toDomain(), inst)
+		if err != nil {
+			code := workflow.ErrorCode(err)
+			if code == workflow.EInternal || code == workflow.EUnavailable {
+				return false, err
+			}
+			status, outcome = "skipped", workflow.ErrorMessage(err)
+			break
+		}
+		res.Event.At = now
+		if _, err := s.applyTx(ctx, tx, inst, res); err != nil {
+			return false, err
+		}
+		outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
+	case workflow.ActionRemind, workflow.ActionOverdue:
+		n, err := s.notifyDeadline(ctx, tx, d)
+		if err != nil {
+			return false, err
+		}
+		outcome = fmt.Sprintf("notified %d", n)
+	}
+	const qDone = `UPDATE deadlines SET status = $1, outcome = $2, done_at = $3 WHERE org_id = $4 AND id = $5`
+	if _, err := tx.ExecContext(ctx, qDone, status, outcome, now.UTC(), s.org, id); err != nil {
+		return false, translate(fmt.Errorf("mark deadline %d: %w", id, err), "")
+	}
+	return true, nil
 }
 
 // notifyDeadline tells the holders of the deadline's role (and the subject's creator) that it

@@ -410,3 +410,40 @@ func TestProcessOutboxDeliversOnce(t *testing.T) {
 		t.Fatalf("processed row still pending: %+v", left)
 	}
 }
+
+// TestFireDeadlinesBatchFallsBackOnFailure: a batch with one deadline that cannot be carried out
+// rolls back and is retried one by one, so the others are still done and the bad one stays pending.
+func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	var ids []int64
+	for i := range 5 {
+		d := f.mustDocument(t)
+		if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
+			workflow.Effect{Kind: workflow.EffectDeadline, Name: "opens", DueAt: t0, Action: workflow.ActionFire, Transition: "open"})); err != nil {
+			t.Fatal(err)
+		}
+		_ = i
+	}
+	due, err := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	if err != nil || len(due) != 5 {
+		t.Fatalf("due %v %v", due, err)
+	}
+	for _, d := range due {
+		ids = append(ids, d.ID)
+	}
+	bad := due[2].SubjectID
+	n, err := f.store.FireDeadlines(ctx, ids, t0, func(d workflow.Deadline, cur workflow.Instance) (workflow.Result, error) {
+		if cur.ID == bad {
+			return workflow.Result{}, errors.New("engine exploded")
+		}
+		return result(cur, "open", d.Transition, workflow.SystemActor, t0), nil
+	})
+	if err == nil || n != 4 {
+		t.Fatalf("n=%d err=%v, want 4 done and the failure reported", n, err)
+	}
+	left, _ := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	if len(left) != 1 || left[0].SubjectID != bad {
+		t.Fatalf("pending after the batch: %+v", left)
+	}
+}

@@ -30,7 +30,7 @@ type Store interface {
 	MarkEnqueued(ctx context.Context, ids []int64, now time.Time) error
 	ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error)
 	DueDeadlines(ctx context.Context, now time.Time, limit int) ([]workflow.Deadline, error)
-	FireDeadline(ctx context.Context, id int64, now time.Time, fire func(workflow.Instance) (workflow.Result, error)) (bool, error)
+	FireDeadlines(ctx context.Context, ids []int64, now time.Time, fire func(workflow.Deadline, workflow.Instance) (workflow.Result, error)) (int, error)
 }
 
 // Firer computes a timed transition; *workflow.Engine satisfies it.
@@ -193,7 +193,7 @@ type Sweep struct {
 	log     *slog.Logger
 	clock   workflow.Clock
 	workers int
-	OnFired func(d workflow.Deadline) // optional hook (metrics)
+	OnFired func(n int) // optional hook (metrics): n deadlines were carried out
 	// Housekeeping, if set, runs about once a minute in the sweep loop (validity expiry).
 	Housekeeping func(ctx context.Context) error
 	lastHouse    time.Time
@@ -230,6 +230,9 @@ func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 	}
 }
 
+// sweepBatch is how many deadlines one transaction carries out.
+const sweepBatch = 25
+
 func (s *Sweep) fireAll(ctx context.Context, due []workflow.Deadline, now time.Time) (int, error) {
 	var (
 		mu       sync.Mutex
@@ -237,31 +240,34 @@ func (s *Sweep) fireAll(ctx context.Context, due []workflow.Deadline, now time.T
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	ch := make(chan workflow.Deadline)
+	fire := func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+		return s.engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
+	}
+	ch := make(chan []int64)
 	for i := 0; i < s.workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for d := range ch {
-				ok, err := s.store.FireDeadline(ctx, d.ID, now, func(inst workflow.Instance) (workflow.Result, error) {
-					return s.engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
-				})
+			for ids := range ch {
+				n, err := s.store.FireDeadlines(ctx, ids, now, fire)
 				mu.Lock()
 				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("fire deadline %d (%s): %w", d.ID, d.Name, err)
+					firstErr = fmt.Errorf("fire deadlines: %w", err)
 				}
-				if ok {
-					done++
-				}
+				done += n
 				mu.Unlock()
-				if ok && s.OnFired != nil {
-					s.OnFired(d)
+				if s.OnFired != nil && n > 0 {
+					s.OnFired(n)
 				}
 			}
 		}()
 	}
-	for _, d := range due {
-		ch <- d
+	for i := 0; i < len(due); i += sweepBatch {
+		batch := make([]int64, 0, sweepBatch)
+		for _, d := range due[i:min(i+sweepBatch, len(due))] {
+			batch = append(batch, d.ID)
+		}
+		ch <- batch
 	}
 	close(ch)
 	wg.Wait()
