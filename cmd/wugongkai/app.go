@@ -195,3 +195,16 @@ func (a *app) documents(authz workflow.Authz) *workflow.Documents {
 	return &workflow.Documents{Engine: a.engine, Store: a.store, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
+
+// unitNames returns every unit's name by its code, for the pages' header and lists.
+func (a *app) unitNames(ctx context.Context) (map[string]string, error) {
+	us, err := a.store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(us))
+	for _, u := range us {
+		m[u.Code] = u.Name
+	}
+	return m, nil
+}

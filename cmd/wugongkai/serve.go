@@ -15,6 +15,7 @@ import (
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
+	"wugongkai/internal/web"
 	"wugongkai/workflow"
 )
 
@@ -127,6 +128,14 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
 			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
+		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consultations,
+			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
+			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
+			if worker != nil {
+				worker.Shutdown()
+			}
+			return err
+		}
 		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 		if err != nil {
 			if worker != nil {
@@ -134,7 +143,10 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			}
 			return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 		}
-		srv = &http.Server{Handler: api, ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
+		// Browsers' cross-site state-changing requests are refused for the API too (the pages
+		// check this themselves); clients that send no Origin or Sec-Fetch-Site, such as scripts,
+		// are unaffected.
+		srv = &http.Server{Handler: http.NewCrossOriginProtection().Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
 			WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
 		addr := ln.Addr().String()
 		log.Info("http server listening", "addr", addr, "url", "http://"+addr+"/")

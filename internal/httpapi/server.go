@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -96,6 +97,11 @@ func New(opts Options) *Server {
 	s.Engine.HandleMethodNotAllowed = true
 	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody)
 	s.Engine.NoRoute(func(c *gin.Context) {
+		if !strings.HasPrefix(c.Request.URL.Path, "/api/") && strings.Contains(c.GetHeader("Accept"), "text/html") {
+			c.Header("Content-Type", "text/html; charset=utf-8")
+			c.String(http.StatusNotFound, notFoundPage)
+			return
+		}
 		WriteProblem(c, s.log, workflow.Errorf(workflow.ENotFound, "页面或接口不存在：%s", c.Request.URL.Path))
 	})
 	s.Engine.NoMethod(func(c *gin.Context) {
@@ -227,3 +233,10 @@ func tooLarge(limit int64) error {
 }
 
 func toString(v any) string { return fmt.Sprint(v) }
+
+// notFoundPage is what a person who follows a dead link sees.
+const notFoundPage = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>页面不存在</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/static/site.css"></head>
+<body><main style="max-width:40em;margin:4em auto;padding:0 1em"><h1>页面不存在</h1>
+<p>您访问的页面不存在或已被移除。</p><p><a href="/">返回首页</a></p></main></body></html>`

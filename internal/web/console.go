@@ -1,0 +1,413 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+type loginView struct {
+	Next     string
+	Username string
+	Error    string
+	Notice   string
+}
+
+// safeNext returns next if it is a console path on this site, else "/console": the login form
+// never redirects elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/console") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/console"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/console"
+	}
+	return next
+}
+
+// loginPage shows the login form, or sends a signed-in user on to the console.
+func (s *Site) loginPage(c *gin.Context) {
+	if token, err := c.Cookie(SessionCookie); err == nil && token != "" {
+		if _, err := s.Accounts.Authenticate(c.Request.Context(), token); err == nil {
+			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+			return
+		}
+	}
+	v := loginView{Next: safeNext(c.Query("next"))}
+	if c.Query("out") == "1" {
+		v.Notice = "您已安全退出。"
+	}
+	c.Header("Cache-Control", "no-store")
+	s.render(c, http.StatusOK, "login", v)
+}
+
+// login checks the user name and password and sets the session cookie.
+func (s *Site) login(c *gin.Context) {
+	username, password := c.PostForm("username"), c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	token, _, err := s.Accounts.Login(c.Request.Context(), username, password, c.ClientIP())
+	if err != nil {
+		if statusFor(err) >= 500 {
+			s.errorPage(c, err)
+			return
+		}
+		if e := workflow.AsError(err); e != nil && e.Code == workflow.ETooMany {
+			if ra, ok := e.Details["retry_after_seconds"]; ok {
+				c.Header("Retry-After", strconv.Itoa(toInt(ra)))
+			}
+		}
+		s.render(c, statusFor(err), "login", loginView{Next: next, Username: strings.TrimSpace(username), Error: workflow.ErrorMessage(err)})
+		return
+	}
+	s.setSession(c, token, 0)
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func toInt(v any) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	}
+	return 0
+}
+
+// setSession sets (maxAge 0: for the browser session) or clears (maxAge < 0) the session cookie:
+// HttpOnly, SameSite=Lax, Secure when configured.
+func (s *Site) setSession(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookie})
+}
+
+// logout ends the session and clears the cookie.
+func (s *Site) logout(c *gin.Context) {
+	token, _ := c.Cookie(SessionCookie)
+	if err := s.Accounts.Logout(c.Request.Context(), token); err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	s.setSession(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/console/login?out=1")
+}
+
+// deadlineLabels names the deadlines staff see.
+var deadlineLabels = map[string]string{
+	"publication_due":     "公开期限",
+	"consultation_opens":  "征求意见开始",
+	"consultation_closes": "征求意见截止",
+	"rereview_due":        "复审期限",
+}
+
+func deadlineLabel(name string) string {
+	if l, ok := deadlineLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+// deadlineView is one pending deadline as staff see it.
+type deadlineView struct {
+	Label       string
+	DueDate     string
+	DueAt       time.Time
+	Overdue     bool
+	Provisional bool
+	Explanation string
+	Status      string
+}
+
+// deadlineStatus names a deadline's status in Chinese.
+func deadlineStatus(st string) string {
+	switch st {
+	case "pending":
+		return "待办"
+	case "done":
+		return "已完成"
+	case "skipped":
+		return "已跳过"
+	case "cancelled":
+		return "已取消"
+	}
+	return st
+}
+
+func (s *Site) toDeadlineView(dl workflow.Deadline) deadlineView {
+	due := dl.DueDate
+	if due == "" {
+		due = formatDate(dl.DueAt)
+	}
+	if dl.Action == workflow.ActionFire {
+		due = formatDateTime(dl.DueAt)
+	}
+	return deadlineView{Label: deadlineLabel(dl.Name), DueDate: due, DueAt: dl.DueAt,
+		Overdue: dl.Status == "pending" && s.now().After(dl.DueAt), Provisional: dl.Provisional,
+		Explanation: dl.Explanation, Status: deadlineStatus(dl.Status)}
+}
+
+// pendingDeadlines returns a document's pending deadlines without their reminders, soonest first.
+func (s *Site) pendingDeadlines(c *gin.Context, id int64) []deadlineView {
+	dls, err := s.Docs.Store.Deadlines(c.Request.Context(), "document", id)
+	if err != nil {
+		s.Log.Warn("list deadlines", "document", id, "err", err)
+		return nil
+	}
+	var out []deadlineView
+	for _, dl := range dls {
+		if dl.Status != "pending" || strings.HasSuffix(dl.Name, ".remind") {
+			continue
+		}
+		out = append(out, s.toDeadlineView(dl))
+	}
+	slices.SortFunc(out, func(a, b deadlineView) int { return a.DueAt.Compare(b.DueAt) })
+	return out
+}
+
+// docRow is a document in a staff list.
+type docRow struct {
+	ID        int64
+	Title     string
+	Kind      string
+	Unit      string
+	State     string
+	Drafter   string
+	Updated   time.Time
+	Actions   []string
+	Deadlines []deadlineView
+	Action    string // 已办: what the user did
+	At        time.Time
+	Version   int
+}
+
+func kindLabel(d workflow.Document) string {
+	if d.Definition == "decision" {
+		return "重大行政决策草案"
+	}
+	return "公文"
+}
+
+func (s *Site) toDocRow(c *gin.Context, d workflow.Document) docRow {
+	r := docRow{ID: d.ID, Title: d.Title, Kind: kindLabel(d), Unit: d.UnitName, Drafter: d.CreatedByName, Updated: d.UpdatedAt, Version: d.Version}
+	if r.Unit == "" {
+		r.Unit = unitName(s.unitNames(c), d.Unit)
+	}
+	r.State = d.State
+	if def, err := s.Docs.Engine.Definition(d.Instance); err == nil {
+		r.State = def.StateLabel(d.State)
+	}
+	return r
+}
+
+type notificationView struct {
+	Message string
+	At      time.Time
+	Href    string
+	Unread  bool
+}
+
+type dashboardView struct {
+	Tasks         []docRow
+	Handled       []docRow
+	Notifications []notificationView
+	CanDraft      bool
+}
+
+// dashboard is the console's home: 待办 with deadlines, 已办 and the newest notifications.
+func (s *Site) dashboard(c *gin.Context) {
+	st := *staffOf(c)
+	ctx := c.Request.Context()
+	tasks, err := s.Docs.Tasks(ctx, st)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v := dashboardView{CanDraft: s.hasAnywhere(st, "document:create")}
+	for _, d := range tasks {
+		r := s.toDocRow(c, d)
+		for _, t := range s.Docs.Available(st.Actor(), d) {
+			r.Actions = append(r.Actions, t.Label)
+		}
+		r.Deadlines = s.pendingDeadlines(c, d.ID)
+		v.Tasks = append(v.Tasks, r)
+	}
+	if v.Handled, err = s.handled(c, st, 20); err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Notifications = s.notifications(c, st, 10)
+	s.render(c, http.StatusOK, "console_dashboard", v)
+}
+
+// handled lists the documents the user acted on (from their history), most recent action first.
+// It reads the history of the user's most recently changed readable documents.
+func (s *Site) handled(c *gin.Context, st workflow.Staff, limit int) ([]docRow, error) {
+	ctx := c.Request.Context()
+	docs, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	var out []docRow
+	for _, d := range docs {
+		hist, err := s.Docs.Store.History(ctx, "document", d.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(hist) - 1; i >= 0; i-- {
+			h := hist[i]
+			if h.ActorID != st.ID || st.ID == 0 {
+				continue
+			}
+			r := s.toDocRow(c, d)
+			r.Action, r.At = s.actionLabel(d, h), h.At
+			out = append(out, r)
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b docRow) int { return b.At.Compare(a.At) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// actionLabel names an audit entry's action in Chinese.
+func (s *Site) actionLabel(d workflow.Document, h workflow.AuditEntry) string {
+	def, err := s.Docs.Engine.Definition(d.Instance)
+	if err != nil {
+		return h.Action
+	}
+	return auditLabel(def, h)
+}
+
+// auditLabel names an audit entry's action: create, edit and validity by name, a transition by
+// the label of the transition of that name that leads from its from-state to its to-state (several
+// transitions share a name, such as 审核通过 and 审查通过).
+func auditLabel(def *workflow.Definition, h workflow.AuditEntry) string {
+	switch h.Action {
+	case "create":
+		return "创建"
+	case "edit":
+		return "修改"
+	case "validity":
+		return "变更有效性"
+	case "dispose":
+		return "处理公众意见"
+	case "summary":
+		return "上传意见采纳情况说明"
+	}
+	for _, t := range def.Candidates(h.FromState, h.Action) {
+		if t.To == h.ToState {
+			return t.Label
+		}
+	}
+	return def.TransitionLabel(h.Action)
+}
+
+func (s *Site) notifications(c *gin.Context, st workflow.Staff, limit int) []notificationView {
+	if s.Inbox == nil {
+		return nil
+	}
+	ns, err := s.Inbox.Notifications(c.Request.Context(), st.ID, limit)
+	if err != nil {
+		s.Log.Warn("list notifications", "user", st.ID, "err", err)
+		return nil
+	}
+	out := make([]notificationView, 0, len(ns))
+	for _, n := range ns {
+		v := notificationView{Message: n.Message, At: n.CreatedAt, Unread: n.ReadAt.IsZero()}
+		if n.SubjectKind == "document" && n.SubjectID > 0 {
+			v.Href = "/console/documents/" + strconv.FormatInt(n.SubjectID, 10)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+type inboxView struct {
+	Notifications []notificationView
+	Enabled       bool
+}
+
+// inbox lists the user's notifications.
+func (s *Site) inbox(c *gin.Context) {
+	st := *staffOf(c)
+	s.render(c, http.StatusOK, "console_inbox", inboxView{Notifications: s.notifications(c, st, 100), Enabled: s.Inbox != nil})
+}
+
+type documentListView struct {
+	Rows      []docRow
+	Total     int
+	PageLinks []pageLink
+	PrevHref  string
+	NextHref  string
+	State     string
+	States    []stateOption
+	CanDraft  bool
+}
+
+type stateOption struct {
+	Value, Label string
+}
+
+// consolePageSize is the number of documents per page of the staff list.
+const consolePageSize = 30
+
+// documentList lists the documents the user may read, newest first, optionally in one state.
+func (s *Site) documentList(c *gin.Context) {
+	st := *staffOf(c)
+	page, _ := strconv.Atoi(c.DefaultQuery("page", "1"))
+	if page < 1 || page > 10000 {
+		page = 1
+	}
+	v := documentListView{State: c.Query("state"), CanDraft: s.hasAnywhere(st, "document:create")}
+	seen := map[string]bool{}
+	for _, name := range []string{"document", "decision"} {
+		def, err := s.Docs.Engine.Registry().Latest(name)
+		if err != nil {
+			continue
+		}
+		for _, state := range def.States {
+			if !seen[state.Name] {
+				seen[state.Name] = true
+				v.States = append(v.States, stateOption{Value: state.Name, Label: state.Label})
+			}
+		}
+	}
+	q := workflow.DocumentQuery{Limit: consolePageSize, Offset: (page - 1) * consolePageSize}
+	if v.State != "" {
+		if !seen[v.State] {
+			s.errorPage(c, &workflow.Error{Code: workflow.EInvalid, Message: "未知的状态：" + v.State})
+			return
+		}
+		q.States = []string{v.State}
+	}
+	docs, total, err := s.Docs.List(c.Request.Context(), st, q)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	for _, d := range docs {
+		v.Rows = append(v.Rows, s.toDocRow(c, d))
+	}
+	v.Total = total
+	pages := (total + consolePageSize - 1) / consolePageSize
+	v.PageLinks, v.PrevHref, v.NextHref = pageLinks(page, pages, func(n int) string {
+		q := url.Values{}
+		if v.State != "" {
+			q.Set("state", v.State)
+		}
+		q.Set("page", strconv.Itoa(n))
+		return "/console/documents?" + q.Encode()
+	})
+	s.render(c, http.StatusOK, "console_documents", v)
+}

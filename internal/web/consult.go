@@ -1,0 +1,674 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+// The consultation pages: the public 征求意见 list, each consultation's page with the comment form
+// and its receipt, the adoption summary once the decision is published; and for staff the
+// comment list (campaigns, bursts, moderation), dispositions in bulk and the adoption summary.
+
+// mountConsultations registers the consultation pages.
+func (s *Site) mountConsultations(pub func(method, path string, h gin.HandlerFunc), staff func(method, path, perm string, h gin.HandlerFunc)) {
+	pub(http.MethodGet, "/consultations", s.consultationList)
+	pub(http.MethodGet, "/consultations/:id", s.consultationPage)
+	pub(http.MethodPost, "/consultations/:id/comments", s.postComment)
+	pub(http.MethodGet, "/feeds/consultations.atom", s.consultationsFeed)
+
+	staff(http.MethodGet, "/console/documents/:id/comments", "comment:read", s.commentsPage)
+	staff(http.MethodPost, "/console/documents/:id/comments/dispositions", "decision:consult", s.dispose)
+	staff(http.MethodPost, "/console/documents/:id/comments/:cid/moderation", "comment:moderate", s.moderate)
+	staff(http.MethodPost, "/console/documents/:id/comments/publication", "document:edit", s.commentsPublication)
+	staff(http.MethodGet, "/console/documents/:id/summary", "decision:consult", s.summaryPage)
+	staff(http.MethodPost, "/console/documents/:id/summary", "decision:consult", s.attachSummary)
+}
+
+// consultRow is a consultation in the public list.
+type consultRow struct {
+	ID           int64
+	Title        string
+	Unit         string
+	Status       string
+	StatusLabel  string
+	OpensAt      time.Time
+	ClosesAt     time.Time
+	CommentCount int
+	Extended     bool
+	Decided      bool
+}
+
+func toConsultRow(v workflow.ConsultationView) consultRow {
+	return consultRow{ID: v.ID, Title: v.Title, Unit: v.UnitName, Status: v.Status, StatusLabel: workflow.ConsultationStatusLabel(v.Status),
+		OpensAt: v.OpensAt, ClosesAt: v.ClosesAt, CommentCount: v.CommentCount, Extended: len(v.Extensions) > 0, Decided: v.State == "published"}
+}
+
+type statusTab struct {
+	Value, Label, Href string
+	Current            bool
+}
+
+type consultListView struct {
+	Status    string
+	Tabs      []statusTab
+	Rows      []consultRow
+	Total     int
+	PageLinks []pageLink
+	PrevHref  string
+	NextHref  string
+}
+
+const consultPageSize = 20
+
+// consultationList is the public 征求意见 list: open, upcoming and closed consultations.
+func (s *Site) consultationList(c *gin.Context) {
+	status := c.Query("status")
+	page, _ := strconv.Atoi(c.DefaultQuery("page", "1"))
+	if page < 1 || page > 10000 {
+		page = 1
+	}
+	v := consultListView{Status: status}
+	for _, t := range []struct{ value, label string }{{"", "全部"}, {workflow.ConsultationOpen, "正在征求意见"},
+		{workflow.ConsultationUpcoming, "即将开始"}, {workflow.ConsultationClosed, "已结束"}} {
+		href := "/consultations"
+		if t.value != "" {
+			href += "?status=" + t.value
+		}
+		v.Tabs = append(v.Tabs, statusTab{Value: t.value, Label: t.label, Href: href, Current: t.value == status})
+	}
+	views, total, err := s.Consultations.List(c.Request.Context(), status, consultPageSize, (page-1)*consultPageSize)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	for _, cv := range views {
+		v.Rows = append(v.Rows, toConsultRow(cv))
+	}
+	v.Total = total
+	pages := (total + consultPageSize - 1) / consultPageSize
+	v.PageLinks, v.PrevHref, v.NextHref = pageLinks(page, pages, func(n int) string {
+		q := url.Values{}
+		if status != "" {
+			q.Set("status", status)
+		}
+		q.Set("page", strconv.Itoa(n))
+		return "/consultations?" + q.Encode()
+	})
+	s.render(c, http.StatusOK, "portal_consultations", v)
+}
+
+// commentForm is what a citizen typed, kept when the form comes back with a message.
+type commentForm struct {
+	Name    string
+	Contact string
+	Text    string
+}
+
+type consultPageView struct {
+	V            workflow.ConsultationView
+	StatusLabel  string
+	Open         bool
+	Paragraphs   []string
+	Explanation  []string
+	Summary      []string
+	Form         commentForm
+	Error        string
+	ErrorField   string
+	MaxLength    int
+	DecisionHref string
+}
+
+// Err returns the error message when it concerns field.
+func (v consultPageView) Err(field string) string {
+	if v.ErrorField == field {
+		return v.Error
+	}
+	return ""
+}
+
+// consultationView loads the public page of one consultation.
+func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, error) {
+	cv, err := s.Consultations.View(c.Request.Context(), id)
+	if err != nil {
+		return consultPageView{}, err
+	}
+	v := consultPageView{V: cv, StatusLabel: workflow.ConsultationStatusLabel(cv.Status), Open: cv.Status == workflow.ConsultationOpen,
+		Paragraphs: paragraphs(cv.Body), Explanation: paragraphs(cv.Explanation), Summary: paragraphs(cv.AdoptionSummary),
+		MaxLength: s.Consultations.MaxLength}
+	if v.MaxLength <= 0 {
+		v.MaxLength = workflow.DefaultMaxCommentLength
+	}
+	if cv.State == "published" {
+		if _, err := s.Docs.PublicDocument(c.Request.Context(), id); err == nil {
+			v.DecisionHref = fmt.Sprintf("/documents/%d", id)
+		}
+	}
+	return v, nil
+}
+
+// consultationPage is one consultation: the draft, the period, the comment form while it is open,
+// and the adoption summary once the decision is published.
+func (s *Site) consultationPage(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v, err := s.consultationView(c, id)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "portal_consultation", v)
+}
+
+type receiptView struct {
+	ID     int64
+	Title  string
+	No     string
+	At     time.Time
+	Closes time.Time
+}
+
+// postComment takes a citizen's comment and answers with its receipt number once it is stored.
+func (s *Site) postComment(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	form := commentForm{Name: c.PostForm("name"), Contact: c.PostForm("contact"), Text: c.PostForm("text")}
+	r, err := s.Consultations.Accept(c.Request.Context(), id, workflow.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
+		c.ClientIP())
+	if err == nil {
+		v, verr := s.consultationView(c, id)
+		if verr != nil {
+			s.errorPage(c, verr)
+			return
+		}
+		s.render(c, http.StatusCreated, "portal_receipt", receiptView{ID: id, Title: v.V.Title, No: r.No, At: r.SubmittedAt, Closes: v.V.ClosesAt})
+		return
+	}
+	if statusFor(err) >= 500 || workflow.ErrorCode(err) == workflow.ENotFound {
+		s.errorPage(c, err)
+		return
+	}
+	v, verr := s.consultationView(c, id)
+	if verr != nil {
+		s.errorPage(c, verr)
+		return
+	}
+	v.Form, v.Error = form, workflow.ErrorMessage(err)
+	if e := workflow.AsError(err); e != nil {
+		v.ErrorField = e.Field
+		if ra, ok := e.Details["retry_after_seconds"]; ok {
+			c.Header("Retry-After", fmt.Sprint(ra))
+		}
+	}
+	s.render(c, statusFor(err), "portal_consultation", v)
+}
+
+// consultationsFeed is the Atom feed of new consultations.
+func (s *Site) consultationsFeed(c *gin.Context) {
+	views, _, err := s.Consultations.List(c.Request.Context(), "", feedSize, 0)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	self := s.abs(c, "/feeds/consultations.atom")
+	f := atomFeed{Lang: "zh-CN", ID: self, Title: s.OrgName + " 征求意见", Author: atomPerson{Name: s.OrgName},
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: s.abs(c, "/consultations")}}}
+	updated := time.Unix(0, 0)
+	for _, v := range views {
+		at := v.OpensAt
+		for _, e := range v.Extensions {
+			if e.At.After(at) {
+				at = e.At
+			}
+		}
+		if at.After(updated) {
+			updated = at
+		}
+		href := s.abs(c, fmt.Sprintf("/consultations/%d", v.ID))
+		f.Entries = append(f.Entries, atomEntry{ID: href, Title: v.Title, Updated: atomTime(at), Published: atomTime(v.OpensAt),
+			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: href}},
+			Summary: fmt.Sprintf("%s：征求意见期 %s 至 %s（北京时间）", workflow.ConsultationStatusLabel(v.Status),
+				formatDateTime(v.OpensAt), formatDateTime(v.ClosesAt))})
+	}
+	f.Updated = atomTime(updated)
+	s.writeXML(c, "application/atom+xml; charset=utf-8", f)
+}
+
+// commentRow is a comment in the staff list.
+type commentRow struct {
+	workflow.Comment
+	StatusLabel string
+	Grouped     bool // the row stands for its whole campaign
+}
+
+func commentStatusLabel(st workflow.CommentStatus) string {
+	switch st {
+	case workflow.CommentPending:
+		return "待审核"
+	case workflow.CommentPublished:
+		return "已公开"
+	case workflow.CommentHidden:
+		return "不予公开"
+	}
+	return string(st)
+}
+
+type countRow struct {
+	Label string
+	N     int
+}
+
+type burstRow struct {
+	workflow.Burst
+	KindLabel string
+	Href      string
+}
+
+type commentsView struct {
+	Doc            workflow.Document
+	StateLabel     string
+	OpensAt        string
+	ClosesAt       string
+	Total          int
+	StatusCounts   []countRow
+	DispCounts     []countRow
+	Campaigns      []workflow.Campaign
+	Bursts         []burstRow
+	BurstMin       int
+	Rows           []commentRow
+	Grouped        bool
+	Status         string
+	Campaign       string
+	Matching       int
+	PageLinks      []pageLink
+	PrevHref       string
+	NextHref       string
+	ContactVisible bool
+	CanDispose     bool
+	CanModerate    bool
+	CommentsPublic bool
+	Dispositions   []string
+	Flash          string
+	Error          string
+	Form           disposeForm
+}
+
+type disposeForm struct {
+	Disposition string
+	Reason      string
+	IDs         []string
+	Keys        []string
+}
+
+const commentsPageSize = 50
+
+// commentsPage is the staff list of a consultation's comments: counts, campaigns of identical
+// opinions, bursts, the comments (grouped by campaign by default) with moderation, and the bulk
+// disposition form once the period has closed.
+func (s *Site) commentsPage(c *gin.Context) {
+	v, err := s.loadComments(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	switch c.Query("done") {
+	case "dispose":
+		v.Flash = "已记录处理意见（" + c.Query("n") + " 条）。"
+		if _, err := strconv.Atoi(c.Query("n")); err != nil {
+			v.Flash = "已记录处理意见。"
+		}
+	case "moderate":
+		v.Flash = "审核结果已保存。"
+	}
+	s.render(c, http.StatusOK, "console_comments", v)
+}
+
+func (s *Site) loadComments(c *gin.Context) (commentsView, error) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		return commentsView{}, err
+	}
+	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
+	if err != nil {
+		return commentsView{}, err
+	}
+	def, err := s.Docs.Engine.Definition(d.Instance)
+	if err != nil {
+		return commentsView{}, err
+	}
+	page, _ := strconv.Atoi(c.DefaultQuery("page", "1"))
+	if page < 1 || page > 100000 {
+		page = 1
+	}
+	v := commentsView{Doc: d, StateLabel: def.StateLabel(d.State), Status: c.Query("status"), Campaign: c.Query("campaign"),
+		OpensAt: localFact(d.Facts["opens_at"]), ClosesAt: localFact(d.Facts["closes_at"]), CommentsPublic: d.Facts.Bool("comments_public")}
+	for _, dp := range workflow.Dispositions() {
+		v.Dispositions = append(v.Dispositions, string(dp))
+	}
+	v.Grouped = v.Status == "" && v.Campaign == "" && c.Query("grouped") != "false"
+	if len(v.Campaign) > 64 {
+		return commentsView{}, &workflow.Error{Code: workflow.EInvalid, Message: "相同意见组标识无效"}
+	}
+	q := workflow.CommentQuery{Status: workflow.CommentStatus(v.Status), Campaign: v.Campaign, Grouped: v.Grouped,
+		Limit: commentsPageSize, Offset: (page - 1) * commentsPageSize}
+	res, contact, err := s.Consultations.Comments(c.Request.Context(), st.Actor(), id, q)
+	if err != nil {
+		return commentsView{}, err
+	}
+	v.ContactVisible = contact
+	v.Total, v.Matching = res.Stats.Total, res.Total
+	for _, cs := range []workflow.CommentStatus{workflow.CommentPending, workflow.CommentPublished, workflow.CommentHidden} {
+		v.StatusCounts = append(v.StatusCounts, countRow{Label: commentStatusLabel(cs), N: res.Stats.ByStatus[cs]})
+	}
+	for _, dp := range workflow.Dispositions() {
+		v.DispCounts = append(v.DispCounts, countRow{Label: string(dp), N: res.Stats.ByDisposition[dp]})
+	}
+	v.DispCounts = append(v.DispCounts, countRow{Label: "未处理", N: res.Stats.ByDisposition[""]})
+	v.Campaigns = res.Campaigns
+	v.BurstMin = s.Consultations.BurstMin
+	if v.BurstMin <= 0 {
+		v.BurstMin = 10
+	}
+	for _, b := range res.Bursts {
+		br := burstRow{Burst: b, KindLabel: "同一来源集中提交"}
+		if b.Kind == workflow.BurstCampaign {
+			br.KindLabel = "相同内容集中提交"
+			br.Href = fmt.Sprintf("/console/documents/%d/comments?campaign=%s", id, url.QueryEscape(b.Key))
+		}
+		v.Bursts = append(v.Bursts, br)
+	}
+	for _, cm := range res.Items {
+		v.Rows = append(v.Rows, commentRow{Comment: cm, StatusLabel: commentStatusLabel(cm.Status), Grouped: v.Grouped && cm.CampaignSize > 1})
+	}
+	v.CanDispose = d.State == "consultation_closed" && s.Authz.Can(st.Username, d.Unit, "decision:consult")
+	v.CanModerate = v.CommentsPublic && s.Authz.Can(st.Username, d.Unit, "comment:moderate")
+	pages := (res.Total + commentsPageSize - 1) / commentsPageSize
+	v.PageLinks, v.PrevHref, v.NextHref = pageLinks(page, pages, func(n int) string {
+		qv := url.Values{}
+		if v.Status != "" {
+			qv.Set("status", v.Status)
+		}
+		if v.Campaign != "" {
+			qv.Set("campaign", v.Campaign)
+		}
+		if !v.Grouped && v.Status == "" && v.Campaign == "" {
+			qv.Set("grouped", "false")
+		}
+		qv.Set("page", strconv.Itoa(n))
+		return fmt.Sprintf("/console/documents/%d/comments?%s", id, qv.Encode())
+	})
+	return v, nil
+}
+
+// localFact shows an RFC 3339 fact as a Shanghai time to the minute.
+func localFact(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return ""
+	}
+	return formatDateTime(t)
+}
+
+// dispose records one disposition on the selected comments and campaigns.
+func (s *Site) dispose(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	form := disposeForm{Disposition: c.PostForm("disposition"), Reason: c.PostForm("reason"),
+		IDs: c.PostFormArray("comment_ids"), Keys: c.PostFormArray("campaign_keys")}
+	d := workflow.Disposal{Disposition: workflow.Disposition(form.Disposition), Reason: form.Reason, CampaignKeys: form.Keys}
+	for _, raw := range form.IDs {
+		n, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil {
+			err = &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "意见编号无效：" + raw}
+			break
+		}
+		d.CommentIDs = append(d.CommentIDs, n)
+	}
+	var n int
+	if err == nil {
+		n, err = s.Consultations.Dispose(c.Request.Context(), st.Actor(), id, d)
+	}
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d/comments?done=dispose&n=%d", id, n))
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := s.loadComments(c)
+	if lerr != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Error, v.Form = workflow.ErrorMessage(err), form
+	s.render(c, statusFor(err), "console_comments", v)
+}
+
+// moderate publishes or hides one comment.
+func (s *Site) moderate(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	cid, err := strconv.ParseInt(c.Param("cid"), 10, 64)
+	if err != nil || cid <= 0 {
+		s.errorPage(c, &workflow.Error{Code: workflow.ENotFound, Message: "该意见不存在"})
+		return
+	}
+	_, err = s.Consultations.Moderate(c.Request.Context(), st.Actor(), id, cid, workflow.CommentStatus(c.PostForm("status")), c.PostForm("reason"))
+	if err == nil {
+		back := fmt.Sprintf("/console/documents/%d/comments?done=moderate", id)
+		if v := c.PostForm("status_filter"); v != "" && workflow.CommentStatus(v).Valid() {
+			back += "&status=" + v
+		}
+		c.Redirect(http.StatusSeeOther, back)
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := s.loadComments(c)
+	if lerr != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Error = "意见审核未保存：" + workflow.ErrorMessage(err)
+	s.render(c, statusFor(err), "console_comments", v)
+}
+
+// commentsPublication sets, while drafting, whether the consultation publishes its comments.
+func (s *Site) commentsPublication(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	_, err = s.Consultations.SetCommentsPublic(c.Request.Context(), st.Actor(), id, version, c.PostForm("publish_comments") == "true")
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=saved", id))
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := s.loadDocPage(c, id)
+	if lerr != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Error = workflow.ErrorMessage(err)
+	v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
+	s.render(c, statusFor(err), "console_document", v)
+}
+
+type summaryView struct {
+	Doc        workflow.Document
+	StateLabel string
+	Draft      workflow.SummaryDraft
+	Counts     []countRow
+	Text       string
+	Attached   bool
+	CanAttach  bool
+	Error      string
+}
+
+// summaryPage shows the generated 意见采纳情况说明 in an editable box, to attach.
+func (s *Site) summaryPage(c *gin.Context) {
+	v, err := s.loadSummary(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "console_summary", v)
+}
+
+func (s *Site) loadSummary(c *gin.Context) (summaryView, error) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		return summaryView{}, err
+	}
+	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
+	if err != nil {
+		return summaryView{}, err
+	}
+	def, err := s.Docs.Engine.Definition(d.Instance)
+	if err != nil {
+		return summaryView{}, err
+	}
+	sd, err := s.Consultations.SummaryDraft(c.Request.Context(), st.Actor(), id)
+	if err != nil {
+		return summaryView{}, err
+	}
+	v := summaryView{Doc: d, StateLabel: def.StateLabel(d.State), Draft: sd, Text: sd.Text, Attached: d.Facts.Bool("summary_attached"),
+		CanAttach: d.State == "consultation_closed"}
+	for _, dp := range workflow.Dispositions() {
+		v.Counts = append(v.Counts, countRow{Label: string(dp), N: sd.ByDisposition[dp]})
+	}
+	v.Counts = append(v.Counts, countRow{Label: "未处理", N: sd.Undisposed})
+	if v.Attached {
+		if text := s.attachedSummary(c, id); text != "" {
+			v.Text = text
+		}
+	}
+	return v, nil
+}
+
+// attachedSummary reads the attached 意见采纳情况说明 of a decision draft the caller has already
+// been allowed to read. The consultation use cases offer no staff read of it yet, so this reads
+// the consultation store; it returns "" when there is none.
+func (s *Site) attachedSummary(c *gin.Context, id int64) string {
+	if s.Consultations == nil {
+		return ""
+	}
+	con, err := s.Consultations.Store.Consultation(c.Request.Context(), id, true)
+	if err != nil {
+		s.Log.Warn("read adoption summary", "document", id, "err", err)
+		return ""
+	}
+	return con.AdoptionSummary
+}
+
+// attachSummary attaches the edited 意见采纳情况说明.
+func (s *Site) attachSummary(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	text := c.PostForm("text")
+	if version <= 0 {
+		err = &workflow.Error{Code: workflow.EInputMissing, Message: "表单缺少版本号，请刷新页面后重试"}
+	} else {
+		_, err = s.Consultations.AttachSummary(c.Request.Context(), st.Actor(), id, version, text)
+	}
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=summary", id))
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := s.loadSummary(c)
+	if lerr != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Text, v.Error = text, workflow.ErrorMessage(err)
+	s.render(c, statusFor(err), "console_summary", v)
+}
+
+// consultationPanel is the consultation side of a decision draft's staff page.
+type consultationPanel struct {
+	OpensAt        string
+	ClosesAt       string
+	Status         string
+	CommentCount   int
+	CanComments    bool
+	CanSummary     bool
+	CommentsPublic bool
+	CanSetPublic   bool
+	Summary        []string
+	PortalHref     string
+}
+
+// consultationPanel builds the consultation panel of decision draft d for st.
+func (s *Site) consultationPanel(c *gin.Context, st workflow.Staff, d workflow.Document) *consultationPanel {
+	if s.Consultations == nil || d.Definition != "decision" {
+		return nil
+	}
+	p := &consultationPanel{OpensAt: localFact(d.Facts["opens_at"]), ClosesAt: localFact(d.Facts["closes_at"]),
+		CommentsPublic: d.Facts.Bool("comments_public")}
+	if d.Facts.Bool("consultation_exempt") {
+		p.Status = "依法不公开征求意见"
+	} else if p.OpensAt != "" && p.ClosesAt != "" {
+		p.Status = workflow.ConsultationStatusLabel(workflow.ConsultationStatus(d.Facts, s.now()))
+	}
+	p.CanSetPublic = d.State == "drafting" && s.Authz.Can(st.Username, d.Unit, "document:edit")
+	inConsultation := d.State != "drafting" && d.State != "unit_review" && !d.Facts.Bool("consultation_exempt")
+	if inConsultation && s.Authz.Can(st.Username, d.Unit, "comment:read") {
+		p.CanComments = true
+		if res, _, err := s.Consultations.Comments(c.Request.Context(), st.Actor(), d.ID, workflow.CommentQuery{Limit: 1}); err == nil {
+			p.CommentCount = res.Stats.Total
+		}
+	}
+	p.CanSummary = d.State == "consultation_closed" && s.Authz.Can(st.Username, d.Unit, "decision:consult")
+	if d.Facts.Bool("summary_attached") {
+		p.Summary = paragraphs(s.attachedSummary(c, d.ID))
+	}
+	if inConsultation {
+		p.PortalHref = fmt.Sprintf("/consultations/%d", d.ID)
+	}
+	if strings.TrimSpace(p.Status) == "" && !p.CanSetPublic && !p.CanComments {
+		return nil
+	}
+	return p
+}

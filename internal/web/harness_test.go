@@ -1,0 +1,337 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"wugongkai/configs"
+	"wugongkai/internal/httpapi"
+	"wugongkai/internal/postgres"
+	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/internal/tasks"
+	"wugongkai/internal/web"
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+const (
+	testPassword = "correct horse battery"
+	testOrg      = "测试市住房和城乡建设局"
+)
+
+// testUsers are the staff of the test bureau: user name, display name, role, unit.
+var testUsers = []struct{ name, display, role, unit string }{
+	{"drafter", "王起草", "drafter", "chengjian"},
+	{"drafter2", "刘起草", "drafter", "fangchan"},
+	{"unithead", "李科长", "unit_head", "chengjian"},
+	{"legal", "陈法规", "legal_reviewer", "*"},
+	{"officer", "周公开", "disclosure_officer", "*"},
+	{"leader", "张局长", "leader", "*"},
+	{"admin", "管理员", "admin", "*"},
+}
+
+// stack is the server as cmd wires it (the JSON API and the pages on one httpapi.Server) on a
+// fresh database.
+type stack struct {
+	t      testing.TB
+	srv    *httptest.Server
+	api    *httpapi.Server
+	store  *postgres.Store
+	docs   *workflow.Documents
+	cons   *workflow.Consultations
+	enf    *policy.Enforcer
+	site   *web.Site
+	clock  *testClock
+	engine *workflow.Engine
+}
+
+// testClock is the wall clock moved forward by an offset the test sets, so a consultation can
+// open and close without waiting a month. The documents, the consultations and the deadline
+// sweep read it; sessions keep the wall clock.
+type testClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+// Now implements workflow.Clock.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off += d
+}
+
+// sweep runs the deadline sweep once at the test clock, as the worker would: it opens and closes
+// consultations whose instants have come.
+func (s *stack) sweep() {
+	s.t.Helper()
+	sw := tasks.NewSweep(s.store, s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
+	if _, err := sw.RunOnce(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func mustEngine(tb testing.TB) *workflow.Engine {
+	tb.Helper()
+	cal, err := workflow.LoadCalendar(configs.Holidays())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	guards := workflow.DefaultGuards().With(policy.Guards())
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return workflow.NewEngine(reg, guards, cal)
+}
+
+func newStack(tb testing.TB) *stack {
+	tb.Helper()
+	ctx := context.Background()
+	db := pgtest.New(tb)
+	org, err := postgres.EnsureOrg(ctx, db, "11411000MB1234567X", testOrg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store := postgres.NewStore(db, org, nil)
+	for _, u := range []struct{ code, name string }{{"chengjian", "城建科"}, {"fangchan", "房产科"}, {"fagui", "法规科"}} {
+		if err := store.EnsureUnit(ctx, u.code, u.name); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	hash, err := workflow.HashPassword(testPassword)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, u := range testUsers {
+		if _, err := store.CreateUser(ctx, postgres.User{Username: u.name, DisplayName: u.display, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	enf, err := policy.New(ctx, store)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clock := &testClock{}
+	engine := mustEngine(tb)
+	docs := &workflow.Documents{Engine: engine, Store: store, Auth: enf, IndexTemplate: "{org}/{year}-{serial:5}", Clock: clock,
+		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
+	tb.Cleanup(comments.Close)
+	cons := &workflow.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
+		MaxLength: 500, Limiter: workflow.NewClientLimiter(60, 40), BurstMin: 5}
+	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
+	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
+	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+		Units: func(ctx context.Context) (map[string]string, error) {
+			us, err := store.Units(ctx)
+			m := map[string]string{}
+			for _, u := range us {
+				m[u.Code] = u.Name
+			}
+			return m, err
+		}}
+	if err := web.Mount(api, site); err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
+	tb.Cleanup(srv.Close)
+	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, enf: enf, site: site, clock: clock, engine: engine}
+}
+
+// actor returns the workflow actor of a test user.
+func (s *stack) actor(username string) workflow.Actor {
+	s.t.Helper()
+	u, err := s.store.UserByUsername(context.Background(), username)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+}
+
+func str(v string) *string { return &v }
+
+// mustCreate creates a draft through the use case.
+func (s *stack) mustCreate(user string, d workflow.Draft) workflow.Document {
+	s.t.Helper()
+	if d.Unit == "" {
+		d.Unit = "chengjian"
+	}
+	doc, err := s.docs.Create(context.Background(), s.actor(user), d)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return doc
+}
+
+// mustFire fires transitions through the use case: pairs of user and transition name.
+func (s *stack) mustFire(d workflow.Document, steps ...[2]string) workflow.Document {
+	s.t.Helper()
+	for _, st := range steps {
+		in := workflow.Input{}
+		switch st[1] {
+		case "return", "rereview", "disclose":
+			in["opinion"] = "请修改后再报"
+		case "sign":
+			in["opinion"] = "同意"
+		case "publish":
+			in["summary"] = "内容概述：" + d.Title
+		}
+		var err error
+		if d, err = s.docs.Fire(context.Background(), s.actor(st[0]), d.ID, 0, st[1], in); err != nil {
+			s.t.Fatalf("%s by %s: %v", st[1], st[0], err)
+		}
+	}
+	return d
+}
+
+// mustPublished creates a 主动公开 document and walks it to publication.
+func (s *stack) mustPublished(title, body string) workflow.Document {
+	s.t.Helper()
+	d := s.mustCreate("drafter", workflow.Draft{Title: str(title), Body: str(body), Attribute: str("主动公开"),
+		SubjectCategory: str("城乡建设、环境保护\\住房保障"), DocNumber: str("测建〔2026〕1号")})
+	return s.mustFire(d, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"leader", "sign"},
+		[2]string{"officer", "publish"})
+}
+
+// processOutbox delivers the notifications waiting in the outbox, as the worker would.
+func (s *stack) processOutbox() {
+	s.t.Helper()
+	ctx := context.Background()
+	items, err := s.store.PendingOutbox(ctx, time.Now(), time.Minute, 1000)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, it := range items {
+		if _, err := s.store.ProcessOutbox(ctx, it.ID, time.Now()); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// client is a browser-like HTTP client with its own cookies that does not follow redirects.
+type client struct {
+	s    *stack
+	http *http.Client
+}
+
+func (s *stack) anon() *client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &client{s: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// login returns a client signed in as username through the login form.
+func (s *stack) login(username string) *client {
+	s.t.Helper()
+	c := s.anon()
+	resp := c.postForm("/console/login", url.Values{"username": {username}, "password": {testPassword}})
+	if resp.status != http.StatusSeeOther {
+		s.t.Fatalf("login %s: status %d: %s", username, resp.status, resp.body)
+	}
+	return c
+}
+
+type response struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.s.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+func (c *client) get(path string) response {
+	c.s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.s.srv.URL+path, nil)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	return c.do(req)
+}
+
+// postForm posts a form as a same-origin browser would (Sec-Fetch-Site: same-origin); header
+// pairs override or add headers.
+func (c *client) postForm(path string, form url.Values, header ...string) response {
+	c.s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.s.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.s.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+			continue
+		}
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.do(req)
+}
+
+// mustContain fails unless body holds every want.
+func mustContain(tb testing.TB, what, body string, wants ...string) {
+	tb.Helper()
+	missing := false
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			tb.Errorf("%s: missing %q", what, w)
+			missing = true
+		}
+	}
+	if missing {
+		tb.Logf("%s body:\n%s", what, excerpt(body))
+	}
+}
+
+// mustNotContain fails if body holds any of bad.
+func mustNotContain(tb testing.TB, what, body string, bad ...string) {
+	tb.Helper()
+	for _, b := range bad {
+		if strings.Contains(body, b) {
+			tb.Errorf("%s: unexpectedly contains %q", what, b)
+		}
+	}
+}
+
+func excerpt(s string) string {
+	if len(s) > 6000 {
+		return s[:6000] + "…"
+	}
+	return s
+}

@@ -1,0 +1,529 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+// inputField is one box of a transition's form.
+type inputField struct {
+	ID       string // the element id, set by bindAction
+	Name     string
+	Label    string
+	Value    string
+	Kind     string // textarea | text | datetime | date
+	Required bool
+	Help     string
+}
+
+// actionForm is one button the user may press now, with the boxes its transition needs.
+type actionForm struct {
+	Name    string
+	Label   string
+	Fields  []inputField
+	Error   string
+	Style   string // primary | danger | plain
+	Publish bool   // the publication metadata form
+}
+
+// boundAction is an action form bound to one document, for the "action" template.
+type boundAction struct {
+	DocID   int64
+	Version int
+	Back    string
+	FormID  string
+	A       actionForm
+}
+
+// bindAction binds a to document id at version; back names the page to return to ("desk").
+func bindAction(id int64, version int, back string, a actionForm) boundAction {
+	b := boundAction{DocID: id, Version: version, Back: back, FormID: fmt.Sprintf("act-%d-%s", id, a.Name), A: a}
+	b.A.Fields = slices.Clone(a.Fields)
+	for i := range b.A.Fields {
+		b.A.Fields[i].ID = b.FormID + "-" + b.A.Fields[i].Name
+	}
+	return b
+}
+
+type historyView struct {
+	Name   string // the audit action: a transition name, create, edit or validity
+	At     time.Time
+	Actor  string
+	Action string
+	From   string
+	To     string
+	Data   []factRow
+}
+
+type factRow struct {
+	Label string
+	Value string
+}
+
+type groundInfo struct {
+	Label   string
+	Article string
+}
+
+type versionOption struct {
+	No    int
+	Label string
+}
+
+type docPageView struct {
+	Doc           workflow.Document
+	Kind          string
+	StateLabel    string
+	Unit          string
+	Attribute     string
+	Grounds       []groundInfo
+	GroundsText   string
+	Flags         []string
+	LegalApproved bool
+	Problems      []string
+	Deadlines     []deadlineView
+	History       []historyView
+	Actions       []actionForm
+	CanEdit       bool
+	Facts         []factRow
+	Paragraphs    []string
+	Versions      []versionOption
+	DiffFrom      int
+	DiffTo        int
+	Diff          []diffLine
+	DiffNote      string
+	SVG           template.HTML
+	Flash         string
+	Error         string
+	Conflict      bool
+	Validity      *validityForm
+	Published     bool
+	PublishedOn   string
+	ValidUntil    string
+	Consult       *consultationPanel
+}
+
+type validityForm struct {
+	Version    int
+	Validity   string
+	ValidUntil string
+	Options    []string
+	Error      string
+}
+
+// documentPage shows a document to staff: its text, attribute and grounds, deadlines, history, the
+// diff between versions, the workflow diagram and a button for each transition the user may fire.
+func (s *Site) documentPage(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v, err := s.loadDocPage(c, id)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	switch done := c.Query("done"); {
+	case done == "created":
+		v.Flash = "草稿已创建。"
+	case done == "saved":
+		v.Flash = "已保存。"
+	case done == "validity":
+		v.Flash = "有效性已更新。"
+	case done == "summary":
+		v.Flash = "意见采纳情况说明已上传。"
+	case done != "":
+		// The newest entry of the history names what was just done, with the label of the
+		// transition actually taken.
+		for _, h := range v.History {
+			if h.Name == done {
+				v.Flash = "已完成“" + h.Action + "”。"
+				break
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "console_document", v)
+}
+
+// loadDocPage builds the document page for the signed-in user.
+func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
+	st := *staffOf(c)
+	det, err := s.Docs.Detail(c.Request.Context(), st.Actor(), id)
+	if err != nil {
+		return docPageView{}, err
+	}
+	d := det.Document
+	v := docPageView{Doc: d, Kind: kindLabel(d), StateLabel: det.StateLabel, Unit: d.UnitName,
+		Attribute: d.Facts["attribute"], GroundsText: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
+		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body), Published: d.State == "published"}
+	if v.Unit == "" {
+		v.Unit = unitName(s.unitNames(c), d.Unit)
+	}
+	for _, code := range strings.Split(d.Facts["grounds"], ",") {
+		if code = strings.TrimSpace(code); code == "" {
+			continue
+		}
+		g, ok := policy.GroundByCode(code)
+		if !ok {
+			v.Grounds = append(v.Grounds, groundInfo{Label: code})
+			continue
+		}
+		v.Grounds = append(v.Grounds, groundInfo{Label: g.Label, Article: g.Article})
+	}
+	if d.Facts.Bool("third_party_consent") {
+		v.Flags = append(v.Flags, "第三方已同意公开（第十五条）")
+	}
+	if d.Facts.Bool("public_interest_override") {
+		v.Flags = append(v.Flags, "不公开会对公共利益造成重大影响（第十五条）")
+	}
+	if d.Facts.Bool("disclosure_required_by_law") {
+		v.Flags = append(v.Flags, "法律、法规、规章规定应当公开（第十六条）")
+	}
+	v.Facts = s.factRows(d)
+	for _, dl := range det.Deadlines {
+		if strings.HasSuffix(dl.Name, ".remind") {
+			continue
+		}
+		v.Deadlines = append(v.Deadlines, s.toDeadlineView(dl))
+	}
+	for i := len(det.History) - 1; i >= 0; i-- {
+		h := det.History[i]
+		hv := historyView{Name: h.Action, At: h.At, Actor: h.ActorName, Action: auditLabel(det.Definition, h)}
+		if h.FromState != h.ToState && h.FromState != "" && h.ToState != "" {
+			hv.From, hv.To = det.Definition.StateLabel(h.FromState), det.Definition.StateLabel(h.ToState)
+		}
+		hv.Data = historyData(det.Definition, h.Action, h.Data)
+		v.History = append(v.History, hv)
+	}
+	v.CanEdit = d.State == det.Definition.Initial && s.Authz.Can(st.Username, d.Unit, "document:edit")
+	for _, t := range det.Available {
+		v.Actions = append(v.Actions, actionFormFor(det.Definition, d, t))
+	}
+	if d.State == "published" && s.Authz.Can(st.Username, d.Unit, "document:publish") {
+		v.Validity = &validityForm{Version: d.Version, Validity: d.Validity,
+			Options: []string{workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed}}
+		if !d.ValidUntil.IsZero() {
+			v.Validity.ValidUntil = workflow.DateOf(d.ValidUntil).String()
+		}
+	}
+	if !d.PublishedAt.IsZero() {
+		v.PublishedOn = formatDate(d.PublishedAt)
+	}
+	if !d.ValidUntil.IsZero() {
+		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
+	}
+	v.Consult = s.consultationPanel(c, st, d)
+	s.versionDiff(c, &v, det.Versions)
+	v.SVG = workflowSVG(det.Definition, d.State)
+	return v, nil
+}
+
+// versionDiff picks the two body versions to compare (?from=&to=, default the last two) and diffs
+// them line by line.
+func (s *Site) versionDiff(c *gin.Context, v *docPageView, versions []workflow.BodyVersion) {
+	for _, bv := range versions {
+		v.Versions = append(v.Versions, versionOption{No: bv.No,
+			Label: fmt.Sprintf("第 %d 版（%s，%s）", bv.No, bv.AuthorName, formatDateTime(bv.CreatedAt))})
+	}
+	if len(versions) < 2 {
+		return
+	}
+	find := func(no int) (workflow.BodyVersion, bool) {
+		for _, bv := range versions {
+			if bv.No == no {
+				return bv, true
+			}
+		}
+		return workflow.BodyVersion{}, false
+	}
+	to, okTo := find(atoi(c.Query("to")))
+	if !okTo {
+		to = versions[len(versions)-1]
+	}
+	from, okFrom := find(atoi(c.Query("from")))
+	if !okFrom {
+		from = versions[len(versions)-2]
+		if to.No == from.No {
+			from = versions[0]
+		}
+	}
+	v.DiffFrom, v.DiffTo = from.No, to.No
+	lines, complete := lineDiff(from.Title+"\n\n"+from.Body, to.Title+"\n\n"+to.Body)
+	v.Diff = lines
+	if !complete {
+		v.DiffNote = "两版差异过大，中间部分按整段删除和新增显示。"
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// inputKinds says how each transition input is typed.
+var inputKinds = map[string]string{"closes_at": "datetime", "meeting": "text", "decision_outcome": "text", "valid_until": "date"}
+
+// actionFormFor builds the form of one available transition: its required inputs, the optional
+// opinion of a signature, the catalogue metadata of a publication.
+func actionFormFor(def *workflow.Definition, d workflow.Document, t workflow.TransitionView) actionForm {
+	a := actionForm{Name: t.Name, Label: t.Label, Style: "primary"}
+	switch t.Name {
+	case "return", "withdraw", "redraft":
+		a.Style = "danger"
+	case "rereview":
+		a.Style = "plain"
+	}
+	for _, r := range t.Requires {
+		kind := inputKinds[r]
+		if kind == "" {
+			kind = "textarea"
+		}
+		f := inputField{Name: r, Label: def.InputLabel(r), Kind: kind, Required: true}
+		if r == "closes_at" {
+			f.Value = localInput(d.Facts["closes_at"])
+			f.Help = "只能延后，不能提前。"
+		}
+		a.Fields = append(a.Fields, f)
+	}
+	if t.Name == "sign" && !slices.Contains(t.Requires, "opinion") {
+		a.Fields = append(a.Fields, inputField{Name: "opinion", Label: "签发意见（可选）", Kind: "textarea"})
+	}
+	if t.Name == "publish" {
+		a.Publish = true
+		a.Fields = append(a.Fields,
+			inputField{Name: "doc_number", Label: "发文字号", Kind: "text", Value: d.DocNumber, Required: d.DocKind == workflow.KindNormative,
+				Help: "如：许建〔2026〕12号。规范性文件必填。"},
+			inputField{Name: "subject_category", Label: "主题分类", Kind: "text", Value: d.SubjectCategory, Required: true,
+				Help: "两级，以“\\”分隔，如：城乡建设、环境保护\\住房保障。"},
+			inputField{Name: "summary", Label: "内容概述", Kind: "textarea", Value: d.Summary, Required: true},
+			inputField{Name: "valid_until", Label: "有效期至（可选）", Kind: "date", Help: "到期次日自动标为“失效”。"})
+	}
+	return a
+}
+
+// transitionInput reads the boxes of form a from the request; a datetime becomes an RFC 3339 instant.
+func transitionInput(c *gin.Context, a *actionForm) (workflow.Input, error) {
+	in := workflow.Input{}
+	for i := range a.Fields {
+		f := &a.Fields[i]
+		raw := c.PostForm(f.Name)
+		f.Value = raw
+		if f.Kind == "datetime" {
+			t, err := parseLocal(f.Name, raw)
+			if err != nil {
+				return nil, err
+			}
+			if !t.IsZero() {
+				in[f.Name] = t.UTC().Format(time.RFC3339)
+			}
+			continue
+		}
+		if f.Kind == "textarea" {
+			raw = strings.TrimSpace(raw)
+		}
+		if raw != "" || a.Publish {
+			in[f.Name] = raw
+		}
+	}
+	return in, nil
+}
+
+// fire fires a transition from its button. On success it goes back to the page it came from; on
+// failure the page is shown again with the message beside the button and the typed text kept.
+func (s *Site) fire(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	name := c.Param("name")
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	v, err := s.loadDocPage(c, id)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	idx := slices.IndexFunc(v.Actions, func(a actionForm) bool { return a.Name == name })
+	var in workflow.Input
+	if idx >= 0 {
+		in, err = transitionInput(c, &v.Actions[idx])
+	}
+	if err == nil {
+		_, err = s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
+	}
+	if err == nil {
+		if c.PostForm("back") == "desk" {
+			c.Redirect(http.StatusSeeOther, "/console/publication?done="+name)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=%s", id, name))
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	msg := workflow.ErrorMessage(err)
+	switch {
+	case workflow.ErrorCode(err) == workflow.EConflict:
+		v.Conflict = true
+		v.Error = msg
+	case idx >= 0:
+		v.Actions[idx].Error = msg
+		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
+	default:
+		v.Error = msg
+		if def, derr := s.Docs.Engine.Definition(v.Doc.Instance); derr == nil && def.HasTransition(name) {
+			v.Error = "未能完成“" + def.TransitionLabel(name) + "”：" + msg
+		}
+	}
+	s.render(c, statusFor(err), "console_document", v)
+}
+
+// changeValidity sets a published document's validity.
+func (s *Site) changeValidity(c *gin.Context) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	validity, until := c.PostForm("validity"), strings.TrimSpace(c.PostForm("valid_until"))
+	_, err = s.Docs.ChangeValidity(c.Request.Context(), st.Actor(), id, version, validity, until)
+	if err == nil {
+		if c.PostForm("back") == "desk" {
+			c.Redirect(http.StatusSeeOther, "/console/publication?done=validity")
+			return
+		}
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=validity", id))
+		return
+	}
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := s.loadDocPage(c, id)
+	if lerr != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v.Error = workflow.ErrorMessage(err)
+	v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
+	if v.Validity != nil {
+		v.Validity.Validity, v.Validity.ValidUntil, v.Validity.Error = validity, until, v.Error
+	}
+	s.render(c, statusFor(err), "console_document", v)
+}
+
+// factLabels name the workflow facts shown on the document page.
+var factLabels = []struct{ name, label string }{
+	{"opens_at", "征求意见开始"},
+	{"closes_at", "征求意见截止"},
+	{"shortening_reason", "缩短征求意见期限的理由"},
+	{"extension_reason", "延长征求意见期的理由"},
+	{"consultation_exempt", "依法不公开征求意见"},
+	{"exempt_reason", "不公开征求意见的法定理由"},
+	{"exemption_approved", "免于征求意见已获法规科同意"},
+	{"summary_attached", "意见采纳情况说明已附"},
+	{"legality_opinion", "合法性审查意见"},
+	{"meeting", "集体讨论会议"},
+	{"decided_on", "决定日期"},
+	{"decision_outcome", "决定结果"},
+	{"signed_on", "签发日期（成文日期）"},
+	{"signer", "签发人"},
+	{"published_on", "公开日期"},
+	{"rereviewed_on", "最近复审日期"},
+}
+
+func (s *Site) factRows(d workflow.Document) []factRow {
+	var out []factRow
+	for _, f := range factLabels {
+		v, ok := d.Facts[f.name]
+		if !ok || v == "" {
+			continue
+		}
+		switch {
+		case v == "true":
+			v = "是"
+		case f.name == "opens_at" || f.name == "closes_at":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = formatDateTime(t)
+			}
+		}
+		out = append(out, factRow{Label: f.label, Value: v})
+	}
+	return out
+}
+
+// changedLabels name the fields an edit changed.
+var changedLabels = map[string]string{
+	"title": "标题", "body": "正文", "explanation": "起草说明", "subject_category": "主题分类", "doc_number": "发文字号",
+	"summary": "内容概述", "doc_kind": "文件种类", "disclosure.attribute": "公开属性", "disclosure.grounds": "不予公开理由",
+	"disclosure.grounds_explanation": "理由说明", "disclosure.third_party_consent": "第三方同意公开",
+	"disclosure.public_interest_override": "公共利益", "disclosure.disclosure_required_by_law": "法定应当公开",
+	"consultation.opens_at": "征求意见开始时间", "consultation.closes_at": "征求意见截止时间",
+	"consultation.shortening_reason": "缩短期限理由", "consultation.consultation_exempt": "免于征求意见",
+	"consultation.exempt_reason": "免于征求意见理由", "consultation.comments_public": "是否公开公众意见",
+}
+
+// dataLabels name the inputs recorded in the history.
+var dataLabels = map[string]string{"title": "标题", "changed": "修改内容", "validity": "有效性", "valid_until": "有效期至",
+	"doc_number": "发文字号", "subject_category": "主题分类", "summary": "内容概述", "count": "意见条数", "disposition": "处理结果",
+	"characters": "字数"}
+
+// hiddenData are audit data kept for the record but not shown in the timeline (hashes, ids).
+var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true}
+
+// historyData lists an audit entry's data in a stable order with Chinese labels.
+func historyData(def *workflow.Definition, action string, data map[string]string) []factRow {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []factRow
+	for _, k := range keys {
+		v := data[k]
+		if strings.TrimSpace(v) == "" || hiddenData[k] {
+			continue
+		}
+		label, ok := dataLabels[k]
+		switch {
+		case action == "dispose" && k == "reason":
+			label = "理由"
+		case !ok:
+			label = def.InputLabel(k)
+		}
+		switch k {
+		case "changed":
+			var names []string
+			for _, f := range strings.Split(v, ",") {
+				if l, ok := changedLabels[f]; ok {
+					names = append(names, l)
+				} else {
+					names = append(names, f)
+				}
+			}
+			v = strings.Join(names, "、")
+		case "closes_at":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = formatDateTime(t)
+			}
+		}
+		out = append(out, factRow{Label: label, Value: v})
+	}
+	return out
+}
