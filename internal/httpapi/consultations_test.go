@@ -21,7 +21,6 @@ import (
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
-	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/internal/tasks"
 	"wugongkai/policy"
 	"wugongkai/workflow"
@@ -57,35 +56,9 @@ const consultMaxLength = 200
 
 func newConsultStack(tb testing.TB) *consultStack {
 	tb.Helper()
-	ctx := context.Background()
-	db := pgtest.New(tb)
-	org, err := postgres.EnsureOrg(ctx, db, "11411000MB1234567X", "测试市住房和城乡建设局")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store := postgres.NewStore(db, org, nil)
-	for _, u := range []struct{ code, name string }{{"chengjian", "城建科"}, {"fangchan", "房产科"}} {
-		if err := store.EnsureUnit(ctx, u.code, u.name); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	hash, err := workflow.HashPassword(testPassword)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, u := range consultUsers {
-		if _, err := store.CreateUser(ctx, postgres.User{Username: u.name, DisplayName: u.display, PasswordHash: hash},
-			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	enf, err := policy.New(ctx, store)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	engine := mustEngine(tb)
-	docs := &workflow.Documents{Engine: engine, Store: store, Auth: enf, IndexTemplate: "{org}/{year}-{serial:5}",
-		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+	b := bureauOf(tb, consultUsers)
+	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
+	docs := b.Documents(nil)
 	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
 	tb.Cleanup(comments.Close)

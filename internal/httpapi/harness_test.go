@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,15 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"wugongkai/configs"
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
-	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/internal/testkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 )
 
-const testPassword = "correct horse battery"
+const testPassword = testkit.Password
 
 // client keeps connections open for concurrent tests and benchmarks (the default keeps two).
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
@@ -47,51 +45,24 @@ var testUsers = []struct{ name, display, role, unit string }{
 	{"admin", "管理员", "admin", "*"},
 }
 
-func mustEngine(tb testing.TB) *workflow.Engine {
+func mustEngine(tb testing.TB) *workflow.Engine { return testkit.Engine(tb) }
+
+// bureauOf turns a test user table into testkit users on the standard test units.
+func bureauOf(tb testing.TB, users []struct{ name, display, role, unit string }) *testkit.Bureau {
 	tb.Helper()
-	cal, err := workflow.LoadCalendar(configs.Holidays())
-	if err != nil {
-		tb.Fatal(err)
+	var us []testkit.User
+	for _, u := range users {
+		us = append(us, testkit.User{Name: u.name, Display: u.display, Role: u.role, Unit: u.unit})
 	}
-	guards := workflow.DefaultGuards().With(policy.Guards())
-	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return workflow.NewEngine(reg, guards, cal)
+	return testkit.NewBureau(tb, "测试市住房和城乡建设局",
+		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"}}, us)
 }
 
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
-	ctx := context.Background()
-	db := pgtest.New(tb)
-	org, err := postgres.EnsureOrg(ctx, db, "11411000MB1234567X", "测试市住房和城乡建设局")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store := postgres.NewStore(db, org, nil)
-	for _, u := range []struct{ code, name string }{{"chengjian", "城建科"}, {"fangchan", "房产科"}, {"fagui", "法规科"}} {
-		if err := store.EnsureUnit(ctx, u.code, u.name); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	hash, err := workflow.HashPassword(testPassword)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, u := range testUsers {
-		if _, err := store.CreateUser(ctx, postgres.User{Username: u.name, DisplayName: u.display, PasswordHash: hash},
-			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	enf, err := policy.New(ctx, store)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	engine := mustEngine(tb)
-	docs := &workflow.Documents{Engine: engine, Store: store, Auth: enf, IndexTemplate: "{org}/{year}-{serial:5}",
-		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+	b := bureauOf(tb, testUsers)
+	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
+	docs := b.Documents(nil)
 	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: map[string]httpapi.Pinger{"postgres": httpapi.PingFunc(db.PingContext)}})

@@ -13,18 +13,17 @@ import (
 	"testing"
 	"time"
 
-	"wugongkai/configs"
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
-	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/internal/tasks"
+	"wugongkai/internal/testkit"
 	"wugongkai/internal/web"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 )
 
 const (
-	testPassword = "correct horse battery"
+	testPassword = testkit.Password
 	testOrg      = "测试市住房和城乡建设局"
 )
 
@@ -86,52 +85,19 @@ func (s *stack) sweep() {
 	}
 }
 
-func mustEngine(tb testing.TB) *workflow.Engine {
-	tb.Helper()
-	cal, err := workflow.LoadCalendar(configs.Holidays())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	guards := workflow.DefaultGuards().With(policy.Guards())
-	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return workflow.NewEngine(reg, guards, cal)
-}
+func mustEngine(tb testing.TB) *workflow.Engine { return testkit.Engine(tb) }
 
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
-	ctx := context.Background()
-	db := pgtest.New(tb)
-	org, err := postgres.EnsureOrg(ctx, db, "11411000MB1234567X", testOrg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store := postgres.NewStore(db, org, nil)
-	for _, u := range []struct{ code, name string }{{"chengjian", "城建科"}, {"fangchan", "房产科"}, {"fagui", "法规科"}} {
-		if err := store.EnsureUnit(ctx, u.code, u.name); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	hash, err := workflow.HashPassword(testPassword)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	var us []testkit.User
 	for _, u := range testUsers {
-		if _, err := store.CreateUser(ctx, postgres.User{Username: u.name, DisplayName: u.display, PasswordHash: hash},
-			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
-			tb.Fatal(err)
-		}
+		us = append(us, testkit.User{Name: u.name, Display: u.display, Role: u.role, Unit: u.unit})
 	}
-	enf, err := policy.New(ctx, store)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	b := testkit.NewBureau(tb, testOrg,
+		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"}}, us)
+	store, enf, engine := b.Store, b.Enforcer, b.Engine
 	clock := &testClock{}
-	engine := mustEngine(tb)
-	docs := &workflow.Documents{Engine: engine, Store: store, Auth: enf, IndexTemplate: "{org}/{year}-{serial:5}", Clock: clock,
-		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+	docs := b.Documents(clock)
 	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
 	tb.Cleanup(comments.Close)
 	cons := &workflow.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,

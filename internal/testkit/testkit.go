@@ -1,0 +1,92 @@
+// Package testkit builds the test bureau the API, page and fault tests share: a fresh migrated
+// database on the real PostgreSQL, the organisation, its units and one user per role, the policy
+// enforcer over them, and the engine with the shipped definitions and holiday calendars. It is
+// imported by tests only.
+package testkit
+
+import (
+	"context"
+	"testing"
+
+	"wugongkai/configs"
+	"wugongkai/internal/postgres"
+	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/policy"
+	"wugongkai/workflow"
+)
+
+// Password is every test user's password.
+const Password = "correct horse battery"
+
+// OrgCode is the test organisation's code (it starts every 索引号).
+const OrgCode = "11411000MB1234567X"
+
+// IndexTemplate is the 索引号 template the tests publish with.
+const IndexTemplate = "{org}/{year}-{serial:5}"
+
+// User is a test account with one role.
+type User struct{ Name, Display, Role, Unit string }
+
+// Unit is a test unit.
+type Unit struct{ Code, Name string }
+
+// Bureau is a test organisation on its own database.
+type Bureau struct {
+	DB       *postgres.DB
+	Store    *postgres.Store
+	Enforcer *policy.Enforcer
+	Engine   *workflow.Engine
+}
+
+// Engine loads the shipped definitions and holiday calendars with every guard.
+func Engine(tb testing.TB) *workflow.Engine {
+	tb.Helper()
+	cal, err := workflow.LoadCalendar(configs.Holidays())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	guards := workflow.DefaultGuards().With(policy.Guards())
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return workflow.NewEngine(reg, guards, cal)
+}
+
+// NewBureau creates the organisation, units and users on a fresh database.
+func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Bureau {
+	tb.Helper()
+	ctx := context.Background()
+	db := pgtest.New(tb)
+	org, err := postgres.EnsureOrg(ctx, db, OrgCode, orgName)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store := postgres.NewStore(db, org, nil)
+	for _, u := range units {
+		if err := store.EnsureUnit(ctx, u.Code, u.Name); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	hash, err := workflow.HashPassword(Password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, u := range users {
+		if _, err := store.CreateUser(ctx, postgres.User{Username: u.Name, DisplayName: u.Display, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.Role, Unit: u.Unit}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	enf, err := policy.New(ctx, store)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Bureau{DB: db, Store: store, Enforcer: enf, Engine: Engine(tb)}
+}
+
+// Documents returns the document use cases over the bureau (clock nil = the wall clock).
+func (b *Bureau) Documents(clock workflow.Clock) *workflow.Documents {
+	return &workflow.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
+		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+}
