@@ -512,18 +512,7 @@ func (s *Site) commentsPublication(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=saved", id))
 		return
 	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadDocPage(c, id)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Error = workflow.ErrorMessage(err)
-	v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
-	s.render(c, statusFor(err), "console_document", v)
+	s.docPageError(c, id, err, nil)
 }
 
 type summaryView struct {

@@ -411,6 +411,16 @@ func (s *Site) changeValidity(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=validity", id))
 		return
 	}
+	s.docPageError(c, id, err, func(v *docPageView) {
+		if v.Validity != nil {
+			v.Validity.Validity, v.Validity.ValidUntil, v.Validity.Error = validity, until, v.Error
+		}
+	})
+}
+
+// docPageError shows the document page again with err (a refusal) explained above the form, so
+// the user sees why and what to do; a server failure gets the error page.
+func (s *Site) docPageError(c *gin.Context, id int64, err error, adjust func(*docPageView)) {
 	if statusFor(err) >= 500 {
 		s.errorPage(c, err)
 		return
@@ -422,8 +432,8 @@ func (s *Site) changeValidity(c *gin.Context) {
 	}
 	v.Error = workflow.ErrorMessage(err)
 	v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
-	if v.Validity != nil {
-		v.Validity.Validity, v.Validity.ValidUntil, v.Validity.Error = validity, until, v.Error
+	if adjust != nil {
+		adjust(&v)
 	}
 	s.render(c, statusFor(err), "console_document", v)
 }
