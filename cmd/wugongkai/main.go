@@ -72,6 +72,7 @@ func runWith(ctx context.Context, args []string, g *globals) error {
 		userCmd(g),
 		policyCmd(g),
 		demoCmd(g),
+		benchCmd(g),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"wugongkai/internal/bench"
+	"wugongkai/internal/postgres"
+	"wugongkai/workflow"
+)
+
+// benchFlags are the options of `wugongkai bench`.
+type benchFlags struct {
+	duration    time.Duration
+	concurrency int
+	scenarios   []string
+	out         string
+	data        bench.DataSizes
+	scale       int
+	redis       string
+	keep        bool
+}
+
+func benchCmd(g *globals) *cobra.Command {
+	f := benchFlags{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "measure the service under load beside the machine's limits (pgbench, a trivial handler) and write a report",
+		Long: `bench creates a scratch database on the configured PostgreSQL server, starts the service on it
+(web server and worker, in this process, on a free loopback port), loads the data the scenarios
+need, runs each scenario for --duration with --concurrency HTTP clients, measures pgbench and a
+trivial gin handler with the same settings, and writes a Markdown table and a JSON file into --out.
+The scratch database is dropped at the end.
+
+Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBench(cmd.Context(), g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.DurationVar(&f.duration, "duration", 10*time.Second, "measured time per scenario")
+	fl.IntVar(&f.concurrency, "concurrency", 32, "concurrent HTTP clients")
+	fl.StringSliceVar(&f.scenarios, "scenarios", nil, "scenarios to run (comma-separated; default all): "+strings.Join(bench.Scenarios(), ","))
+	fl.StringVar(&f.out, "out", "bench-results", "directory for the Markdown and JSON results")
+	fl.IntVar(&f.data.Published, "published", 10000, "published documents for the public scenario")
+	fl.IntVar(&f.data.Deadlines, "deadlines", 100000, "deadlines due at once for the sweep scenario")
+	fl.IntVar(&f.data.ReportDocuments, "report-documents", 1000000, "documents of the report year")
+	fl.IntVar(&f.data.ReportRequests, "report-requests", 100000, "disclosure requests of the report year")
+	fl.IntVar(&f.scale, "pgbench-scale", 0, "pgbench -i scale (0 = as many as pgbench clients)")
+	fl.StringVar(&f.redis, "redis", "private", `queue Redis: "private" (a redis-server on a free port, else in-process), "in-process", or a redis:// URL`)
+	fl.BoolVar(&f.keep, "keep-database", false, "keep the scratch database for inspection")
+	return cmd
+}
+
+// benchSetup is what runBench prepared before the service starts.
+type benchSetup struct {
+	org      int64
+	drafters []bench.Account
+	head     bench.Account
+	drafter  int64
+}
+
+func runBench(ctx context.Context, g *globals, f benchFlags) error {
+	if err := bench.CheckScenarios(f.scenarios); err != nil {
+		return err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	dsn, err := postgres.WithDatabase(cfg.Database.URL, fmt.Sprintf("wgk_bench_%d_%d", os.Getpid(), time.Now().Unix()))
+	if err != nil {
+		return err
+	}
+	name, _ := postgres.DatabaseName(dsn)
+	if !f.keep {
+		defer func() {
+			if err := postgres.DropDatabase(context.Background(), dsn); err != nil {
+				fmt.Fprintln(g.stderr, "bench: drop scratch database:", err)
+			} else {
+				fmt.Fprintln(g.stderr, "bench: scratch database", name, "dropped")
+			}
+		}()
+	}
+	fmt.Fprintln(g.stderr, "bench: scratch database", name)
+	cfg.Database.URL = dsn
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Log.Level = "warn"
+	// Load comes from one address: the per-client limit of comment intake would measure itself.
+	cfg.Comments.RatePerMinute, cfg.Comments.Burst = 1e9, 1e9
+
+	setup, err := prepareBench(ctx, cfg, g, min(f.concurrency, 8))
+	if err != nil {
+		return err
+	}
+
+	redisURL, redisNote, stopRedis, err := benchRedis(f.redis, g.stderr)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+	cfg.Redis.URL, cfg.Redis.Fallback = redisURL, true
+
+	dir, err := os.MkdirTemp("", "wgk-bench-")
+	if err != nil {
+		return fmt.Errorf("scratch directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	confPath := filepath.Join(dir, "wugongkai.yaml")
+	b, err := yaml.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("encode bench configuration: %w", err)
+	}
+	if err := os.WriteFile(confPath, b, 0o600); err != nil {
+		return fmt.Errorf("write bench configuration: %w", err)
+	}
+	// The service reads this file; the environment must not point it elsewhere.
+	pinned := map[string]string{"WUGONGKAI_DATABASE_URL": dsn, "WUGONGKAI_HTTP_ADDR": cfg.HTTP.Addr, "WUGONGKAI_REDIS_URL": redisURL,
+		"WUGONGKAI_LOG_LEVEL": cfg.Log.Level, "WUGONGKAI_REDIS_FALLBACK": "true"}
+	sg := &globals{configPath: confPath, configExplicit: true, stdin: strings.NewReader(""), stdout: io.Discard, stderr: g.stderr,
+		env: func(k string) string {
+			if v, ok := pinned[k]; ok {
+				return v
+			}
+			return g.env(k)
+		}}
+	addrc := make(chan string, 1)
+	sg.ready = func(addr string) { addrc <- addr }
+	sctx, stop := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- runService(sctx, sg, modeRun) }()
+	stopService := func() error {
+		stop()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(time.Minute):
+			return errors.New("the service did not stop within a minute")
+		}
+	}
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-errc:
+		stop()
+		return fmt.Errorf("start the service: %w", err)
+	case <-time.After(2 * time.Minute):
+		stopService()
+		return errors.New("the service did not start within two minutes")
+	}
+
+	db, err := postgres.Open(ctx, dsn, 8)
+	if err != nil {
+		stopService()
+		return err
+	}
+	defer db.Close()
+	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
+		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir}, bench.Target{
+		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
+		Owner:    bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter},
+		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
+	})
+	if err := stopService(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("stop the service: %w", err)
+	}
+	if report != nil && len(report.Rows) > 0 {
+		if report.Finished.IsZero() {
+			report.Finished = time.Now()
+		}
+		path, err := report.WriteFiles(f.out)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteMarkdown(g.stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stderr, "bench: results written to", path, "and", strings.TrimSuffix(path, ".md")+".json")
+	}
+	return runErr
+}
+
+// benchUnit is the drafting unit of the bench accounts.
+const benchUnit = "chengjian"
+
+// prepareBench creates and migrates the scratch database and adds the bench accounts: drafters
+// drafters of one unit and its unit head, all with one random password.
+func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (benchSetup, error) {
+	log := newLogger(cfg, g)
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return benchSetup{}, err
+	}
+	defer db.Close()
+	org, err := postgres.EnsureOrg(ctx, db, cfg.Org.Code, cfg.Org.Name)
+	if err != nil {
+		return benchSetup{}, err
+	}
+	store := postgres.NewStore(db, org, workflow.SystemClock)
+	if err := store.EnsureUnit(ctx, benchUnit, "城建科"); err != nil {
+		return benchSetup{}, err
+	}
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return benchSetup{}, err
+	}
+	password := hex.EncodeToString(raw[:])
+	hash, err := workflow.HashPassword(password)
+	if err != nil {
+		return benchSetup{}, err
+	}
+	s := benchSetup{org: org}
+	for i := range max(drafters, 1) {
+		u, err := store.CreateUser(ctx, postgres.User{Username: fmt.Sprintf("bench_drafter_%d", i+1),
+			DisplayName: fmt.Sprintf("压测起草人%d", i+1), PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: "drafter", Unit: benchUnit}})
+		if err != nil {
+			return benchSetup{}, err
+		}
+		if i == 0 {
+			s.drafter = u.ID
+		}
+		s.drafters = append(s.drafters, bench.Account{Username: u.Username, Password: password})
+	}
+	if _, err := store.CreateUser(ctx, postgres.User{Username: "bench_unithead", DisplayName: "压测科长", PasswordHash: hash},
+		[]postgres.RoleAssignment{{Role: "unit_head", Unit: benchUnit}}); err != nil {
+		return benchSetup{}, err
+	}
+	s.head = bench.Account{Username: "bench_unithead", Password: password}
+	return s, nil
+}
+
+// benchRedis returns the queue's Redis URL for the bench ("" = the in-process fallback), a note
+// for the report, and a function that stops a private server.
+func benchRedis(choice string, logw io.Writer) (url, note string, stop func(), err error) {
+	switch choice {
+	case "in-process":
+		return "", "in-process (miniredis)", func() {}, nil
+	case "private":
+	default:
+		return choice, "configured (" + redact(choice) + ")", func() {}, nil
+	}
+	path, lerr := exec.LookPath("redis-server")
+	if lerr != nil {
+		fmt.Fprintln(logw, "bench: redis-server not found, the queue runs in-process (miniredis)")
+		return "", "in-process (miniredis): redis-server not found", func() {}, nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("find a port for redis: %w", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "wgk-bench-redis-")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("redis directory: %w", err)
+	}
+	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, fmt.Errorf("start redis-server: %w", err)
+	}
+	stop = func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		os.RemoveAll(dir)
+	}
+	for start := time.Now(); ; {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			stop()
+			return "", "", nil, errors.New("the private redis-server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	version := ""
+	if out, err := exec.Command(path, "--version").Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if v, ok := strings.CutPrefix(f, "v="); ok {
+				version = " " + v
+			}
+		}
+	}
+	return fmt.Sprintf("redis://127.0.0.1:%d/0", port), "private redis-server" + version, stop, nil
+}

@@ -1,0 +1,200 @@
+// Package bench measures wugongkai under load beside the limits of the machine it runs on: a load
+// generator of concurrent HTTP clients over loopback, the scenarios (comment intake, workflow
+// transitions, the public portal, the deadline sweep, the annual report, memory), PostgreSQL's own
+// pgbench and a trivial gin handler as the limits, the bulk loaders of the data the scenarios
+// need, and the Markdown and JSON report. `wugongkai bench` starts the service and calls Run.
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Scenario names, as --scenarios takes them.
+const (
+	ScenarioComments    = "comments"
+	ScenarioTransitions = "transitions"
+	ScenarioPublic      = "public"
+	ScenarioSweep       = "sweep"
+	ScenarioReport      = "report"
+	ScenarioMemory      = "memory"
+)
+
+// Scenarios lists every scenario in the order Run runs them.
+func Scenarios() []string {
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioReport, ScenarioMemory}
+}
+
+// Names of the limit rows.
+const (
+	LimitTPCB    = "pgbench tpcb-like"
+	LimitInsert  = "pgbench single-row INSERT"
+	LimitTrivial = "gin trivial handler"
+	LimitScan    = "sequential scan of the report's rows"
+)
+
+// Config is one run.
+type Config struct {
+	Duration     time.Duration // measured time per scenario
+	Warmup       time.Duration // unmeasured time before each; 0 = a tenth of Duration, at most 2 s
+	Concurrency  int           // concurrent HTTP clients (and pgbench clients, capped at DBConns)
+	DBConns      int           // the service's pool size: pgbench runs with min(Concurrency, DBConns) clients
+	Scenarios    []string      // nil = all
+	Data         DataSizes
+	PgbenchScale int    // pgbench -i scale; 0 = the number of pgbench clients
+	WorkDir      string // scratch directory (pgbench logs and scripts)
+	ReportYear   int    // the year the report scenario loads; 0 = last year
+}
+
+// Target is the running service and what the bench may do beside it.
+type Target struct {
+	BaseURL  string
+	DB       *sql.DB // the service's scratch database
+	DSN      string  // its URL (pgbench connects with the same settings)
+	Owner    Owner   // organisation, unit and user that loaded rows belong to
+	OrgCode  string
+	Drafters []Account // drafters of Owner.Unit
+	UnitHead Account   // unit head of Owner.Unit
+	Redis    string    // what the service's queue runs on, for the report
+	// Report builds the annual report of year (the report scenario); nil = not available in this
+	// build.
+	Report func(ctx context.Context, year int) error
+	// LoadReport loads a year of documents and requests for the report scenario; nil = not
+	// available in this build.
+	LoadReport func(ctx context.Context, db *sql.DB, o Owner, year, documents, requests int) error
+	// PeakRSS returns the service's peak resident set size in bytes; nil = this process's VmHWM.
+	PeakRSS func() (int64, error)
+	Log     io.Writer // progress lines; nil = none
+}
+
+func (t Target) logf(format string, args ...any) {
+	if t.Log != nil {
+		fmt.Fprintf(t.Log, format+"\n", args...)
+	}
+}
+
+func (c Config) withDefaults() Config {
+	if c.Concurrency <= 0 {
+		c.Concurrency = 16
+	}
+	if c.DBConns <= 0 {
+		c.DBConns = 20
+	}
+	if c.Duration <= 0 {
+		c.Duration = 10 * time.Second
+	}
+	if c.Warmup == 0 {
+		c.Warmup = min(c.Duration/10, 2*time.Second)
+	}
+	if c.Warmup < 0 {
+		c.Warmup = 0
+	}
+	if len(c.Scenarios) == 0 {
+		c.Scenarios = Scenarios()
+	}
+	if c.ReportYear == 0 {
+		c.ReportYear = time.Now().Year() - 1
+	}
+	return c
+}
+
+// CheckScenarios returns an error naming any unknown scenario.
+func CheckScenarios(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(Scenarios(), n) {
+			return fmt.Errorf("unknown scenario %q (known: %s)", n, strings.Join(Scenarios(), ", "))
+		}
+	}
+	return nil
+}
+
+// Run measures the limits the chosen scenarios are compared with, then each scenario, and returns
+// the report. A scenario whose feature is not in this build is recorded as skipped with the reason;
+// a scenario that fails is an error.
+func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
+	cfg = cfg.withDefaults()
+	if err := CheckScenarios(cfg.Scenarios); err != nil {
+		return nil, err
+	}
+	r := &Report{Started: time.Now(), Machine: ThisMachine(), Duration: cfg.Duration.String(), Concurrency: cfg.Concurrency,
+		DBConns: cfg.DBConns, Data: cfg.Data}
+	r.Machine.Redis = t.Redis
+	var v string
+	if err := t.DB.QueryRowContext(ctx, `SHOW server_version`).Scan(&v); err == nil {
+		r.Machine.PostgreSQL = v
+	}
+	b := &runner{cfg: cfg, t: t, r: r, client: NewClient(cfg.Concurrency)}
+	b.api = api{base: t.BaseURL, client: b.client}
+	defer b.client.CloseIdleConnections()
+
+	want := func(s string) bool { return slices.Contains(cfg.Scenarios, s) }
+	if want(ScenarioComments) {
+		b.limit(ctx, LimitInsert, b.pgbenchInsert)
+	}
+	if want(ScenarioTransitions) || want(ScenarioSweep) {
+		b.limit(ctx, LimitTPCB, b.pgbenchTPCB)
+	}
+	if want(ScenarioPublic) {
+		b.limit(ctx, LimitTrivial, b.trivial)
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{ScenarioComments, b.comments},
+		{ScenarioTransitions, b.transitions},
+		{ScenarioPublic, b.public},
+		{ScenarioSweep, b.sweep},
+		{ScenarioReport, b.report},
+		{ScenarioMemory, b.memory},
+	}
+	for _, s := range steps {
+		if !want(s.name) {
+			continue
+		}
+		t.logf("bench: scenario %s", s.name)
+		if err := s.fn(ctx); err != nil {
+			return r, fmt.Errorf("scenario %s: %w", s.name, err)
+		}
+	}
+	r.Finished = time.Now()
+	return r, nil
+}
+
+// runner holds one run's state.
+type runner struct {
+	cfg    Config
+	t      Target
+	r      *Report
+	client *http.Client
+	api    api
+}
+
+// limit measures one limit row; a limit that cannot be measured (pgbench missing) is recorded as
+// skipped rather than failing the run.
+func (b *runner) limit(ctx context.Context, name string, fn func(context.Context) (Row, error)) {
+	b.t.logf("bench: limit %s", name)
+	row, err := fn(ctx)
+	if err != nil {
+		b.r.Rows = append(b.r.Rows, Row{Name: name, Kind: "limit", Skipped: err.Error()})
+		return
+	}
+	row.Name, row.Kind = name, "limit"
+	b.r.Rows = append(b.r.Rows, row)
+}
+
+func (b *runner) load() Load {
+	return Load{Concurrency: b.cfg.Concurrency, Duration: b.cfg.Duration, Warmup: b.cfg.Warmup}
+}
+
+// skip records a scenario row that could not be measured in this build.
+func (b *runner) skip(name, why string) {
+	b.t.logf("bench: %s skipped: %s", name, why)
+	b.r.Rows = append(b.r.Rows, Row{Name: name, Kind: "scenario", Skipped: why})
+}

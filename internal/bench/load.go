@@ -1,0 +1,181 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"wugongkai/workflow"
+)
+
+// DataSizes are how many rows the data scenarios load.
+type DataSizes struct {
+	Published       int `json:"published_documents"`
+	Deadlines       int `json:"due_deadlines"`
+	ReportDocuments int `json:"report_documents"`
+	ReportRequests  int `json:"report_requests"`
+}
+
+// Owner is who loaded rows belong to: the organisation, a unit and a user of it.
+type Owner struct {
+	Org  int64
+	Unit string
+	User int64
+}
+
+// reserveIDs draws n ids from the sequence of table's id column, so that rows copied in can be
+// referred to by other rows copied in.
+func reserveIDs(ctx context.Context, db *sql.DB, table string, n int) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, fmt.Errorf("reserve %s ids: %w", table, err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("reserve %s ids: %w", table, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// copyIn runs COPY table (cols) FROM STDIN in one transaction, feeding it n rows from row.
+func copyIn(ctx context.Context, db *sql.DB, table string, cols []string, n int, row func(i int) ([]any, error)) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	for i := range n {
+		vals, err := row(i)
+		if err != nil {
+			stmt.Close()
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+			stmt.Close()
+			return fmt.Errorf("copy row %d into %s: %w", i, table, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("copy into %s: commit: %w", table, err)
+	}
+	return nil
+}
+
+var documentCols = []string{"id", "org_id", "definition", "definition_version", "unit_code", "state", "version", "facts",
+	"title", "body", "explanation", "doc_kind", "subject_category", "doc_number", "summary", "created_by", "created_at",
+	"updated_at", "index_no", "published_at", "validity", "search_terms"}
+
+// Vocabulary the generated documents are written from: the subjects of a housing and urban-rural
+// development bureau.
+var (
+	topics = []string{"城市道路占用挖掘", "住房租赁市场", "老旧小区改造", "建筑工地扬尘治理", "物业服务收费", "商品房预售资金监管",
+		"城市供水管网", "燃气安全隐患排查", "历史文化街区保护", "建筑市场信用评价", "公共租赁住房分配", "装配式建筑推广",
+		"城市排水防涝", "建设工程消防验收", "房屋安全鉴定", "住宅专项维修资金", "园林绿化养护", "市政设施维护"}
+	kinds      = []string{"管理办法", "实施意见", "工作方案", "通知", "实施细则", "指导意见", "若干规定"}
+	categories = []string{`城乡建设、环境保护\城市规划`, `城乡建设、环境保护\房地产`, `城乡建设、环境保护\建筑业`,
+		`城乡建设、环境保护\市政公用事业`, `综合政务\政务公开`}
+	sentences = []string{"为进一步规范管理，保障人民群众合法权益，根据有关法律法规，结合本市实际，制定本办法。",
+		"各县（市、区）住房城乡建设主管部门负责本行政区域内的监督管理工作。", "建设单位应当在开工前依法办理相关手续，并向社会公示。",
+		"违反本办法规定的，由主管部门责令限期改正；逾期不改正的，依法予以处罚。", "本办法自发布之日起施行，有效期五年。",
+		"鼓励社会资本参与项目建设和运营，推动形成多元化投入机制。", "建立健全信息公开制度，及时公开办理结果，接受社会监督。",
+		"相关部门应当加强协调配合，定期通报工作进展情况。", "对群众反映强烈的问题，应当在规定时限内答复并说明理由。"}
+)
+
+func generatedText(r *rand.Rand, sentencesN int) string {
+	var b strings.Builder
+	for i := range sentencesN {
+		if i > 0 && i%3 == 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(sentences[r.IntN(len(sentences))])
+	}
+	return b.String()
+}
+
+func generatedTitle(r *rand.Rand, i int) string {
+	return fmt.Sprintf("关于%s的%s（第%d号）", topics[r.IntN(len(topics))], kinds[r.IntN(len(kinds))], i+1)
+}
+
+// LoadPublished copies in n published 主动公开 documents with catalogue data and search terms, as
+// the publish transition leaves them, published over the year before now. It returns their ids.
+func LoadPublished(ctx context.Context, db *sql.DB, o Owner, orgCode string, n int, now time.Time) ([]int64, error) {
+	ids, err := reserveIDs(ctx, db, "documents", n)
+	if err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
+		title, body := generatedTitle(r, i), generatedText(r, 6+r.IntN(20))
+		published := now.Add(-time.Duration(n-i) * (365 * 24 * time.Hour / time.Duration(n+1)))
+		facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive, "signed_on": workflow.DateOf(published).String(),
+			"signer": "张局长", "published_on": workflow.DateOf(published).String()})
+		index := fmt.Sprintf("%s/%d-B%07d", orgCode, published.Year(), i+1)
+		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", workflow.KindOther,
+			categories[r.IntN(len(categories))], fmt.Sprintf("许建〔%d〕%d号", published.Year(), i+1), summaryOf(body),
+			o.User, published, published, index, published, workflow.ValidityValid,
+			pq.Array(workflow.SearchTerms(title + "\n" + body))}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// LoadDueConsultations copies in n decision drafts scheduled for public comment whose period has
+// begun, and then, in a second transaction, their opening deadlines, all due at once. It returns
+// when the deadlines are committed: from then on the sweep may fire them.
+func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error {
+	ids, err := reserveIDs(ctx, db, "documents", n)
+	if err != nil {
+		return err
+	}
+	opens := now.Add(-time.Minute).UTC()
+	closes := now.Add(40 * 24 * time.Hour).UTC()
+	facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive,
+		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
+	r := rand.New(rand.NewPCG(3, 4))
+	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
+		title := "关于" + topics[r.IntN(len(topics))] + "的决策草案（征求意见稿）"
+		return []any{ids[i], o.Org, "decision", 1, o.Unit, "consultation_scheduled", 3, string(facts), title,
+			generatedText(r, 3), "起草说明", workflow.KindOther, "", "", "", o.User, now, now, nil, nil, workflow.ValidityValid,
+			pq.Array([]string{})}, nil
+	})
+	if err != nil {
+		return err
+	}
+	cols := []string{"org_id", "subject_kind", "subject_id", "name", "due_at", "due_date", "action", "transition", "explanation"}
+	due := now.Add(-time.Second).UTC()
+	day := workflow.DateOf(due).String()
+	return copyIn(ctx, db, "deadlines", cols, n, func(i int) ([]any, error) {
+		return []any{o.Org, "document", ids[i], "consultation_opens", due, day, string(workflow.ActionFire), "open",
+			"征求意见开始时间"}, nil
+	})
+}
+
+// summaryOf returns the first 60 characters of body, the 内容概述 of a generated document.
+func summaryOf(body string) string {
+	rs := []rune(strings.ReplaceAll(body, "\n", ""))
+	return string(rs[:min(len(rs), 60)])
+}
