@@ -438,18 +438,24 @@ func (s *Documents) Fire(ctx context.Context, actor Actor, id int64, version int
 	if err != nil {
 		return Document{}, err
 	}
+	var stored Instance
 	if name == "publish" {
 		pub, err := s.publication(d, in, now)
 		if err != nil {
 			return Document{}, err
 		}
-		if _, err := s.Store.ApplyPublication(ctx, d.Instance, res, pub); err != nil {
+		if stored, err = s.Store.ApplyPublication(ctx, d.Instance, res, pub); err != nil {
 			return Document{}, err
 		}
-	} else if _, err := s.Store.Apply(ctx, d.Instance, res); err != nil {
+		d.PublishedAt, d.DocNumber, d.SubjectCategory, d.Summary, d.Validity = pub.PublishedAt, pub.DocNumber, pub.SubjectCategory, pub.Summary, pub.Validity
+	} else if stored, err = s.Store.Apply(ctx, d.Instance, res); err != nil {
 		return Document{}, err
 	}
-	return s.Store.Document(ctx, id)
+	// The document as it now stands, without reading it back (the 索引号 of a publication is read
+	// with the document's detail).
+	d.Instance = stored
+	d.UpdatedAt = now
+	return d, nil
 }
 
 func (s *Documents) publication(d Document, in Input, now time.Time) (Publication, error) {
@@ -560,7 +566,6 @@ type Detail struct {
 	Deadlines   []Deadline
 	Disclosure  error // nil when the attribute and grounds are complete
 	StateLabel  string
-	Versions    []BodyVersion
 	Transitions map[string]string // transition name → label, for the history
 }
 
@@ -582,16 +587,20 @@ func (s *Documents) Detail(ctx context.Context, actor Actor, id int64) (Detail, 
 	if err != nil {
 		return Detail{}, err
 	}
-	vs, err := s.Store.Versions(ctx, id)
-	if err != nil {
-		return Detail{}, err
-	}
 	labels := map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性"}
 	for _, t := range def.Transitions {
 		labels[t.Name] = t.Label
 	}
 	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), History: hist, Deadlines: dls,
-		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Versions: vs, Transitions: labels}, nil
+		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels}, nil
+}
+
+// Versions returns every saved text of a document the actor may read, oldest first.
+func (s *Documents) Versions(ctx context.Context, actor Actor, id int64) ([]BodyVersion, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.Store.Versions(ctx, id)
 }
 
 // List returns the documents the actor may read, newest first.

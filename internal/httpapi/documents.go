@@ -346,7 +346,7 @@ func (a *API) versions(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
+	versions, err := a.Docs.Versions(c.Request.Context(), staffOf(c).Actor(), id)
 	if err != nil {
 		c.Error(err)
 		return
@@ -360,7 +360,7 @@ func (a *API) versions(c *gin.Context) {
 		CreatedAt   time.Time `json:"created_at"`
 	}
 	out := []versionDTO{}
-	for _, v := range det.Versions {
+	for _, v := range versions {
 		out = append(out, versionDTO{No: v.No, Title: v.Title, Body: v.Body, Explanation: v.Explanation, AuthorName: v.AuthorName, CreatedAt: v.CreatedAt})
 	}
 	c.JSON(http.StatusOK, gin.H{"versions": out})

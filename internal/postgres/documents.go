@@ -294,31 +294,36 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]workflow.BodyVersion,
 	return out, nil
 }
 
-type documentRowTotal struct {
-	documentRow
-	Total int `db:"total"`
-}
+// listSelect is documentSelect for lists, without body and explanation (no list shows them), so a
+// page of results does not drag whole documents out of the table.
+var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
 func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]workflow.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
+	// The total and the page are two queries: a window count over the page query would make
+	// PostgreSQL build every matching row before it could stop at the page.
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM documents d`+where, args...); err != nil {
+		return nil, 0, translate(fmt.Errorf("count documents: %w", err), "")
+	}
+	if total == 0 || offset >= total {
+		return nil, total, nil
+	}
 	args = append(args, limit, offset)
-	q := strings.Replace(documentSelect, "SELECT ", "SELECT count(*) OVER () AS total, ", 1) + where + ` ORDER BY ` + order +
-		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
-	var rows []documentRowTotal
+	q := listSelect + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var rows []documentRow
 	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list documents: %w", err), "")
 	}
 	out := make([]workflow.Document, 0, len(rows))
-	total := 0
 	for _, r := range rows {
-		d, err := r.documentRow.toDomain()
+		d, err := r.toDomain()
 		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, d)
-		total = r.Total
 	}
 	return out, total, nil
 }

@@ -224,7 +224,11 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
 	v.Consult = s.consultationPanel(c, st, d)
-	s.versionDiff(c, &v, det.Versions)
+	versions, err := s.Docs.Store.Versions(c.Request.Context(), d.ID) // readable: det came from Detail
+	if err != nil {
+		return docPageView{}, err
+	}
+	s.versionDiff(c, &v, versions)
 	v.SVG = workflowSVG(det.Definition, d.State)
 	return v, nil
 }
