@@ -73,6 +73,7 @@ func runWith(ctx context.Context, args []string, g *globals) error {
 		policyCmd(g),
 		demoCmd(g),
 		benchCmd(g),
+		reportCmd(g),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -416,3 +416,34 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatalf("a changed definition under an old version number was accepted: %v", err)
 	}
 }
+
+// TestReportCheckAndRender: `report check` passes the bureau's 2020 report (rebuilt from data),
+// prints every failure of a deliberately broken one and exits non-zero, and `report render` lays a
+// report out as the official tables.
+func TestReportCheckAndRender(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	good, bad := "../../internal/report/testdata/seed2020.json", "../../internal/report/testdata/broken.json"
+	out, err := cli(t, env, "", "report", "check", good)
+	if err != nil || !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("consistent report: %v\n%s", err, out)
+	}
+	out, err = cli(t, env, "", "report", "check", bad)
+	if err == nil {
+		t.Fatalf("broken report passed:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 3 || !strings.Contains(out, "表三") || !strings.Contains(out, "≠") {
+		t.Fatalf("failures not printed with cell and both sides:\n%s", out)
+	}
+	html, err := cli(t, env, "", "report", "render", good, "--format", "html")
+	if err != nil || !strings.Contains(html, "政府信息公开工作年度报告") || !strings.Contains(html, "本年度办理结果") {
+		t.Fatalf("render html: %v", err)
+	}
+	x := t.TempDir() + "/r.xlsx"
+	if _, err := cli(t, env, "", "report", "render", good, "--format", "xlsx", "--out", x); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(x); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Fatalf("xlsx not written: %v", err)
+	}
+}
