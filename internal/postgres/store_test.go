@@ -417,13 +417,12 @@ func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
 	var ids []int64
-	for i := range 5 {
+	for range 5 {
 		d := f.mustDocument(t)
 		if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
 			workflow.Effect{Kind: workflow.EffectDeadline, Name: "opens", DueAt: t0, Action: workflow.ActionFire, Transition: "open"})); err != nil {
 			t.Fatal(err)
 		}
-		_ = i
 	}
 	due, err := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
 	if err != nil || len(due) != 5 {
