@@ -128,6 +128,12 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
 			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
+		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
+			Requests: &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock},
+			Cases:    &workflow.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock},
+			Reports:  a.store,
+			OrgName:  cfg.Org.Name,
+		})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consultations,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {

@@ -32,6 +32,7 @@ type stack struct {
 	enf    *policy.Enforcer
 	docs   *workflow.Documents
 	tokens map[string]string
+	clock  *testClock // the clock of the request, case and report routes
 }
 
 // users of the test bureau: name → role, unit.
@@ -72,9 +73,10 @@ func newStack(tb testing.TB) *stack {
 	tb.Cleanup(comments.Close)
 	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &workflow.Consultations{Store: comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: workflow.NewClientLimiter(600, 100)}})
+	clock := mountRequests(tb, api, handlers, b)
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}}
+	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock}
 	for _, u := range testUsers {
 		var out struct {
 			Token string `json:"token"`

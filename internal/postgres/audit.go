@@ -212,24 +212,28 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 	if err := rows.Err(); err != nil {
 		return checked, problems, translate(fmt.Errorf("read audit log: %w", err), "")
 	}
-	// Every change of a document bumps its version and appends exactly one event, so a chain whose
-	// last seq is not the document's version has lost its tail (or gained a change without audit).
-	const qTail = `SELECT d.org_id, d.id, d.version, COALESCE(MAX(a.seq), 0) AS last
-		FROM documents d LEFT JOIN audit_events a
-		  ON a.org_id = d.org_id AND a.subject_kind = 'document' AND a.subject_id = d.id
-		GROUP BY d.org_id, d.id, d.version HAVING COALESCE(MAX(a.seq), 0) <> d.version`
+	// Every change of a document, request or case bumps its version and appends exactly one event,
+	// so a chain whose last seq is not the subject's version has lost its tail (or gained a change
+	// without audit).
+	const qTail = `SELECT t.kind, t.org_id, t.id, t.version, COALESCE(MAX(a.seq), 0) AS last
+		FROM (SELECT 'document' AS kind, org_id, id, version FROM documents
+		      UNION ALL SELECT 'request', org_id, id, version FROM requests
+		      UNION ALL SELECT 'case', org_id, id, version FROM cases) t
+		LEFT JOIN audit_events a ON a.org_id = t.org_id AND a.subject_kind = t.kind AND a.subject_id = t.id
+		GROUP BY t.kind, t.org_id, t.id, t.version HAVING COALESCE(MAX(a.seq), 0) <> t.version`
 	var tails []struct {
-		Org     int64 `db:"org_id"`
-		ID      int64 `db:"id"`
-		Version int   `db:"version"`
-		Last    int   `db:"last"`
+		Kind    string `db:"kind"`
+		Org     int64  `db:"org_id"`
+		ID      int64  `db:"id"`
+		Version int    `db:"version"`
+		Last    int    `db:"last"`
 	}
 	if err := db.SelectContext(ctx, &tails, qTail); err != nil {
 		return checked, problems, translate(fmt.Errorf("check chain tails: %w", err), "")
 	}
 	for _, t := range tails {
-		problems = append(problems, AuditProblem{Org: t.Org, Kind: "document", Subject: t.ID, Seq: t.Last + 1,
-			Reason: fmt.Sprintf("chain ends at seq %d but the document is at version %d (events missing)", t.Last, t.Version)})
+		problems = append(problems, AuditProblem{Org: t.Org, Kind: t.Kind, Subject: t.ID, Seq: t.Last + 1,
+			Reason: fmt.Sprintf("chain ends at seq %d but the %s is at version %d (events missing)", t.Last, t.Kind, t.Version)})
 	}
 	return checked, problems, nil
 }
