@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"wugongkai/internal/bench"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/workflow"
 )
 
@@ -33,6 +35,7 @@ type benchFlags struct {
 	scale       int
 	redis       string
 	keep        bool
+	cpuprofile  string
 }
 
 func benchCmd(g *globals) *cobra.Command {
@@ -64,6 +67,7 @@ Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `.`,
 	fl.IntVar(&f.scale, "pgbench-scale", 0, "pgbench -i scale (0 = as many as pgbench clients)")
 	fl.StringVar(&f.redis, "redis", "private", `queue Redis: "private" (a redis-server on a free port, else in-process), "in-process", or a redis:// URL`)
 	fl.BoolVar(&f.keep, "keep-database", false, "keep the scratch database for inspection")
+	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (service, load generator, loaders) to this file")
 	return cmd
 }
 
@@ -82,6 +86,17 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return err
+	}
+	if f.cpuprofile != "" {
+		pf, err := os.Create(f.cpuprofile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dsn, err := postgres.WithDatabase(cfg.Database.URL, fmt.Sprintf("wgk_bench_%d_%d", os.Getpid(), time.Now().Unix()))
 	if err != nil {
@@ -170,11 +185,23 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		return err
 	}
 	defer db.Close()
+	store := postgres.NewStore(db, setup.org, workflow.SystemClock)
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
 		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir}, bench.Target{
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
 		Owner:    bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter},
 		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
+		LoadReport: bench.LoadReportYear,
+		Report: func(ctx context.Context, year int) error {
+			// What `wugongkai report` and the report pages do: assemble the year from the data,
+			// check it and render it.
+			rep, _, err := store.AnnualReport(ctx, year, cfg.Org.Name)
+			if err != nil {
+				return err
+			}
+			report.Check(rep, nil)
+			return report.RenderHTML(io.Discard, rep)
+		},
 	})
 	if err := stopService(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("stop the service: %w", err)

@@ -179,3 +179,98 @@ func summaryOf(body string) string {
 	rs := []rune(strings.ReplaceAll(body, "\n", ""))
 	return string(rs[:min(len(rs), 60)])
 }
+
+// Request outcomes the report loader spreads closed requests over (leaf rows of Table 三).
+var loadOutcomes = []string{"三(一)", "三(二)", "三(三)1", "三(三)3", "三(三)4", "三(三)7", "三(四)1", "三(四)3", "三(五)1", "三(六)1"}
+
+// Applicant types of the requests table, the first far the most common.
+var loadApplicants = []string{"natural", "natural", "natural", "natural", "commercial", "research", "nonprofit", "legal_service", "other"}
+
+// LoadReportYear copies in a year's worth of what the annual report counts: documents documents
+// made in year (one in ten a 规范性文件, most published in the year, some repealed with a validity
+// audit event) and requests disclosure requests received in year or carried in from the year
+// before, most answered in the year with an outcome. Rows are spread over the year; nothing else
+// of the workflow (histories, deadlines) is loaded.
+func LoadReportYear(ctx context.Context, db *sql.DB, o Owner, year, documents, requests int) error {
+	if err := loadReportDocuments(ctx, db, o, year, documents); err != nil {
+		return err
+	}
+	return loadReportRequests(ctx, db, o, year, requests)
+}
+
+func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) error {
+	ids, err := reserveIDs(ctx, db, "documents", n)
+	if err != nil {
+		return err
+	}
+	start := time.Date(year, 1, 1, 9, 0, 0, 0, workflow.Shanghai)
+	day := func(i int) time.Time { return start.AddDate(0, 0, i%365).Add(time.Duration(i%480) * time.Minute) }
+	r := rand.New(rand.NewPCG(7, 8))
+	var repealed []int
+	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
+		signed := day(i)
+		kind := workflow.KindOther
+		if i%10 == 0 {
+			kind = workflow.KindNormative
+		}
+		state, attribute := "published", workflow.AttributeProactive
+		var published, index any
+		switch i % 20 {
+		case 3:
+			state, attribute = "filed", "依申请公开"
+		case 10:
+			state = "awaiting_publication" // signed, not yet published: a normative one in two
+		default:
+			p := signed.Add(72 * time.Hour)
+			published, index = p, fmt.Sprintf("RPT/%d-%08d", year, i+1)
+			if kind == workflow.KindNormative && i%30 == 0 {
+				repealed = append(repealed, i)
+			}
+		}
+		facts, _ := json.Marshal(map[string]string{"attribute": attribute, "signed_on": workflow.DateOf(signed).String(), "signer": "张局长"})
+		title := generatedTitle(r, i)
+		return []any{ids[i], o.Org, "document", 1, o.Unit, state, 6, string(facts), title, sentences[i%len(sentences)], "", kind,
+			categories[i%len(categories)], fmt.Sprintf("许建〔%d〕%d号", year, i+1), title, o.User, signed, signed, index, published,
+			workflow.ValidityValid, pq.Array([]string{})}, nil
+	})
+	if err != nil {
+		return err
+	}
+	cols := []string{"org_id", "subject_kind", "subject_id", "seq", "action", "from_state", "to_state", "actor_id", "actor_name",
+		"data", "at", "prev_hash", "hash"}
+	return copyIn(ctx, db, "audit_events", cols, len(repealed), func(k int) ([]any, error) {
+		i := repealed[k]
+		return []any{o.Org, "document", ids[i], 1, "validity", "published", "published", o.User, "周公开",
+			`{"validity":"废止"}`, day(i).Add(100 * 24 * time.Hour), "", fmt.Sprintf("bench-%d", ids[i])}, nil
+	})
+}
+
+func loadReportRequests(ctx context.Context, db *sql.DB, o Owner, year, n int) error {
+	cols := []string{"org_id", "definition", "definition_version", "unit_code", "state", "version", "facts", "receipt_no", "title",
+		"channel", "received_on", "applicant_type", "applicant_name", "id_type", "id_number", "phone", "description", "info_form",
+		"delivery", "address"}
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, workflow.Shanghai)
+	return copyIn(ctx, db, "requests", cols, n, func(i int) ([]any, error) {
+		received := start.AddDate(0, 0, i%365)
+		if i%25 == 0 {
+			received = start.AddDate(0, 0, -1-i%40) // carried in from the year before
+		}
+		facts := map[string]string{"reply_due": workflow.DateOf(received.AddDate(0, 0, 28)).String()}
+		state := "processing"
+		if i%12 != 0 { // most are answered within about three weeks
+			facts["outcome"] = loadOutcomes[i%len(loadOutcomes)]
+			facts["closed_on"] = workflow.DateOf(received.AddDate(0, 0, 5+i%20)).String()
+			state = workflow.RequestAnswered
+		}
+		fb, _ := json.Marshal(facts)
+		applicant := loadApplicants[i%len(loadApplicants)]
+		idType, idNumber := workflow.IDResidentCard, "410102199001011234"
+		if applicant != "natural" {
+			idType, idNumber = workflow.IDCreditCode, "91410100MA12345678"
+		}
+		return []any{o.Org, "request", 1, o.Unit, state, 3, string(fb), fmt.Sprintf("YSQ-B%d-%07d", year, i+1),
+			"申请公开" + topics[i%len(topics)] + "相关文件", "online", workflow.DateOf(received).String(), applicant,
+			fmt.Sprintf("申请人%d", i+1), idType, idNumber, "13800000000", "请公开" + topics[i%len(topics)] + "的相关文件。",
+			"纸质", "邮寄", "河南省许昌市某路1号"}, nil
+	})
+}

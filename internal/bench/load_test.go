@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"wugongkai/internal/testkit"
+	"wugongkai/workflow"
+)
+
+// TestLoadedRowsAreWhatTheServiceReads loads published documents and due consultations and reads
+// them back through the service's own store: the portal's query finds the documents as published
+// 主动公开 ones, searchable; the sweep's query finds the deadlines due, and firing one opens its
+// consultation with the shipped workflow.
+func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
+	ctx := context.Background()
+	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}},
+		[]testkit.User{{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"}})
+	u, err := b.Store.UserByUsername(ctx, "drafter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
+	now := time.Now()
+	db := b.DB.DB.DB
+
+	ids, err := LoadPublished(ctx, db, owner, testkit.OrgCode, 120, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, total, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 20})
+	if err != nil || total != 120 || len(docs) != 20 {
+		t.Fatalf("public list of the loaded documents: total %d, %d on the page, %v", total, len(docs), err)
+	}
+	if docs[0].PublishedAt.Before(docs[19].PublishedAt) {
+		t.Error("the public list is not newest first")
+	}
+	d, err := b.Store.PublicDocument(ctx, ids[7])
+	if err != nil || d.Title == "" || d.Body == "" || d.IndexNo == "" || d.Summary == "" {
+		t.Fatalf("loaded document %d: %+v %v", ids[7], d, err)
+	}
+	found, _, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 5, Terms: workflow.QueryTerms("管理")})
+	if err != nil || len(found) == 0 {
+		t.Fatalf("search finds no loaded document: %v", err)
+	}
+
+	if err := LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
+		t.Fatal(err)
+	}
+	due, err := b.Store.DueDeadlines(ctx, time.Now(), 100)
+	if err != nil || len(due) != 30 {
+		t.Fatalf("%d due deadlines, want 30: %v", len(due), err)
+	}
+	ok, err := b.Store.FireDeadline(ctx, due[0].ID, time.Now(), func(inst workflow.Instance) (workflow.Result, error) {
+		return b.Engine.Fire(inst, due[0].Transition, workflow.SystemActor, workflow.Input{}, time.Now())
+	})
+	if err != nil || !ok {
+		t.Fatalf("fire a loaded deadline: %v %v", ok, err)
+	}
+	inst, err := b.Store.Instance(ctx, due[0].SubjectID)
+	if err != nil || inst.State != "consultation_open" {
+		t.Fatalf("after its opening deadline the consultation is %q (%v)", inst.State, err)
+	}
+}
+
+// TestLoadReportYear loads a small year and assembles its annual report from the data: the
+// report's figures are the loaded ones.
+func TestLoadReportYear(t *testing.T) {
+	ctx := context.Background()
+	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}},
+		[]testkit.User{{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"}})
+	u, err := b.Store.UserByUsername(ctx, "drafter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const year, docs, reqs = 2025, 600, 300
+	if err := LoadReportYear(ctx, b.DB.DB.DB, Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := b.Store.NormativeCounts(ctx, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nc.Made != docs/10 || nc.Published == 0 || nc.Published >= nc.Made || nc.Repealed == 0 {
+		t.Errorf("normative counts of the loaded year: %+v", nc)
+	}
+	counts, err := b.Store.RequestCounts(ctx, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	received, carried, closed := 0, 0, 0
+	for _, a := range counts.Applicants {
+		received += a.Received
+		carried += a.CarriedIn
+	}
+	for _, c := range counts.Closed {
+		closed += c.Count
+	}
+	// One request in 25 came in the year before (some of those were answered before this year).
+	if received != reqs-reqs/25 || carried == 0 || closed == 0 || closed >= reqs {
+		t.Errorf("request counts of the loaded year: received %d, carried in %d, closed %d", received, carried, closed)
+	}
+	if _, _, err := b.Store.AnnualReport(ctx, year, "测试局"); err != nil {
+		t.Fatalf("assemble the loaded year's report: %v", err)
+	}
+}
