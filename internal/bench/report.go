@@ -82,8 +82,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Machine: %d CPUs (%s), %d MB memory, Linux %s; %s; PostgreSQL %s; Redis %s.  \n",
 		m.CPUs, orDash(m.CPUModel), m.MemoryMB, orDash(m.Kernel), m.GoVersion, orDash(m.PostgreSQL), orDash(m.Redis))
 	fmt.Fprintf(&b, "Load: %d concurrent HTTP clients over loopback, %s per scenario; database pool %d connections "+
-		"(pgbench uses the same number of clients); data: %d published documents, %d due deadlines, %d report documents, %d report requests.\n\n",
-		r.Concurrency, r.Duration, r.DBConns, r.Data.Published, r.Data.Deadlines, r.Data.ReportDocuments, r.Data.ReportRequests)
+		"(pgbench runs %d clients, as many as the pool serves); data: %d published documents, %d due deadlines, %d report documents, %d report requests.\n\n",
+		r.Concurrency, r.Duration, r.DBConns, min(r.Concurrency, r.DBConns), r.Data.Published, r.Data.Deadlines, r.Data.ReportDocuments, r.Data.ReportRequests)
 	b.WriteString("| scenario | throughput | p50 | p99 | errors | compared with | limit | ratio |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, row := range r.Rows {

@@ -17,8 +17,8 @@ import (
 const fuzzBodyLimit = 4096
 
 // FuzzDecodeJSON feeds any body and content type to the decoder every JSON handler uses, into the
-// request types of the public endpoints (a comment, a login) and of the staff ones (a draft, a
-// transition): it never panics, it accepts only one valid UTF-8 JSON object of a JSON content type
+// request types of the public endpoints (a comment, a login, a disclosure request) and of the staff
+// ones (a draft, a transition): it never panics, it accepts only one valid UTF-8 JSON object of a JSON content type
 // within the limit, and it refuses everything else with invalid or too_large and a Chinese message.
 func FuzzDecodeJSON(f *testing.F) {
 	gin.SetMode(gin.ReleaseMode)
@@ -30,6 +30,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		{"application/json; charset=utf-8", `{"username":"drafter","password":"x"}`},
 		{"application/problem+json", `{"title":"标题","grounds":["art14_state_secret"],"opens_at":"2026-12-01T09:00:00+08:00"}`},
 		{"application/json", `{"version":3,"input":{"opinion":"同意"}}`},
+		{"application/json", `{"applicant_type":"natural","name":"张三","id_type":"居民身份证","id_number":"11010519491231002X","description":"请公开"}`},
 		{"application/json", `{"text":"<script>alert(1)</script>","name":"' OR 1=1 --"}`},
 		{"text/plain", `{"text":"纯文本"}`},
 		{"application/json", "{\"text\":\"\xff\"}"},
@@ -40,7 +41,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		{"", ``},
 	}
 	for _, s := range seeds {
-		for target := range uint8(4) {
+		for target := range uint8(5) {
 			f.Add(target, s.ct, []byte(s.body))
 		}
 	}
@@ -50,13 +51,15 @@ func FuzzDecodeJSON(f *testing.F) {
 		c.Request.Header.Set("Content-Type", contentType)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, fuzzBodyLimit)
 		var dst any
-		switch target % 4 {
+		switch target % 5 {
 		case 0:
 			dst = &commentRequest{}
 		case 1:
 			dst = &loginRequest{}
 		case 2:
 			dst = &draftRequest{}
+		case 3:
+			dst = &applicationRequest{}
 		default:
 			dst = &fireRequest{}
 		}
