@@ -360,7 +360,7 @@ const (
 
 var (
 	idNumberRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z()（）-]{2,49}$`)
-	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	emailRE    = regexp.MustCompile(`^[^@\s\p{Cc}]+@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+$`)
 	phoneRE    = regexp.MustCompile(`^[0-9+][0-9 -]{5,24}$`)
 )
 
@@ -389,6 +389,14 @@ func normalizeApplication(in *Application) error {
 	}
 	in.Description = strings.TrimSpace(in.Description)
 	in.Note = strings.TrimSpace(in.Note)
+	for _, f := range []struct{ name, v string }{{"applicant_type", in.ApplicantType}, {"name", in.Name},
+		{"contact_person", in.ContactPerson}, {"id_type", in.IDType}, {"id_number", in.IDNumber}, {"phone", in.Phone},
+		{"email", in.Email}, {"address", in.Address}, {"form", in.Form}, {"delivery", in.Delivery}, {"channel", in.Channel},
+		{"receipt_date", in.ReceiptDate}, {"description", in.Description}, {"note", in.Note}} {
+		if !utf8.ValidString(f.v) {
+			return &Error{Code: EInvalid, Field: f.name, Message: "申请内容含有无效字符（不是合法的 UTF-8 文本），请检查后重新提交"}
+		}
+	}
 	at, ok := applicantType(in.ApplicantType)
 	if !ok {
 		return invalid("applicant_type", "请选择申请人类型（自然人，或法人或其他组织中的商业企业、科研机构、社会公益组织、法律服务机构、其他）")
