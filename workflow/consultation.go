@@ -544,6 +544,21 @@ func (l *ClientLimiter) Allow(client string, now time.Time) (bool, time.Duration
 	return true, 0
 }
 
+// Check is Allow as an error: nil when client may act now, else ETooMany with the seconds to wait
+// in Details["retry_after_seconds"] (the Retry-After header).
+func (l *ClientLimiter) Check(client string, now time.Time) error {
+	ok, wait := l.Allow(client, now)
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return &Error{Code: ETooMany, Message: fmt.Sprintf("提交过于频繁，请 %d 秒后再试", secs),
+		Details: map[string]any{"retry_after_seconds": secs}}
+}
+
 // Clients returns how many client buckets the limiter remembers.
 func (l *ClientLimiter) Clients() int {
 	if l == nil {
@@ -680,13 +695,8 @@ func (s *Consultations) intakeConsultation(ctx context.Context, doc int64, now t
 // and the seconds to wait in Details["retry_after_seconds"].
 func (s *Consultations) Accept(ctx context.Context, doc int64, in CommentInput, client string) (Receipt, error) {
 	now := s.now()
-	if ok, wait := s.Limiter.Allow(client, now); !ok {
-		secs := int(math.Ceil(wait.Seconds()))
-		if secs < 1 {
-			secs = 1
-		}
-		return Receipt{}, &Error{Code: ETooMany, Message: fmt.Sprintf("提交过于频繁，请 %d 秒后再试", secs),
-			Details: map[string]any{"retry_after_seconds": secs}}
+	if err := s.Limiter.Check(client, now); err != nil {
+		return Receipt{}, err
 	}
 	in, err := NormalizeComment(in, s.maxLength())
 	if err != nil {

@@ -324,6 +324,8 @@ type Requests struct {
 	// Unit is the unit (casbin domain) that handles requests: the disclosure office. Requests are
 	// filed under it; bureau-wide disclosure officers act on them. Empty means DefaultRequestUnit.
 	Unit string
+	// Limiter limits how often one client may file on the public form; nil = no limit.
+	Limiter *ClientLimiter
 }
 
 // DefaultRequestUnit is the unit requests are filed under when Requests.Unit is empty.
@@ -499,13 +501,17 @@ var PublicApplicant = Actor{Username: "public", Name: "申请人（在线申请�
 
 // Submit files a request from the public form. Its channel is online and its receipt date the
 // day of submission (see RequestChannels). The request is committed before Submit returns, so a
-// receipt number shown to the applicant is never lost.
-func (s *Requests) Submit(ctx context.Context, in Application) (Request, error) {
+// receipt number shown to the applicant is never lost. client is the sender's address for the
+// rate limit: too many requests from one client are refused with ETooMany.
+func (s *Requests) Submit(ctx context.Context, in Application, client string) (Request, error) {
 	in.Channel, in.ReceiptDate, in.Note = "", "", ""
+	now := s.Now()
+	if err := s.Limiter.Check(client, now); err != nil {
+		return Request{}, err
+	}
 	if err := normalizeApplication(&in); err != nil {
 		return Request{}, err
 	}
-	now := s.Now()
 	r, reply, err := s.newRequest(in, ChannelOnline, DateOf(now), 0)
 	if err != nil {
 		return Request{}, err

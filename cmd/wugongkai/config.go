@@ -29,6 +29,7 @@ type Config struct {
 	Session  SessionConfig  `yaml:"session"`
 	Publish  PublishConfig  `yaml:"publication"`
 	Comments CommentsConfig `yaml:"comments"`
+	Requests RequestsConfig `yaml:"requests"`
 	Log      LogConfig      `yaml:"log"`
 }
 
@@ -93,6 +94,13 @@ type CommentsConfig struct {
 	RatePerMinute float64 `yaml:"rate_per_minute"`
 	Burst         int     `yaml:"burst"`
 	MaxLength     int     `yaml:"max_length"`
+}
+
+// RequestsConfig configures disclosure requests (依申请公开).
+type RequestsConfig struct {
+	Unit          string  `yaml:"unit"`
+	RatePerMinute float64 `yaml:"rate_per_minute"`
+	Burst         int     `yaml:"burst"`
 }
 
 // LogConfig configures logging.
@@ -203,6 +211,9 @@ func (c Config) validate() error {
 	}
 	if !strings.Contains(c.Publish.IndexTemplate, "{serial") {
 		errs = append(errs, "publication.index_template must contain {serial} or {serial:N}")
+	}
+	if c.Requests.Unit == "" {
+		errs = append(errs, "requests.unit must name the unit that handles disclosure requests")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

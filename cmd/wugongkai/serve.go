@@ -128,13 +128,13 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
 			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
-			Requests: &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock},
-			Cases:    &workflow.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock},
-			Reports:  a.store,
-			OrgName:  cfg.Org.Name,
-		})
+		requests := &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock,
+			Unit: cfg.Requests.Unit, Limiter: workflow.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst)}
+		cases := &workflow.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
+		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: requests, Cases: cases, Reports: a.store,
+			OrgName: cfg.Org.Name})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consultations,
+			Requests: requests, Cases: cases, Reports: a.store,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {

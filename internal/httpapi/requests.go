@@ -115,7 +115,7 @@ func (r *RequestsAPI) submit(c *gin.Context) {
 		c.Error(&workflow.Error{Code: workflow.EInvalid, Field: "channel", Message: "在线申请不能指定申请渠道、收到日期或备注"})
 		return
 	}
-	got, err := r.Requests.Submit(c.Request.Context(), req.toApplication())
+	got, err := r.Requests.Submit(c.Request.Context(), req.toApplication(), c.ClientIP())
 	if err != nil {
 		c.Error(err)
 		return

@@ -47,6 +47,8 @@ type stack struct {
 	store  *postgres.Store
 	docs   *workflow.Documents
 	cons   *workflow.Consultations
+	reqs   *workflow.Requests
+	cases  *workflow.Cases
 	enf    *policy.Enforcer
 	site   *web.Site
 	clock  *testClock
@@ -94,7 +96,8 @@ func newStack(tb testing.TB) *stack {
 		us = append(us, testkit.User{Name: u.name, Display: u.display, Role: u.role, Unit: u.unit})
 	}
 	b := testkit.NewBureau(tb, testOrg,
-		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"}}, us)
+		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"},
+			{Code: workflow.DefaultRequestUnit, Name: "办公室"}}, us)
 	store, enf, engine := b.Store, b.Enforcer, b.Engine
 	clock := &testClock{}
 	docs := b.Documents(clock)
@@ -102,11 +105,13 @@ func newStack(tb testing.TB) *stack {
 	tb.Cleanup(comments.Close)
 	cons := &workflow.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
 		MaxLength: 500, Limiter: workflow.NewClientLimiter(60, 40), BurstMin: 5}
+	reqs := &workflow.Requests{Engine: engine, Store: store, Auth: enf, Clock: clock, Limiter: workflow.NewClientLimiter(60, 20)}
+	cases := &workflow.Cases{Store: store, Auth: enf, Clock: clock}
 	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
 	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
-	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Units(ctx)
 			m := map[string]string{}
@@ -120,7 +125,7 @@ func newStack(tb testing.TB) *stack {
 	}
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, enf: enf, site: site, clock: clock, engine: engine}
+	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site, clock: clock, engine: engine}
 }
 
 // actor returns the workflow actor of a test user.

@@ -68,6 +68,8 @@ type view struct {
 	Page    any
 	// Consultations is set when the consultation pages are mounted.
 	Consultations bool
+	// Requests is set when the public request form and the request desk are mounted.
+	Requests bool
 }
 
 type feedLink struct {
@@ -83,6 +85,10 @@ type staffView struct {
 	CanRead  bool     // document:read somewhere
 	CanDraft bool     // document:create somewhere
 	CanDesk  bool     // document:publish somewhere
+	// CanRequests is request:read somewhere (and the request desk is served); CanReport is
+	// report:read somewhere (and the report pages are served).
+	CanRequests bool
+	CanReport   bool
 }
 
 type roleView struct {
@@ -99,7 +105,7 @@ func (s *Site) render(c *gin.Context, status int, name string, data any) {
 		c.String(http.StatusInternalServerError, "服务器内部错误")
 		return
 	}
-	v := view{Org: s.OrgName, Page: data, Consultations: s.consultationsOn()}
+	v := view{Org: s.OrgName, Page: data, Consultations: s.consultationsOn(), Requests: s.requestsOn()}
 	v.Console = strings.HasPrefix(c.Request.URL.Path, "/console")
 	if st := staffOf(c); st != nil {
 		v.Staff = s.staffView(c, *st)
@@ -134,6 +140,10 @@ func consoleNav(path string) string {
 		return "inbox"
 	case strings.HasPrefix(path, "/console/publication"):
 		return "desk"
+	case strings.HasPrefix(path, "/console/requests"), strings.HasPrefix(path, "/console/cases"):
+		return "requests"
+	case strings.HasPrefix(path, "/console/reports"):
+		return "reports"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -148,6 +158,8 @@ func portalNav(path string) string {
 		return "documents"
 	case strings.HasPrefix(path, "/consultations"):
 		return "consultations"
+	case strings.HasPrefix(path, "/requests"):
+		return "requests"
 	}
 	return ""
 }
@@ -165,7 +177,9 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 	names := s.unitNames(c)
 	v := &staffView{Name: st.Name, Username: st.Username,
 		CanRead: s.hasAnywhere(st, "document:read"), CanDraft: s.hasAnywhere(st, "document:create"),
-		CanDesk: s.hasAnywhere(st, "document:publish")}
+		CanDesk:     s.hasAnywhere(st, "document:publish"),
+		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
+		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read")}
 	if v.Name == "" {
 		v.Name = st.Username
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/report"
 	"wugongkai/workflow"
 )
 
@@ -46,6 +47,17 @@ type Inbox interface {
 	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
 }
 
+// ReportStore is what the annual report pages need; *postgres.Store satisfies it (the same methods
+// as httpapi.ReportStore, which this package may not import).
+type ReportStore interface {
+	// AnnualReport returns the year's report (its final snapshot, or assembled from the data and
+	// the office's inputs) and the inputs.
+	AnnualReport(ctx context.Context, year int, org string) (*report.Report, workflow.ReportInputs, error)
+	PreviousReport(ctx context.Context, year int, org string) (*report.Report, error)
+	SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error)
+	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error)
+}
+
 // UnitNames returns the Chinese name of every unit by its code.
 type UnitNames func(ctx context.Context) (map[string]string, error)
 
@@ -57,9 +69,15 @@ type Site struct {
 	// Consultations are the public comment use cases; without them the consultation pages are
 	// not served.
 	Consultations *workflow.Consultations
-	Inbox         Inbox     // optional: without it the console shows no notifications
-	Units         UnitNames // optional: without it units are shown by their code
-	OrgName       string    // the bureau's name, in the header of every page
+	// Requests and Cases are the disclosure request (依申请公开) and review/litigation use cases;
+	// without Requests the public request form and the request desk are not served.
+	Requests *workflow.Requests
+	Cases    *workflow.Cases
+	// Reports is the annual report store; without it the report pages are not served.
+	Reports ReportStore
+	Inbox   Inbox     // optional: without it the console shows no notifications
+	Units   UnitNames // optional: without it units are shown by their code
+	OrgName string    // the bureau's name, in the header of every page
 	// BaseURL is the portal's absolute address without a trailing slash (config
 	// http.public_base_url), used in feeds and the sitemap.
 	BaseURL string
@@ -136,11 +154,20 @@ func Mount(r Router, s *Site) error {
 	if s.Consultations != nil {
 		s.mountConsultations(pub, staff)
 	}
+	if s.Requests != nil {
+		s.mountRequests(pub, staff)
+	}
+	if s.Reports != nil {
+		s.mountReports(staff)
+	}
 	return nil
 }
 
 // consultationsOn reports whether the consultation pages are served.
 func (s *Site) consultationsOn() bool { return s.Consultations != nil }
+
+// requestsOn reports whether the request form and desk are served.
+func (s *Site) requestsOn() bool { return s.Requests != nil }
 
 func (s *Site) now() time.Time {
 	if s.Clock == nil {
