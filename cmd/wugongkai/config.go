@@ -48,6 +48,7 @@ type HTTPConfig struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
 	PublicBaseURL   string        `yaml:"public_base_url"`
+	PageCacheTTL    time.Duration `yaml:"page_cache_ttl"`
 }
 
 // DatabaseConfig configures PostgreSQL.

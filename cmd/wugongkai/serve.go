@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"wugongkai/internal/httpapi"
+	"wugongkai/internal/pagecache"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/web"
@@ -119,8 +120,25 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		if err := api.Engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
 			return fmt.Errorf("http.trusted_proxies: %w", err)
 		}
+		var pages *pagecache.Cache
+		if cfg.HTTP.PageCacheTTL > 0 {
+			pages = pagecache.New(pagecache.Options{TTL: cfg.HTTP.PageCacheTTL})
+			listening := make(chan struct{})
+			lctx, stopListening := context.WithCancel(ctx)
+			go func() {
+				defer close(listening)
+				if err := pagecache.Listen(lctx, cfg.Database.URL, pages, log); err != nil {
+					log.Warn("public page cache off: cannot listen for changes", "err", err)
+				}
+			}()
+			defer func() { stopListening(); <-listening }()
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wugongkai_page_cache_hits_total",
+				Help: "Public responses served from the page cache."}, func() float64 { h, _, _ := pages.Stats(); return float64(h) }))
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wugongkai_page_cache_misses_total",
+				Help: "Public responses rendered because the page cache had no current entry."}, func() float64 { _, m, _ := pages.Stats(); return float64(m) }))
+		}
 		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.store,
-			OrgName: cfg.Org.Name}
+			OrgName: cfg.Org.Name, PageCache: pages}
 		httpapi.Mount(api, handlers)
 		comments := postgres.NewCommentStore(a.store, postgres.CommentStoreOptions{})
 		defer comments.Close() // runs after the server has shut down: queued comments are written and answered
@@ -134,7 +152,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: requests, Cases: cases, Reports: a.store,
 			OrgName: cfg.Org.Name})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consultations,
-			Requests: requests, Cases: cases, Reports: a.store,
+			Requests: requests, Cases: cases, Reports: a.store, PageCache: pages,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -67,6 +68,15 @@ func TestTwoServersTwoWorkersNothingTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Both servers cache the public list, empty so far; a publication made on either server must
+	// reach both at once (the page cache is dropped by PostgreSQL's notification, not its TTL).
+	for _, f := range []*flows{f1, f2} {
+		publicList(t, f.base)
+		if total, hit := publicList(t, f.base); total != 0 || !hit {
+			t.Fatalf("%s: public list total %d, cache hit %v; want an empty list served from the cache", f.base, total, hit)
+		}
+	}
+
 	// Publish each document from both servers at once: one wins, the other is told it lost.
 	for _, d := range toPublish {
 		results := make(chan int, 2)
@@ -84,6 +94,13 @@ func TestTwoServersTwoWorkersNothingTwice(t *testing.T) {
 		if !(a == http.StatusOK && b == http.StatusConflict || a == http.StatusConflict && b == http.StatusOK) {
 			t.Errorf("document %d published from two servers: statuses %d and %d, want one 200 and one 409", d.ID, a, b)
 		}
+	}
+
+	for _, f := range []*flows{f1, f2} {
+		waitFor(t, "every publication on the public list of "+f.base, 3*time.Second, func() bool {
+			total, _ := publicList(t, f.base)
+			return total == len(toPublish)
+		})
 	}
 
 	waitFor(t, "the workers to open and close every consultation and send every reminder and notification", 60*time.Second, func() bool {
@@ -116,4 +133,20 @@ func TestTwoServersTwoWorkersNothingTwice(t *testing.T) {
 		p.alive()
 		p.stop()
 	}
+}
+
+// publicList returns the total of a server's public document list and whether it came from the
+// page cache.
+func publicList(t *testing.T, base string) (int, bool) {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/public/documents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct{ Total int }
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("public list of %s: %d %v", base, resp.StatusCode, err)
+	}
+	return page.Total, resp.Header.Get("X-Cache") == "hit"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/pagecache"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 )
@@ -20,6 +21,8 @@ type API struct {
 	Authz    Can
 	Inbox    Inbox
 	OrgName  string
+	// PageCache keeps the public document list and pages; nil = no cache.
+	PageCache *pagecache.Cache
 }
 
 // Inbox lists a user's notifications.
@@ -52,8 +55,8 @@ func Mount(srv *Server, a *API) {
 	r(http.MethodGet, "/api/v1/tasks", "task:list", a.tasks)
 	r(http.MethodGet, "/api/v1/notifications", PermAuthenticated, a.notifications)
 
-	r(http.MethodGet, "/api/v1/public/documents", PermPublic, a.publicDocuments)
-	r(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.publicDocument)
+	srv.Handle(http.MethodGet, "/api/v1/public/documents", PermPublic, a.PageCache.Handler(), a.publicDocuments)
+	srv.Handle(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.PageCache.Handler(), a.publicDocument)
 	r(http.MethodGet, "/api/v1/openapi.json", PermPublic, a.openapi)
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/pagecache"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 )
@@ -75,9 +76,11 @@ type Site struct {
 	Cases    *workflow.Cases
 	// Reports is the annual report store; without it the report pages are not served.
 	Reports ReportStore
-	Inbox   Inbox     // optional: without it the console shows no notifications
-	Units   UnitNames // optional: without it units are shown by their code
-	OrgName string    // the bureau's name, in the header of every page
+	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
+	PageCache *pagecache.Cache
+	Inbox     Inbox     // optional: without it the console shows no notifications
+	Units     UnitNames // optional: without it units are shown by their code
+	OrgName   string    // the bureau's name, in the header of every page
 	// BaseURL is the portal's absolute address without a trailing slash (config
 	// http.public_base_url), used in feeds and the sitemap.
 	BaseURL string
@@ -132,10 +135,14 @@ func Mount(r Router, s *Site) error {
 	}
 
 	pub(http.MethodGet, "/static/*file", s.static)
-	pub(http.MethodGet, "/", s.portalList)
-	pub(http.MethodGet, "/documents/:id", s.portalDocument)
-	pub(http.MethodGet, "/feeds/documents.atom", s.documentsFeed)
-	pub(http.MethodGet, "/sitemap.xml", s.sitemap)
+	// Pages drawn only from public documents are cached until a public document changes.
+	cached := func(path string, h gin.HandlerFunc) {
+		r.Handle(http.MethodGet, path, PermPublic, s.headers, s.PageCache.Handler(), h)
+	}
+	cached("/", s.portalList)
+	cached("/documents/:id", s.portalDocument)
+	cached("/feeds/documents.atom", s.documentsFeed)
+	cached("/sitemap.xml", s.sitemap)
 
 	pub(http.MethodGet, "/console/login", s.loginPage)
 	pub(http.MethodPost, "/console/login", s.login)

@@ -1,0 +1,304 @@
+// Package pagecache keeps rendered public responses (the portal's document list and pages, the
+// public JSON API) in memory and throws them all away when public data changes.
+//
+// Invalidation is by generation: every entry remembers the generation current when its request
+// began, and is served only while that is still the current generation. A trigger on documents
+// (migrations/000005) sends NOTIFY wugongkai_public in the transaction that changes a row the
+// public can see; PostgreSQL delivers it after the commit to every process listening (Listen), on
+// every node, and each bumps its generation. A response rendered from data read before a change
+// therefore never outlives the notification, even if it is stored after it. While the listener is
+// not connected notifications can be lost, so nothing is cached until it is back (and the
+// generation is bumped when it reconnects). Entries also expire after a TTL, which bounds what
+// changes without a documents row changing (a consultation opening by the clock before the sweep
+// fires it, comment counts beside the list).
+package pagecache
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/lib/pq"
+)
+
+// Channel is the PostgreSQL notification channel of changes to public data.
+const Channel = "wugongkai_public"
+
+// Options configures a Cache.
+type Options struct {
+	TTL        time.Duration // how long an entry may be served at most; 0 = 60 s
+	MaxEntries int           // 0 = 4096
+	MaxBytes   int           // total body bytes kept; 0 = 64 MiB
+	MaxBody    int           // larger responses are not kept; 0 = 1 MiB
+}
+
+// Cache is an in-memory cache of public GET responses. The zero value is not usable; call New.
+// A nil *Cache caches nothing.
+type Cache struct {
+	opts Options
+
+	gen  atomic.Uint64
+	live atomic.Bool // a listener is connected (or none is needed: see SetLive)
+
+	mu      sync.RWMutex
+	entries map[string]*entry
+	bytes   int
+
+	hits, misses, stores atomic.Uint64
+}
+
+type entry struct {
+	gen   uint64
+	at    time.Time
+	ctype string
+	etag  string
+	body  []byte
+}
+
+// New returns an empty cache. It caches nothing until SetLive(true) or a connected Listen.
+func New(o Options) *Cache {
+	if o.TTL <= 0 {
+		o.TTL = time.Minute
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 4096
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 64 << 20
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	return &Cache{opts: o, entries: map[string]*entry{}}
+}
+
+// Invalidate makes every entry stale: a change to public data was committed.
+func (c *Cache) Invalidate() {
+	if c == nil {
+		return
+	}
+	c.gen.Add(1)
+	c.mu.Lock()
+	clear(c.entries)
+	c.bytes = 0
+	c.mu.Unlock()
+}
+
+// SetLive says whether changes are being heard. Listen sets it; a single-process test with no
+// listener may set it by hand and call Invalidate itself.
+func (c *Cache) SetLive(live bool) {
+	if c == nil {
+		return
+	}
+	if !live {
+		c.Invalidate()
+	}
+	c.live.Store(live)
+}
+
+// Live reports whether the cache serves entries (a listener is connected).
+func (c *Cache) Live() bool { return c != nil && c.live.Load() }
+
+// Len returns the number of entries held.
+func (c *Cache) Len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// Stats returns how many lookups were served from the cache, how many were not, and how many
+// responses were stored.
+func (c *Cache) Stats() (hits, misses, stores uint64) {
+	if c == nil {
+		return 0, 0, 0
+	}
+	return c.hits.Load(), c.misses.Load(), c.stores.Load()
+}
+
+// Handler is gin middleware for a public GET route: it answers from the cache, or runs the rest
+// of the chain and keeps a 200 answer. Responses carry an ETag and "Cache-Control: no-cache" (a
+// browser may keep them but must revalidate, which costs a 304). Requests with a query string
+// are keyed by their full URI.
+func (c *Cache) Handler() gin.HandlerFunc {
+	return func(g *gin.Context) {
+		if c == nil || (g.Request.Method != http.MethodGet && g.Request.Method != http.MethodHead) || !c.live.Load() {
+			g.Next()
+			return
+		}
+		key := g.Request.URL.RequestURI()
+		gen := c.gen.Load()
+		c.mu.RLock()
+		e := c.entries[key]
+		c.mu.RUnlock()
+		if e != nil && e.gen == gen && time.Since(e.at) < c.opts.TTL {
+			c.hits.Add(1)
+			c.serve(g, e)
+			g.Abort()
+			return
+		}
+		c.misses.Add(1)
+		w := &recorder{ResponseWriter: g.Writer, limit: c.opts.MaxBody}
+		g.Writer = w
+		g.Writer.Header().Set("Cache-Control", "no-cache")
+		g.Next()
+		g.Writer = w.ResponseWriter
+		if w.Status() != http.StatusOK || w.over || g.Request.Method != http.MethodGet || w.Header().Get("Set-Cookie") != "" {
+			return
+		}
+		c.store(key, &entry{gen: gen, at: time.Now(), ctype: w.Header().Get("Content-Type"), body: w.buf.Bytes()})
+	}
+}
+
+func (c *Cache) serve(g *gin.Context, e *entry) {
+	h := g.Writer.Header()
+	h.Set("Content-Type", e.ctype)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", e.etag)
+	h.Set("X-Cache", "hit")
+	if match := g.GetHeader("If-None-Match"); match != "" && etagMatches(match, e.etag) {
+		g.Status(http.StatusNotModified)
+		g.Writer.WriteHeaderNow()
+		return
+	}
+	g.Status(http.StatusOK)
+	if g.Request.Method == http.MethodHead {
+		g.Writer.WriteHeaderNow()
+		return
+	}
+	_, _ = g.Writer.Write(e.body)
+}
+
+func (c *Cache) store(key string, e *entry) {
+	sum := sha256.Sum256(e.body)
+	e.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.gen != c.gen.Load() { // invalidated while rendering: the body may be stale
+		return
+	}
+	if old := c.entries[key]; old != nil {
+		c.bytes -= len(old.body)
+		delete(c.entries, key)
+	}
+	// Evict arbitrary entries (Go's map order) until the new one fits: a public site's hot pages
+	// come back at once, and the bound is what matters.
+	for k, old := range c.entries {
+		if len(c.entries) < c.opts.MaxEntries && c.bytes+len(e.body) <= c.opts.MaxBytes {
+			break
+		}
+		c.bytes -= len(old.body)
+		delete(c.entries, k)
+	}
+	if c.bytes+len(e.body) > c.opts.MaxBytes {
+		return
+	}
+	c.entries[key] = e
+	c.bytes += len(e.body)
+	c.stores.Add(1)
+}
+
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// recorder passes the response through and keeps a copy of the body up to limit bytes.
+type recorder struct {
+	gin.ResponseWriter
+	buf   bytes.Buffer
+	limit int
+	over  bool
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.keep(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) WriteString(s string) (int, error) {
+	r.keep([]byte(s))
+	return r.ResponseWriter.WriteString(s)
+}
+
+func (r *recorder) keep(b []byte) {
+	if r.over {
+		return
+	}
+	if r.buf.Len()+len(b) > r.limit {
+		r.over = true
+		r.buf = bytes.Buffer{}
+		return
+	}
+	r.buf.Write(b)
+}
+
+// Listen keeps a connection to PostgreSQL listening on Channel until ctx ends, invalidating c on
+// every notification. The cache is live only while the connection is up and listening; on every
+// reconnection c is invalidated, since notifications sent while it was down are lost. Listen
+// returns when ctx ends, or with an error if the first LISTEN fails.
+func Listen(ctx context.Context, dsn string, c *Cache, log *slog.Logger) error {
+	if log == nil {
+		log = slog.Default()
+	}
+	events := func(ev pq.ListenerEventType, err error) {
+		switch ev {
+		case pq.ListenerEventReconnected:
+			// The listener has issued LISTEN again before it says so.
+			c.Invalidate()
+			c.SetLive(true)
+			log.Info("public page cache listening again")
+		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
+			if c.live.Load() {
+				log.Warn("public page cache off: lost the notification connection", "err", err)
+			}
+			c.SetLive(false)
+		}
+	}
+	l := pq.NewListener(dsn, 500*time.Millisecond, 10*time.Second, events)
+	stop := context.AfterFunc(ctx, func() { _ = l.Close() })
+	defer stop()
+	defer func() { _ = l.Close() }()
+	defer c.SetLive(false)
+	// Listen waits for the first connection and returns once LISTEN has run on it.
+	if err := l.Listen(Channel); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	c.Invalidate()
+	c.SetLive(true)
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-l.Notify: // nil after a reconnection; either way something may have changed
+			if !ok {
+				return nil
+			}
+			c.Invalidate()
+		case <-ping.C:
+			if err := l.Ping(); err != nil {
+				log.Warn("public page cache: notification connection ping failed", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,304 @@
+package pagecache_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/internal/pagecache"
+	"wugongkai/internal/postgres"
+	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/internal/testkit"
+	"wugongkai/migrations"
+	"wugongkai/workflow"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// node is one server process: a cache listening on the bureau's database and a public list
+// drawn from the real public query.
+type node struct {
+	cache *pagecache.Cache
+	srv   *httptest.Server
+}
+
+func newNode(t *testing.T, dsn string, docs *workflow.Documents) *node {
+	t.Helper()
+	c := pagecache.New(pagecache.Options{TTL: time.Hour}) // only a notification may drop an entry
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := pagecache.Listen(ctx, dsn, c, quiet); err != nil {
+			t.Errorf("listen: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	r := gin.New()
+	r.GET("/list", c.Handler(), func(g *gin.Context) {
+		ds, _, err := docs.Public(g.Request.Context(), workflow.PublicQuery{Limit: 50}, "")
+		if err != nil {
+			g.String(http.StatusInternalServerError, err.Error())
+			return
+		}
+		var titles []string
+		for _, d := range ds {
+			titles = append(titles, d.Title)
+		}
+		g.String(http.StatusOK, "[%s]", strings.Join(titles, "|"))
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	waitFor(t, "listener up", c.Live)
+	return &node{cache: c, srv: srv}
+}
+
+func (n *node) get(t *testing.T, header ...string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.srv.URL+"/list", nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type bureau struct {
+	*testkit.Bureau
+	dsn  string
+	docs *workflow.Documents
+}
+
+func newBureau(t *testing.T) *bureau {
+	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}}, []testkit.User{
+		{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"},
+		{Name: "unithead", Display: "李科长", Role: "unit_head", Unit: "chengjian"},
+		{Name: "leader", Display: "张局长", Role: "leader", Unit: "*"},
+		{Name: "officer", Display: "周公开", Role: "disclosure_officer", Unit: "*"},
+	})
+	var name string
+	if err := b.DB.QueryRowContext(context.Background(), `SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := postgres.WithDatabase(pgtest.BaseURL(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bureau{Bureau: b, dsn: dsn, docs: b.Documents(nil)}
+}
+
+func (b *bureau) actor(t *testing.T, name string) workflow.Actor {
+	u, err := b.Store.UserByUsername(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+}
+
+func (b *bureau) draft(t *testing.T, title string) workflow.Document {
+	s := func(v string) *string { return &v }
+	d, err := b.docs.Create(context.Background(), b.actor(t, "drafter"), workflow.Draft{Unit: "chengjian", Title: s(title),
+		Body: s("正文"), Attribute: s("主动公开"), SubjectCategory: s("城乡建设、环境保护\\住房保障"), DocNumber: s("测建〔2026〕1号")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (b *bureau) fire(t *testing.T, d workflow.Document, steps ...[2]string) workflow.Document {
+	for _, st := range steps {
+		in := workflow.Input{}
+		switch st[1] {
+		case "sign":
+			in["opinion"] = "同意"
+		case "publish":
+			in["summary"] = "内容概述"
+		}
+		var err error
+		if d, err = b.docs.Fire(context.Background(), b.actor(t, st[0]), d.ID, 0, st[1], in); err != nil {
+			t.Fatalf("%s: %v", st[1], err)
+		}
+	}
+	return d
+}
+
+// Two nodes cache the public list; publishing on either side of them reaches both at once, while
+// work on drafts leaves their entries alone.
+func TestPublicationReachesEveryNode(t *testing.T) {
+	b := newBureau(t)
+	a, c := newNode(t, b.dsn, b.docs), newNode(t, b.dsn, b.docs)
+	for _, n := range []*node{a, c} {
+		if _, body, h := n.get(t); body != "[]" || h.Get("X-Cache") != "" {
+			t.Fatalf("first fetch = %q (X-Cache %q), want an empty list rendered", body, h.Get("X-Cache"))
+		}
+		if _, body, h := n.get(t); body != "[]" || h.Get("X-Cache") != "hit" {
+			t.Fatalf("second fetch = %q (X-Cache %q), want the cached empty list", body, h.Get("X-Cache"))
+		}
+	}
+	d := b.draft(t, "关于住房租赁补贴的通知")
+	d = b.fire(t, d, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"leader", "sign"})
+	time.Sleep(200 * time.Millisecond) // a notification, had a draft sent one, would have arrived
+	for _, n := range []*node{a, c} {
+		if _, body, h := n.get(t); body != "[]" || h.Get("X-Cache") != "hit" {
+			t.Fatalf("after work on a draft: %q (X-Cache %q), want the entry kept", body, h.Get("X-Cache"))
+		}
+	}
+	b.fire(t, d, [2]string{"officer", "publish"})
+	for _, n := range []*node{a, c} {
+		waitFor(t, "the published document on every node", func() bool {
+			_, body, _ := n.get(t)
+			return body == "[关于住房租赁补贴的通知]"
+		})
+	}
+	_, _, h := a.get(t)
+	if h.Get("X-Cache") != "hit" || h.Get("ETag") == "" {
+		t.Fatalf("fresh entry not cached: X-Cache %q ETag %q", h.Get("X-Cache"), h.Get("ETag"))
+	}
+	if st, body, _ := a.get(t, "If-None-Match", h.Get("ETag")); st != http.StatusNotModified || body != "" {
+		t.Fatalf("revalidation with the ETag = %d %q, want 304 and no body", st, body)
+	}
+	if st, _, _ := a.get(t, "If-None-Match", `"other"`); st != http.StatusOK {
+		t.Fatalf("revalidation with another ETag = %d, want 200", st)
+	}
+}
+
+// When the notification connection drops, the cache stops serving until it is listening again,
+// and what it held before is gone: a change made meanwhile is never hidden.
+func TestLostConnectionEmptiesTheCache(t *testing.T) {
+	b := newBureau(t)
+	n := newNode(t, b.dsn, b.docs)
+	n.get(t)
+	if _, _, h := n.get(t); h.Get("X-Cache") != "hit" {
+		t.Fatal("not cached")
+	}
+	var killed int
+	if err := b.DB.QueryRowContext(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query ILIKE 'listen%'`).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("terminate the listener: %d, %v", killed, err)
+	}
+	waitFor(t, "the cache to go off", func() bool { return !n.cache.Live() })
+	if n.cache.Len() != 0 {
+		t.Fatalf("%d entries kept after the connection was lost", n.cache.Len())
+	}
+	waitFor(t, "the listener to come back", n.cache.Live)
+	if _, _, h := n.get(t); h.Get("X-Cache") == "hit" {
+		t.Fatal("served an entry from before the reconnection")
+	}
+	if _, _, h := n.get(t); h.Get("X-Cache") != "hit" {
+		t.Fatal("not caching after the reconnection")
+	}
+}
+
+// A response rendered while an invalidation arrived is not kept, and without a listener nothing is.
+func TestStaleRendersAreNotKept(t *testing.T) {
+	c := pagecache.New(pagecache.Options{TTL: time.Hour})
+	r := gin.New()
+	renders := 0
+	r.GET("/racy", c.Handler(), func(g *gin.Context) {
+		renders++
+		c.Invalidate() // a change committed while this page was being drawn
+		g.String(http.StatusOK, "old")
+	})
+	r.GET("/plain", c.Handler(), func(g *gin.Context) {
+		renders++
+		g.String(http.StatusOK, "x")
+	})
+	r.GET("/missing", c.Handler(), func(g *gin.Context) {
+		renders++
+		g.String(http.StatusNotFound, "no")
+	})
+	get := func(path string) {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	get("/plain")
+	get("/plain")
+	if renders != 2 || c.Len() != 0 {
+		t.Fatalf("not live yet: %d renders, %d entries; want 2 and 0", renders, c.Len())
+	}
+	c.SetLive(true)
+	renders = 0
+	for range 3 {
+		get("/racy")
+		get("/missing")
+	}
+	if renders != 6 {
+		t.Fatalf("%d renders of 6 requests: a stale or failed answer was kept", renders)
+	}
+	get("/plain")
+	get("/plain")
+	if renders != 7 {
+		t.Fatalf("%d renders, want 7: the plain page should be cached", renders)
+	}
+}
+
+// The cache stays within its bounds.
+func TestBounds(t *testing.T) {
+	c := pagecache.New(pagecache.Options{TTL: time.Hour, MaxEntries: 3, MaxBytes: 1000, MaxBody: 400})
+	c.SetLive(true)
+	r := gin.New()
+	r.GET("/p/:n", c.Handler(), func(g *gin.Context) {
+		g.String(http.StatusOK, strings.Repeat("x", 100))
+	})
+	r.GET("/big", c.Handler(), func(g *gin.Context) {
+		g.String(http.StatusOK, strings.Repeat("y", 500))
+	})
+	for i := range 10 {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/p/"+string(rune('a'+i)), nil))
+		if w.Body.Len() != 100 {
+			t.Fatalf("body %d bytes", w.Body.Len())
+		}
+		if c.Len() > 3 {
+			t.Fatalf("%d entries, bound is 3", c.Len())
+		}
+	}
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/big", nil))
+	if w.Body.Len() != 500 {
+		t.Fatalf("big body %d bytes, want 500 passed through", w.Body.Len())
+	}
+	w = httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/big", nil))
+	if w.Header().Get("X-Cache") == "hit" {
+		t.Fatal("a body over MaxBody was cached")
+	}
+}
+
+// The trigger's list of public states is the workflow's.
+func TestTriggerKnowsThePublicStates(t *testing.T) {
+	b, err := migrations.FS.ReadFile("000005_public_changes.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range workflow.PublicConsultationStates() {
+		if !strings.Contains(string(b), "'"+st+"'") {
+			t.Errorf("migration 000005 does not notify changes in state %s, which the public sees", st)
+		}
+	}
+}
