@@ -20,8 +20,15 @@ import (
 // without persistence, or the worker died). Handing a row to asynq twice is harmless: the task id
 // is the row id, and processing is idempotent.
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, requeueAfter time.Duration, limit int) ([]workflow.OutboxItem, error) {
-	const q = `SELECT id, kind, payload, run_at FROM outbox
-		WHERE org_id = $1 AND processed_at IS NULL AND (enqueued_at IS NULL OR enqueued_at < $2)
+	// Two index scans (migrations/000006): rows never handed over, and rows handed over before
+	// the cut-off and still not processed; the rows handed over a moment ago are in neither.
+	const q = `SELECT id, kind, payload, run_at FROM (
+		(SELECT id, kind, payload, run_at FROM outbox
+			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NULL ORDER BY id LIMIT $3)
+		UNION ALL
+		(SELECT id, kind, payload, run_at FROM outbox
+			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NOT NULL AND enqueued_at < $2
+			ORDER BY enqueued_at LIMIT $3)) due
 		ORDER BY id LIMIT $3`
 	var rows []struct {
 		ID      int64     `db:"id"`
@@ -64,7 +71,9 @@ func (s *Store) OutboxStats(ctx context.Context, now time.Time) (pending int, ol
 
 // ProcessOutbox carries out one outbox row inside a transaction that also marks the row processed,
 // so the row's effect happens exactly once however often its task is delivered. It reports false
-// when the row was already processed (or another worker holds it right now).
+// when the row was already processed. A second delivery of the same row waits for the first to
+// commit and then finds it processed: skipping a locked row instead would report success for a row
+// whose first attempt might still roll back (then it would wait for the re-queue).
 func (s *Store) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error) {
 	did := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -72,7 +81,7 @@ func (s *Store) ProcessOutbox(ctx context.Context, id int64, now time.Time) (boo
 			Kind    string `db:"kind"`
 			Payload []byte `db:"payload"`
 		}
-		const q = `SELECT kind, payload FROM outbox WHERE org_id = $1 AND id = $2 AND processed_at IS NULL FOR UPDATE SKIP LOCKED`
+		const q = `SELECT kind, payload FROM outbox WHERE org_id = $1 AND id = $2 AND processed_at IS NULL FOR UPDATE`
 		if err := tx.GetContext(ctx, &r, q, s.org, id); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil
