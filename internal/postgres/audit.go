@@ -72,7 +72,7 @@ func appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subje
 	if e.Hash, err = auditHash(e.PrevHash, org, kind, subject, e); err != nil {
 		return err
 	}
-	data, err := json.Marshal(e.Data)
+	data, err := jsonText(e.Data)
 	if err != nil {
 		return fmt.Errorf("encode audit data: %w", err)
 	}

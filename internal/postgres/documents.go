@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -63,7 +62,7 @@ func (s *Store) CreateDocument(ctx context.Context, d workflow.Document, actor w
 	if d.Facts == nil {
 		d.Facts = workflow.Facts{}
 	}
-	facts, err := json.Marshal(d.Facts)
+	facts, err := jsonText(d.Facts)
 	if err != nil {
 		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
@@ -107,7 +106,7 @@ func (s *Store) Document(ctx context.Context, id int64) (workflow.Document, erro
 
 // UpdateDocument implements workflow.DocumentStore.
 func (s *Store) UpdateDocument(ctx context.Context, d workflow.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (workflow.Document, error) {
-	facts, err := json.Marshal(d.Facts)
+	facts, err := jsonText(d.Facts)
 	if err != nil {
 		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
 	}

@@ -261,11 +261,11 @@ func (s *Store) SaveReportInputs(ctx context.Context, in workflow.ReportInputs, 
 	if err := checkInputs(in.Year, in); err != nil {
 		return workflow.ReportInputs{}, err
 	}
-	sections, err := json.Marshal(in.Sections)
+	sections, err := jsonText(in.Sections)
 	if err != nil {
 		return workflow.ReportInputs{}, fmt.Errorf("encode report sections: %w", err)
 	}
-	proactive, err := json.Marshal(figs)
+	proactive, err := jsonText(figs)
 	if err != nil {
 		return workflow.ReportInputs{}, fmt.Errorf("encode report figures: %w", err)
 	}

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,7 +87,7 @@ func (s *Store) CreateRequest(ctx context.Context, r workflow.Request, actor wor
 	if r.Facts == nil {
 		r.Facts = workflow.Facts{}
 	}
-	facts, err := json.Marshal(r.Facts)
+	facts, err := jsonText(r.Facts)
 	if err != nil {
 		return workflow.Request{}, fmt.Errorf("encode facts: %w", err)
 	}

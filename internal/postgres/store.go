@@ -64,7 +64,7 @@ func (s *Store) Apply(ctx context.Context, prev workflow.Instance, res workflow.
 
 func (s *Store) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
 	kind, table := subjectKind(prev.Definition)
-	facts, err := json.Marshal(res.Instance.Facts)
+	facts, err := jsonText(res.Instance.Facts)
 	if err != nil {
 		return workflow.Instance{}, fmt.Errorf("encode facts: %w", err)
 	}
@@ -182,7 +182,7 @@ func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, su
 }
 
 func insertOutbox(ctx context.Context, tx *sqlx.Tx, org int64, kind string, payload any, runAt time.Time) error {
-	b, err := json.Marshal(payload)
+	b, err := jsonText(payload)
 	if err != nil {
 		return fmt.Errorf("encode outbox payload: %w", err)
 	}
