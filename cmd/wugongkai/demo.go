@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +31,7 @@ var demoUsers = []struct {
 	{"unithead", "李建国（城建科科长）", "unit_head", "chengjian"},
 	{"unithead2", "赵红（房产科科长）", "unit_head", "fangchan"},
 	{"legal", "陈静（法规科）", "legal_reviewer", "*"},
-	{"officer", "周敏（政务公开办）", "disclosure_officer", "*"},
+	{"officer", "周敏（办公室）", "disclosure_officer", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "系统管理员", "admin", "*"},
 }
@@ -156,6 +157,32 @@ func demoDocuments(ctx context.Context, a *app) error {
 	}
 	if _, err := walk(draft, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
 		return err
+	}
+	return demoRequests(ctx, a, enf, actor("officer"))
+}
+
+// demoRequests files three disclosure requests, so the request desk and the annual report have
+// content: two on the public form and a letter registered by the disclosure officer.
+func demoRequests(ctx context.Context, a *app, enf *policy.Enforcer, officer workflow.Actor) error {
+	reqs := &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enf, Clock: workflow.SystemClock, Unit: a.cfg.Requests.Unit}
+	public := []workflow.Application{
+		{ApplicantType: "natural", Name: "孙丽", IDType: workflow.IDResidentCard, IDNumber: "11010519491231002X",
+			Phone: "13800000001", Description: "2025年度许昌市中心城区住房租赁补贴发放名单及发放金额", Form: "电子邮件",
+			Delivery: "电子邮件", Email: "sunli@example.com"},
+		{ApplicantType: "commercial", Name: "许昌某某置业有限公司", ContactPerson: "高强", IDType: workflow.IDCreditCode,
+			IDNumber: "91411000MA1234567X", Phone: "0374-1234567", Address: "许昌市魏都区示例路1号",
+			Description: "许昌市物业服务收费管理实施细则的制定说明及征求意见情况", Delivery: "邮寄"},
+	}
+	for _, in := range public {
+		if _, err := reqs.Submit(ctx, in, ""); err != nil {
+			return fmt.Errorf("demo request: %w", err)
+		}
+	}
+	letter := workflow.Application{ApplicantType: "natural", Name: "钱伟", IDType: "护照", IDNumber: "E12345678",
+		Address: "许昌市建安区示例街8号", Description: "某小区老旧小区改造项目的招标文件及中标结果", Delivery: "邮寄",
+		Channel: "registered_post", ReceiptDate: workflow.DateOf(time.Now()).String(), Note: "挂号信，今日签收"}
+	if _, err := reqs.Register(ctx, officer, letter); err != nil {
+		return fmt.Errorf("demo request: %w", err)
 	}
 	return nil
 }
