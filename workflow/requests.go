@@ -502,14 +502,15 @@ var PublicApplicant = Actor{Username: "public", Name: "申请人（在线申请�
 // Submit files a request from the public form. Its channel is online and its receipt date the
 // day of submission (see RequestChannels). The request is committed before Submit returns, so a
 // receipt number shown to the applicant is never lost. client is the sender's address for the
-// rate limit: too many requests from one client are refused with ETooMany.
+// rate limit: too many well-formed requests from one client are refused with ETooMany (a form sent
+// back for a correction does not count, so an applicant fixing typos is not locked out).
 func (s *Requests) Submit(ctx context.Context, in Application, client string) (Request, error) {
 	in.Channel, in.ReceiptDate, in.Note = "", "", ""
-	now := s.Now()
-	if err := s.Limiter.Check(client, now); err != nil {
+	if err := normalizeApplication(&in); err != nil {
 		return Request{}, err
 	}
-	if err := normalizeApplication(&in); err != nil {
+	now := s.Now()
+	if err := s.Limiter.Check(client, now); err != nil {
 		return Request{}, err
 	}
 	r, reply, err := s.newRequest(in, ChannelOnline, DateOf(now), 0)
