@@ -140,9 +140,6 @@ type figureJSON struct {
 	Values []*float64 `json:"values"`
 }
 
-// countedItem is the Table 二 block the system counts itself.
-const countedItem = "第二十条第（一）项"
-
 type reportInputsRow struct {
 	Version     int            `db:"version"`
 	Sections    []byte         `db:"sections"`
@@ -212,8 +209,8 @@ func checkInputs(year int, in workflow.ReportInputs) error {
 		return bad("year", "%v", err)
 	}
 	for i, row := range in.Figures {
-		if row.Item == countedItem {
-			return bad("proactive", "表二 %s 由系统根据公文数据统计，不能手工填写", countedItem)
+		if row.Item == report.CountedItem {
+			return bad("proactive", "表二 %s 由系统根据公文数据统计，不能手工填写", report.CountedItem)
 		}
 		var block *report.ProactiveBlock
 		for bi := range p.Blocks {
@@ -325,12 +322,12 @@ func (s *Store) AnnualReport(ctx context.Context, year int, org string) (*report
 		return nil, in, err
 	}
 	if rep.Format == report.Format2019 {
-		err = errors.Join(rep.Proactive.Set(countedItem, "规章", report.Num(0), report.Num(0), report.Num(0)),
-			rep.Proactive.Set(countedItem, "规范性文件", report.Num(float64(nc.Made)), report.Num(float64(nc.Published)),
+		err = errors.Join(rep.Proactive.Set(report.CountedItem, "规章", report.Num(0), report.Num(0), report.Num(0)),
+			rep.Proactive.Set(report.CountedItem, "规范性文件", report.Num(float64(nc.Made)), report.Num(float64(nc.Published)),
 				report.Num(float64(nc.PublishedTotal))))
 	} else {
-		err = errors.Join(rep.Proactive.Set(countedItem, "规章", report.Num(0), report.Num(0), report.Num(0)),
-			rep.Proactive.Set(countedItem, "行政规范性文件", report.Num(float64(nc.Made)), report.Num(float64(nc.Repealed)),
+		err = errors.Join(rep.Proactive.Set(report.CountedItem, "规章", report.Num(0), report.Num(0), report.Num(0)),
+			rep.Proactive.Set(report.CountedItem, "行政规范性文件", report.Num(float64(nc.Made)), report.Num(float64(nc.Repealed)),
 				report.Num(float64(nc.InForce))))
 	}
 	if err != nil {

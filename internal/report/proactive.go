@@ -11,6 +11,10 @@ type Proactive struct {
 	Blocks []ProactiveBlock
 }
 
+// CountedItem is the block of Table 二 the system counts itself from the documents (rules and
+// normative documents made, repealed and in force); the office enters the other blocks.
+const CountedItem = "第二十条第（一）项"
+
 // ProactiveBlock is one block of Table 二, such as 第二十条第（一）项.
 type ProactiveBlock struct {
 	Item    string   // "第二十条第（一）项"
