@@ -14,7 +14,7 @@ import (
 
 // Roles lists every role the policy knows, in the order of a document's way through the bureau.
 // Treat it as read-only.
-var Roles = []string{"drafter", "unit_head", "legal_reviewer", "disclosure_officer", "leader", "admin"}
+var Roles = []string{"drafter", "unit_head", "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin"}
 
 // RoleLabel returns the Chinese name of role shown to staff, or role itself when it is unknown.
 func RoleLabel(role string) string {
@@ -27,6 +27,8 @@ func RoleLabel(role string) string {
 		return "法规科审查员"
 	case "disclosure_officer":
 		return "政务公开办"
+	case "disclosure_head":
+		return "政务公开工作机构负责人"
 	case "leader":
 		return "局领导"
 	case "admin":
@@ -40,7 +42,7 @@ func RoleLabel(role string) string {
 // assigned in one unit.
 func BureauWide(role string) bool {
 	switch role {
-	case "legal_reviewer", "disclosure_officer", "leader", "admin":
+	case "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin":
 		return true
 	}
 	return false

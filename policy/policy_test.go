@@ -59,10 +59,12 @@ func grantsFromBrief() map[string][]string {
 		"unit_head":      {"document:read", "document:review_unit", "comment:read", "task:list"},
 		"legal_reviewer": {"document:read", "document:review_legal", "decision:review_legality", "comment:read", "task:list"},
 		"disclosure_officer": {"document:read", "document:publish", "document:rereview", "comment:read", "comment:read_contact",
-			"comment:moderate", "request:register", "request:read", "request:handle", "request:approve_extension",
+			"comment:moderate", "request:register", "request:read", "request:handle",
 			"case:record", "report:read", "report:edit", "task:list"},
-		"leader": {"document:read", "document:sign", "decision:decide", "comment:read", "report:read", "task:list"},
-		"admin":  {"user:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
+		// 《条例》第33条: the head of the disclosure office approves extending the reply period.
+		"disclosure_head": {"request:read", "request:approve_extension", "report:read", "task:list"},
+		"leader":          {"document:read", "document:sign", "decision:decide", "comment:read", "report:read", "task:list"},
+		"admin":           {"user:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
 	}
 }
 
@@ -142,7 +144,8 @@ func TestCanTuples(t *testing.T) {
 		{"admin manages users", "wang", "*", "user:manage", true},
 		{"leader signs in any unit", "zhao", "fangchan", "document:sign", true},
 		{"leader cannot publish", "zhao", "fangchan", "document:publish", false},
-		{"disclosure officer has every request permission", "qian", "bangongshi", "request:approve_extension", true},
+		{"disclosure officer handles requests", "qian", "bangongshi", "request:handle", true},
+		{"disclosure officer cannot approve an extension", "qian", "bangongshi", "request:approve_extension", false},
 		{"request wildcard does not leak into other objects", "qian", "bangongshi", "document:sign", false},
 		{"bureau-wide role applies with no unit", "qian", "", "report:edit", true},
 		{"two roles: unit head in fangchan", "sun", "fangchan", "document:review_unit", true},
@@ -485,7 +488,7 @@ func TestLabels(t *testing.T) {
 	}
 	wantRoles := map[string]string{
 		"drafter": "起草人", "unit_head": "科室负责人", "legal_reviewer": "法规科审查员",
-		"disclosure_officer": "政务公开办", "leader": "局领导", "admin": "系统管理员",
+		"disclosure_officer": "政务公开办", "disclosure_head": "政务公开工作机构负责人", "leader": "局领导", "admin": "系统管理员",
 	}
 	if len(policy.Roles) != len(wantRoles) {
 		t.Errorf("Roles = %q, want the %d roles of the brief", policy.Roles, len(wantRoles))
@@ -496,7 +499,7 @@ func TestLabels(t *testing.T) {
 		}
 	}
 	for r, want := range map[string]bool{"drafter": false, "unit_head": false, "legal_reviewer": true,
-		"disclosure_officer": true, "leader": true, "admin": true, "nobody": false} {
+		"disclosure_officer": true, "disclosure_head": true, "leader": true, "admin": true, "nobody": false} {
 		if got := policy.BureauWide(r); got != want {
 			t.Errorf("BureauWide(%s) = %v, want %v", r, got, want)
 		}

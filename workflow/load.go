@@ -12,7 +12,7 @@ import (
 // knownRole reports whether role is one of the roles of the policy (the casbin subjects).
 func knownRole(role string) bool {
 	switch role {
-	case "drafter", "unit_head", "legal_reviewer", "disclosure_officer", "leader", "admin":
+	case "drafter", "unit_head", "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin":
 		return true
 	}
 	return false

@@ -660,6 +660,11 @@ func (s *Requests) Fire(ctx context.Context, actor Actor, id int64, version int,
 	if err := s.Auth.Authorize(ctx, actor, r.Unit, perm); err != nil {
 		return Request{}, err
 	}
+	if name == "approve_extension" || name == "reject_extension" {
+		if err := s.notOwnExtension(ctx, actor, r); err != nil {
+			return Request{}, err
+		}
+	}
 	now := s.Now()
 	today := DateOf(now)
 	if err := s.prepare(r, name, clean, today); err != nil {
@@ -682,6 +687,26 @@ func (s *Requests) Fire(ctx context.Context, actor Actor, id int64, version int,
 		return Request{}, err
 	}
 	return s.Store.Request(ctx, id)
+}
+
+// notOwnExtension refuses a decision on an extension by the person who asked for it: the period is
+// extended with the approval of the head of the disclosure office (《条例》第三十三条第二款), not
+// by the handler alone, even one who also holds the head's role.
+func (s *Requests) notOwnExtension(ctx context.Context, actor Actor, r Request) error {
+	history, err := s.Store.History(ctx, "request", r.ID)
+	if err != nil {
+		return err
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		if history[i].Action != "request_extension" {
+			continue
+		}
+		if actor.UserID != 0 && history[i].ActorID == actor.UserID {
+			return &Error{Code: EForbidden, Message: "延期答复须经政务公开工作机构负责人批准，申请延期的本人不能批准或驳回自己的延期申请"}
+		}
+		return nil
+	}
+	return nil
 }
 
 // inputDate reads an optional date input (default today) that may lie neither in the future nor

@@ -32,6 +32,7 @@ var demoUsers = []struct {
 	{"unithead2", "赵红（房产科科长）", "unit_head", "fangchan"},
 	{"legal", "陈静（法规科）", "legal_reviewer", "*"},
 	{"officer", "周敏（办公室）", "disclosure_officer", "*"},
+	{"head", "吴强（办公室主任）", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "系统管理员", "admin", "*"},
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"wugongkai/internal/httpapi"
+	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
@@ -236,7 +237,13 @@ func TestRequestDeadlines(t *testing.T) {
 	if online.State != "extension_pending" || online.pending()["reply_due"] != "2026-10-22" {
 		t.Fatalf("extension requested: %s %v", online.State, online.pending())
 	}
-	online = s.act("2026-10-13", "officer", online, "approve_extension", nil)
+	// The handler cannot approve it; nor can the head, for an extension the head asked for while
+	// also acting as handler (《条例》第33条: the head approves the handler's request).
+	if st, b := s.do(http.MethodPost, pathf("/api/v1/requests/%d/transitions/approve_extension", online.ID), "officer",
+		map[string]any{"version": online.Version}); st != http.StatusForbidden {
+		t.Fatalf("officer approving: %d %s", st, b)
+	}
+	online = s.act("2026-10-13", "head", online, "approve_extension", nil)
 	if online.State != "processing" || online.Reply.Due != "2026-11-19" || online.pending()["reply_due"] != "2026-11-19" ||
 		!strings.Contains(online.Reply.Explanation, "延长 20 个工作日") {
 		t.Fatalf("extension approved: %s %+v %v", online.State, online.Reply, online.pending())
@@ -399,7 +406,7 @@ func TestReplayAYear(t *testing.T) {
 	e := s.register("2025-05-06", "email", application("legal_service", 5))
 	e = s.act("2025-05-06", "officer", e, "accept", nil)
 	e = s.act("2025-05-20", "officer", e, "request_extension", map[string]string{"extension_days": "20", "extension_reason": "涉及多个科室"})
-	e = s.act("2025-05-21", "officer", e, "approve_extension", nil)
+	e = s.act("2025-05-21", "head", e, "approve_extension", nil)
 	s.answer("2025-06-20", e, "三(二)")
 	// F: nonprofit, supplemented, still unclear.
 	f := s.register("2025-06-03", "registered_post", application("nonprofit", 6))
@@ -646,5 +653,46 @@ func TestRequestOutcomesAreTheReportRows(t *testing.T) {
 		if at[i].Code != a.Code || at[i].Label != a.Label {
 			t.Errorf("applicant type %d: %+v, report %+v", i, at[i], a)
 		}
+	}
+}
+
+// TestOwnExtensionNotApproved: a member of staff who is both handler and head of the disclosure
+// office cannot decide on an extension they asked for; another head can.
+func TestOwnExtensionNotApproved(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	head, err := s.store.UserByUsername(ctx, "head")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.AssignRoles(ctx, head.ID, []postgres.RoleAssignment{{Role: "disclosure_officer", Unit: "*"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.enf.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.at("2026-03-02")
+	var receipt struct {
+		ReceiptNo string `json:"receipt_no"`
+	}
+	s.mustDo(http.MethodPost, "/api/v1/public/requests", "", application("natural", 2), http.StatusCreated, &receipt)
+	var list struct {
+		Items []reqView `json:"items"`
+	}
+	s.mustDo(http.MethodGet, "/api/v1/requests?open=true", "head", nil, http.StatusOK, &list)
+	v := s.request(list.Items[0].ID)
+	v = s.act("2026-03-02", "head", v, "accept", nil)
+	v = s.act("2026-03-03", "head", v, "request_extension", map[string]string{"extension_days": "10", "extension_reason": "需调取档案"})
+	for _, name := range []string{"approve_extension", "reject_extension"} {
+		st, b := s.do(http.MethodPost, pathf("/api/v1/requests/%d/transitions/%s", v.ID, name), "head",
+			map[string]any{"version": v.Version, "input": map[string]string{"opinion": "不同意"}})
+		var p problem
+		_ = json.Unmarshal(b, &p)
+		if st != http.StatusForbidden || p.Code != workflow.EForbidden || !strings.Contains(p.Detail, "本人不能批准") {
+			t.Fatalf("%s of one's own extension: %d %s", name, st, b)
+		}
+	}
+	if got := s.request(v.ID); got.State != "extension_pending" || got.Version != v.Version {
+		t.Fatalf("refused decisions changed the request: %s v%d", got.State, got.Version)
 	}
 }

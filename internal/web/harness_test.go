@@ -34,6 +34,7 @@ var testUsers = []struct{ name, display, role, unit string }{
 	{"unithead", "李科长", "unit_head", "chengjian"},
 	{"legal", "陈法规", "legal_reviewer", "*"},
 	{"officer", "周公开", "disclosure_officer", "*"},
+	{"head", "吴主任", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "管理员", "admin", "*"},
 }

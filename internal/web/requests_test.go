@@ -295,20 +295,22 @@ func TestRequestDesk(t *testing.T) {
 		`<label for="req-act-answer-reply_letter">答复书`)
 	mustNotContain(t, "registered", r.body, `value="三(六)1"`, `value="三(六)2"`)
 
-	fire := func(name string, form url.Values) response {
+	fireAs := func(who *client, name string, form url.Values) response {
 		t.Helper()
-		cur := officer.get(page)
+		cur := who.get(page)
 		form.Set("version", requestVersion(t, cur.body))
-		return officer.postForm(page+"/transitions/"+name, form)
+		return who.postForm(page+"/transitions/"+name, form)
 	}
-	mustFire := func(name string, form url.Values) string {
+	fire := func(name string, form url.Values) response { t.Helper(); return fireAs(officer, name, form) }
+	mustFireAs := func(who *client, name string, form url.Values) string {
 		t.Helper()
-		r := fire(name, form)
+		r := fireAs(who, name, form)
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("%s: status %d: %s", name, r.status, excerpt(r.body))
 		}
-		return officer.get(r.header.Get("Location")).body
+		return who.get(r.header.Get("Location")).body
 	}
+	mustFire := func(name string, form url.Values) string { t.Helper(); return mustFireAs(officer, name, form) }
 
 	// 补正: the items and a date; the clock stops.
 	supplementBy := today.AddDays(10).String()
@@ -336,9 +338,17 @@ func TestRequestDesk(t *testing.T) {
 	}
 	mustContain(t, "long extension", r.body, "未能完成“申请延期答复”", "延长的天数应为 1 到 20 之间的整数", `value="25"`, "涉及档案较多，需要调阅", `aria-invalid="true"`)
 
+	// The officer asks; only the head of the disclosure office may decide (《条例》第33条).
 	body = mustFire("request_extension", url.Values{"extension_days": {"15"}, "extension_reason": {"涉及档案较多，需要调阅"}})
-	mustContain(t, "extension asked", body, "延期待批准", `id="req-act-approve_extension"`, `id="req-act-reject_extension"`)
-	body = mustFire("approve_extension", url.Values{})
+	mustContain(t, "extension asked", body, "延期待批准")
+	mustNotContain(t, "extension asked", body, `id="req-act-approve_extension"`, `id="req-act-reject_extension"`)
+	head := s.login("head")
+	forged := url.Values{"version": {requestVersion(t, head.get(page).body)}}
+	if r := officer.postForm(page+"/transitions/approve_extension", forged); r.status != http.StatusForbidden {
+		t.Fatalf("officer approving the extension: status %d", r.status)
+	}
+	mustContain(t, "extension for the head", head.get(page).body, `id="req-act-approve_extension"`, `id="req-act-reject_extension"`)
+	body = mustFireAs(head, "approve_extension", url.Values{})
 	due = s.engine.Calendar().AddWorkingDays(today, workflow.RequestReplyDays+15).Due
 	mustContain(t, "extension approved", body, "已完成“同意延期（告知申请人）”", "已延长（工作日）", `id="reply-due">`+due.String(), "共 35 个工作日")
 	mustNotContain(t, "extension approved", body, `id="req-act-request_extension"`)
