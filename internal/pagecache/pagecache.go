@@ -48,9 +48,10 @@ type Cache struct {
 	gen  atomic.Uint64
 	live atomic.Bool // a listener is connected (or none is needed: see SetLive)
 
-	mu      sync.RWMutex
-	entries map[string]*entry
-	bytes   int
+	mu       sync.RWMutex
+	entries  map[string]*entry
+	inflight map[string]chan struct{} // pages being rendered, closed when done
+	bytes    int
 
 	hits, misses, stores atomic.Uint64
 }
@@ -77,7 +78,7 @@ func New(o Options) *Cache {
 	if o.MaxBody <= 0 {
 		o.MaxBody = 1 << 20
 	}
-	return &Cache{opts: o, entries: map[string]*entry{}}
+	return &Cache{opts: o, entries: map[string]*entry{}, inflight: map[string]chan struct{}{}}
 }
 
 // Invalidate makes every entry stale: a change to public data was committed.
@@ -137,16 +138,24 @@ func (c *Cache) Handler() gin.HandlerFunc {
 			return
 		}
 		key := g.Request.URL.RequestURI()
-		gen := c.gen.Load()
-		c.mu.RLock()
-		e := c.entries[key]
-		c.mu.RUnlock()
-		if e != nil && e.gen == gen && time.Since(e.at) < c.opts.TTL {
-			c.hits.Add(1)
-			c.serve(g, e)
-			g.Abort()
+		if c.serveCurrent(g, key) {
 			return
 		}
+		// One render per page at a time: the others asking for it meanwhile wait for that render
+		// (a burst of visitors after a publication costs one query, not one each).
+		if wait, leader := c.join(key); !leader {
+			select {
+			case <-wait:
+			case <-g.Request.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			if c.serveCurrent(g, key) {
+				return
+			}
+		} else {
+			defer c.leave(key, wait)
+		}
+		gen := c.gen.Load()
 		c.misses.Add(1)
 		w := &recorder{ResponseWriter: g.Writer, limit: c.opts.MaxBody}
 		g.Writer = w
@@ -158,6 +167,41 @@ func (c *Cache) Handler() gin.HandlerFunc {
 		}
 		c.store(key, &entry{gen: gen, at: time.Now(), ctype: w.Header().Get("Content-Type"), body: w.buf.Bytes()})
 	}
+}
+
+// serveCurrent answers from a current entry for key, if there is one.
+func (c *Cache) serveCurrent(g *gin.Context, key string) bool {
+	gen := c.gen.Load()
+	c.mu.RLock()
+	e := c.entries[key]
+	c.mu.RUnlock()
+	if e == nil || e.gen != gen || time.Since(e.at) >= c.opts.TTL {
+		return false
+	}
+	c.hits.Add(1)
+	c.serve(g, e)
+	g.Abort()
+	return true
+}
+
+// join registers a render of key. The first caller is the leader (it renders, then calls leave);
+// the others get the channel closed when the leader is done.
+func (c *Cache) join(key string) (chan struct{}, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.inflight[key]; ok {
+		return ch, false
+	}
+	ch := make(chan struct{})
+	c.inflight[key] = ch
+	return ch, true
+}
+
+func (c *Cache) leave(key string, ch chan struct{}) {
+	c.mu.Lock()
+	delete(c.inflight, key)
+	c.mu.Unlock()
+	close(ch)
 }
 
 func (c *Cache) serve(g *gin.Context, e *entry) {

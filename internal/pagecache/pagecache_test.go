@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -299,6 +301,46 @@ func TestTriggerKnowsThePublicStates(t *testing.T) {
 	for _, st := range workflow.PublicConsultationStates() {
 		if !strings.Contains(string(b), "'"+st+"'") {
 			t.Errorf("migration 000005 does not notify changes in state %s, which the public sees", st)
+		}
+	}
+}
+
+// A burst of visitors to a page that is not cached renders it once; the others get that render.
+func TestBurstRendersOnce(t *testing.T) {
+	c := pagecache.New(pagecache.Options{TTL: time.Hour})
+	c.SetLive(true)
+	var renders atomic.Int32
+	r := gin.New()
+	r.GET("/slow", c.Handler(), func(g *gin.Context) {
+		renders.Add(1)
+		time.Sleep(200 * time.Millisecond)
+		g.String(http.StatusOK, "page")
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	var wg sync.WaitGroup
+	bodies := make([]string, 20)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(srv.URL + "/slow")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			bodies[i] = string(b)
+		}()
+	}
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("%d renders for 20 concurrent visitors, want 1", n)
+	}
+	for i, b := range bodies {
+		if b != "page" {
+			t.Errorf("visitor %d got %q", i, b)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"wugongkai/workflow"
 )
@@ -263,25 +264,29 @@ func roleHolders(ctx context.Context, tx *sqlx.Tx, org int64, role, unit string)
 	return ids, nil
 }
 
-// insertNotifications writes one inbox entry per distinct user; a repeat of the same source is a no-op.
+// insertNotifications writes one inbox entry per distinct user, in one statement whatever the
+// number of recipients; a repeat of the same source is a no-op.
 func insertNotifications(ctx context.Context, tx *sqlx.Tx, org int64, users []int64, kind string, subject int64, nkind, msg, source string) (int, error) {
 	seen := map[int64]bool{}
-	n := 0
+	distinct := make([]int64, 0, len(users))
 	for _, u := range users {
-		if seen[u] {
-			continue
+		if !seen[u] {
+			seen[u] = true
+			distinct = append(distinct, u)
 		}
-		seen[u] = true
-		const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, user_id, source) DO NOTHING`
-		res, err := tx.ExecContext(ctx, q, org, u, kind, subject, nkind, msg, source)
-		if err != nil {
-			return n, translate(fmt.Errorf("insert notification: %w", err), "")
-		}
-		c, _ := res.RowsAffected()
-		n += int(c)
 	}
-	return n, nil
+	if len(distinct) == 0 {
+		return 0, nil
+	}
+	const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
+		SELECT $1, u, $3, $4, $5, $6, $7 FROM unnest($2::bigint[]) WITH ORDINALITY AS r(u, n) ORDER BY n
+		ON CONFLICT (org_id, user_id, source) DO NOTHING`
+	res, err := tx.ExecContext(ctx, q, org, pq.Array(distinct), kind, subject, nkind, msg, source)
+	if err != nil {
+		return 0, translate(fmt.Errorf("insert notifications: %w", err), "")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // Recount recomputes every pending provisional deadline counted in working days with cal, after a
