@@ -305,6 +305,8 @@ type RequestStore interface {
 	CreateRequest(ctx context.Context, r Request, actor Actor, now time.Time, reply []Effect) (Request, error)
 	Request(ctx context.Context, id int64) (Request, error)
 	ListRequests(ctx context.Context, q RequestQuery) ([]Request, int, error)
+	// RequestByReceipt returns the request with receipt number no (ENotFound if none).
+	RequestByReceipt(ctx context.Context, no string) (Request, error)
 	// ApplyRequest applies res like Store.Apply and, in the same transaction, replaces the
 	// request's pending reply deadlines (reply_due and reply_due.remind) with reply.
 	ApplyRequest(ctx context.Context, prev Instance, res Result, reply []Effect) (Instance, error)
@@ -326,6 +328,9 @@ type Requests struct {
 	Unit string
 	// Limiter limits how often one client may file on the public form; nil = no limit.
 	Limiter *ClientLimiter
+	// LookupLimiter limits how often one client may look up a request's progress (Status), so
+	// that receipt numbers and contacts cannot be guessed; nil = no limit.
+	LookupLimiter *ClientLimiter
 }
 
 // DefaultRequestUnit is the unit requests are filed under when Requests.Unit is empty.
@@ -518,6 +523,104 @@ func (s *Requests) Submit(ctx context.Context, in Application, client string) (R
 		return Request{}, err
 	}
 	return s.Store.CreateRequest(ctx, r, PublicApplicant, now, reply)
+}
+
+// RequestStatus is what the applicant may see of their request's progress on the portal: no
+// personal data, no internal notes, not the reply letter (that goes by the delivery chosen).
+type RequestStatus struct {
+	ReceiptNo  string
+	Title      string
+	ReceivedOn Date
+	State      string // the state's Chinese label
+	Stage      string // what is happening now, in a sentence
+	ReplyDue   Date   // zero while the clock is stopped or once answered
+	Extended   int    // working days the reply period was extended by
+	Outcome    string // the outcome's Chinese label once answered or closed
+	ClosedOn   Date
+}
+
+// Status looks up a request's progress for its applicant by receipt number and one of the contacts
+// given on the application (phone number, e-mail address, or the last six characters of the
+// identity document). A wrong number and a wrong contact get the same answer, and lookups are rate
+// limited per client (LookupLimiter), so neither can be probed.
+func (s *Requests) Status(ctx context.Context, receiptNo, contact, client string) (RequestStatus, error) {
+	receiptNo = strings.ToUpper(strings.TrimSpace(receiptNo))
+	contact = strings.TrimSpace(contact)
+	if receiptNo == "" {
+		return RequestStatus{}, invalid("receipt_no", "请填写受理编号（如 YSQ-2026-00001）")
+	}
+	if contact == "" {
+		return RequestStatus{}, invalid("contact", "请填写申请时留下的联系电话、电子邮箱或身份证明号码的后六位")
+	}
+	if !utf8.ValidString(receiptNo) || !utf8.ValidString(contact) || len(receiptNo) > 40 || len(contact) > 200 {
+		return RequestStatus{}, invalid("receipt_no", "受理编号或联系方式格式不正确")
+	}
+	if err := s.LookupLimiter.Check(client, s.Now()); err != nil {
+		return RequestStatus{}, err
+	}
+	notFound := &Error{Code: ENotFound, Message: "没有找到与该受理编号和联系方式相符的申请，请核对后重试（联系方式须与申请时填写的一致）"}
+	r, err := s.Store.RequestByReceipt(ctx, receiptNo)
+	if err != nil {
+		if ErrorCode(err) == ENotFound {
+			return RequestStatus{}, notFound
+		}
+		return RequestStatus{}, err
+	}
+	if !contactMatches(r, contact) {
+		return RequestStatus{}, notFound
+	}
+	out := RequestStatus{ReceiptNo: r.ReceiptNo, Title: r.Title, ReceivedOn: r.ReceivedOn, State: r.State, ReplyDue: r.ReplyDue,
+		ClosedOn: r.ClosedOn}
+	if def, err := s.Engine.Definition(r.Instance); err == nil {
+		out.State = def.StateLabel(r.State)
+	}
+	if n, err := strconv.Atoi(r.Facts["extension_days"]); err == nil {
+		out.Extended = n
+	}
+	if o, ok := RequestOutcomeOf(r.Outcome); ok {
+		out.Outcome = o.Label
+	}
+	switch r.State {
+	case RequestReceived, RequestProcessing, RequestExtensionPending:
+		out.Stage = "正在办理，将在答复期限前答复。"
+	case RequestAwaitingSupplement:
+		out.Stage = "已向您发出补正通知，请按通知要求补正；收到补正后重新计算答复期限。"
+		out.ReplyDue = Date{}
+	case RequestConsulting:
+		out.Stage = "正在征求第三方或其他机关的意见，所需时间不计入答复期限。"
+		out.ReplyDue = Date{}
+	case RequestAwaitingPayment:
+		out.Stage = "已向您发出收费通知，缴费后继续办理；等待缴费的时间不计入答复期限。"
+		out.ReplyDue = Date{}
+	case RequestAnswered:
+		out.Stage = "已答复，答复书已按您选择的方式送达。"
+		out.ReplyDue = Date{}
+	case RequestClosed:
+		out.Stage = "已终止办理。"
+		out.ReplyDue = Date{}
+	}
+	return out, nil
+}
+
+// contactMatches reports whether contact is one the applicant gave: the phone number (digits
+// compared), the e-mail address (case ignored) or the last six characters of the identity document.
+func contactMatches(r Request, contact string) bool {
+	digits := func(v string) string {
+		return strings.Map(func(c rune) rune {
+			if c >= '0' && c <= '9' {
+				return c
+			}
+			return -1
+		}, v)
+	}
+	if d := digits(contact); r.Phone != "" && len(d) >= 7 && d == digits(r.Phone) {
+		return true
+	}
+	if r.Email != "" && strings.EqualFold(contact, r.Email) {
+		return true
+	}
+	id := []rune(strings.ToUpper(r.IDNumber))
+	return len(id) >= 6 && len([]rune(contact)) == 6 && strings.ToUpper(contact) == string(id[len(id)-6:])
 }
 
 // Register records a request that reached the office by letter, visit, fax or e-mail

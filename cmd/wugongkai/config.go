@@ -102,6 +102,9 @@ type RequestsConfig struct {
 	Unit          string  `yaml:"unit"`
 	RatePerMinute float64 `yaml:"rate_per_minute"`
 	Burst         int     `yaml:"burst"`
+	// LookupsPerMinute and LookupBurst limit progress lookups (受理编号 + contact) per client.
+	LookupsPerMinute float64 `yaml:"lookups_per_minute"`
+	LookupBurst      int     `yaml:"lookup_burst"`
 }
 
 // LogConfig configures logging.

@@ -147,7 +147,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
 		requests := &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock,
-			Unit: cfg.Requests.Unit, Limiter: workflow.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst)}
+			Unit: cfg.Requests.Unit, Limiter: workflow.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
+			LookupLimiter: workflow.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
 		cases := &workflow.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: requests, Cases: cases, Reports: a.store,
 			OrgName: cfg.Org.Name})

@@ -53,6 +53,7 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 		srv.Handle(method, path, perm, a.authenticate(perm), fn)
 	}
 	h(http.MethodPost, "/api/v1/public/requests", PermPublic, r.submit)
+	h(http.MethodPost, "/api/v1/public/requests/status", PermPublic, r.status)
 	h(http.MethodGet, "/api/v1/public/request-options", PermPublic, r.options)
 
 	h(http.MethodPost, "/api/v1/requests", "request:register", r.register)
@@ -103,6 +104,48 @@ type receiptDTO struct {
 	ReceivedOn string `json:"received_on"`
 	ReplyDue   string `json:"reply_due"`
 	Message    string `json:"message"`
+}
+
+// statusRequest asks for a request's progress: its receipt number and a contact the applicant gave.
+type statusRequest struct {
+	ReceiptNo string `json:"receipt_no"`
+	Contact   string `json:"contact"`
+}
+
+type statusDTO struct {
+	ReceiptNo  string `json:"receipt_no"`
+	Title      string `json:"title"`
+	ReceivedOn string `json:"received_on"`
+	State      string `json:"state"`
+	Stage      string `json:"stage"`
+	ReplyDue   string `json:"reply_due,omitempty"`
+	Extended   int    `json:"extended_days,omitempty"`
+	Outcome    string `json:"outcome,omitempty"`
+	ClosedOn   string `json:"closed_on,omitempty"`
+}
+
+func dateOrEmpty(d workflow.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// status answers an applicant's progress lookup (POST, so the contact stays out of URLs and logs).
+func (r *RequestsAPI) status(c *gin.Context) {
+	var req statusRequest
+	if err := decodeJSON(c, &req); err != nil {
+		c.Error(err)
+		return
+	}
+	st, err := r.Requests.Status(c.Request.Context(), req.ReceiptNo, req.Contact, c.ClientIP())
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, statusDTO{ReceiptNo: st.ReceiptNo, Title: st.Title, ReceivedOn: st.ReceivedOn.String(), State: st.State,
+		Stage: st.Stage, ReplyDue: dateOrEmpty(st.ReplyDue), Extended: st.Extended, Outcome: st.Outcome, ClosedOn: dateOrEmpty(st.ClosedOn)})
 }
 
 func (r *RequestsAPI) submit(c *gin.Context) {

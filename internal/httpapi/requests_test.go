@@ -46,10 +46,11 @@ func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b 
 	tb.Helper()
 	clock := &testClock{t: time.Now()}
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
-		Requests: &workflow.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock},
-		Cases:    &workflow.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
-		Reports:  b.Store,
-		OrgName:  "测试市住房和城乡建设局",
+		Requests: &workflow.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
+			LookupLimiter: workflow.NewClientLimiter(60, 8)},
+		Cases:   &workflow.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
+		Reports: b.Store,
+		OrgName: "测试市住房和城乡建设局",
 	})
 	return clock
 }
@@ -694,5 +695,92 @@ func TestOwnExtensionNotApproved(t *testing.T) {
 	}
 	if got := s.request(v.ID); got.State != "extension_pending" || got.Version != v.Version {
 		t.Fatalf("refused decisions changed the request: %s v%d", got.State, got.Version)
+	}
+}
+
+// TestRequestStatusLookup: the applicant follows their request with the receipt number and a
+// contact they gave; a wrong number and a wrong contact are told apart by nothing, nothing personal
+// is shown, and lookups are limited per client.
+func TestRequestStatusLookup(t *testing.T) {
+	s := newStack(t)
+	s.at("2026-03-02")
+	app := application("natural", 3)
+	app["email"] = "Applicant@Example.com"
+	var receipt struct {
+		ReceiptNo string `json:"receipt_no"`
+		ReplyDue  string `json:"reply_due"`
+	}
+	s.mustDo(http.MethodPost, "/api/v1/public/requests", "", app, http.StatusCreated, &receipt)
+	type status struct {
+		ReceiptNo string `json:"receipt_no"`
+		State     string `json:"state"`
+		Stage     string `json:"stage"`
+		ReplyDue  string `json:"reply_due"`
+		Outcome   string `json:"outcome"`
+	}
+	lookup := func(no, contact string) (int, status, problem, string) {
+		t.Helper()
+		st, b := s.do(http.MethodPost, "/api/v1/public/requests/status", "", map[string]string{"receipt_no": no, "contact": contact})
+		var v status
+		var p problem
+		if st == http.StatusOK {
+			_ = json.Unmarshal(b, &v)
+		} else {
+			_ = json.Unmarshal(b, &p)
+		}
+		return st, v, p, string(b)
+	}
+	// Wrong contact and unknown number: the same 404 and message.
+	st1, _, p1, _ := lookup(receipt.ReceiptNo, "13900000000")
+	st2, _, p2, _ := lookup("YSQ-2026-09999", "13800138000")
+	if st1 != http.StatusNotFound || st2 != http.StatusNotFound || p1.Detail != p2.Detail || !hasHan(p1.Detail) {
+		t.Fatalf("wrong contact %d %q, unknown number %d %q: want the same 404", st1, p1.Detail, st2, p2.Detail)
+	}
+	if st, _, p, _ := lookup(receipt.ReceiptNo, ""); st != http.StatusBadRequest || p.Field != "contact" {
+		t.Fatalf("no contact: %d %+v", st, p)
+	}
+	// Each contact given opens it: the phone written differently, the e-mail in other case, the
+	// last six characters of the identity document.
+	id := residentID(3)
+	for _, contact := range []string{"138-0013-8000", "applicant@example.COM", id[len(id)-6:]} {
+		st, v, _, body := lookup(strings.ToLower(receipt.ReceiptNo), contact)
+		if st != http.StatusOK || v.ReceiptNo != receipt.ReceiptNo || v.State != "已收到" || v.ReplyDue != receipt.ReplyDue {
+			t.Fatalf("lookup with %q: %d %s", contact, st, body)
+		}
+		for _, secret := range []string{"申请人3", "13800138000", id, "Applicant@Example.com"} {
+			if strings.Contains(body, secret) {
+				t.Fatalf("the status shows personal data %q: %s", secret, body)
+			}
+		}
+	}
+	// A 补正 notice stops the clock: no due date, the stage says what to do.
+	var list struct {
+		Items []reqView `json:"items"`
+	}
+	s.mustDo(http.MethodGet, "/api/v1/requests?open=true", "officer", nil, http.StatusOK, &list)
+	v := s.request(list.Items[0].ID)
+	v = s.act("2026-03-03", "officer", v, "request_supplement", map[string]string{"supplement_items": "请写明文号", "supplement_by": "2026-03-20"})
+	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.ReplyDue != "" || !strings.Contains(got.Stage, "补正") {
+		t.Fatalf("after the 补正 notice: %d %s", st, body)
+	}
+	v = s.act("2026-03-05", "officer", v, "receive_supplement", map[string]string{"supplemented_on": "2026-03-05"})
+	s.answer("2026-03-06", v, "三(一)")
+	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.Outcome != "予以公开" || got.ReplyDue != "" {
+		t.Fatalf("after the answer: %d %s", st, body)
+	}
+	// One lookup since the clock last moved; the burst is 8, so 7 more pass and the next is
+	// refused as too many (the test clock stands still, so nothing refills).
+	n := 0
+	for ; n < 20; n++ {
+		st, _, p, _ := lookup(receipt.ReceiptNo, "13800138000")
+		if st == http.StatusTooManyRequests {
+			if p.Code != workflow.ETooMany {
+				t.Fatalf("429 with code %q", p.Code)
+			}
+			break
+		}
+	}
+	if n != 7 {
+		t.Fatalf("refused after %d more lookups, want 7", n)
 	}
 }

@@ -147,6 +147,15 @@ func (s *Store) Request(ctx context.Context, id int64) (workflow.Request, error)
 	return r.toDomain()
 }
 
+// RequestByReceipt implements workflow.RequestStore.
+func (s *Store) RequestByReceipt(ctx context.Context, no string) (workflow.Request, error) {
+	var r requestRow
+	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.receipt_no = $2`, s.org, no); err != nil {
+		return workflow.Request{}, translate(err, "申请")
+	}
+	return r.toDomain()
+}
+
 // ListRequests implements workflow.RequestStore: newest receipt first, the total counted apart
 // from the page.
 func (s *Store) ListRequests(ctx context.Context, q workflow.RequestQuery) ([]workflow.Request, int, error) {

@@ -22,6 +22,8 @@ import (
 func (s *Site) mountRequests(pub func(method, path string, h gin.HandlerFunc), staff func(method, path, perm string, h gin.HandlerFunc)) {
 	pub(http.MethodGet, "/requests/new", s.requestFormPage)
 	pub(http.MethodPost, "/requests", s.submitRequest)
+	pub(http.MethodGet, "/requests/status", s.requestStatusPage)
+	pub(http.MethodPost, "/requests/status", s.requestStatus)
 
 	staff(http.MethodGet, "/console/requests", "request:read", s.requestList)
 	staff(http.MethodGet, "/console/requests/new", "request:register", s.registrationPage)
@@ -1203,4 +1205,49 @@ func (s *Site) updateCase(c *gin.Context) {
 		v.ErrorField = e.Field
 	}
 	s.render(c, statusFor(err), "console_case", v)
+}
+
+// requestStatusView is the applicant's progress lookup: the form, and the status once found.
+type requestStatusView struct {
+	ReceiptNo  string
+	Contact    string
+	Error      string
+	ErrorField string
+	Status     *workflow.RequestStatus
+}
+
+// Err returns the error message when it concerns field.
+func (v requestStatusView) Err(field string) string {
+	if v.ErrorField == field || (field == "receipt_no" && v.Error != "" && v.ErrorField == "") {
+		return v.Error
+	}
+	return ""
+}
+
+// requestStatusPage is the lookup form (受理编号 and a contact given on the application).
+func (s *Site) requestStatusPage(c *gin.Context) {
+	s.render(c, http.StatusOK, "portal_request_status", requestStatusView{ReceiptNo: strings.TrimSpace(c.Query("no"))})
+}
+
+// requestStatus answers a lookup; it is a POST so that the contact stays out of addresses and logs.
+func (s *Site) requestStatus(c *gin.Context) {
+	v := requestStatusView{ReceiptNo: c.PostForm("receipt_no"), Contact: c.PostForm("contact")}
+	st, err := s.Requests.Status(c.Request.Context(), v.ReceiptNo, v.Contact, c.ClientIP())
+	if err != nil {
+		if statusFor(err) >= 500 {
+			s.errorPage(c, err)
+			return
+		}
+		if e := workflow.AsError(err); e != nil {
+			v.ErrorField = e.Field
+			if ra, ok := e.Details["retry_after_seconds"]; ok {
+				c.Header("Retry-After", fmt.Sprint(ra))
+			}
+		}
+		v.Error = workflow.ErrorMessage(err)
+		s.render(c, statusFor(err), "portal_request_status", v)
+		return
+	}
+	v.Status = &st
+	s.render(c, http.StatusOK, "portal_request_status", v)
 }

@@ -568,3 +568,42 @@ func mustID(t *testing.T, path string) int64 {
 	}
 	return id
 }
+
+// TestRequestStatusPage: the applicant follows their request from the receipt with the receipt
+// number and a contact; a wrong contact is told nothing, and the page shows nothing personal.
+func TestRequestStatusPage(t *testing.T) {
+	s := newStack(t)
+	c := s.anon()
+	r := c.postForm("/requests", applicationValues())
+	m := reRequestReceipt.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		t.Fatalf("file: %d", r.status)
+	}
+	no := m[1]
+	mustContain(t, "receipt", r.body, `href="/requests/status?no=`+no+`"`)
+	form := c.get("/requests/status?no=" + no)
+	mustContain(t, "lookup form", form.body, `value="`+no+`"`, `<label for="contact">`, `action="/requests/status"`)
+
+	wrong := c.postForm("/requests/status", url.Values{"receipt_no": {no}, "contact": {"13900000000"}})
+	if wrong.status != http.StatusNotFound {
+		t.Fatalf("wrong contact: status %d", wrong.status)
+	}
+	mustContain(t, "wrong contact", wrong.body, "没有找到与该受理编号和联系方式相符的申请", `value="13900000000"`)
+	mustNotContain(t, "wrong contact", wrong.body, `id="status-state"`)
+
+	due := s.engine.Calendar().AddWorkingDays(workflow.DateOf(s.clock.Now()), workflow.RequestReplyDays).Due
+	ok := c.postForm("/requests/status", url.Values{"receipt_no": {no}, "contact": {"zhao@example.com"}})
+	if ok.status != http.StatusOK {
+		t.Fatalf("lookup: status %d: %s", ok.status, excerpt(ok.body))
+	}
+	mustContain(t, "status", ok.body, `id="status-no">`+no, `<strong>已收到</strong>`, "正在办理", `id="status-due">`+due.String(),
+		"2025年度老旧小区改造项目资金使用情况")
+	mustNotContain(t, "status", ok.body, "赵小明", "13812345678", testIDNumber, "人民路")
+	if cc := ok.header.Get("Cache-Control"); cc != "no-store" {
+		t.Fatalf("status page Cache-Control %q, want no-store", cc)
+	}
+	if r := c.postForm("/requests/status", url.Values{"receipt_no": {no}, "contact": {"zhao@example.com"}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); r.status != http.StatusForbidden {
+		t.Fatalf("cross-site lookup: status %d", r.status)
+	}
+}
