@@ -113,25 +113,16 @@ type commentForm struct {
 }
 
 type consultPageView struct {
-	V            workflow.ConsultationView
-	StatusLabel  string
-	Open         bool
-	Paragraphs   []string
-	Explanation  []string
-	Summary      []string
-	Form         commentForm
-	Error        string
-	ErrorField   string
+	V           workflow.ConsultationView
+	StatusLabel string
+	Open        bool
+	Paragraphs  []string
+	Explanation []string
+	Summary     []string
+	Form        commentForm
+	fieldError
 	MaxLength    int
 	DecisionHref string
-}
-
-// Err returns the error message when it concerns field.
-func (v consultPageView) Err(field string) string {
-	if v.ErrorField == field {
-		return v.Error
-	}
-	return ""
 }
 
 // consultationView loads the public page of one consultation.

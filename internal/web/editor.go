@@ -185,18 +185,17 @@ type unitOption struct {
 }
 
 type editorView struct {
-	New          bool
-	ID           int64
-	Version      int
-	Definition   string
-	KindLabel    string
-	Units        []unitOption
-	Unit         string
-	Form         editorForm
-	Groups       []groundGroup
-	Problems     []string
-	Error        string
-	ErrorField   string
+	New        bool
+	ID         int64
+	Version    int
+	Definition string
+	KindLabel  string
+	Units      []unitOption
+	Unit       string
+	Form       editorForm
+	Groups     []groundGroup
+	Problems   []string
+	fieldError
 	Attributes   []string
 	DocKinds     []string
 	Categories   []string
@@ -400,12 +399,4 @@ func (s *Site) updateDocument(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=saved", id))
-}
-
-// Err returns the error message when it concerns field, for the message under that field.
-func (v editorView) Err(field string) string {
-	if v.ErrorField == field {
-		return v.Error
-	}
-	return ""
 }

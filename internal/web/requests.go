@@ -115,9 +115,9 @@ func requestIDTypes() idTypeOptions {
 
 // applicationView is the application form, public or staff, with its choices and its message.
 type applicationView struct {
-	Form       applicationForm
-	Error      string
-	ErrorField string
+	Form   applicationForm
+	Public bool // the public form (else the staff registration)
+	fieldError
 	Natural    []workflow.ApplicantType // 自然人
 	Orgs       []workflow.ApplicantType // the five kinds of 法人或其他组织
 	IDTypes    idTypeOptions
@@ -137,8 +137,14 @@ type applicationView struct {
 	MaxNote        int
 }
 
+// fieldError is a form's message and the field it concerns, for the views of the forms.
+type fieldError struct {
+	Error      string
+	ErrorField string
+}
+
 // Err returns the error message when it concerns field.
-func (v applicationView) Err(field string) string {
+func (v fieldError) Err(field string) string {
 	if v.ErrorField == field {
 		return v.Error
 	}
@@ -146,7 +152,7 @@ func (v applicationView) Err(field string) string {
 }
 
 func (s *Site) applicationView(form applicationForm, staff bool) applicationView {
-	v := applicationView{Form: form, IDTypes: requestIDTypes(), Forms: workflow.RequestForms(), Deliveries: workflow.RequestDeliveries(),
+	v := applicationView{Form: form, Public: !staff, IDTypes: requestIDTypes(), Forms: workflow.RequestForms(), Deliveries: workflow.RequestDeliveries(),
 		Today: workflow.DateOf(s.now()).String(), ReplyDays: workflow.RequestReplyDays, ExtensionDays: workflow.RequestMaxExtensionDays,
 		SupplementDays: workflow.RequestSupplementNoticeDays, MaxName: maxApplicantLen, MaxIDNumber: maxIDNumberLen, MaxPhone: maxPhoneLen,
 		MaxEmail: maxEmailLen, MaxDescription: workflow.MaxDescriptionRunes, MaxNote: maxNoteLen}
@@ -974,27 +980,19 @@ type caseRow struct {
 
 type caseListView struct {
 	caseChoices
-	Rows       []caseRow
-	Total      int
-	Year       int
-	Kind       string
-	Years      []int
-	PageLinks  []pageLink
-	PrevHref   string
-	NextHref   string
-	Form       caseForm
-	Error      string
-	ErrorField string
-	Flash      string
-	RequestNo  string // the receipt number of the request the new case is about
-}
-
-// Err returns the error message when it concerns field.
-func (v caseListView) Err(field string) string {
-	if v.ErrorField == field {
-		return v.Error
-	}
-	return ""
+	Rows      []caseRow
+	Total     int
+	Year      int
+	Kind      string
+	Years     []int
+	PageLinks []pageLink
+	PrevHref  string
+	NextHref  string
+	Form      caseForm
+	fieldError
+	Flash     string
+	RequestNo string // the receipt number of the request the new case is about
+	Version   int    // always 0: the form records a new case (part_case.html)
 }
 
 const casePageSize = 50
@@ -1125,18 +1123,9 @@ type casePageView struct {
 	RequestNo    string
 	Form         caseForm
 	Version      int
-	Error        string
-	ErrorField   string
-	Conflict     bool
-	Flash        string
-}
-
-// Err returns the error message when it concerns field.
-func (v casePageView) Err(field string) string {
-	if v.ErrorField == field {
-		return v.Error
-	}
-	return ""
+	fieldError
+	Conflict bool
+	Flash    string
 }
 
 func (s *Site) loadCasePage(c *gin.Context, id int64) (casePageView, error) {

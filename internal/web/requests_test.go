@@ -107,6 +107,10 @@ func TestRequestPublicForm(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("form: status %d", r.status)
 	}
+	mustContain(t, "form choices", r.body, `name="form" value="光盘"`, `name="delivery" value="当场阅读、抄录"`, `autocomplete="name"`)
+	if strings.Count(r.body, "<fieldset") != strings.Count(r.body, "</fieldset>") {
+		t.Fatalf("form: unbalanced fieldsets")
+	}
 	mustContain(t, "form", r.body, "政府信息公开申请表", `<label for="applicant_type">申请人类型 <span class="req">（必填）</span>`,
 		`<label for="name">姓名或名称 <span class="req">（必填）</span>`, `<label for="id_number">证件号码`, `<label for="phone">联系电话`,
 		`<label for="email">电子邮箱`, `<label for="address">通信地址`, `<label for="contact_person">联系人`, `<label for="description">`,
@@ -253,7 +257,11 @@ func TestRequestDesk(t *testing.T) {
 		t.Fatalf("registration form: status %d", r.status)
 	}
 	mustContain(t, "registration form", r.body, `<label for="channel">申请渠道`, `value="letter"`, `value="registered_post"`, "平常信函",
-		"签收日期", "以行政机关签收之日为收到申请之日", `<label for="receipt_date">`, `type="date"`, `max="`+today.String()+`"`)
+		"签收日期", "以行政机关签收之日为收到申请之日", `<label for="receipt_date">`, `type="date"`, `max="`+today.String()+`"`,
+		`<label for="name">姓名或名称`, `<label for="description">`, `name="form" value="光盘"`, `name="delivery" value="邮寄"`,
+		`<label for="note">登记备注`)
+	// Staff type someone else's details: the browser must not offer their own.
+	mustNotContain(t, "registration form", r.body, `autocomplete="name"`, `autocomplete="tel"`)
 	mustNotContain(t, "registration form", r.body, `value="online"`)
 
 	letter := with(applicationValues(), "channel", "letter", "receipt_date", "", "applicant_type", "legal_service",
