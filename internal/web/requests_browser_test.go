@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"regexp"
+	"strconv"
 	"testing"
 
 	"wugongkai/workflow"
@@ -77,4 +78,19 @@ func TestBrowserRequestWalk(t *testing.T) {
 	officer.press("#register-link", 200)
 	officer.see("登记政府信息公开申请", "签收日期")
 	officer.shot("37-request-register")
+
+	// The citizen follows the answered request from the receipt number and their phone number.
+	citizen.visit("/requests/status?no="+no, 200)
+	citizen.typeInto("contact", "13712345678")
+	citizen.press(`//button[text()="查询"]`, 200)
+	citizen.see(no, "已答复", "予以公开", "答复书按您申请时选择的方式送达")
+	citizen.notSee("郑市民", testIDNumber, "现予提供")
+	citizen.shot("38-request-status")
+
+	// The year's report counts the answered request in Table 三.
+	year := workflow.DateOf(s.clock.Now()).Year
+	officer.press(`//nav//a[text()="年度报告"]`, 200)
+	officer.press(`//a[@href="/console/reports/`+strconv.Itoa(year)+`"]`, 200)
+	officer.see("政府信息公开工作年度报告", "收到和处理政府信息公开申请情况", "予以公开")
+	officer.shot("39-annual-report")
 }
