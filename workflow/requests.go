@@ -974,6 +974,9 @@ func finishRequest(prev Instance, res *Result, in Input) error {
 		pauses = append(pauses, Pause{Kind: PauseFee, From: from, To: to})
 		f["pauses"] = FormatPauses(pauses)
 		delete(f, "fee_notified_on")
+	case "request_extension":
+		// Who asked, so that they are not offered the decision (notOwnExtension).
+		f["extension_requested_by"] = res.Event.Actor.Username
 	case "approve_extension":
 		f["extension_days"] = prev.Facts["extension_requested_days"]
 		delete(f, "extension_requested_days")
@@ -996,6 +999,10 @@ func (s *Requests) Available(actor Actor, r Request) []TransitionView {
 			continue
 		}
 		if t.Name == "request_extension" && r.Facts["extension_days"] != "" {
+			continue
+		}
+		if (t.Name == "approve_extension" || t.Name == "reject_extension") && r.Facts["extension_requested_by"] != "" &&
+			r.Facts["extension_requested_by"] == actor.Username {
 			continue
 		}
 		req := []string{}

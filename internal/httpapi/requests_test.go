@@ -684,6 +684,9 @@ func TestOwnExtensionNotApproved(t *testing.T) {
 	v := s.request(list.Items[0].ID)
 	v = s.act("2026-03-02", "head", v, "accept", nil)
 	v = s.act("2026-03-03", "head", v, "request_extension", map[string]string{"extension_days": "10", "extension_reason": "需调取档案"})
+	if v.can("approve_extension") || v.can("reject_extension") {
+		t.Fatal("the decision on an extension is offered to the person who asked for it")
+	}
 	for _, name := range []string{"approve_extension", "reject_extension"} {
 		st, b := s.do(http.MethodPost, pathf("/api/v1/requests/%d/transitions/%s", v.ID, name), "head",
 			map[string]any{"version": v.Version, "input": map[string]string{"opinion": "不同意"}})
