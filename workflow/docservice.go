@@ -67,6 +67,7 @@ type DocumentQuery struct {
 	States      []string // nil = every state
 	StatePairs  [][2]string
 	CreatedBy   int64
+	IDs         []int64 // nil = any document
 	Limit       int
 	Offset      int
 }

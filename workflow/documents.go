@@ -51,6 +51,12 @@ type AuditEntry struct {
 	Hash      string
 }
 
+// Acted is the latest audit entry of one subject that a user acted on (the 已办 list).
+type Acted struct {
+	SubjectID int64
+	Entry     AuditEntry
+}
+
 // Deadline is a stored timed step of a subject.
 type Deadline struct {
 	ID          int64

@@ -349,6 +349,9 @@ func (s *Store) ListDocuments(ctx context.Context, q workflow.DocumentQuery) ([]
 		}
 		where += ` AND (d.definition, d.state) IN (SELECT * FROM unnest(` + arg(pq.Array(defs)) + `::text[], ` + arg(pq.Array(states)) + `::text[]))`
 	}
+	if q.IDs != nil {
+		where += ` AND d.id = ANY(` + arg(pq.Array(q.IDs)) + `)`
+	}
 	if q.CreatedBy != 0 {
 		where += ` AND d.created_by = ` + arg(q.CreatedBy)
 	}

@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -444,5 +446,45 @@ func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
 	left, _ := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
 	if len(left) != 1 || left[0].SubjectID != bad {
 		t.Fatalf("pending after the batch: %+v", left)
+	}
+}
+
+// TestActedOn: the 已办 list gets the user's latest action on each subject, newest subject first,
+// limited, and never another user's actions.
+func TestActedOn(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	other := workflow.Actor{UserID: 0, Username: "system", Name: "系统"}
+	a, b, c := f.mustDocument(t), f.mustDocument(t), f.mustDocument(t)
+	at := t0
+	step := func(d workflow.Instance, to, name string, actor workflow.Actor) workflow.Instance {
+		t.Helper()
+		at = at.Add(time.Minute)
+		got, err := f.store.Apply(ctx, d, result(d, to, name, actor, at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	ai := step(a.Instance, "unit_review", "submit", f.actor)
+	step(b.Instance, "unit_review", "submit", f.actor)
+	ai = step(ai, "drafting", "withdraw", f.actor) // a: two actions, the later one counts
+	step(ai, "unit_review", "submit", other)       // not the user's
+	step(c.Instance, "unit_review", "submit", other)
+	got, err := f.store.ActedOn(ctx, f.user.ID, "document", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saw []string
+	for _, g := range got {
+		saw = append(saw, fmt.Sprintf("%d:%s", g.SubjectID, g.Entry.Action))
+	}
+	// Creating each document is the user's action too; c was only created by them.
+	want := []string{fmt.Sprintf("%d:withdraw", a.ID), fmt.Sprintf("%d:submit", b.ID), fmt.Sprintf("%d:create", c.ID)}
+	if !slices.Equal(saw, want) {
+		t.Fatalf("acted on = %v, want %v", saw, want)
+	}
+	if got, err := f.store.ActedOn(ctx, f.user.ID, "document", 1); err != nil || len(got) != 1 || got[0].SubjectID != a.ID {
+		t.Fatalf("limit 1 = %+v, %v", got, err)
 	}
 }

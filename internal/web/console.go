@@ -248,34 +248,38 @@ func (s *Site) dashboard(c *gin.Context) {
 	s.render(c, http.StatusOK, "console_dashboard", v)
 }
 
-// handled lists the documents the user acted on (from their history), most recent action first.
-// It reads the history of the user's most recently changed readable documents.
+// handled lists the documents the user acted on, most recent action first, with that action: two
+// queries (the user's latest actions, then the documents among them the user may still read).
 func (s *Site) handled(c *gin.Context, st workflow.Staff, limit int) ([]docRow, error) {
+	if s.Activity == nil || st.ID == 0 {
+		return nil, nil
+	}
 	ctx := c.Request.Context()
-	docs, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{Limit: 100})
+	acted, err := s.Activity.ActedOn(ctx, st.ID, "document", limit)
+	if err != nil || len(acted) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(acted))
+	for i, a := range acted {
+		ids[i] = a.SubjectID
+	}
+	docs, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{IDs: ids, Limit: len(ids)})
 	if err != nil {
 		return nil, err
 	}
-	var out []docRow
+	byID := make(map[int64]workflow.Document, len(docs))
 	for _, d := range docs {
-		hist, err := s.Docs.Store.History(ctx, "document", d.ID)
-		if err != nil {
-			return nil, err
-		}
-		for i := len(hist) - 1; i >= 0; i-- {
-			h := hist[i]
-			if h.ActorID != st.ID || st.ID == 0 {
-				continue
-			}
-			r := s.toDocRow(c, d)
-			r.Action, r.At = s.actionLabel(d, h), h.At
-			out = append(out, r)
-			break
-		}
+		byID[d.ID] = d
 	}
-	slices.SortFunc(out, func(a, b docRow) int { return b.At.Compare(a.At) })
-	if len(out) > limit {
-		out = out[:limit]
+	var out []docRow
+	for _, a := range acted {
+		d, ok := byID[a.SubjectID]
+		if !ok { // no longer readable by the user
+			continue
+		}
+		r := s.toDocRow(c, d)
+		r.Action, r.At = s.actionLabel(d, a.Entry), a.Entry.At
+		out = append(out, r)
 	}
 	return out, nil
 }

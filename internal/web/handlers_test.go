@@ -484,6 +484,9 @@ func TestDocumentPages(t *testing.T) {
 	// 已办 lists what each user handled.
 	r = legal.get("/console")
 	mustContain(t, "legal dashboard", r.body, "已办事项", "关于招标情况的请示", "审查通过")
+	if r := s.login("drafter2").get("/console"); strings.Contains(r.body, "关于招标情况的请示") {
+		t.Fatal("another unit's drafter sees the document among their 已办")
+	}
 
 	// Another unit's drafter cannot see the document.
 	if r := s.login("drafter2").get(page); r.status != http.StatusNotFound {

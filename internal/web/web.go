@@ -59,6 +59,11 @@ type ReportStore interface {
 	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error)
 }
 
+// Activity lists what a user acted on, newest first; *postgres.Store satisfies it.
+type Activity interface {
+	ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error)
+}
+
 // UnitNames returns the Chinese name of every unit by its code.
 type UnitNames func(ctx context.Context) (map[string]string, error)
 
@@ -79,6 +84,7 @@ type Site struct {
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications
+	Activity  Activity  // optional: without it the console shows no 已办 list
 	Units     UnitNames // optional: without it units are shown by their code
 	OrgName   string    // the bureau's name, in the header of every page
 	// BaseURL is the portal's absolute address without a trailing slash (config
