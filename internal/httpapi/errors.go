@@ -7,26 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/errstatus"
 	"wugongkai/workflow"
 )
-
-// statusOf maps each stable error code to its HTTP status.
-var statusOf = map[string]int{
-	workflow.EInvalid:              http.StatusBadRequest,
-	workflow.EInputMissing:         http.StatusUnprocessableEntity,
-	workflow.EGuardFailed:          http.StatusUnprocessableEntity,
-	workflow.ENotFound:             http.StatusNotFound,
-	workflow.EForbidden:            http.StatusForbidden,
-	workflow.EUnauthenticated:      http.StatusUnauthorized,
-	workflow.EConflict:             http.StatusConflict,
-	workflow.EUnknownTransition:    http.StatusBadRequest,
-	workflow.ETransitionNotAllowed: http.StatusConflict,
-	workflow.EClosed:               http.StatusConflict,
-	workflow.ETooLarge:             http.StatusRequestEntityTooLarge,
-	workflow.ETooMany:              http.StatusTooManyRequests,
-	workflow.EUnavailable:          http.StatusServiceUnavailable,
-	workflow.EInternal:             http.StatusInternalServerError,
-}
 
 // titleOf is the short Chinese title of each code.
 var titleOf = map[string]string{
@@ -47,12 +30,7 @@ var titleOf = map[string]string{
 }
 
 // StatusOf returns the HTTP status of an error.
-func StatusOf(err error) int {
-	if s, ok := statusOf[workflow.ErrorCode(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func StatusOf(err error) int { return errstatus.Of(err) }
 
 // Problem is an RFC 9457 problem detail with the service's stable code.
 type Problem struct {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/errstatus"
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
@@ -309,31 +310,8 @@ func (s *Site) static(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// statusOf maps each stable error code to the status of its page, as the JSON API does.
-var statusOf = map[string]int{
-	workflow.EInvalid:              http.StatusBadRequest,
-	workflow.EInputMissing:         http.StatusUnprocessableEntity,
-	workflow.EGuardFailed:          http.StatusUnprocessableEntity,
-	workflow.ENotFound:             http.StatusNotFound,
-	workflow.EForbidden:            http.StatusForbidden,
-	workflow.EUnauthenticated:      http.StatusUnauthorized,
-	workflow.EConflict:             http.StatusConflict,
-	workflow.EUnknownTransition:    http.StatusBadRequest,
-	workflow.ETransitionNotAllowed: http.StatusConflict,
-	workflow.EClosed:               http.StatusConflict,
-	workflow.ETooLarge:             http.StatusRequestEntityTooLarge,
-	workflow.ETooMany:              http.StatusTooManyRequests,
-	workflow.EUnavailable:          http.StatusServiceUnavailable,
-	workflow.EInternal:             http.StatusInternalServerError,
-}
-
 // statusFor returns the HTTP status of err.
-func statusFor(err error) int {
-	if st, ok := statusOf[workflow.ErrorCode(err)]; ok {
-		return st
-	}
-	return http.StatusInternalServerError
-}
+func statusFor(err error) int { return errstatus.Of(err) }
 
 // titleOf is the heading of an error page by code.
 var titleOf = map[string]string{
