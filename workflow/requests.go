@@ -593,7 +593,7 @@ func (s *Requests) Status(ctx context.Context, receiptNo, contact, client string
 		out.Stage = "已向您发出收费通知，缴费后继续办理；等待缴费的时间不计入答复期限。"
 		out.ReplyDue = Date{}
 	case RequestAnswered:
-		out.Stage = "已答复，答复书已按您选择的方式送达。"
+		out.Stage = "已作出答复，答复书按您申请时选择的方式送达。"
 		out.ReplyDue = Date{}
 	case RequestClosed:
 		out.Stage = "已终止办理。"
