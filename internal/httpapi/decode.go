@@ -51,8 +51,10 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
-		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容只能包含一个 JSON 对象"}
+	// Nothing may follow the value but white space. (dec.More reports false before a stray "}" or
+	// "]", so it cannot tell "{}}" from "{}"; the next token must be the end of the input.)
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容只能包含一个 JSON 对象，其后不能再有其他内容"}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -88,4 +89,28 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("message without Chinese or not UTF-8: %q", e.Message)
 		}
 	})
+}
+
+// TestDecodeRefusesTrailingContent: a body is one JSON value and nothing after it but white space.
+// json.Decoder.More cannot see a stray "}" or "]" (the fuzzer found "{}}" accepted).
+func TestDecodeRefusesTrailingContent(t *testing.T) {
+	for body, ok := range map[string]bool{
+		`{"text":"意见"}`:          true,
+		"{\"text\":\"意见\"} \n\t": true,
+		`{"text":"意见"}}`:         false,
+		`{"text":"意见"}]`:         false,
+		`{"text":"意见"} {}`:       false,
+		`{"text":"意见"} x`:        false,
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		c.Request.Header.Set("Content-Type", "application/json")
+		err := decodeJSON(c, &commentRequest{})
+		if ok && err != nil {
+			t.Errorf("%q refused: %v", body, err)
+		}
+		if !ok && (err == nil || workflow.ErrorCode(err) != workflow.EInvalid || !strings.Contains(workflow.ErrorMessage(err), "只能包含一个 JSON")) {
+			t.Errorf("%q: err = %v, want invalid with the Chinese message", body, err)
+		}
+	}
 }
