@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -57,26 +56,10 @@ func reportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var buf bytes.Buffer
-			switch format {
-			case "html":
-				err = report.RenderHTML(&buf, rep)
-			case "csv":
-				err = report.RenderCSV(&buf, rep)
-			case "xlsx":
-				err = report.RenderXLSX(&buf, rep)
-			case "json":
-				err = report.WriteJSON(&buf, rep)
-			default:
-				return fmt.Errorf("--format must be html, csv, xlsx or json, not %q", format)
+			if _, err := report.Render(&buf, rep, format); err != nil {
+				return fmt.Errorf("render as %q: %w", format, err)
 			}
-			if err != nil {
-				return err
-			}
-			if out == "" || out == "-" {
-				_, err = io.Copy(g.stdout, &buf)
-				return err
-			}
-			return os.WriteFile(out, buf.Bytes(), 0o644)
+			return writeOut(g, out, buf.Bytes())
 		},
 	}
 	render.Flags().StringVar(&format, "format", "html", "html, csv, xlsx or json")
@@ -120,31 +103,15 @@ func reportCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var buf bytes.Buffer
-			switch annualFormat {
-			case "html":
-				err = report.RenderHTML(&buf, rep)
-			case "csv":
-				err = report.RenderCSV(&buf, rep)
-			case "xlsx":
-				err = report.RenderXLSX(&buf, rep)
-			case "json":
-				err = report.WriteJSON(&buf, rep)
-			default:
-				return fmt.Errorf("--format must be html, csv, xlsx or json, not %q", annualFormat)
-			}
-			if err != nil {
-				return err
+			if _, err := report.Render(&buf, rep, annualFormat); err != nil {
+				return fmt.Errorf("render as %q: %w", annualFormat, err)
 			}
 			if !in.Final {
 				for _, f := range report.Check(rep, prev) {
 					fmt.Fprintln(g.stderr, "warning:", f.Message)
 				}
 			}
-			if annualOut == "" || annualOut == "-" {
-				_, err = io.Copy(g.stdout, &buf)
-				return err
-			}
-			return os.WriteFile(annualOut, buf.Bytes(), 0o644)
+			return writeOut(g, annualOut, buf.Bytes())
 		},
 	}
 	annual.Flags().IntVar(&year, "year", 0, "the report year (statistics from 1 January to 31 December)")
@@ -153,6 +120,15 @@ func reportCmd(g *globals) *cobra.Command {
 	_ = annual.MarkFlagRequired("year")
 	cmd.AddCommand(annual, check, render)
 	return cmd
+}
+
+// writeOut writes b to the file path, or to standard output when path is "" or "-".
+func writeOut(g *globals, path string, b []byte) error {
+	if path == "" || path == "-" {
+		_, err := g.stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 func readReport(path string) (*report.Report, error) {

@@ -24,13 +24,7 @@ func MountConsultations(srv *Server, a *API, c *ConsultationsAPI) {
 		a.srv = srv
 	}
 	c.api = a
-	r := func(method, path, perm string, h gin.HandlerFunc) {
-		if perm == PermPublic {
-			srv.Handle(method, path, perm, h)
-			return
-		}
-		srv.Handle(method, path, perm, a.authenticate(perm), h)
-	}
+	r := a.route
 	r(http.MethodGet, "/api/v1/public/consultations", PermPublic, c.list)
 	r(http.MethodGet, "/api/v1/public/consultations/:id", PermPublic, c.view)
 	r(http.MethodPost, "/api/v1/public/consultations/:id/comments", PermPublic, c.accept)

@@ -30,16 +30,20 @@ type Inbox interface {
 	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
 }
 
+// route registers a handler on the API's server with the permission it needs: staff routes are
+// authenticated first (the use case then checks the permission in the object's unit), public
+// routes are not. handlers run in order after the authentication.
+func (a *API) route(method, path, perm string, handlers ...gin.HandlerFunc) {
+	if perm != PermPublic {
+		handlers = append([]gin.HandlerFunc{a.authenticate(perm)}, handlers...)
+	}
+	a.srv.Handle(method, path, perm, handlers...)
+}
+
 // Mount registers the API's routes on srv.
 func Mount(srv *Server, a *API) {
 	a.srv = srv
-	r := func(method, path, perm string, h gin.HandlerFunc) {
-		if perm == PermPublic {
-			srv.Handle(method, path, perm, h)
-			return
-		}
-		srv.Handle(method, path, perm, a.authenticate(perm), h)
-	}
+	r := a.route
 	r(http.MethodPost, "/api/v1/session", PermPublic, a.login)
 	r(http.MethodDelete, "/api/v1/session", PermAuthenticated, a.logout)
 	r(http.MethodGet, "/api/v1/me", PermAuthenticated, a.me)
@@ -55,8 +59,8 @@ func Mount(srv *Server, a *API) {
 	r(http.MethodGet, "/api/v1/tasks", "task:list", a.tasks)
 	r(http.MethodGet, "/api/v1/notifications", PermAuthenticated, a.notifications)
 
-	srv.Handle(http.MethodGet, "/api/v1/public/documents", PermPublic, a.PageCache.Handler(), a.publicDocuments)
-	srv.Handle(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.PageCache.Handler(), a.publicDocument)
+	r(http.MethodGet, "/api/v1/public/documents", PermPublic, a.PageCache.Handler(), a.publicDocuments)
+	r(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.PageCache.Handler(), a.publicDocument)
 	r(http.MethodGet, "/api/v1/openapi.json", PermPublic, a.openapi)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -45,13 +46,7 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 		a.srv = srv
 	}
 	r.api = a
-	h := func(method, path, perm string, fn gin.HandlerFunc) {
-		if perm == PermPublic {
-			srv.Handle(method, path, perm, fn)
-			return
-		}
-		srv.Handle(method, path, perm, a.authenticate(perm), fn)
-	}
+	h := a.route
 	h(http.MethodPost, "/api/v1/public/requests", PermPublic, r.submit)
 	h(http.MethodPost, "/api/v1/public/requests/status", PermPublic, r.status)
 	h(http.MethodGet, "/api/v1/public/request-options", PermPublic, r.options)
@@ -590,19 +585,9 @@ func (r *RequestsAPI) exportReport(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	var err error
 	format := c.DefaultQuery("format", "html")
-	ctype, ext := "", format
-	switch format {
-	case "html":
-		ctype, err = "text/html; charset=utf-8", report.RenderHTML(&buf, rep)
-	case "csv":
-		ctype, err = "text/csv; charset=utf-8", report.RenderCSV(&buf, rep)
-	case "xlsx":
-		ctype, err = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report.RenderXLSX(&buf, rep)
-	case "json":
-		ctype, err = "application/json; charset=utf-8", report.WriteJSON(&buf, rep)
-	default:
+	ctype, err := report.Render(&buf, rep, format)
+	if errors.Is(err, report.ErrFormat) {
 		c.Error(&workflow.Error{Code: workflow.EInvalid, Field: "format", Message: "导出格式只能是 html、csv、xlsx 或 json"})
 		return
 	}
@@ -610,7 +595,7 @@ func (r *RequestsAPI) exportReport(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%d.%s"`, rep.Year, ext))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%d.%s"`, rep.Year, format))
 	c.Data(http.StatusOK, ctype, buf.Bytes())
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -133,4 +134,22 @@ func RenderCSV(w io.Writer, r *Report) error {
 		return fmt.Errorf("render report csv: %w", err)
 	}
 	return nil
+}
+
+// ErrFormat is returned by Render for a format it does not know.
+var ErrFormat = errors.New("report format must be html, csv, xlsx or json")
+
+// Render writes r in format (html, csv, xlsx or json) to w and returns the content type of what it wrote.
+func Render(w io.Writer, r *Report, format string) (contentType string, err error) {
+	switch format {
+	case "html":
+		return "text/html; charset=utf-8", RenderHTML(w, r)
+	case "csv":
+		return "text/csv; charset=utf-8", RenderCSV(w, r)
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", RenderXLSX(w, r)
+	case "json":
+		return "application/json; charset=utf-8", WriteJSON(w, r)
+	}
+	return "", ErrFormat
 }
