@@ -118,30 +118,24 @@ func (r auditRow) toDomain() (workflow.AuditEntry, error) {
 
 // History returns a subject's audit chain in order.
 func (s *Store) History(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
-	const q = `SELECT org_id, subject_kind, subject_id, seq, action, from_state, to_state, actor_id, actor_name,
-		data, at, prev_hash, hash FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
+	const q = `SELECT ` + auditCols + ` FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
 		ORDER BY seq`
 	var rows []auditRow
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, kind, subject); err != nil {
 		return nil, translate(fmt.Errorf("read history: %w", err), "")
 	}
-	out := make([]workflow.AuditEntry, 0, len(rows))
-	for _, r := range rows {
-		e, err := r.toDomain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return toDomains(rows)
 }
+
+// auditCols are the columns of an auditRow.
+const auditCols = `org_id, subject_kind, subject_id, seq, action, from_state, to_state, actor_id, actor_name,
+	data, at, prev_hash, hash`
 
 // ActedOn returns, for the subjects of kind the user acted on most recently (at most limit), the
 // latest entry of each that is the user's, newest first. It looks at the user's last 1,000
 // actions through audit_events_actor_idx, so it costs the same however long the log grows.
 func (s *Store) ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error) {
-	const q = `SELECT org_id, subject_kind, subject_id, seq, action, from_state, to_state, actor_id, actor_name,
-		data, at, prev_hash, hash FROM (
+	const q = `SELECT ` + auditCols + ` FROM (
 			SELECT DISTINCT ON (subject_id) * FROM (
 				SELECT * FROM audit_events WHERE org_id = $1 AND actor_id = $2 AND subject_kind = $3
 				ORDER BY id DESC LIMIT 1000) recent
@@ -180,8 +174,7 @@ func (p AuditProblem) String() string {
 // broken chain: a gap or repeat in seq, a prev_hash that does not match the link before, or a hash
 // that does not match the event's content. It returns the number of events checked.
 func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProblem, err error) {
-	const q = `SELECT org_id, subject_kind, subject_id, seq, action, from_state, to_state, actor_id, actor_name,
-		data, at, prev_hash, hash FROM audit_events ORDER BY org_id, subject_kind, subject_id, seq`
+	const q = `SELECT ` + auditCols + ` FROM audit_events ORDER BY org_id, subject_kind, subject_id, seq`
 	rows, err := db.QueryxContext(ctx, q)
 	if err != nil {
 		return 0, nil, translate(fmt.Errorf("read audit log: %w", err), "")

@@ -327,6 +327,19 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// toDomains converts scanned rows to their domain values, stopping at the first that does not convert.
+func toDomains[R interface{ toDomain() (T, error) }, T any](rows []R) ([]T, error) {
+	out := make([]T, 0, len(rows))
+	for _, r := range rows {
+		v, err := r.toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // jsonText encodes v as JSON text for a json or jsonb parameter. Connections send []byte
 // parameters in binary format (binary_parameters=yes, see Open), which jsonb does not take as text,
 // so JSON goes as a string.

@@ -316,15 +316,8 @@ func (s *Store) listDocuments(ctx context.Context, where string, args []any, ord
 	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list documents: %w", err), "")
 	}
-	out := make([]workflow.Document, 0, len(rows))
-	for _, r := range rows {
-		d, err := r.toDomain()
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, nil
+	out, err := toDomains(rows)
+	return out, total, err
 }
 
 // ListDocuments implements workflow.DocumentStore.

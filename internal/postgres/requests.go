@@ -195,15 +195,8 @@ func (s *Store) ListRequests(ctx context.Context, q workflow.RequestQuery) ([]wo
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list requests: %w", err), "")
 	}
-	out := make([]workflow.Request, 0, len(rows))
-	for _, r := range rows {
-		d, err := r.toDomain()
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, nil
+	out, err := toDomains(rows)
+	return out, total, err
 }
 
 // ApplyRequest implements workflow.RequestStore: the transition as Apply writes it and, in the same
