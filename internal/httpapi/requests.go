@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,24 +16,12 @@ import (
 	"wugongkai/workflow"
 )
 
-// ReportStore is what the annual report routes need: *postgres.Store satisfies it. Report figures
-// come from SQL aggregation, so the report use cases live with the store; these routes only parse
-// and render.
-type ReportStore interface {
-	// AnnualReport returns the year's report (its final snapshot, or assembled from the data and
-	// the inputs) and the inputs.
-	AnnualReport(ctx context.Context, year int, org string) (*report.Report, workflow.ReportInputs, error)
-	PreviousReport(ctx context.Context, year int, org string) (*report.Report, error)
-	SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error)
-	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error)
-}
-
 // RequestsAPI is the JSON API of disclosure requests (依申请公开), reconsideration and
 // litigation cases, and the annual report.
 type RequestsAPI struct {
 	Requests *workflow.Requests
 	Cases    *workflow.Cases
-	Reports  ReportStore
+	Reports  report.Store
 	OrgName  string
 	api      *API
 }

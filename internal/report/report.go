@@ -6,7 +6,13 @@
 // the figures (for example with SQL) and hands them in.
 package report
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"wugongkai/workflow"
+)
 
 // The two national report formats.
 const (
@@ -105,3 +111,15 @@ func sectionHeading(key string) string {
 
 // validFormat reports whether format is one of the two national formats.
 func validFormat(format string) bool { return format == Format2019 || format == Format2021 }
+
+// Store is what the annual report pages and API need: *postgres.Store satisfies it. Report figures
+// come from SQL aggregation, so the report use cases live with the store; the pages and routes only
+// parse and render.
+type Store interface {
+	// AnnualReport returns the year's report (its final snapshot, or assembled from the data and
+	// the inputs) and the inputs.
+	AnnualReport(ctx context.Context, year int, org string) (*Report, workflow.ReportInputs, error)
+	PreviousReport(ctx context.Context, year int, org string) (*Report, error)
+	SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error)
+	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*Report, []Failure, error)
+}

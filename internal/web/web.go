@@ -49,17 +49,6 @@ type Inbox interface {
 	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
 }
 
-// ReportStore is what the annual report pages need; *postgres.Store satisfies it (the same methods
-// as httpapi.ReportStore, which this package may not import).
-type ReportStore interface {
-	// AnnualReport returns the year's report (its final snapshot, or assembled from the data and
-	// the office's inputs) and the inputs.
-	AnnualReport(ctx context.Context, year int, org string) (*report.Report, workflow.ReportInputs, error)
-	PreviousReport(ctx context.Context, year int, org string) (*report.Report, error)
-	SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error)
-	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error)
-}
-
 // Activity lists what a user acted on, newest first; *postgres.Store satisfies it.
 type Activity interface {
 	ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error)
@@ -81,7 +70,7 @@ type Site struct {
 	Requests *workflow.Requests
 	Cases    *workflow.Cases
 	// Reports is the annual report store; without it the report pages are not served.
-	Reports ReportStore
+	Reports report.Store
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications
