@@ -263,10 +263,10 @@ func (c *Calendar) Year(year int) (CalendarYear, bool) {
 func (c *Calendar) IsWorkingDay(d Date) (working, known bool) {
 	weekday := d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
 	if c == nil {
-		return weekday, false
+		return weekday && !fixedHoliday(d), false
 	}
 	if _, ok := c.years[d.Year]; !ok {
-		return weekday, false
+		return weekday && !fixedHoliday(d), false
 	}
 	if _, off := c.off[d]; off {
 		return false, true
@@ -277,12 +277,30 @@ func (c *Calendar) IsWorkingDay(d Date) (working, known bool) {
 	return weekday, true
 }
 
-// holiday returns the name of the official day off d, if it is one.
+// fixedHolidays are the statutory holidays on fixed dates that every year has
+// (《全国年节及纪念日放假办法》第2条, 2024 revision): until a year's notice is loaded, counts skip
+// them, so a provisional count is not a day early over 元旦, 劳动节 or 国庆节. The notice may add
+// 调休 days around them; those are taken in when the year is loaded and the count is redone.
+var fixedHolidays = map[[2]int]string{
+	{1, 1}: "元旦", {5, 1}: "劳动节", {5, 2}: "劳动节", {10, 1}: "国庆节", {10, 2}: "国庆节", {10, 3}: "国庆节",
+}
+
+// fixedHoliday reports whether d is one of the fixed-date statutory holidays.
+func fixedHoliday(d Date) bool {
+	_, ok := fixedHolidays[[2]int{int(d.Month), d.Day}]
+	return ok
+}
+
+// holiday returns the name of the official day off d, if it is one: from the loaded arrangement
+// of d's year, or, for a year with none, the fixed-date statutory holiday it is.
 func (c *Calendar) holiday(d Date) (string, bool) {
-	if c == nil {
-		return "", false
+	if c != nil {
+		if _, loaded := c.years[d.Year]; loaded {
+			name, ok := c.off[d]
+			return name, ok
+		}
 	}
-	name, ok := c.off[d]
+	name, ok := fixedHolidays[[2]int{int(d.Month), d.Day}]
 	return name, ok
 }
 
@@ -348,17 +366,15 @@ func (c *Calendar) AddWorkingDays(from Date, n int) Count {
 
 // AddCalendarDays counts n calendar days after from (from itself not counted). When the nth day
 // is a rest day (a weekend day that is not a make-up working day, or an official day off) the
-// period ends on the next working day, as 《民事诉讼法》第85条 provides for periods.
+// period ends on the next working day, as 《民事诉讼法》第85条 provides for periods. A count in
+// calendar days is never provisional: in a year with no loaded arrangement the run-on uses the
+// weekend and the fixed-date statutory holidays.
 func (c *Calendar) AddCalendarDays(from Date, n int) Count {
 	out := Count{From: from, N: n, Unit: UnitCalendar}
-	missing := map[int]bool{}
 	d := from.AddDays(n)
 	out.Nominal = d
 	for {
-		working, known := c.IsWorkingDay(d)
-		if !known {
-			missing[d.Year] = true
-		}
+		working, _ := c.IsWorkingDay(d)
 		if working {
 			break
 		}
@@ -368,7 +384,6 @@ func (c *Calendar) AddCalendarDays(from Date, n int) Count {
 		d = d.AddDays(1)
 	}
 	out.Due = d
-	out.setMissing(missing)
 	return out
 }
 
@@ -404,7 +419,7 @@ func (ct Count) Text() string {
 		}
 	}
 	if ct.Provisional {
-		lines = append(lines, fmt.Sprintf("暂定（provisional）：%s 年的节假日安排尚未载入，按周一至周五计算，载入后重新计算", joinYears(ct.MissingYears)))
+		lines = append(lines, fmt.Sprintf("暂定：%s 年的节假日安排尚未载入，按周一至周五并扣除元旦、劳动节、国庆节等固定日期的法定节假日计算，载入后重新计算", joinYears(ct.MissingYears)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -432,7 +447,7 @@ func (ct Count) Explanation() string {
 	}
 	b.WriteString("。")
 	if ct.Provisional {
-		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五计算，载入后重新计算。", joinYears(ct.MissingYears))
+		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五并扣除固定日期的法定节假日计算，载入后重新计算。", joinYears(ct.MissingYears))
 	}
 	return b.String()
 }

@@ -50,21 +50,25 @@ func TestIsWorkingDay(t *testing.T) {
 		day          string
 		working, kno bool
 	}{
-		{"2026-02-14", true, true},  // Saturday, 春节 make-up day
-		{"2026-02-28", true, true},  // Saturday, 春节 make-up day
-		{"2026-02-16", false, true}, // Monday, 春节
-		{"2026-02-23", false, true}, // Monday, last day of 春节
-		{"2026-02-24", true, true},  // Tuesday after 春节
-		{"2026-03-07", false, true}, // an ordinary Saturday
-		{"2026-03-09", true, true},  // an ordinary Monday
-		{"2026-09-20", true, true},  // Sunday, 国庆 make-up day
-		{"2026-10-10", true, true},  // Saturday, 国庆 make-up day
-		{"2026-10-11", false, true}, // the Sunday after it
-		{"2025-09-28", true, true},  // Sunday, 国庆 make-up day 2025
-		{"2025-10-08", false, true}, // Wednesday, last day of 国庆节、中秋节 2025
-		{"2025-01-26", true, true},  // Sunday, 春节 make-up day 2025
-		{"2025-01-01", false, true}, // 元旦 2025, a Wednesday
-		{"2027-01-01", true, false}, // no 2027 calendar: a Friday counts
+		{"2026-02-14", true, true},   // Saturday, 春节 make-up day
+		{"2026-02-28", true, true},   // Saturday, 春节 make-up day
+		{"2026-02-16", false, true},  // Monday, 春节
+		{"2026-02-23", false, true},  // Monday, last day of 春节
+		{"2026-02-24", true, true},   // Tuesday after 春节
+		{"2026-03-07", false, true},  // an ordinary Saturday
+		{"2026-03-09", true, true},   // an ordinary Monday
+		{"2026-09-20", true, true},   // Sunday, 国庆 make-up day
+		{"2026-10-10", true, true},   // Saturday, 国庆 make-up day
+		{"2026-10-11", false, true},  // the Sunday after it
+		{"2025-09-28", true, true},   // Sunday, 国庆 make-up day 2025
+		{"2025-10-08", false, true},  // Wednesday, last day of 国庆节、中秋节 2025
+		{"2025-01-26", true, true},   // Sunday, 春节 make-up day 2025
+		{"2025-01-01", false, true},  // 元旦 2025, a Wednesday
+		{"2027-01-01", false, false}, // no 2027 calendar: 元旦 is a fixed-date statutory holiday all the same
+		{"2027-01-04", true, false},  // an ordinary Monday of an unloaded year
+		{"2027-05-03", true, false},  // Monday after 劳动节's fixed days (1–2 May)
+		{"2027-10-01", false, false}, // 国庆节, fixed 1–3 Oct
+		{"2027-10-04", true, false},  // Monday after them; the 2027 notice may still add days off
 		{"2027-01-02", false, false},
 		{"2024-12-31", true, false},
 	}
@@ -156,8 +160,10 @@ func TestAddWorkingDays(t *testing.T) {
 			holidays: []string{"2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07"},
 		},
 		{
-			// 21–25, 28–31 Dec (1–9); 2027 unknown: Fri 1 Jan (10), 4–8 (11–15), 11–15 (16–20).
-			name: "into 2027 is provisional", from: "2026-12-18", n: 20, due: "2027-01-15", missing: []int{2027},
+			// 21–25, 28–31 Dec (1–9); 2027 unknown but 元旦 is fixed: Fri 1 Jan skipped, 4–8 (10–14),
+			// 11–15 (15–19), Mon 18 (20).
+			name: "into 2027 is provisional and skips 元旦", from: "2026-12-18", n: 20, due: "2027-01-18",
+			holidays: []string{"2027-01-01"}, missing: []int{2027},
 		},
 		{
 			// 2024 unknown: Tue 31 Dec (1); 元旦 2025; Thu 2, Fri 3 Jan (2, 3).
@@ -205,8 +211,10 @@ func TestAddCalendarDays(t *testing.T) {
 		},
 		{name: "lands on a make-up Saturday: no shift", from: "2026-10-09", n: 1, due: "2026-10-10", nominal: "2026-10-10"},
 		{name: "lands on an ordinary Sunday", from: "2026-03-07", n: 1, due: "2026-03-09", nominal: "2026-03-08"},
-		{name: "a year ahead into 2027: Sat 18 Sep 2027 runs on, provisional", from: "2026-09-18", n: 365, due: "2027-09-20",
-			nominal: "2027-09-18", missing: []int{2027}},
+		{name: "a year ahead into 2027: Sat 18 Sep 2027 runs on, never provisional", from: "2026-09-18", n: 365, due: "2027-09-20",
+			nominal: "2027-09-18"},
+		{name: "lands on 国庆 2027 (fixed days): runs on to Mon 4 Oct", from: "2026-10-01", n: 365, due: "2027-10-04",
+			nominal: "2027-10-01", holidays: []string{"2027-10-01", "2027-10-02", "2027-10-03"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,10 +271,11 @@ func TestCountText(t *testing.T) {
 		{
 			name:  "provisional",
 			count: cal.AddWorkingDays(mustDate(t, "2026-12-18"), 20),
-			text: `2027-01-15
+			text: `2027-01-18
 自 2026-12-18 起算（当日不计），第 20 个工作日
-暂定（provisional）：2027 年的节假日安排尚未载入，按周一至周五计算，载入后重新计算`,
-			explanation: "自 2026-12-18 起算（当日不计）20 个工作日，于 2027-01-15 到期。其中 2027 年的节假日安排尚未载入，暂按周一至周五计算，载入后重新计算。",
+跳过 2027-01-01 元旦
+暂定：2027 年的节假日安排尚未载入，按周一至周五并扣除元旦、劳动节、国庆节等固定日期的法定节假日计算，载入后重新计算`,
+			explanation: "自 2026-12-18 起算（当日不计）20 个工作日，于 2027-01-18 到期；跳过法定节假日 1 天（元旦 2027-01-01）。其中 2027 年的节假日安排尚未载入，暂按周一至周五并扣除固定日期的法定节假日计算，载入后重新计算。",
 		},
 		{
 			name:  "calendar days running on past a holiday",
@@ -408,7 +417,7 @@ func TestLoadCalendarAcrossFiles(t *testing.T) {
 		if c.Due.String() != "2027-01-18" || c.Provisional {
 			t.Errorf("due = %s provisional %v, want 2027-01-18 not provisional", c.Due, c.Provisional)
 		}
-		if old := cal.AddWorkingDays(mustDate(t, "2026-12-18"), 20); old.Due.String() != "2027-01-15" || !old.Provisional {
+		if old := cal.AddWorkingDays(mustDate(t, "2026-12-18"), 20); old.Due.String() != "2027-01-18" || !old.Provisional {
 			t.Errorf("the original calendar changed: due %s provisional %v", old.Due, old.Provisional)
 		}
 		if got := next.Years(); !slices.Equal(got, []int{2025, 2026, 2027}) {
@@ -417,9 +426,14 @@ func TestLoadCalendarAcrossFiles(t *testing.T) {
 	})
 	t.Run("nil calendar counts weekdays", func(t *testing.T) {
 		var cal *workflow.Calendar
-		c := cal.AddWorkingDays(mustDate(t, "2026-09-30"), 1)
-		if c.Due.String() != "2026-10-01" || !c.Provisional {
-			t.Errorf("due = %s provisional %v, want 2026-10-01 provisional", c.Due, c.Provisional)
+		c := cal.AddWorkingDays(mustDate(t, "2026-09-29"), 1)
+		if c.Due.String() != "2026-09-30" || !c.Provisional {
+			t.Errorf("due = %s provisional %v, want 2026-09-30 provisional", c.Due, c.Provisional)
+		}
+		// Even with no year loaded, 国庆节's fixed days (1–3 Oct) are skipped: Sun 4 Oct is a
+		// weekend day, so one working day after 30 Sep is Mon 5 Oct.
+		if c := cal.AddWorkingDays(mustDate(t, "2026-09-30"), 1); c.Due.String() != "2026-10-05" || !c.Provisional {
+			t.Errorf("due = %s provisional %v, want 2026-10-05 provisional", c.Due, c.Provisional)
 		}
 	})
 }

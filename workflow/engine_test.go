@@ -89,7 +89,7 @@ func publicationDue(tb testing.TB) []workflow.Effect {
 
 // rereviewDue is a year after 18 Sep 2026: Sat 18 Sep 2027 runs on to Mon 20 Sep, provisional.
 func rereviewDue(tb testing.TB) workflow.Effect {
-	return due(tb, "rereview_due", workflow.ActionRemind, "disclosure_officer", "2027-09-20", "calendar", 365, true)
+	return due(tb, "rereview_due", workflow.ActionRemind, "disclosure_officer", "2027-09-20", "calendar", 365, false)
 }
 
 type fireCase struct {

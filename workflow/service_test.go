@@ -188,8 +188,9 @@ func TestDocumentLifecycle(t *testing.T) {
 	}
 	f.now = time.Date(2027, 9, 20, 9, 0, 0, 0, workflow.Shanghai) // Monday
 	inst = f.mustFire(t, inst, "disclose", "gong", workflow.Input{"opinion": "已无不公开的理由"})
-	// From Mon 20 Sep 2027 (no 2027 calendar): 20 weekdays → Mon 18 Oct; reminder after 15 → Mon 11 Oct.
-	if got := pending(t, f.store, inst.ID); !slices.Equal(got, []string{"publication_due@2027-10-18", "publication_due.remind@2027-10-11"}) {
+	// From Mon 20 Sep 2027 (no 2027 calendar, but 国庆节 1–3 Oct is fixed: Fri 1 Oct skipped):
+	// 20 working days → Tue 19 Oct; reminder after 15 → Tue 12 Oct.
+	if got := pending(t, f.store, inst.ID); !slices.Equal(got, []string{"publication_due@2027-10-19", "publication_due.remind@2027-10-12"}) {
 		t.Errorf("pending after disclosure = %v", got)
 	}
 	inst = f.mustFire(t, inst, "publish", "gong", nil)

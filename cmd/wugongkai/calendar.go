@@ -18,8 +18,9 @@ func calendarCmd(g *globals) *cobra.Command {
 		Short: "print the date N working days after --from, and how it was counted",
 		Long: "The day given with --from is not counted; the due date is the Nth working day after it.\n" +
 			"The first line is the due date (YYYY-MM-DD); the following lines explain the count: official\n" +
-			"days off skipped, 调休 weekend days counted, and 'provisional' when the count reaches a year\n" +
-			"whose calendar is not loaded yet.",
+			"days off skipped, 调休 weekend days counted, and 暂定 (provisional) when the count reaches a\n" +
+			"year whose calendar is not loaded yet; such a count still skips the fixed-date statutory\n" +
+			"holidays (元旦 1 Jan, 劳动节 1–2 May, 国庆节 1–3 Oct).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := workflow.ParseDate(from)

@@ -257,7 +257,7 @@ func TestCalendarAdd(t *testing.T) {
 	}{
 		{[]string{"--from", "2026-09-18", "--days", "20"}, "2026-10-22", []string{"国庆节", "2026-09-20", "2026-10-10"}, false},
 		{[]string{"--from", "2025-01-24", "--days", "5"}, "2025-02-07", []string{"春节", "2025-01-26"}, false},
-		{[]string{"--from", "2026-12-18", "--days", "20"}, "2027-01-15", []string{"2027"}, true},
+		{[]string{"--from", "2026-12-18", "--days", "20"}, "2027-01-18", []string{"2027", "跳过 2027-01-01 元旦"}, true},
 	}
 	for _, c := range cases {
 		out, err := cli(t, env, "", append([]string{"calendar", "add"}, c.args...)...)
@@ -273,7 +273,7 @@ func TestCalendarAdd(t *testing.T) {
 				t.Errorf("calendar add %v: output lacks %q\n%s", c.args, s, out)
 			}
 		}
-		if strings.Contains(out, "provisional") != c.provisional {
+		if strings.Contains(out, "暂定：") != c.provisional || strings.Contains(out, "provisional") {
 			t.Errorf("calendar add %v: provisional marking wrong\n%s", c.args, out)
 		}
 	}
