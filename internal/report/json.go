@@ -96,7 +96,7 @@ func toJSON(r *Report) jsonReport {
 		}
 		out.Proactive.Blocks = append(out.Proactive.Blocks, jb)
 	}
-	keys := RequestRowKeys(r.Format)
+	keys := r.Requests.RowKeys(r.Format)
 	var extra []string
 	for k := range r.Requests.Rows {
 		if !slices.Contains(keys, k) {
@@ -689,6 +689,8 @@ func decodeRequests(v *jvalue, format string) (Requests, error) {
 		}
 		switch {
 		case slices.Contains(keys, key):
+		case format == Format2021 && key == RowOther:
+			// The single 其他处理 row that some 2021 reports keep from the 2019 layout.
 		case slices.Contains(RequestRowKeys(otherFormat(format)), key):
 			return Requests{}, jsonError(join(path, "key"), "“%s”是%s年格式的行，与 format“%s”不符", key, otherFormat(format), format)
 		default:
@@ -721,7 +723,10 @@ func decodeRequests(v *jvalue, format string) (Requests, error) {
 		}
 		q.Rows[key] = row
 	}
-	for _, k := range keys {
+	if _, ok := q.Rows[RowOther]; ok && !q.SingleOther(format) {
+		return Requests{}, jsonError("requests.rows", "（六）其他处理应只填一行“三(六)”（2019年格式）或分为“三(六)1”至“三(六)3”三行，不能同时填写")
+	}
+	for _, k := range q.RowKeys(format) {
 		if _, ok := q.Rows[k]; !ok {
 			return Requests{}, jsonError("requests.rows", "缺少行“%s”（%s）", k, requestRowDisplay(k))
 		}
