@@ -175,6 +175,38 @@ func CheckJSON(r io.Reader) ([]Failure, error) {
 	return Check(rep, nil), nil
 }
 
+// Examination is what checking one report file finds: the report as far as it could be read,
+// the problems of reading it (errors and warnings) and the failures of its checks.
+type Examination struct {
+	Name     string
+	Report   *Report // nil when nothing could be read
+	Problems []Problem
+	Failures []Failure
+}
+
+// Examine reads a report file with Read and checks what it could read with Check (against
+// previous, if not nil), so that a person fixing the file sees every reading problem and every
+// failed check at once. Failures of RuleRows are left out: Read reports missing and unknown rows.
+func Examine(name string, data []byte, previous *Report) Examination {
+	e := Examination{Name: name}
+	e.Report, e.Problems = Read(name, data)
+	if e.Report == nil {
+		return e
+	}
+	for _, f := range Check(e.Report, previous) {
+		if f.Rule != RuleRows {
+			e.Failures = append(e.Failures, f)
+		}
+	}
+	return e
+}
+
+// Errors returns the number of reading errors and failed checks.
+func (e Examination) Errors() int { return len(Errors(e.Problems)) + len(e.Failures) }
+
+// Passed reports whether the file was read without error and passes every check.
+func (e Examination) Passed() bool { return e.Errors() == 0 }
+
 // joinInts returns the values joined with "+".
 func joinInts(vs []int) string {
 	parts := make([]string, len(vs))
