@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -213,11 +214,29 @@ func requestsFromTable(t *sheetTable) *jvalue {
 			break
 		}
 	}
-	rows := &jvalue{kind: jArray}
+	var body []int
 	for r := start; r < len(t.cells); r++ {
-		if t.empty(r) {
-			continue
+		if !t.empty(r) {
+			body = append(body, r)
 		}
+	}
+	if n := len(body); n != len(RequestRowKeys(Format2019)) && n != len(RequestRowKeys(Format2021)) {
+		// A layout that gives the group headings rows of their own: leave out those without figures.
+		body = slices.DeleteFunc(body, func(r int) bool {
+			s, _ := label(r)
+			if !slices.Contains(groupLabels, normalizeLabel(s)) {
+				return false
+			}
+			for i := range numCols {
+				if t.text(r, 3+i) != "" {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	rows := &jvalue{kind: jArray}
+	for _, r := range body {
 		_, c := label(r)
 		vals := &jvalue{kind: jArray}
 		for i := range numCols {
@@ -228,12 +247,22 @@ func requestsFromTable(t *sheetTable) *jvalue {
 	return newObject("rows", rows)
 }
 
-// casesFromTable reads Table 四 as casesGrid lays it out: the 15 figures in the last row.
+// groupLabels are the normalized labels of the group headings of Table 三, which carry no
+// figures of their own.
+var groupLabels = []string{
+	normalizeLabel(RequestRowLabel("三")), normalizeLabel(RequestRowLabel("三(三)")), normalizeLabel(RequestRowLabel("三(四)")),
+	normalizeLabel(RequestRowLabel("三(五)")), normalizeLabel(RequestRowLabel(RowOther)),
+}
+
+// casesFromTable reads Table 四 as casesGrid lays it out: the 15 figures in the last row that
+// holds a figure.
 func casesFromTable(t *sheetTable, problems *[]Problem) *jvalue {
 	last := -1
-	for r := len(t.cells) - 1; r >= 3 && last < 0; r-- {
-		if !t.empty(r) {
-			last = r
+	for r := len(t.cells) - 1; r >= 0 && last < 0; r-- {
+		for c := range t.cells[r] {
+			if t.figure(r, c).kind == jNumber {
+				last = r
+			}
 		}
 	}
 	labels := caseColumnLabels()
@@ -250,7 +279,7 @@ func casesFromTable(t *sheetTable, problems *[]Problem) *jvalue {
 		return o
 	}
 	if last < 0 {
-		*problems = append(*problems, Problem{Table: "表四", Where: t.at(3, 0), Detail: "表四没有数据行"})
+		*problems = append(*problems, Problem{Table: "表四", Where: t.at(len(t.cells)-1, 0), Detail: "表四没有数据行"})
 	}
 	return newObject("行政复议", block(0), "行政诉讼", newObject("未经复议直接起诉", block(5), "复议后起诉", block(10)))
 }
@@ -258,14 +287,19 @@ func casesFromTable(t *sheetTable, problems *[]Problem) *jvalue {
 // readXLSX reads the workbook RenderXLSX writes: the sheets "表二 主动公开", "表三 依申请公开" and
 // "表四 复议诉讼" (or, failing the names, the first three sheets) and the title from the document
 // properties (or from a cell of the first sheet that holds it).
-func readXLSX(data []byte) (*jvalue, []Problem) {
+func readXLSX(data []byte) (root *jvalue, problems []Problem) {
+	defer func() {
+		// A malformed workbook must not take the checker down with it.
+		if r := recover(); r != nil {
+			root, problems = nil, []Problem{{Where: "XLSX", Detail: fmt.Sprintf("无法读取 XLSX 文件（%v）", r)}}
+		}
+	}()
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXUnzipped, UnzipXMLSizeLimit: maxXLSXPart})
 	if err != nil {
 		return nil, []Problem{{Where: "XLSX", Detail: fmt.Sprintf("无法读取 XLSX 文件（%v）", err)}}
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	var problems []Problem
 	table := func(i int, name string) *sheetTable {
 		sheet := ""
 		for _, s := range sheets {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,4 +170,63 @@ func TestReadXLSXNamesCells(t *testing.T) {
 	if len(e.Failures) == 0 {
 		t.Error("no failures for the edited figures")
 	}
+}
+
+// TestReadCSVGroupRows: a CSV made by hand that gives the group headings of Table 三 rows of
+// their own ("三、本年度办理结果", "（三）不予公开", …) reads by position once those are left out.
+func TestReadCSVGroupRows(t *testing.T) {
+	want := mustReport2021(t)
+	var b strings.Builder
+	b.WriteString(want.Title() + "\n三、收到和处理政府信息公开申请情况\n说明,,,申请人情况\n,,,自然人,法人或其他组织,,,,,总计\n,,,,商业企业,科研机构,社会公益组织,法律服务机构,其他,\n")
+	for _, k := range RequestRowKeys(Format2021) {
+		switch k {
+		case "三(一)":
+			b.WriteString("三、本年度办理结果,,,,,,,,,\n")
+		case "三(三)1", "三(四)1", "三(五)1", "三(六)1":
+			b.WriteString(requestRowDisplay(requestGroup(k)) + "\n")
+		}
+		b.WriteString(requestRowDisplay(k) + ",,")
+		for _, n := range want.Requests.Row(k) {
+			b.WriteString("," + strconv.Itoa(n))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("四、政府信息公开行政复议、行政诉讼情况\n行政复议,,,,,行政诉讼\n\n\n1,0,0,1,2,0,0,0,0,0,0,0,0,0,0\n")
+	got, problems := Read("hand.csv", []byte(b.String()))
+	if errs := Errors(problems); len(errs) != 0 {
+		t.Fatalf("errors:\n%s", strings.Join(problemLines(errs), "\n"))
+	}
+	if !reflect.DeepEqual(got.Requests, want.Requests) || got.ReviewLitigation != want.ReviewLitigation {
+		t.Errorf("read %+v %+v\nwant %+v %+v", got.Requests, got.ReviewLitigation, want.Requests, want.ReviewLitigation)
+	}
+}
+
+// FuzzRead: Read never panics, returns a report or an error, and reads whatever ReadJSON
+// accepts to the same report without problems.
+func FuzzRead(f *testing.F) {
+	for _, name := range []string{"seed2020.json", "broken.json", "printed2021.json", "seed2020.csv"} {
+		f.Add(mustReadFile(f, name))
+	}
+	var buf bytes.Buffer
+	if err := RenderCSV(&buf, mustSingleOther2021(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("标题\n三、收到和处理政府信息公开申请情况\n\"a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, problems := Read("fuzz", data)
+		if rep == nil && len(Errors(problems)) == 0 {
+			t.Fatal("no report and no error")
+		}
+		if rep != nil {
+			Check(rep, nil)
+		}
+		strict, err := ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if len(problems) != 0 || !reflect.DeepEqual(rep, strict) {
+			t.Errorf("Read differs from ReadJSON: %v\n got %+v\nwant %+v", problemLines(problems), rep, strict)
+		}
+	})
 }
