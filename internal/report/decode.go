@@ -276,7 +276,10 @@ func (d *decoder) report(root *jvalue) *Report {
 	if v := top["proactive"]; v != nil && formatOK {
 		rep.Proactive = d.proactive(v, rep.Format)
 	} else if d.lenient && v == nil {
-		d.add(true, nil, "proactive", cell{table: "表二"}, "文件中没有表二（主动公开政府信息情况），未读取")
+		d.add(true, nil, "proactive", cell{table: "表二"}, "文件中没有表二（主动公开政府信息情况），按空表处理")
+		if formatOK {
+			rep.Proactive = blankProactive(rep.Format)
+		}
 	}
 	if v := top["requests"]; v != nil && formatOK {
 		rep.Requests = d.requests(v, rep.Format)
@@ -285,6 +288,20 @@ func (d *decoder) report(root *jvalue) *Report {
 		rep.ReviewLitigation = d.reviewLitigation(v)
 	}
 	return rep
+}
+
+// blankProactive returns Table 二 of format with the official rows and every cell blank: what a
+// report without Table 二 renders as.
+func blankProactive(format string) Proactive {
+	p, _ := ProactiveTemplate(format) // format is valid
+	for _, b := range p.Blocks {
+		for _, row := range b.Rows {
+			for i := range row.Values {
+				row.Values[i] = Cell{Blank: true}
+			}
+		}
+	}
+	return p
 }
 
 // sections reads the text sections 一, 五 and 六; any may be missing. Empty sections are left

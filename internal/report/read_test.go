@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"slices"
 	"strconv"
@@ -26,7 +27,7 @@ func problemLines(ps []Problem) []string {
 func TestReadPrinted(t *testing.T) {
 	e := Examine("printed2021.json", mustReadFile(t, "printed2021.json"), nil)
 	want := []string{
-		"警告：表二（proactive）：文件中没有表二（主动公开政府信息情况），未读取",
+		"警告：表二（proactive）：文件中没有表二（主动公开政府信息情况），按空表处理",
 		"警告：表三 三(四)1行（requests.rows[12].label）：行名称与官方格式不同：应为“1.本机关不掌握相关政府信息”，实为“1.本机关不掌握相关正府信息”（按行“三(四)1”读取）",
 	}
 	if got := problemLines(e.Problems); !slices.Equal(got, want) {
@@ -41,6 +42,15 @@ func TestReadPrinted(t *testing.T) {
 	}
 	if got := r.Requests.Row(RowOther); got != (Counts{2, 0, 0, 0, 0, 0, 2}) {
 		t.Errorf("三(六) = %v", got)
+	}
+	if len(r.Proactive.Blocks) != 4 || r.Proactive.Blocks[0].Rows[1].Label != "行政规范性文件" || !r.Proactive.Blocks[0].Rows[1].Values[0].Blank {
+		t.Errorf("Table 二 of a report without it: %+v", r.Proactive)
+	}
+	r.Org = "某区某局"
+	for _, format := range []string{"html", "csv", "xlsx", "json"} {
+		if _, err := Render(io.Discard, r, format); err != nil {
+			t.Errorf("Render %s: %v", format, err)
+		}
 	}
 }
 
