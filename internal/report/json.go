@@ -258,7 +258,9 @@ func writeString(b *bytes.Buffer, s string) {
 // repeated keys, missing keys and rows, rows of Table 三 without exactly 7 values, unknown row
 // keys, rows or Table 二 blocks that do not belong to the format, a format that does not fit the
 // year, and negative or fractional counts are errors. A null figure is a blank cell and reads as
-// 0. The error message is Chinese and names the place in the file, e.g. "requests.rows[4].values".
+// 0. A 2021 report may keep the single 三(六) row of the 2019 layout (see Requests.SingleOther).
+// The error message is Chinese and names the place in the file of the first problem, e.g.
+// "requests.rows[4].values". Read reads reports made elsewhere leniently and reports every problem.
 func ReadJSON(r io.Reader) (*Report, error) {
 	root, err := parseJSON(r)
 	if err != nil {
