@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,45 +14,18 @@ import (
 
 func reportCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "report", Short: "generate, check and render the annual report (政府信息公开工作年度报告)"}
-	var previous string
-	check := &cobra.Command{
-		Use:   "check FILE.json",
-		Short: "check a report given as JSON: every failed equation is printed with its cell and both sides",
-		Long: "Checks Table 三 (per column 一+二 = 三(七)+四, the 总计 column is the sum of the six applicant\n" +
-			"columns, 三(七) is the sum of the leaf rows) and Table 四 (each 总计 is the sum of its four cells);\n" +
-			"with --previous, also that this year's 二 equals last year's 四. Exits non-zero when a check fails.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := readReport(args[0])
-			if err != nil {
-				return err
-			}
-			var prev *report.Report
-			if previous != "" {
-				if prev, err = readReport(previous); err != nil {
-					return err
-				}
-			}
-			failures := report.Check(rep, prev)
-			for _, f := range failures {
-				fmt.Fprintln(g.stdout, f.Message)
-			}
-			if len(failures) > 0 {
-				return fmt.Errorf("%s: %d check(s) failed", args[0], len(failures))
-			}
-			fmt.Fprintf(g.stdout, "ok: %s（%d年，%s格式）各项勾稽关系均成立\n", args[0], rep.Year, rep.Format)
-			return nil
-		},
-	}
-	check.Flags().StringVar(&previous, "previous", "", "last year's report as JSON, to check the carry-over (结转)")
+	check := reportCheckCmd(g)
 
 	var format, out string
 	render := &cobra.Command{
-		Use:   "render FILE.json",
-		Short: "render a report given as JSON as html, csv, xlsx or json (laid out like the official tables)",
-		Args:  cobra.ExactArgs(1),
+		Use:   "render FILE",
+		Short: "render a report given as JSON, XLSX or CSV as html, csv, xlsx or json (laid out like the official tables)",
+		Long: "Reads the report FILE as JSON, or as the XLSX or CSV that render writes (the tables only: org and year\n" +
+			"from the title, no text sections), leniently as `report check` does; label differences are printed to\n" +
+			"standard error as warnings, and every error stops it.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := readReport(args[0])
+			rep, err := readReport(g, args[0])
 			if err != nil {
 				return err
 			}
@@ -131,15 +105,26 @@ func writeOut(g *globals, path string, b []byte) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-func readReport(path string) (*report.Report, error) {
-	f, err := os.Open(path)
+// readReport reads the report file path with report.Read, prints its warnings to standard error
+// and fails with every error.
+func readReport(g *globals, path string) (*report.Report, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	rep, err := report.ReadJSON(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	rep, problems := report.Read(path, data)
+	errs := report.Errors(problems)
+	for _, p := range problems {
+		if p.Warning {
+			fmt.Fprintln(g.stderr, path+":", p)
+		}
+	}
+	if len(errs) > 0 || rep == nil {
+		lines := make([]string, len(errs))
+		for i, p := range errs {
+			lines[i] = p.String()
+		}
+		return nil, fmt.Errorf("%s: 无法读取年度报告：\n%s", path, strings.Join(lines, "\n"))
 	}
 	return rep, nil
 }

@@ -33,7 +33,9 @@ type Failure struct {
 // consistent. The rules are:
 //
 //   - RuleFormat: the format is "2019" for the 2019 and 2020 reports and "2021" from 2021 on;
-//   - RuleRows: Table 三 has exactly the rows of the format;
+//   - RuleRows: Table 三 has exactly the rows of the format (a 2021 report may keep the single
+//     三(六) 其他处理 row of the 2019 layout instead of 三(六)1 to 三(六)3; it then counts as the
+//     outcome 其他处理 in 三(七));
 //   - RuleTotalColumn: in every row of Table 三, 总计 = the sum of the six applicant columns;
 //   - RuleResultsTotal: in every column, 三(七) = the sum of the outcome rows 三(一) to 三(六);
 //   - RuleBalance: in every column, 一 + 二 = 三(七) + 四;
@@ -67,7 +69,7 @@ func Check(r *Report, previous *Report) []Failure {
 // checkRows reports the rows of Table 三 that are missing or do not belong to the format.
 func checkRows(r *Report) []Failure {
 	var fs []Failure
-	keys := RequestRowKeys(r.Format)
+	keys := r.Requests.RowKeys(r.Format)
 	for _, k := range keys {
 		if _, ok := r.Requests.Rows[k]; !ok {
 			fs = append(fs, Failure{Table: "表三", Cell: k, Rule: RuleRows,
@@ -92,7 +94,7 @@ func checkRows(r *Report) []Failure {
 func checkRequests(r *Report) []Failure {
 	var fs []Failure
 	q := r.Requests
-	for _, k := range RequestRowKeys(r.Format) {
+	for _, k := range q.RowKeys(r.Format) {
 		row := q.Row(k)
 		if sum := row.sumApplicants(); row[ColTotal] != sum {
 			fs = append(fs, Failure{Table: "表三", Cell: k + "/总计", Rule: RuleTotalColumn,
@@ -101,7 +103,7 @@ func checkRequests(r *Report) []Failure {
 					k, row[ColTotal], joinInts(row[:ColTotal]), sum)})
 		}
 	}
-	outcomes := OutcomeKeys(r.Format)
+	outcomes := q.OutcomeKeys(r.Format)
 	results, received, carriedIn, carriedOut := q.Row(RowResultsSum), q.Row(RowReceived), q.Row(RowCarriedIn), q.Row(RowCarriedOut)
 	for c := range numCols {
 		sum := 0
@@ -172,6 +174,38 @@ func CheckJSON(r io.Reader) ([]Failure, error) {
 	}
 	return Check(rep, nil), nil
 }
+
+// Examination is what checking one report file finds: the report as far as it could be read,
+// the problems of reading it (errors and warnings) and the failures of its checks.
+type Examination struct {
+	Name     string
+	Report   *Report // nil when nothing could be read
+	Problems []Problem
+	Failures []Failure
+}
+
+// Examine reads a report file with Read and checks what it could read with Check (against
+// previous, if not nil), so that a person fixing the file sees every reading problem and every
+// failed check at once. Failures of RuleRows are left out: Read reports missing and unknown rows.
+func Examine(name string, data []byte, previous *Report) Examination {
+	e := Examination{Name: name}
+	e.Report, e.Problems = Read(name, data)
+	if e.Report == nil {
+		return e
+	}
+	for _, f := range Check(e.Report, previous) {
+		if f.Rule != RuleRows {
+			e.Failures = append(e.Failures, f)
+		}
+	}
+	return e
+}
+
+// Errors returns the number of reading errors and failed checks.
+func (e Examination) Errors() int { return len(Errors(e.Problems)) + len(e.Failures) }
+
+// Passed reports whether the file was read without error and passes every check.
+func (e Examination) Passed() bool { return e.Errors() == 0 }
 
 // joinInts returns the values joined with "+".
 func joinInts(vs []int) string {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -23,6 +24,7 @@ func TestCheckConsistent(t *testing.T) {
 	}{
 		{"seed 2020", mustSeedReport(t), nil},
 		{"seed 2020 from its JSON", mustReadReport(t, "seed2020.json"), nil},
+		{"2021 with the single 三(六) row", mustSingleOther2021(t), nil},
 		{"hand-made 2021 after the seed", &Report{Org: seedOrg, Year: 2021, Format: Format2021,
 			Requests: TallyRequests(Format2021, 2021, nil)}, mustSeedReport(t)},
 	}
@@ -136,6 +138,25 @@ func TestCheckStructure(t *testing.T) {
 				t.Errorf("got %s %q, want %s %q", fs[0].Rule, fs[0].Message, tt.wantRule, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// TestCheckSingleOther: in a 2021 report that keeps the single 三(六) row, that row counts as
+// 其他处理 in 三(七), and the report is not missing 三(六)1 to 三(六)3.
+func TestCheckSingleOther(t *testing.T) {
+	r := mustSingleOther2021(t)
+	row := r.Requests.Rows[RowOther]
+	row[ColNatural]++
+	row[ColTotal]++
+	r.Requests.Rows[RowOther] = row
+	fs := Check(r, nil)
+	var rules []string
+	for _, f := range fs {
+		rules = append(rules, f.Rule+" "+f.Cell)
+	}
+	want := []string{RuleResultsTotal + " 三(七)/自然人", RuleResultsTotal + " 三(七)/总计"}
+	if !slices.Equal(rules, want) {
+		t.Errorf("failures %v, want %v", rules, want)
 	}
 }
 

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // The limits ReadJSON enforces on figures, far above any real report.
@@ -96,7 +94,7 @@ func toJSON(r *Report) jsonReport {
 		}
 		out.Proactive.Blocks = append(out.Proactive.Blocks, jb)
 	}
-	keys := RequestRowKeys(r.Format)
+	keys := r.Requests.RowKeys(r.Format)
 	var extra []string
 	for k := range r.Requests.Rows {
 		if !slices.Contains(keys, k) {
@@ -136,7 +134,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if err != nil {
 		return fmt.Errorf("write report json: %w", err)
 	}
-	if _, err := decodeReport(root); err != nil {
+	if _, err := decodeStrict(root); err != nil {
 		return fmt.Errorf("write report json: %w", err)
 	}
 	var out bytes.Buffer
@@ -260,13 +258,26 @@ func writeString(b *bytes.Buffer, s string) {
 // repeated keys, missing keys and rows, rows of Table 三 without exactly 7 values, unknown row
 // keys, rows or Table 二 blocks that do not belong to the format, a format that does not fit the
 // year, and negative or fractional counts are errors. A null figure is a blank cell and reads as
-// 0. The error message is Chinese and names the place in the file, e.g. "requests.rows[4].values".
+// 0. A 2021 report may keep the single 三(六) row of the 2019 layout (see Requests.SingleOther).
+// The error message is Chinese and names the place in the file of the first problem, e.g.
+// "requests.rows[4].values". Read reads reports made elsewhere leniently and reports every problem.
 func ReadJSON(r io.Reader) (*Report, error) {
 	root, err := parseJSON(r)
 	if err != nil {
 		return nil, err
 	}
-	return decodeReport(root)
+	return decodeStrict(root)
+}
+
+// decodeStrict builds the Report from a parsed file that must be exactly in the form WriteJSON
+// writes, and returns the first problem as the error.
+func decodeStrict(root *jvalue) (*Report, error) {
+	d := &decoder{}
+	rep := d.report(root)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // jsonError is a validation error at path of a report file.
@@ -316,6 +327,7 @@ type jvalue struct {
 	arr  []*jvalue   // jArray
 	keys []string    // jObject, in file order
 	obj  map[string]*jvalue
+	at   string // where the value stands in a spreadsheet ("表三 依申请公开!D7"); "" for JSON
 }
 
 // parseJSON reads exactly one JSON value from r, rejecting repeated object keys, nesting deeper
@@ -416,355 +428,3 @@ func join(path, key string) string {
 
 // index returns the path of element i under path.
 func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
-
-// object checks that v is an object holding only the keys allowed and all the keys required.
-func object(v *jvalue, path string, required, optional []string) (map[string]*jvalue, error) {
-	if v.kind != jObject {
-		return nil, jsonError(path, "应为对象，实为%s", v.kind.kindName())
-	}
-	for _, k := range v.keys {
-		if !slices.Contains(required, k) && !slices.Contains(optional, k) {
-			return nil, jsonError(path, "未知的键“%s”（允许的键：%s）", k, strings.Join(append(append([]string{}, required...), optional...), "、"))
-		}
-	}
-	for _, k := range required {
-		if _, ok := v.obj[k]; !ok {
-			return nil, jsonError(path, "缺少键“%s”", k)
-		}
-	}
-	return v.obj, nil
-}
-
-// array checks that v is an array.
-func array(v *jvalue, path string) ([]*jvalue, error) {
-	if v.kind != jArray {
-		return nil, jsonError(path, "应为数组，实为%s", v.kind.kindName())
-	}
-	return v.arr, nil
-}
-
-// str checks that v is a string.
-func str(v *jvalue, path string) (string, error) {
-	if v.kind != jString {
-		return "", jsonError(path, "应为字符串，实为%s", v.kind.kindName())
-	}
-	return v.str, nil
-}
-
-// count reads a count of Table 三 or 四: a non-negative whole number, or null for 0.
-func count(v *jvalue, path string) (int, error) {
-	switch v.kind {
-	case jNull:
-		return 0, nil
-	case jNumber:
-	default:
-		return 0, jsonError(path, "应为数值，实为%s", v.kind.kindName())
-	}
-	f, err := strconv.ParseFloat(v.num.String(), 64)
-	if err != nil {
-		return 0, jsonError(path, "无法读取数值%s", v.num)
-	}
-	switch {
-	case f < 0:
-		return 0, jsonError(path, "件数不能为负数（%s）", v.num)
-	case f != math.Trunc(f):
-		return 0, jsonError(path, "件数应为整数，实为%s", v.num)
-	case f > maxCount:
-		return 0, jsonError(path, "数值过大（%s）", v.num)
-	}
-	return int(f), nil
-}
-
-// amount reads a figure of Table 二: a number, or null for a blank cell. Only change columns
-// (本年增/减) may be negative.
-func amount(v *jvalue, path string, negative bool) (Cell, error) {
-	switch v.kind {
-	case jNull:
-		return Cell{Blank: true}, nil
-	case jNumber:
-	default:
-		return Cell{}, jsonError(path, "应为数值或 null，实为%s", v.kind.kindName())
-	}
-	f, err := strconv.ParseFloat(v.num.String(), 64)
-	if err != nil || math.Abs(f) > maxAmount {
-		return Cell{}, jsonError(path, "数值超出范围（%s）", v.num)
-	}
-	if f < 0 && !negative {
-		return Cell{}, jsonError(path, "该列不能为负数（%s）", v.num)
-	}
-	return Cell{Value: f}, nil
-}
-
-// decodeReport validates the parsed file and builds the Report.
-func decodeReport(root *jvalue) (*Report, error) {
-	top, err := object(root, "", []string{"org", "year", "format", "sections", "proactive", "requests", "review_litigation"}, nil)
-	if err != nil {
-		return nil, err
-	}
-	rep := &Report{}
-	if rep.Org, err = str(top["org"], "org"); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(rep.Org) == "" {
-		return nil, jsonError("org", "机关名称不能为空")
-	}
-	if top["year"].kind != jNumber {
-		return nil, jsonError("year", "应为数值，实为%s", top["year"].kind.kindName())
-	}
-	year, err := strconv.Atoi(top["year"].num.String())
-	if err != nil {
-		return nil, jsonError("year", "应为年份（整数），实为%s", top["year"].num)
-	}
-	rep.Year = year
-	if rep.Format, err = str(top["format"], "format"); err != nil {
-		return nil, err
-	}
-	if !validFormat(rep.Format) {
-		return nil, jsonError("format", "未知的年度报告格式“%s”（应为“2019”或“2021”）", rep.Format)
-	}
-	want, err := FormatForYear(rep.Year)
-	if err != nil {
-		return nil, jsonError("year", "%v", err)
-	}
-	if want != rep.Format {
-		return nil, jsonError("format", "%d年度报告应使用“%s”格式，实为“%s”", rep.Year, want, rep.Format)
-	}
-	if rep.Sections, err = decodeSections(top["sections"]); err != nil {
-		return nil, err
-	}
-	if rep.Proactive, err = decodeProactive(top["proactive"], rep.Format); err != nil {
-		return nil, err
-	}
-	if rep.Requests, err = decodeRequests(top["requests"], rep.Format); err != nil {
-		return nil, err
-	}
-	if rep.ReviewLitigation, err = decodeReviewLitigation(top["review_litigation"]); err != nil {
-		return nil, err
-	}
-	return rep, nil
-}
-
-// decodeSections reads the text sections 一, 五 and 六; any may be missing. Empty sections are
-// left out of the map, as WriteJSON writes a missing section as "".
-func decodeSections(v *jvalue) (map[string]string, error) {
-	obj, err := object(v, "sections", nil, sectionKeys())
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(obj))
-	for k, e := range obj {
-		text, err := str(e, join("sections", k))
-		if err != nil {
-			return nil, err
-		}
-		if text != "" {
-			out[k] = text
-		}
-	}
-	return out, nil
-}
-
-// decodeProactive reads Table 二: the official blocks of format in order, each with its official
-// columns and its official rows first, then any locally configured rows.
-func decodeProactive(v *jvalue, format string) (Proactive, error) {
-	obj, err := object(v, "proactive", []string{"blocks"}, nil)
-	if err != nil {
-		return Proactive{}, err
-	}
-	blocks, err := array(obj["blocks"], "proactive.blocks")
-	if err != nil {
-		return Proactive{}, err
-	}
-	official := officialBlocks(format)
-	if len(blocks) != len(official) {
-		return Proactive{}, jsonError("proactive.blocks", "%s年格式的表二应有%d项，实为%d项", format, len(official), len(blocks))
-	}
-	p := Proactive{Blocks: make([]ProactiveBlock, len(blocks))}
-	for bi, bv := range blocks {
-		path := index("proactive.blocks", bi)
-		b, err := decodeBlock(bv, path, official[bi], format)
-		if err != nil {
-			return Proactive{}, err
-		}
-		p.Blocks[bi] = b
-	}
-	return p, nil
-}
-
-// decodeBlock reads one block of Table 二 against its official form ob.
-func decodeBlock(v *jvalue, path string, ob officialBlock, format string) (ProactiveBlock, error) {
-	obj, err := object(v, path, []string{"item", "columns", "rows"}, nil)
-	if err != nil {
-		return ProactiveBlock{}, err
-	}
-	var b ProactiveBlock
-	if b.Item, err = str(obj["item"], join(path, "item")); err != nil {
-		return b, err
-	}
-	if b.Item != ob.item {
-		return b, jsonError(join(path, "item"), "%s年格式此处应为“%s”，实为“%s”", format, ob.item, b.Item)
-	}
-	cols, err := array(obj["columns"], join(path, "columns"))
-	if err != nil {
-		return b, err
-	}
-	for i, cv := range cols {
-		c, err := str(cv, index(join(path, "columns"), i))
-		if err != nil {
-			return b, err
-		}
-		b.Columns = append(b.Columns, c)
-	}
-	if !slices.Equal(b.Columns, ob.columns) {
-		return b, jsonError(join(path, "columns"), "%s年格式%s的列应为“%s”，实为“%s”",
-			format, ob.item, strings.Join(ob.columns, "/"), strings.Join(b.Columns, "/"))
-	}
-	rows, err := array(obj["rows"], join(path, "rows"))
-	if err != nil {
-		return b, err
-	}
-	if len(rows) < len(ob.rows) {
-		return b, jsonError(join(path, "rows"), "%s应至少有%d行（%s），实为%d行", ob.item, len(ob.rows), strings.Join(ob.rows, "、"), len(rows))
-	}
-	seen := map[string]bool{}
-	for ri, rv := range rows {
-		rpath := index(join(path, "rows"), ri)
-		ro, err := object(rv, rpath, []string{"label", "values"}, nil)
-		if err != nil {
-			return b, err
-		}
-		label, err := str(ro["label"], join(rpath, "label"))
-		if err != nil {
-			return b, err
-		}
-		switch {
-		case ri < len(ob.rows) && label != ob.rows[ri]:
-			return b, jsonError(join(rpath, "label"), "此处应为“%s”，实为“%s”", ob.rows[ri], label)
-		case strings.TrimSpace(label) == "":
-			return b, jsonError(join(rpath, "label"), "行名称不能为空")
-		case seen[label]:
-			return b, jsonError(join(rpath, "label"), "行“%s”重复", label)
-		}
-		seen[label] = true
-		vals, err := array(ro["values"], join(rpath, "values"))
-		if err != nil {
-			return b, err
-		}
-		if len(vals) != len(ob.columns)-1 {
-			return b, jsonError(join(rpath, "values"), "应有%d个数值（%s），实为%d个",
-				len(ob.columns)-1, strings.Join(ob.columns[1:], "/"), len(vals))
-		}
-		row := ProactiveRow{Label: label, Values: make([]Cell, len(vals))}
-		for i, ev := range vals {
-			if row.Values[i], err = amount(ev, index(join(rpath, "values"), i), allowsNegative(ob.columns[i+1])); err != nil {
-				return b, err
-			}
-		}
-		b.Rows = append(b.Rows, row)
-	}
-	return b, nil
-}
-
-// decodeRequests reads Table 三: every row of format exactly once, each with 7 counts.
-func decodeRequests(v *jvalue, format string) (Requests, error) {
-	obj, err := object(v, "requests", []string{"rows"}, nil)
-	if err != nil {
-		return Requests{}, err
-	}
-	rows, err := array(obj["rows"], "requests.rows")
-	if err != nil {
-		return Requests{}, err
-	}
-	keys := RequestRowKeys(format)
-	q := Requests{Rows: make(map[string]Counts, len(keys))}
-	for i, rv := range rows {
-		path := index("requests.rows", i)
-		ro, err := object(rv, path, []string{"key", "values"}, []string{"label"})
-		if err != nil {
-			return Requests{}, err
-		}
-		key, err := str(ro["key"], join(path, "key"))
-		if err != nil {
-			return Requests{}, err
-		}
-		switch {
-		case slices.Contains(keys, key):
-		case slices.Contains(RequestRowKeys(otherFormat(format)), key):
-			return Requests{}, jsonError(join(path, "key"), "“%s”是%s年格式的行，与 format“%s”不符", key, otherFormat(format), format)
-		default:
-			return Requests{}, jsonError(join(path, "key"), "未知的行“%s”", key)
-		}
-		if _, dup := q.Rows[key]; dup {
-			return Requests{}, jsonError(join(path, "key"), "行“%s”重复", key)
-		}
-		if lv, ok := ro["label"]; ok {
-			label, err := str(lv, join(path, "label"))
-			if err != nil {
-				return Requests{}, err
-			}
-			if label != RequestRowLabel(key) {
-				return Requests{}, jsonError(join(path, "label"), "行“%s”的名称应为“%s”，实为“%s”", key, RequestRowLabel(key), label)
-			}
-		}
-		vals, err := array(ro["values"], join(path, "values"))
-		if err != nil {
-			return Requests{}, err
-		}
-		if len(vals) != numCols {
-			return Requests{}, jsonError(join(path, "values"), "行“%s”应有7个数值（6类申请人和总计），实为%d个", key, len(vals))
-		}
-		var row Counts
-		for c, ev := range vals {
-			if row[c], err = count(ev, index(join(path, "values"), c)); err != nil {
-				return Requests{}, err
-			}
-		}
-		q.Rows[key] = row
-	}
-	for _, k := range keys {
-		if _, ok := q.Rows[k]; !ok {
-			return Requests{}, jsonError("requests.rows", "缺少行“%s”（%s）", k, requestRowDisplay(k))
-		}
-	}
-	return q, nil
-}
-
-// decodeReviewLitigation reads Table 四.
-func decodeReviewLitigation(v *jvalue) (ReviewLitigation, error) {
-	const path = "review_litigation"
-	obj, err := object(v, path, []string{"行政复议", "行政诉讼"}, nil)
-	if err != nil {
-		return ReviewLitigation{}, err
-	}
-	var rl ReviewLitigation
-	if rl.Reconsideration, err = decodeCases(obj["行政复议"], join(path, "行政复议")); err != nil {
-		return rl, err
-	}
-	lit, err := object(obj["行政诉讼"], join(path, "行政诉讼"), []string{"未经复议直接起诉", "复议后起诉"}, nil)
-	if err != nil {
-		return rl, err
-	}
-	if rl.LitigationDirect, err = decodeCases(lit["未经复议直接起诉"], join(path, "行政诉讼.未经复议直接起诉")); err != nil {
-		return rl, err
-	}
-	if rl.LitigationAfterReconsideration, err = decodeCases(lit["复议后起诉"], join(path, "行政诉讼.复议后起诉")); err != nil {
-		return rl, err
-	}
-	return rl, nil
-}
-
-// decodeCases reads one block of Table 四: all five cells.
-func decodeCases(v *jvalue, path string) (CaseCounts, error) {
-	labels := caseColumnLabels()
-	obj, err := object(v, path, labels[:], nil)
-	if err != nil {
-		return CaseCounts{}, err
-	}
-	var n [5]int
-	for i, l := range labels {
-		if n[i], err = count(obj[l], join(path, l)); err != nil {
-			return CaseCounts{}, err
-		}
-	}
-	return CaseCounts{Upheld: n[0], Corrected: n[1], Other: n[2], Pending: n[3], Total: n[4]}, nil
-}

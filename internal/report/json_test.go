@@ -69,6 +69,22 @@ func mustReport2021(tb testing.TB) *Report {
 	return r
 }
 
+// mustSingleOther2021 returns mustReport2021 with 三(六)1 to 三(六)3 merged into the single
+// 三(六) 其他处理 row of the 2019 layout, as some published 2021 reports keep it.
+func mustSingleOther2021(tb testing.TB) *Report {
+	tb.Helper()
+	r := mustReport2021(tb)
+	var other Counts
+	for _, k := range []string{"三(六)1", "三(六)2", "三(六)3"} {
+		for c, n := range r.Requests.Rows[k] {
+			other[c] += n
+		}
+		delete(r.Requests.Rows, k)
+	}
+	r.Requests.Rows[RowOther] = other
+	return r
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
@@ -76,6 +92,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	}{
 		{"seed 2020", mustSeedReport(t)},
 		{"2021 with blanks and extra rows", mustReport2021(t)},
+		{"2021 with the single 三(六) row", mustSingleOther2021(t)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,6 +178,10 @@ func TestReadJSONRejects(t *testing.T) {
 			"requests.rows[20].key：“三(六)1”是2021年格式的行，与 format“2019”不符"},
 		{"missing row", edit(func(m map[string]any) { at(m, "requests").(map[string]any)["rows"] = rows(m)[:22] }),
 			"requests.rows：缺少行“四”（四、结转下年度继续办理）"},
+		{"2021 rows 三(六) and 三(六)1", mustEditJSON(t, mustWriteJSON(t, mustReport2021(t)), func(m map[string]any) {
+			r := at(m, "requests", "rows", 20).(map[string]any)
+			r["key"], r["label"] = "三(六)", "其他处理"
+		}), "requests.rows：（六）其他处理应只填一行“三(六)”（2019年格式）或分为“三(六)1”至“三(六)3”三行，不能同时填写"},
 		{"repeated row", edit(func(m map[string]any) { row(m, 1)["key"] = "一"; row(m, 1)["label"] = RequestRowLabel("一") }),
 			"requests.rows[1].key：行“一”重复"},
 		{"wrong label", edit(func(m map[string]any) { row(m, 2)["label"] = "公开" }),

@@ -183,8 +183,8 @@ func requestsGrid(format string, q Requests) *grid {
 	}
 	g.next()
 
-	keys := RequestRowKeys(format)
-	resultRows := len(OutcomeKeys(format)) + 1 // the outcomes and 三(七)
+	keys := q.RowKeys(format)
+	resultRows := len(q.OutcomeKeys(format)) + 1 // the outcomes and 三(七)
 	groupRows := map[string]int{}
 	for _, k := range keys {
 		if grp := requestGroup(k); grp != "" {

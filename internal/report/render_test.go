@@ -138,6 +138,7 @@ func TestRenderHTMLLayout(t *testing.T) {
 	}{
 		{"2019 format", mustSeedReport(t), 20, 1, 23},
 		{"2021 format", mustReport2021(t), 22, 3, 25},
+		{"2021 format with the single 三(六) row", mustSingleOther2021(t), 20, 1, 23},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -93,6 +93,48 @@ type Requests struct {
 // Row returns the row with key, or zeros when it is missing.
 func (q Requests) Row(key string) Counts { return q.Rows[key] }
 
+// RowOther is the single 三(六) 其他处理 row of the 2019 format. Some published reports in the 2021
+// format keep it instead of 三(六)1 to 三(六)3; SingleOther tells them apart.
+const RowOther = "三(六)"
+
+// SingleOther reports whether q, a Table 三 in format, holds the single 三(六) 其他处理 row of the
+// 2019 layout: always in the 2019 format, and in the 2021 format when the row 三(六) is present and
+// none of 三(六)1 to 三(六)3 is.
+func (q Requests) SingleOther(format string) bool {
+	switch format {
+	case Format2019:
+		return true
+	case Format2021:
+		if _, ok := q.Rows[RowOther]; !ok {
+			return false
+		}
+		for _, k := range []string{"三(六)1", "三(六)2", "三(六)3"} {
+			if _, ok := q.Rows[k]; ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// RowKeys returns the keys of q's rows in table order: RequestRowKeys(format), except that a
+// 2021 table that keeps the single 三(六) row (see SingleOther) has the rows of the 2019 layout.
+func (q Requests) RowKeys(format string) []string {
+	if format == Format2021 && q.SingleOther(format) {
+		return RequestRowKeys(Format2019)
+	}
+	return RequestRowKeys(format)
+}
+
+// OutcomeKeys returns the keys of q's outcome rows in table order, as RowKeys does for all rows.
+func (q Requests) OutcomeKeys(format string) []string {
+	if format == Format2021 && q.SingleOther(format) {
+		return OutcomeKeys(Format2019)
+	}
+	return OutcomeKeys(format)
+}
+
 // The keys of the rows of Table 三 that are not outcomes.
 const (
 	RowReceived   = "一"    // 本年新收政府信息公开申请数量
