@@ -139,3 +139,10 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the wall clock.
 var SystemClock Clock = ClockFunc(time.Now)
+
+// TransitionView is a transition the actor may fire now.
+type TransitionView struct {
+	Name     string
+	Label    string
+	Requires []string
+}

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"wugongkai/workflow/accounts"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -247,7 +248,7 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 		return benchSetup{}, err
 	}
 	password := hex.EncodeToString(raw[:])
-	hash, err := workflow.HashPassword(password)
+	hash, err := accounts.HashPassword(password)
 	if err != nil {
 		return benchSetup{}, err
 	}

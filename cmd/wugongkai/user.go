@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"wugongkai/workflow/accounts"
 
 	"github.com/spf13/cobra"
 
@@ -81,7 +82,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hash, err := workflow.HashPassword(pw)
+			hash, err := accounts.HashPassword(pw)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
@@ -135,7 +136,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hash, err := workflow.HashPassword(pw)
+			hash, err := accounts.HashPassword(pw)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}

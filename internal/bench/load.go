@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 
 	"github.com/lib/pq"
 
@@ -132,10 +134,10 @@ func LoadPublished(ctx context.Context, db *sql.DB, o Owner, orgCode string, n i
 		facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive, "signed_on": workflow.DateOf(published).String(),
 			"signer": "张局长", "published_on": workflow.DateOf(published).String()})
 		index := fmt.Sprintf("%s/%d-B%07d", orgCode, published.Year(), i+1)
-		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", workflow.KindOther,
+		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", documents.KindOther,
 			categories[r.IntN(len(categories))], fmt.Sprintf("许建〔%d〕%d号", published.Year(), i+1), summaryOf(body),
-			o.User, published, published, index, published, workflow.ValidityValid,
-			pq.Array(workflow.SearchTerms(title + "\n" + body))}, nil
+			o.User, published, published, index, published, documents.ValidityValid,
+			pq.Array(documents.SearchTerms(title + "\n" + body))}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -159,7 +161,7 @@ func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now t
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
 		title := "关于" + topics[r.IntN(len(topics))] + "的决策草案（征求意见稿）"
 		return []any{ids[i], o.Org, "decision", 1, o.Unit, "consultation_scheduled", 3, string(facts), title,
-			generatedText(r, 3), "起草说明", workflow.KindOther, "", "", "", o.User, now, now, nil, nil, workflow.ValidityValid,
+			generatedText(r, 3), "起草说明", documents.KindOther, "", "", "", o.User, now, now, nil, nil, documents.ValidityValid,
 			pq.Array([]string{})}, nil
 	})
 	if err != nil {
@@ -209,9 +211,9 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 	var repealed []int
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
 		signed := day(i)
-		kind := workflow.KindOther
+		kind := documents.KindOther
 		if i%10 == 0 {
-			kind = workflow.KindNormative
+			kind = documents.KindNormative
 		}
 		state, attribute := "published", workflow.AttributeProactive
 		var published, index any
@@ -223,7 +225,7 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 		default:
 			p := signed.Add(72 * time.Hour)
 			published, index = p, fmt.Sprintf("RPT/%d-%08d", year, i+1)
-			if kind == workflow.KindNormative && i%30 == 0 {
+			if kind == documents.KindNormative && i%30 == 0 {
 				repealed = append(repealed, i)
 			}
 		}
@@ -231,7 +233,7 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 		title := generatedTitle(r, i)
 		return []any{ids[i], o.Org, "document", 1, o.Unit, state, 6, string(facts), title, sentences[i%len(sentences)], "", kind,
 			categories[i%len(categories)], fmt.Sprintf("许建〔%d〕%d号", year, i+1), title, o.User, signed, signed, index, published,
-			workflow.ValidityValid, pq.Array([]string{})}, nil
+			documents.ValidityValid, pq.Array([]string{})}, nil
 	})
 	if err != nil {
 		return err
@@ -260,13 +262,13 @@ func loadReportRequests(ctx context.Context, db *sql.DB, o Owner, year, n int) e
 		if i%12 != 0 { // most are answered within about three weeks
 			facts["outcome"] = loadOutcomes[i%len(loadOutcomes)]
 			facts["closed_on"] = workflow.DateOf(received.AddDate(0, 0, 5+i%20)).String()
-			state = workflow.RequestAnswered
+			state = requests.RequestAnswered
 		}
 		fb, _ := json.Marshal(facts)
 		applicant := loadApplicants[i%len(loadApplicants)]
-		idType, idNumber := workflow.IDResidentCard, "410102199001011234"
+		idType, idNumber := requests.IDResidentCard, "410102199001011234"
 		if applicant != "natural" {
-			idType, idNumber = workflow.IDCreditCode, "91410100MA12345678"
+			idType, idNumber = requests.IDCreditCode, "91410100MA12345678"
 		}
 		return []any{o.Org, "request", 1, o.Unit, state, 3, string(fb), fmt.Sprintf("YSQ-B%d-%07d", year, i+1),
 			"申请公开" + topics[i%len(topics)] + "相关文件", "online", workflow.DateOf(received).String(), applicant,

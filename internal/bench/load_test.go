@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 	"time"
+	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
@@ -29,7 +30,7 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, total, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 20})
+	docs, total, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 20})
 	if err != nil || total != 120 || len(docs) != 20 {
 		t.Fatalf("public list of the loaded documents: total %d, %d on the page, %v", total, len(docs), err)
 	}
@@ -40,7 +41,7 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil || d.Title == "" || d.Body == "" || d.IndexNo == "" || d.Summary == "" {
 		t.Fatalf("loaded document %d: %+v %v", ids[7], d, err)
 	}
-	found, _, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 5, Terms: workflow.QueryTerms("管理")})
+	found, _, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理")})
 	if err != nil || len(found) == 0 {
 		t.Fatalf("search finds no loaded document: %v", err)
 	}

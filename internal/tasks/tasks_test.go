@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
@@ -125,9 +126,9 @@ func (e env) submit(tb testing.TB, due time.Time) int64 {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Now()
-	d, err := e.store.CreateDocument(ctx, workflow.Document{
+	d, err := e.store.CreateDocument(ctx, documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: "drafting", Facts: workflow.Facts{}},
-		Title:    "草案", DocKind: workflow.KindOther, CreatedBy: e.drafter.UserID}, e.drafter, now)
+		Title:    "草案", DocKind: documents.KindOther, CreatedBy: e.drafter.UserID}, e.drafter, now)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"wugongkai/workflow/documents"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -575,10 +576,10 @@ func TestBrowserDecisionWalk(t *testing.T) {
 }
 
 // findDoc returns the document called title.
-func findDoc(t *testing.T, s *stack, title string) workflow.Document {
+func findDoc(t *testing.T, s *stack, title string) documents.Document {
 	t.Helper()
 	docs, _, err := s.docs.List(context.Background(), workflow.Staff{Username: "drafter",
-		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, workflow.DocumentQuery{Limit: 100})
+		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, documents.DocumentQuery{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,5 +589,5 @@ func findDoc(t *testing.T, s *stack, title string) workflow.Document {
 		}
 	}
 	t.Fatalf("no document %q", title)
-	return workflow.Document{}
+	return documents.Document{}
 }

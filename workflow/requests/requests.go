@@ -1,4 +1,4 @@
-package workflow
+package requests
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"wugongkai/workflow"
 )
 
 // The states of the request flow (configs/workflows/request.yaml) the use cases need to know.
@@ -27,26 +28,26 @@ const (
 // supplemented_on, pauses, extension_days) and state (an open consultation or fee notice). It
 // reports false for a request whose clock does not run at all: one waiting for a supplement (the
 // clock restarts when it arrives) or one that is closed.
-func RequestClockOf(inst Instance) (RequestClock, bool) {
+func RequestClockOf(inst workflow.Instance) (RequestClock, bool) {
 	f := inst.Facts
 	switch inst.State {
 	case RequestAwaitingSupplement, RequestAnswered, RequestClosed:
 		return RequestClock{}, false
 	}
 	rc := RequestClock{}
-	rc.Received, _ = ParseDate(f["received_on"])
+	rc.Received, _ = workflow.ParseDate(f["received_on"])
 	if rc.Received.IsZero() {
 		return RequestClock{}, false
 	}
-	rc.Supplemented, _ = ParseDate(f["supplemented_on"])
+	rc.Supplemented, _ = workflow.ParseDate(f["supplemented_on"])
 	rc.Pauses, _ = ParsePauses(f["pauses"])
 	switch inst.State {
 	case RequestConsulting:
-		if from, err := ParseDate(f["consult_started_on"]); err == nil {
+		if from, err := workflow.ParseDate(f["consult_started_on"]); err == nil {
 			rc.Pauses = append(rc.Pauses, Pause{Kind: f["consult_kind"], From: from})
 		}
 	case RequestAwaitingPayment:
-		if from, err := ParseDate(f["fee_notified_on"]); err == nil {
+		if from, err := workflow.ParseDate(f["fee_notified_on"]); err == nil {
 			rc.Pauses = append(rc.Pauses, Pause{Kind: PauseFee, From: from})
 		}
 	}
@@ -200,14 +201,14 @@ func RequestOutcomeOf(key string) (RequestOutcome, bool) {
 // instance. The applicant's identity and contact are personal information: they are never shown
 // publicly and are masked in lists (MaskID, MaskContact).
 type Request struct {
-	Instance
+	workflow.Instance
 	ReceiptNo     string
-	Title         string // a short title for lists and notifications: the first line of what is asked for
-	Channel       string // a RequestChannels code
-	ReceivedOn    Date   // the receipt date under 《条例》第31条
-	ApplicantType string // a RequestApplicantTypes code
-	ApplicantName string // a person's or organisation's name
-	ContactPerson string // an organisation's contact person
+	Title         string        // a short title for lists and notifications: the first line of what is asked for
+	Channel       string        // a RequestChannels code
+	ReceivedOn    workflow.Date // the receipt date under 《条例》第31条
+	ApplicantType string        // a RequestApplicantTypes code
+	ApplicantName string        // a person's or organisation's name
+	ContactPerson string        // an organisation's contact person
 	IDType        string
 	IDNumber      string
 	Phone         string
@@ -222,9 +223,9 @@ type Request struct {
 	CreatedByName string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
-	ReplyDue      Date   // the pending reply due date; zero while suspended or closed
-	Outcome       string // the outcome key once closed
-	ClosedOn      Date
+	ReplyDue      workflow.Date // the pending reply due date; zero while suspended or closed
+	Outcome       string        // the outcome key once closed
+	ClosedOn      workflow.Date
 }
 
 // Open reports whether the request still waits for an answer.
@@ -288,12 +289,12 @@ type Application struct {
 
 // RequestQuery filters the staff request list.
 type RequestQuery struct {
-	States    []string // nil = every state
-	Open      bool     // only requests still waiting for an answer
-	Overdue   Date     // if set, only open requests whose reply was due before this day
-	Year      int      // received in this year
-	Applicant string   // applicant type code
-	Text      string   // part of the receipt number, the applicant's name or the information sought
+	States    []string      // nil = every state
+	Open      bool          // only requests still waiting for an answer
+	Overdue   workflow.Date // if set, only open requests whose reply was due before this day
+	Year      int           // received in this year
+	Applicant string        // applicant type code
+	Text      string        // part of the receipt number, the applicant's name or the information sought
 	Limit     int
 	Offset    int
 }
@@ -302,35 +303,55 @@ type RequestQuery struct {
 type RequestStore interface {
 	// CreateRequest inserts r at version 1 with a new receipt number, its first audit event, the
 	// reply deadlines in reply and a notification of the disclosure office, in one transaction.
-	CreateRequest(ctx context.Context, r Request, actor Actor, now time.Time, reply []Effect) (Request, error)
+	CreateRequest(ctx context.Context, r Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (Request, error)
 	Request(ctx context.Context, id int64) (Request, error)
 	ListRequests(ctx context.Context, q RequestQuery) ([]Request, int, error)
 	// RequestByReceipt returns the request with receipt number no (ENotFound if none).
 	RequestByReceipt(ctx context.Context, no string) (Request, error)
 	// ApplyRequest applies res like Store.Apply and, in the same transaction, replaces the
 	// request's pending reply deadlines (reply_due and reply_due.remind) with reply.
-	ApplyRequest(ctx context.Context, prev Instance, res Result, reply []Effect) (Instance, error)
+	ApplyRequest(ctx context.Context, prev workflow.Instance, res workflow.Result, reply []workflow.Effect) (workflow.Instance, error)
 	// ApplicantMonthCount returns how many requests the applicant of r filed in the calendar
 	// month of r's receipt, up to and including r.
 	ApplicantMonthCount(ctx context.Context, r Request) (int, error)
-	History(ctx context.Context, kind string, id int64) ([]AuditEntry, error)
-	Deadlines(ctx context.Context, kind string, id int64) ([]Deadline, error)
+	History(ctx context.Context, kind string, id int64) ([]workflow.AuditEntry, error)
+	Deadlines(ctx context.Context, kind string, id int64) ([]workflow.Deadline, error)
+}
+
+// Authz is the authorizer with the question "may this user do that in this unit", used to filter
+// lists without an error per row.
+type Authz interface {
+	workflow.Authorizer
+	Can(user, unit, permission string) bool
+}
+
+// Limiter limits how often one client may act; consultations.ClientLimiter is one.
+type Limiter interface {
+	Check(client string, now time.Time) error
+}
+
+// limit checks l, which may be nil (no limit).
+func limit(l Limiter, client string, now time.Time) error {
+	if l == nil {
+		return nil
+	}
+	return l.Check(client, now)
 }
 
 // Requests holds the disclosure request use cases; the JSON API and the pages both call them.
 type Requests struct {
-	Engine *Engine
+	Engine *workflow.Engine
 	Store  RequestStore
 	Auth   Authz
-	Clock  Clock
+	Clock  workflow.Clock
 	// Unit is the unit (casbin domain) that handles requests: the disclosure office. Requests are
 	// filed under it; bureau-wide disclosure officers act on them. Empty means DefaultRequestUnit.
 	Unit string
 	// Limiter limits how often one client may file on the public form; nil = no limit.
-	Limiter *ClientLimiter
+	Limiter Limiter
 	// LookupLimiter limits how often one client may look up a request's progress (Status), so
 	// that receipt numbers and contacts cannot be guessed; nil = no limit.
-	LookupLimiter *ClientLimiter
+	LookupLimiter Limiter
 }
 
 // DefaultRequestUnit is the unit requests are filed under when Requests.Unit is empty.
@@ -352,11 +373,11 @@ func (s *Requests) unit() string {
 }
 
 func requestNotFound() error {
-	return &Error{Code: ENotFound, Message: "申请不存在或您无权查看"}
+	return &workflow.Error{Code: workflow.ENotFound, Message: "申请不存在或您无权查看"}
 }
 
 func invalid(field, format string, args ...any) error {
-	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // Limits on applications.
@@ -401,7 +422,7 @@ func normalizeApplication(in *Application) error {
 		{"email", in.Email}, {"address", in.Address}, {"form", in.Form}, {"delivery", in.Delivery}, {"channel", in.Channel},
 		{"receipt_date", in.ReceiptDate}, {"description", in.Description}, {"note", in.Note}} {
 		if !utf8.ValidString(f.v) {
-			return &Error{Code: EInvalid, Field: f.name, Message: "申请内容含有无效字符（不是合法的 UTF-8 文本），请检查后重新提交"}
+			return &workflow.Error{Code: workflow.EInvalid, Field: f.name, Message: "申请内容含有无效字符（不是合法的 UTF-8 文本），请检查后重新提交"}
 		}
 	}
 	at, ok := applicantType(in.ApplicantType)
@@ -415,7 +436,7 @@ func normalizeApplication(in *Application) error {
 		return invalid("name", "请填写申请人姓名")
 	}
 	for _, f := range []struct{ field, v string }{{"name", in.Name}, {"contact_person", in.ContactPerson}, {"address", in.Address}} {
-		if err := checkText(f.field, f.v, maxApplicantRunes, false); err != nil {
+		if err := workflow.CheckText(f.field, f.v, maxApplicantRunes, false); err != nil {
 			return err
 		}
 	}
@@ -445,7 +466,7 @@ func normalizeApplication(in *Application) error {
 	if utf8.RuneCountInString(in.Description) < 2 {
 		return invalid("description", "请描述所需政府信息：名称、文号或者便于查询的其他特征性描述（《条例》第二十九条）")
 	}
-	if err := checkText("description", in.Description, MaxDescriptionRunes, true); err != nil {
+	if err := workflow.CheckText("description", in.Description, MaxDescriptionRunes, true); err != nil {
 		return err
 	}
 	if in.Form == "" {
@@ -466,7 +487,7 @@ func normalizeApplication(in *Application) error {
 	if (in.Delivery == "邮寄" || in.Delivery == "快递") && in.Address == "" {
 		return invalid("address", "选择邮寄或快递获取信息的，请填写通信地址")
 	}
-	return checkText("note", in.Note, MaxShortRunes, true)
+	return workflow.CheckText("note", in.Note, workflow.MaxShortRunes, true)
 }
 
 // requestTitle is the short title of a request: the first line of what it asks for.
@@ -480,20 +501,20 @@ func requestTitle(description string) string {
 }
 
 // newRequest builds the request and its first reply deadlines.
-func (s *Requests) newRequest(in Application, channel string, received Date, creator int64) (Request, []Effect, error) {
+func (s *Requests) newRequest(in Application, channel string, received workflow.Date, creator int64) (Request, []workflow.Effect, error) {
 	def, err := s.Engine.Registry().Latest("request")
 	if err != nil {
 		return Request{}, nil, err
 	}
 	r := Request{
-		Instance: Instance{Unit: s.unit(), Definition: def.Name, DefinitionVersion: def.Version, State: def.Initial,
-			Facts: Facts{"received_on": received.String(), "channel": channel}},
+		Instance: workflow.Instance{Unit: s.unit(), Definition: def.Name, DefinitionVersion: def.Version, State: def.Initial,
+			Facts: workflow.Facts{"received_on": received.String(), "channel": channel}},
 		Title: requestTitle(in.Description), Channel: channel, ReceivedOn: received, ApplicantType: in.ApplicantType,
 		ApplicantName: in.Name, ContactPerson: in.ContactPerson, IDType: in.IDType, IDNumber: in.IDNumber, Phone: in.Phone,
 		Email: in.Email, Address: in.Address, Description: in.Description, Form: in.Form, Delivery: in.Delivery, Note: in.Note,
 		CreatedBy: creator,
 	}
-	reply := s.replyEffects(r.Instance, DateOf(s.Now()))
+	reply := s.replyEffects(r.Instance, workflow.DateOf(s.Now()))
 	if v := replyDueFact(reply); v != "" {
 		r.Facts["reply_due"] = v
 	}
@@ -502,7 +523,7 @@ func (s *Requests) newRequest(in Application, channel string, received Date, cre
 
 // PublicApplicant is the actor of a request filed on the public form. The audit log names it
 // rather than the applicant, so that no personal information enters the append-only log.
-var PublicApplicant = Actor{Username: "public", Name: "申请人（在线申请）"}
+var PublicApplicant = workflow.Actor{Username: "public", Name: "申请人（在线申请）"}
 
 // Submit files a request from the public form. Its channel is online and its receipt date the
 // day of submission (see RequestChannels). The request is committed before Submit returns, so a
@@ -515,10 +536,10 @@ func (s *Requests) Submit(ctx context.Context, in Application, client string) (R
 		return Request{}, err
 	}
 	now := s.Now()
-	if err := s.Limiter.Check(client, now); err != nil {
+	if err := limit(s.Limiter, client, now); err != nil {
 		return Request{}, err
 	}
-	r, reply, err := s.newRequest(in, ChannelOnline, DateOf(now), 0)
+	r, reply, err := s.newRequest(in, ChannelOnline, workflow.DateOf(now), 0)
 	if err != nil {
 		return Request{}, err
 	}
@@ -530,13 +551,13 @@ func (s *Requests) Submit(ctx context.Context, in Application, client string) (R
 type RequestStatus struct {
 	ReceiptNo  string
 	Title      string
-	ReceivedOn Date
-	State      string // the state's Chinese label
-	Stage      string // what is happening now, in a sentence
-	ReplyDue   Date   // zero while the clock is stopped or once answered
-	Extended   int    // working days the reply period was extended by
-	Outcome    string // the outcome's Chinese label once answered or closed
-	ClosedOn   Date
+	ReceivedOn workflow.Date
+	State      string        // the state's Chinese label
+	Stage      string        // what is happening now, in a sentence
+	ReplyDue   workflow.Date // zero while the clock is stopped or once answered
+	Extended   int           // working days the reply period was extended by
+	Outcome    string        // the outcome's Chinese label once answered or closed
+	ClosedOn   workflow.Date
 }
 
 // Status looks up a request's progress for its applicant by receipt number and one of the contacts
@@ -555,13 +576,13 @@ func (s *Requests) Status(ctx context.Context, receiptNo, contact, client string
 	if !utf8.ValidString(receiptNo) || !utf8.ValidString(contact) || len(receiptNo) > 40 || len(contact) > 200 {
 		return RequestStatus{}, invalid("receipt_no", "受理编号或联系方式格式不正确")
 	}
-	if err := s.LookupLimiter.Check(client, s.Now()); err != nil {
+	if err := limit(s.LookupLimiter, client, s.Now()); err != nil {
 		return RequestStatus{}, err
 	}
-	notFound := &Error{Code: ENotFound, Message: "没有找到与该受理编号和联系方式相符的申请，请核对后重试（联系方式须与申请时填写的一致）"}
+	notFound := &workflow.Error{Code: workflow.ENotFound, Message: "没有找到与该受理编号和联系方式相符的申请，请核对后重试（联系方式须与申请时填写的一致）"}
 	r, err := s.Store.RequestByReceipt(ctx, receiptNo)
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return RequestStatus{}, notFound
 		}
 		return RequestStatus{}, err
@@ -585,19 +606,19 @@ func (s *Requests) Status(ctx context.Context, receiptNo, contact, client string
 		out.Stage = "正在办理，将在答复期限前答复。"
 	case RequestAwaitingSupplement:
 		out.Stage = "已向您发出补正通知，请按通知要求补正；收到补正后重新计算答复期限。"
-		out.ReplyDue = Date{}
+		out.ReplyDue = workflow.Date{}
 	case RequestConsulting:
 		out.Stage = "正在征求第三方或其他机关的意见，所需时间不计入答复期限。"
-		out.ReplyDue = Date{}
+		out.ReplyDue = workflow.Date{}
 	case RequestAwaitingPayment:
 		out.Stage = "已向您发出收费通知，缴费后继续办理；等待缴费的时间不计入答复期限。"
-		out.ReplyDue = Date{}
+		out.ReplyDue = workflow.Date{}
 	case RequestAnswered:
 		out.Stage = "已作出答复，答复书按您申请时选择的方式送达。"
-		out.ReplyDue = Date{}
+		out.ReplyDue = workflow.Date{}
 	case RequestClosed:
 		out.Stage = "已终止办理。"
-		out.ReplyDue = Date{}
+		out.ReplyDue = workflow.Date{}
 	}
 	return out, nil
 }
@@ -626,7 +647,7 @@ func contactMatches(r Request, contact string) bool {
 // Register records a request that reached the office by letter, visit, fax or e-mail
 // (permission request:register). The receipt date follows the channel's rule (《条例》第31条):
 // staff enter the day of submission, signing or confirmation; it may not be in the future.
-func (s *Requests) Register(ctx context.Context, actor Actor, in Application) (Request, error) {
+func (s *Requests) Register(ctx context.Context, actor workflow.Actor, in Application) (Request, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "request:register"); err != nil {
 		return Request{}, err
 	}
@@ -642,10 +663,10 @@ func (s *Requests) Register(ctx context.Context, actor Actor, in Application) (R
 		return Request{}, invalid("channel", "请选择申请渠道：%s", strings.Join(codes, "、"))
 	}
 	now := s.Now()
-	today := DateOf(now)
+	today := workflow.DateOf(now)
 	received := today
 	if in.ReceiptDate != "" {
-		d, err := ParseDate(in.ReceiptDate)
+		d, err := workflow.ParseDate(in.ReceiptDate)
 		if err != nil {
 			return Request{}, invalid("receipt_date", "%s请写成 YYYY-MM-DD 格式的日期", ch.DateLabel)
 		}
@@ -667,10 +688,10 @@ func (s *Requests) Register(ctx context.Context, actor Actor, in Application) (R
 }
 
 // Get loads a request the actor may read (permission request:read).
-func (s *Requests) Get(ctx context.Context, actor Actor, id int64) (Request, error) {
+func (s *Requests) Get(ctx context.Context, actor workflow.Actor, id int64) (Request, error) {
 	r, err := s.Store.Request(ctx, id)
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return Request{}, requestNotFound()
 		}
 		return Request{}, err
@@ -682,12 +703,12 @@ func (s *Requests) Get(ctx context.Context, actor Actor, id int64) (Request, err
 }
 
 // List returns the requests the actor may read, newest first (permission request:read).
-func (s *Requests) List(ctx context.Context, actor Actor, q RequestQuery) ([]Request, int, error) {
+func (s *Requests) List(ctx context.Context, actor workflow.Actor, q RequestQuery) ([]Request, int, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "request:read"); err != nil {
 		return nil, 0, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
-	if err := checkText("q", q.Text, 100, false); err != nil {
+	if err := workflow.CheckText("q", q.Text, 100, false); err != nil {
 		return nil, 0, err
 	}
 	return s.Store.ListRequests(ctx, q)
@@ -695,30 +716,30 @@ func (s *Requests) List(ctx context.Context, actor Actor, q RequestQuery) ([]Req
 
 // replyEffects computes the pending reply deadline of inst and its reminder, or none when the
 // clock does not run.
-func (s *Requests) replyEffects(inst Instance, today Date) []Effect {
+func (s *Requests) replyEffects(inst workflow.Instance, today workflow.Date) []workflow.Effect {
 	rc, ok := RequestClockOf(inst)
 	if !ok {
 		return nil
 	}
 	cal := s.Engine.Calendar()
-	d := cal.ReplyDeadline(rc)
+	d := ReplyDeadlineOf(cal, rc)
 	if d.Suspended {
 		return nil
 	}
-	due := Effect{Kind: EffectDeadline, Name: "reply_due", Action: ActionOverdue, Role: "disclosure_officer"}
-	setCount(&due, d.Count)
+	due := workflow.Effect{Kind: workflow.EffectDeadline, Name: "reply_due", Action: workflow.ActionOverdue, Role: "disclosure_officer"}
+	workflow.SetCount(&due, d.Count)
 	due.Explanation = d.Explanation()
-	out := []Effect{due}
-	if c, ok := cal.Reminder(d, RequestRemindBefore); ok && !c.Due.Before(today) {
-		r := Effect{Kind: EffectDeadline, Name: "reply_due.remind", Action: ActionRemind, Role: "disclosure_officer"}
-		setCount(&r, c)
+	out := []workflow.Effect{due}
+	if c, ok := ReminderOf(cal, d, RequestRemindBefore); ok && !c.Due.Before(today) {
+		r := workflow.Effect{Kind: workflow.EffectDeadline, Name: "reply_due.remind", Action: workflow.ActionRemind, Role: "disclosure_officer"}
+		workflow.SetCount(&r, c)
 		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", RequestRemindBefore, d.Explanation())
 		out = append(out, r)
 	}
 	return out
 }
 
-func replyDueFact(reply []Effect) string {
+func replyDueFact(reply []workflow.Effect) string {
 	for _, e := range reply {
 		if e.Name == "reply_due" {
 			return e.DueDate.String()
@@ -737,21 +758,21 @@ var derivedInputs = []string{"supplement_due_at", "pay_due_at"}
 // leaf row of Table 三 and not one the system records itself. It then recomputes the reply
 // deadline from the new facts (RequestClockOf, Calendar.ReplyDeadline) and stores the transition
 // and the replaced deadline in one transaction.
-func (s *Requests) Fire(ctx context.Context, actor Actor, id int64, version int, name string, in Input) (Request, error) {
+func (s *Requests) Fire(ctx context.Context, actor workflow.Actor, id int64, version int, name string, in workflow.Input) (Request, error) {
 	r, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Request{}, err
 	}
 	if version != 0 && version != r.Version {
-		return Request{}, &Error{Code: EConflict, Message: fmt.Sprintf("申请已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, r.Version),
+		return Request{}, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("申请已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, r.Version),
 			Details: map[string]any{"your_version": version, "current_version": r.Version}}
 	}
-	clean := Input{}
+	clean := workflow.Input{}
 	for k, v := range in {
 		if slices.Contains(derivedInputs, k) {
 			continue
 		}
-		if err := checkText(k, v, MaxShortRunes*5, true); err != nil {
+		if err := workflow.CheckText(k, v, workflow.MaxShortRunes*5, true); err != nil {
 			return Request{}, err
 		}
 		clean[k] = strings.TrimSpace(v)
@@ -769,7 +790,7 @@ func (s *Requests) Fire(ctx context.Context, actor Actor, id int64, version int,
 		}
 	}
 	now := s.Now()
-	today := DateOf(now)
+	today := workflow.DateOf(now)
 	if err := s.prepare(r, name, clean, today); err != nil {
 		return Request{}, err
 	}
@@ -795,7 +816,7 @@ func (s *Requests) Fire(ctx context.Context, actor Actor, id int64, version int,
 // notOwnExtension refuses a decision on an extension by the person who asked for it: the period is
 // extended with the approval of the head of the disclosure office (《条例》第三十三条第二款), not
 // by the handler alone, even one who also holds the head's role.
-func (s *Requests) notOwnExtension(ctx context.Context, actor Actor, r Request) error {
+func (s *Requests) notOwnExtension(ctx context.Context, actor workflow.Actor, r Request) error {
 	history, err := s.Store.History(ctx, "request", r.ID)
 	if err != nil {
 		return err
@@ -805,7 +826,7 @@ func (s *Requests) notOwnExtension(ctx context.Context, actor Actor, r Request) 
 			continue
 		}
 		if actor.UserID != 0 && history[i].ActorID == actor.UserID {
-			return &Error{Code: EForbidden, Message: "延期答复须经政务公开工作机构负责人批准，申请延期的本人不能批准或驳回自己的延期申请"}
+			return &workflow.Error{Code: workflow.EForbidden, Message: "延期答复须经政务公开工作机构负责人批准，申请延期的本人不能批准或驳回自己的延期申请"}
 		}
 		return nil
 	}
@@ -814,13 +835,13 @@ func (s *Requests) notOwnExtension(ctx context.Context, actor Actor, r Request) 
 
 // inputDate reads an optional date input (default today) that may lie neither in the future nor
 // before notBefore.
-func inputDate(in Input, field, label string, today, notBefore Date) error {
+func inputDate(in workflow.Input, field, label string, today, notBefore workflow.Date) error {
 	v := in[field]
 	if v == "" {
 		in[field] = today.String()
 		return nil
 	}
-	d, err := ParseDate(v)
+	d, err := workflow.ParseDate(v)
 	if err != nil {
 		return invalid(field, "%s请写成 YYYY-MM-DD 格式的日期", label)
 	}
@@ -837,12 +858,12 @@ func inputDate(in Input, field, label string, today, notBefore Date) error {
 // futureDate reads a date input that must lie after today, within 120 days, and returns the
 // RFC 3339 instant of the last second of its day: a deadline on it falls due then and is shown on
 // that day. A missing input gives "" and is reported by the engine.
-func futureDate(in Input, field, label string, today Date) (string, error) {
+func futureDate(in workflow.Input, field, label string, today workflow.Date) (string, error) {
 	v := in[field]
 	if v == "" {
 		return "", nil
 	}
-	d, err := ParseDate(v)
+	d, err := workflow.ParseDate(v)
 	if err != nil {
 		return "", invalid(field, "%s请写成 YYYY-MM-DD 格式的日期", label)
 	}
@@ -857,28 +878,28 @@ func futureDate(in Input, field, label string, today Date) (string, error) {
 }
 
 // currentDue is the reply due date of inst now, or the zero Date when the clock does not run.
-func (s *Requests) currentDue(inst Instance) Date {
+func (s *Requests) currentDue(inst workflow.Instance) workflow.Date {
 	rc, ok := RequestClockOf(inst)
 	if !ok {
-		return Date{}
+		return workflow.Date{}
 	}
-	return s.Engine.Calendar().ReplyDeadline(rc).Due
+	return ReplyDeadlineOf(s.Engine.Calendar(), rc).Due
 }
 
 // SupplementNoticeBy returns the last day the office may ask for a supplement to a request
 // received on received (《条例》第30条), with the count behind it.
-func (s *Requests) SupplementNoticeBy(received Date) Count {
+func (s *Requests) SupplementNoticeBy(received workflow.Date) workflow.Count {
 	return s.Engine.Calendar().AddWorkingDays(received, RequestSupplementNoticeDays)
 }
 
 // prepare checks the statutory conditions of a transition and derives its computed inputs.
-func (s *Requests) prepare(r Request, name string, in Input, today Date) error {
+func (s *Requests) prepare(r Request, name string, in workflow.Input, today workflow.Date) error {
 	f := r.Facts
 	switch name {
 	case "request_supplement":
 		limit := s.SupplementNoticeBy(r.ReceivedOn)
 		if today.After(limit.Due) {
-			return &Error{Code: EGuardFailed, Message: fmt.Sprintf("补正通知应在收到申请之日起 %d 个工作日内一次性发出（《条例》第三十条）：%s现已逾期，不能再要求补正",
+			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("补正通知应在收到申请之日起 %d 个工作日内一次性发出（《条例》第三十条）：%s现已逾期，不能再要求补正",
 				RequestSupplementNoticeDays, limit.Explanation())}
 		}
 		at, err := futureDate(in, "supplement_by", "补正期限", today)
@@ -889,14 +910,14 @@ func (s *Requests) prepare(r Request, name string, in Input, today Date) error {
 			in["supplement_due_at"] = at
 		}
 	case "receive_supplement":
-		requested, _ := ParseDate(f["supplement_requested_on"])
+		requested, _ := workflow.ParseDate(f["supplement_requested_on"])
 		return inputDate(in, "supplemented_on", "收到补正的日期", today, requested)
 	case "consult":
 		if in["consult_kind"] != PauseThirdParty && in["consult_kind"] != PauseCoMaker {
 			return invalid("consult_kind", "征求意见的对象只能是 third_party（第三方，《条例》第三十二条）或 co_maker（共同制作的其他机关，第三十四条）")
 		}
 	case "consultation_answered":
-		started, _ := ParseDate(f["consult_started_on"])
+		started, _ := workflow.ParseDate(f["consult_started_on"])
 		return inputDate(in, "answered_on", "收到答复的日期", today, started)
 	case "notify_fee":
 		if v := in["fee_amount"]; v != "" {
@@ -913,11 +934,11 @@ func (s *Requests) prepare(r Request, name string, in Input, today Date) error {
 			in["pay_due_at"] = at
 		}
 	case "fee_paid":
-		notified, _ := ParseDate(f["fee_notified_on"])
+		notified, _ := workflow.ParseDate(f["fee_notified_on"])
 		return inputDate(in, "fee_paid_on", "缴费日期", today, notified)
 	case "request_extension":
 		if f["extension_days"] != "" {
-			return &Error{Code: EGuardFailed, Message: fmt.Sprintf("答复期限已延长过 %s 个工作日；《条例》第三十三条只允许延长一次", f["extension_days"])}
+			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("答复期限已延长过 %s 个工作日；《条例》第三十三条只允许延长一次", f["extension_days"])}
 		}
 		if v := in["extension_days"]; v != "" {
 			n, err := strconv.Atoi(v)
@@ -927,7 +948,7 @@ func (s *Requests) prepare(r Request, name string, in Input, today Date) error {
 			in["extension_days"] = strconv.Itoa(n)
 		}
 		if due := s.currentDue(r.Instance); !due.IsZero() && today.After(due) {
-			return &Error{Code: EGuardFailed, Message: fmt.Sprintf("答复期限已于 %s 届满，不能再申请延期", due)}
+			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("答复期限已于 %s 届满，不能再申请延期", due)}
 		}
 	case "answer":
 		key := in["outcome"]
@@ -955,7 +976,7 @@ func (s *Requests) prepare(r Request, name string, in Input, today Date) error {
 
 // finishRequest keeps the facts the flow cannot express in its set: a finished pause joins the
 // pauses, an approved extension takes effect.
-func finishRequest(prev Instance, res *Result, in Input) error {
+func finishRequest(prev workflow.Instance, res *workflow.Result, in workflow.Input) error {
 	f := res.Instance.Facts
 	pauses, err := ParsePauses(f["pauses"])
 	if err != nil {
@@ -963,14 +984,14 @@ func finishRequest(prev Instance, res *Result, in Input) error {
 	}
 	switch res.Event.Transition {
 	case "consultation_answered":
-		from, _ := ParseDate(prev.Facts["consult_started_on"])
-		to, _ := ParseDate(in["answered_on"])
+		from, _ := workflow.ParseDate(prev.Facts["consult_started_on"])
+		to, _ := workflow.ParseDate(in["answered_on"])
 		pauses = append(pauses, Pause{Kind: prev.Facts["consult_kind"], From: from, To: to})
 		f["pauses"] = FormatPauses(pauses)
 		delete(f, "consult_started_on")
 	case "fee_paid":
-		from, _ := ParseDate(prev.Facts["fee_notified_on"])
-		to, _ := ParseDate(in["fee_paid_on"])
+		from, _ := workflow.ParseDate(prev.Facts["fee_notified_on"])
+		to, _ := workflow.ParseDate(in["fee_paid_on"])
 		pauses = append(pauses, Pause{Kind: PauseFee, From: from, To: to})
 		f["pauses"] = FormatPauses(pauses)
 		delete(f, "fee_notified_on")
@@ -988,14 +1009,14 @@ func finishRequest(prev Instance, res *Result, in Input) error {
 
 // Available returns the transitions the actor may fire on r now, with the inputs to ask for
 // (those the use case derives are left out).
-func (s *Requests) Available(actor Actor, r Request) []TransitionView {
-	var out []TransitionView
+func (s *Requests) Available(actor workflow.Actor, r Request) []workflow.TransitionView {
+	var out []workflow.TransitionView
 	now := s.Now()
 	for _, t := range s.Engine.Available(r.Instance, actor, now) {
 		if t.Permission == "" || !s.Auth.Can(actor.Username, r.Unit, t.Permission) {
 			continue
 		}
-		if t.Name == "request_supplement" && DateOf(now).After(s.SupplementNoticeBy(r.ReceivedOn).Due) {
+		if t.Name == "request_supplement" && workflow.DateOf(now).After(s.SupplementNoticeBy(r.ReceivedOn).Due) {
 			continue
 		}
 		if t.Name == "request_extension" && r.Facts["extension_days"] != "" {
@@ -1011,7 +1032,7 @@ func (s *Requests) Available(actor Actor, r Request) []TransitionView {
 				req = append(req, in)
 			}
 		}
-		out = append(out, TransitionView{Name: t.Name, Label: t.Label, Requires: req})
+		out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: req})
 	}
 	return out
 }
@@ -1019,11 +1040,11 @@ func (s *Requests) Available(actor Actor, r Request) []TransitionView {
 // RequestDetail is everything the request page shows.
 type RequestDetail struct {
 	Request     Request
-	Definition  *Definition
+	Definition  *workflow.Definition
 	StateLabel  string
-	Available   []TransitionView
-	History     []AuditEntry
-	Deadlines   []Deadline
+	Available   []workflow.TransitionView
+	History     []workflow.AuditEntry
+	Deadlines   []workflow.Deadline
 	Transitions map[string]string // transition name → label, for the history
 	// Reply is the reply deadline as it stands, with its explanation; nil when the request is
 	// closed or waits for a supplement.
@@ -1032,7 +1053,7 @@ type RequestDetail struct {
 	Overdue bool
 	// SupplementNoticeBy is the last day a 补正 notice may be sent; the zero Count once it no
 	// longer can.
-	SupplementNoticeBy Count
+	SupplementNoticeBy workflow.Count
 	// MonthCount is the number of requests the applicant filed in the month of receipt, up to
 	// this one, and FeeHint the fee per request that count allows (FeeFor).
 	MonthCount int
@@ -1041,7 +1062,7 @@ type RequestDetail struct {
 }
 
 // Detail loads a request with its history, deadlines, reply clock and what the actor may do now.
-func (s *Requests) Detail(ctx context.Context, actor Actor, id int64) (RequestDetail, error) {
+func (s *Requests) Detail(ctx context.Context, actor workflow.Actor, id int64) (RequestDetail, error) {
 	r, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return RequestDetail{}, err
@@ -1066,11 +1087,11 @@ func (s *Requests) Detail(ctx context.Context, actor Actor, id int64) (RequestDe
 	for _, t := range def.Transitions {
 		labels[t.Name] = t.Label
 	}
-	today := DateOf(s.Now())
+	today := workflow.DateOf(s.Now())
 	d := RequestDetail{Request: r, Definition: def, StateLabel: def.StateLabel(r.State), Available: s.Available(actor, r),
 		History: hist, Deadlines: dls, Transitions: labels, MonthCount: n, FeeHint: FeeFor(n)}
 	if rc, ok := RequestClockOf(r.Instance); ok {
-		reply := s.Engine.Calendar().ReplyDeadline(rc)
+		reply := ReplyDeadlineOf(s.Engine.Calendar(), rc)
 		d.Reply = &reply
 		d.Overdue = !reply.Suspended && today.After(reply.Due)
 	}
@@ -1138,9 +1159,9 @@ type Case struct {
 	CaseNo        string // 案号
 	Organ         string // the reconsideration organ or the court
 	ApplicantName string
-	RequestID     int64 // the request the case is about, 0 if none
-	FiledOn       Date  // 立案 or 起诉
-	ConcludedOn   Date  // zero while pending
+	RequestID     int64         // the request the case is about, 0 if none
+	FiledOn       workflow.Date // 立案 or 起诉
+	ConcludedOn   workflow.Date // zero while pending
 	Outcome       string
 	Summary       string
 	CreatedBy     int64
@@ -1171,9 +1192,9 @@ type CaseQuery struct {
 
 // CaseStore is what the case use cases need from the database.
 type CaseStore interface {
-	CreateCase(ctx context.Context, c Case, actor Actor, now time.Time) (Case, error)
+	CreateCase(ctx context.Context, c Case, actor workflow.Actor, now time.Time) (Case, error)
 	// UpdateCase saves c if the stored version is still prevVersion, with an audit event.
-	UpdateCase(ctx context.Context, c Case, prevVersion int, actor Actor, now time.Time) (Case, error)
+	UpdateCase(ctx context.Context, c Case, prevVersion int, actor workflow.Actor, now time.Time) (Case, error)
 	Case(ctx context.Context, id int64) (Case, error)
 	ListCases(ctx context.Context, q CaseQuery) ([]Case, int, error)
 }
@@ -1182,7 +1203,7 @@ type CaseStore interface {
 type Cases struct {
 	Store CaseStore
 	Auth  Authz
-	Clock Clock
+	Clock workflow.Clock
 	Unit  string // the unit the permission is checked in; DefaultRequestUnit when empty
 }
 
@@ -1201,7 +1222,7 @@ func (s *Cases) unit() string {
 }
 
 // caseFrom checks in and returns the case it describes.
-func caseFrom(in CaseInput, today Date) (Case, error) {
+func caseFrom(in CaseInput, today workflow.Date) (Case, error) {
 	c := Case{Kind: strings.TrimSpace(in.Kind), CaseNo: strings.TrimSpace(in.CaseNo), Organ: strings.TrimSpace(in.Organ),
 		ApplicantName: strings.TrimSpace(in.ApplicantName), RequestID: in.RequestID, Outcome: strings.TrimSpace(in.Outcome),
 		Summary: strings.TrimSpace(in.Summary)}
@@ -1209,14 +1230,14 @@ func caseFrom(in CaseInput, today Date) (Case, error) {
 		return Case{}, invalid("kind", "案件类型只能是 reconsideration（行政复议）、litigation_direct（未经复议直接起诉）或 litigation_after_reconsideration（复议后起诉）")
 	}
 	for _, f := range []struct{ field, v string }{{"case_no", c.CaseNo}, {"organ", c.Organ}, {"applicant_name", c.ApplicantName}} {
-		if err := checkText(f.field, f.v, maxApplicantRunes, false); err != nil {
+		if err := workflow.CheckText(f.field, f.v, maxApplicantRunes, false); err != nil {
 			return Case{}, err
 		}
 	}
-	if err := checkText("summary", c.Summary, MaxShortRunes, true); err != nil {
+	if err := workflow.CheckText("summary", c.Summary, workflow.MaxShortRunes, true); err != nil {
 		return Case{}, err
 	}
-	filed, err := ParseDate(strings.TrimSpace(in.FiledOn))
+	filed, err := workflow.ParseDate(strings.TrimSpace(in.FiledOn))
 	if err != nil {
 		return Case{}, invalid("filed_on", "请填写立案（起诉）日期，格式 YYYY-MM-DD")
 	}
@@ -1225,7 +1246,7 @@ func caseFrom(in CaseInput, today Date) (Case, error) {
 	}
 	c.FiledOn = filed
 	if v := strings.TrimSpace(in.ConcludedOn); v != "" {
-		if c.ConcludedOn, err = ParseDate(v); err != nil {
+		if c.ConcludedOn, err = workflow.ParseDate(v); err != nil {
 			return Case{}, invalid("concluded_on", "审结日期请写成 YYYY-MM-DD 格式的日期")
 		}
 		if c.ConcludedOn.Before(filed) || c.ConcludedOn.After(today) {
@@ -1247,12 +1268,12 @@ func caseFrom(in CaseInput, today Date) (Case, error) {
 }
 
 // Record records a new case.
-func (s *Cases) Record(ctx context.Context, actor Actor, in CaseInput) (Case, error) {
+func (s *Cases) Record(ctx context.Context, actor workflow.Actor, in CaseInput) (Case, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "case:record"); err != nil {
 		return Case{}, err
 	}
 	now := s.now()
-	c, err := caseFrom(in, DateOf(now))
+	c, err := caseFrom(in, workflow.DateOf(now))
 	if err != nil {
 		return Case{}, err
 	}
@@ -1261,7 +1282,7 @@ func (s *Cases) Record(ctx context.Context, actor Actor, in CaseInput) (Case, er
 }
 
 // Update replaces a case's record, if it is still at version (0 = do not check).
-func (s *Cases) Update(ctx context.Context, actor Actor, id int64, version int, in CaseInput) (Case, error) {
+func (s *Cases) Update(ctx context.Context, actor workflow.Actor, id int64, version int, in CaseInput) (Case, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "case:record"); err != nil {
 		return Case{}, err
 	}
@@ -1273,7 +1294,7 @@ func (s *Cases) Update(ctx context.Context, actor Actor, id int64, version int, 
 		version = old.Version
 	}
 	now := s.now()
-	c, err := caseFrom(in, DateOf(now))
+	c, err := caseFrom(in, workflow.DateOf(now))
 	if err != nil {
 		return Case{}, err
 	}
@@ -1282,7 +1303,7 @@ func (s *Cases) Update(ctx context.Context, actor Actor, id int64, version int, 
 }
 
 // Get loads one case.
-func (s *Cases) Get(ctx context.Context, actor Actor, id int64) (Case, error) {
+func (s *Cases) Get(ctx context.Context, actor workflow.Actor, id int64) (Case, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "case:record"); err != nil {
 		return Case{}, err
 	}
@@ -1290,7 +1311,7 @@ func (s *Cases) Get(ctx context.Context, actor Actor, id int64) (Case, error) {
 }
 
 // List lists cases, newest filed first.
-func (s *Cases) List(ctx context.Context, actor Actor, q CaseQuery) ([]Case, int, error) {
+func (s *Cases) List(ctx context.Context, actor workflow.Actor, q CaseQuery) ([]Case, int, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "case:record"); err != nil {
 		return nil, 0, err
 	}

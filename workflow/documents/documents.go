@@ -1,4 +1,4 @@
-package workflow
+package documents
 
 import (
 	"context"
@@ -6,24 +6,24 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"wugongkai/workflow"
 )
 
 // DocumentStore is what the document use cases need from the database.
 type DocumentStore interface {
-	Store
-	CreateDocument(ctx context.Context, d Document, actor Actor, now time.Time) (Document, error)
+	workflow.Store
+	CreateDocument(ctx context.Context, d Document, actor workflow.Actor, now time.Time) (Document, error)
 	Document(ctx context.Context, id int64) (Document, error)
 	// UpdateDocument saves d's editable fields and facts if the stored version is still
 	// prevVersion, with a body version when the text changed and an "edit" audit event.
-	UpdateDocument(ctx context.Context, d Document, prevVersion int, actor Actor, now time.Time, changed []string) (Document, error)
+	UpdateDocument(ctx context.Context, d Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (Document, error)
 	// ApplyPublication applies res (the publish transition) and records pub, assigning the
 	// 索引号 from pub.IndexTemplate, in one transaction.
-	ApplyPublication(ctx context.Context, prev Instance, res Result, pub Publication) (Instance, error)
+	ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub Publication) (workflow.Instance, error)
 	// SetValidity changes a published document's validity (有效/失效/废止) with an audit event.
-	SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor Actor, now time.Time) (Document, error)
-	History(ctx context.Context, kind string, id int64) ([]AuditEntry, error)
-	Deadlines(ctx context.Context, kind string, id int64) ([]Deadline, error)
+	SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (Document, error)
+	History(ctx context.Context, kind string, id int64) ([]workflow.AuditEntry, error)
+	Deadlines(ctx context.Context, kind string, id int64) ([]workflow.Deadline, error)
 	Versions(ctx context.Context, id int64) ([]BodyVersion, error)
 	ListDocuments(ctx context.Context, q DocumentQuery) ([]Document, int, error)
 	PublicDocuments(ctx context.Context, q PublicQuery) ([]Document, int, error)
@@ -33,7 +33,7 @@ type DocumentStore interface {
 // Authz is the authorizer with the question "may this user do that in this unit", used to filter
 // lists without an error per row.
 type Authz interface {
-	Authorizer
+	workflow.Authorizer
 	Can(user, unit, permission string) bool
 }
 
@@ -109,24 +109,17 @@ type Draft struct {
 	ExemptReason       *string
 }
 
-// Limits on drafts.
-const (
-	MaxTitleRunes = 200
-	MaxBodyRunes  = 200000
-	MaxShortRunes = 2000
-)
-
 // Documents holds the document and decision-draft use cases; the JSON API and the pages both call
 // them.
 type Documents struct {
-	Engine        *Engine
+	Engine        *workflow.Engine
 	Store         DocumentStore
 	Auth          Authz
-	Clock         Clock
+	Clock         workflow.Clock
 	IndexTemplate string
 	// Disclosure validates the attribute facts (policy.ValidateDisclosure over the facts); it is
 	// used to report problems early. The submit guard enforces the same rule.
-	Disclosure func(Facts) error
+	Disclosure func(workflow.Facts) error
 }
 
 func (s *Documents) now() time.Time {
@@ -137,13 +130,15 @@ func (s *Documents) now() time.Time {
 }
 
 // notFound hides whether a document exists from someone who may not see it.
-func notFound() error { return &Error{Code: ENotFound, Message: "文件不存在或您无权查看"} }
+func notFound() error {
+	return &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或您无权查看"}
+}
 
 // Get loads a document the actor may read.
-func (s *Documents) Get(ctx context.Context, actor Actor, id int64) (Document, error) {
+func (s *Documents) Get(ctx context.Context, actor workflow.Actor, id int64) (Document, error) {
 	d, err := s.Store.Document(ctx, id)
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return Document{}, notFound()
 		}
 		return Document{}, err
@@ -155,32 +150,32 @@ func (s *Documents) Get(ctx context.Context, actor Actor, id int64) (Document, e
 }
 
 // Create starts a draft in the actor's unit.
-func (s *Documents) Create(ctx context.Context, actor Actor, in Draft) (Document, error) {
+func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) (Document, error) {
 	if in.Definition == "" {
 		in.Definition = "document"
 	}
 	def, err := s.Engine.Registry().Latest(in.Definition)
 	if err != nil || in.Definition == "request" {
-		return Document{}, &Error{Code: EInvalid, Field: "definition", Message: "文件类型只能是 document（公文）或 decision（重大行政决策草案）"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型只能是 document（公文）或 decision（重大行政决策草案）"}
 	}
 	if strings.TrimSpace(in.Unit) == "" {
-		return Document{}, &Error{Code: EInvalid, Field: "unit", Message: "请填写承办科室"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "unit", Message: "请填写承办科室"}
 	}
 	if err := s.Auth.Authorize(ctx, actor, in.Unit, "document:create"); err != nil {
 		return Document{}, err
 	}
-	d := Document{Instance: Instance{Unit: in.Unit, Definition: def.Name, DefinitionVersion: def.Version, State: def.Initial, Facts: Facts{}},
+	d := Document{Instance: workflow.Instance{Unit: in.Unit, Definition: def.Name, DefinitionVersion: def.Version, State: def.Initial, Facts: workflow.Facts{}},
 		DocKind: KindOther, CreatedBy: actor.UserID, Validity: ValidityValid}
 	if _, err := applyDraft(&d, in); err != nil {
 		return Document{}, err
 	}
 	if strings.TrimSpace(d.Title) == "" {
-		return Document{}, &Error{Code: EInvalid, Field: "title", Message: "请填写标题"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
 	}
 	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
 	// draft is 主动公开 unless the drafter tags it otherwise (a matter exempt by law).
 	if d.Definition == "decision" && d.Facts["attribute"] == "" {
-		d.Facts["attribute"] = AttributeProactive
+		d.Facts["attribute"] = workflow.AttributeProactive
 	}
 	return s.Store.CreateDocument(ctx, d, actor, s.now())
 }
@@ -188,7 +183,7 @@ func (s *Documents) Create(ctx context.Context, actor Actor, in Draft) (Document
 // Update edits a draft. Only a draft in its initial state may be edited, and only at the version
 // the editor saw. Changing the disclosure attribute or grounds withdraws an earlier approval by the
 // legal section, so the document goes through legal review again.
-func (s *Documents) Update(ctx context.Context, actor Actor, id int64, version int, in Draft) (Document, error) {
+func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, version int, in Draft) (Document, error) {
 	d, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Document{}, err
@@ -201,18 +196,18 @@ func (s *Documents) Update(ctx context.Context, actor Actor, id int64, version i
 		return Document{}, err
 	}
 	if d.State != def.Initial {
-		return Document{}, &Error{Code: ETransitionNotAllowed,
+		return Document{}, &workflow.Error{Code: workflow.ETransitionNotAllowed,
 			Message: fmt.Sprintf("文件当前处于“%s”，只有起草中的文件可以修改；如需修改请先撤回或由审核人退回", def.StateLabel(d.State))}
 	}
 	if version != 0 && version != d.Version {
-		return Document{}, &Error{Code: EConflict, Message: fmt.Sprintf("文件已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("文件已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
 			Details: map[string]any{"your_version": version, "current_version": d.Version}}
 	}
 	if in.Definition != "" && in.Definition != d.Definition {
-		return Document{}, &Error{Code: EInvalid, Field: "definition", Message: "文件类型创建后不能修改"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型创建后不能修改"}
 	}
 	if in.Unit != "" && in.Unit != d.Unit {
-		return Document{}, &Error{Code: EInvalid, Field: "unit", Message: "承办科室创建后不能修改"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "unit", Message: "承办科室创建后不能修改"}
 	}
 	prev := d.Version
 	changed, err := applyDraft(&d, in)
@@ -223,7 +218,7 @@ func (s *Documents) Update(ctx context.Context, actor Actor, id int64, version i
 		return d, nil
 	}
 	if strings.TrimSpace(d.Title) == "" {
-		return Document{}, &Error{Code: EInvalid, Field: "title", Message: "标题不能为空"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "标题不能为空"}
 	}
 	for _, c := range changed {
 		if strings.HasPrefix(c, "disclosure.") && d.Facts.Bool("legal_approved") {
@@ -245,7 +240,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		if !multiline {
 			v = strings.TrimSpace(v)
 		}
-		if err := checkText(name, v, max, multiline); err != nil {
+		if err := workflow.CheckText(name, v, max, multiline); err != nil {
 			return err
 		}
 		if *dst != v {
@@ -260,12 +255,12 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		max       int
 		multiline bool
 	}{
-		{"title", &d.Title, in.Title, MaxTitleRunes, false},
-		{"body", &d.Body, in.Body, MaxBodyRunes, true},
-		{"explanation", &d.Explanation, in.Explanation, MaxBodyRunes, true},
+		{"title", &d.Title, in.Title, workflow.MaxTitleRunes, false},
+		{"body", &d.Body, in.Body, workflow.MaxBodyRunes, true},
+		{"explanation", &d.Explanation, in.Explanation, workflow.MaxBodyRunes, true},
 		{"subject_category", &d.SubjectCategory, in.SubjectCategory, 100, false},
 		{"doc_number", &d.DocNumber, in.DocNumber, 100, false},
-		{"summary", &d.Summary, in.Summary, MaxShortRunes, true},
+		{"summary", &d.Summary, in.Summary, workflow.MaxShortRunes, true},
 	} {
 		if err := text(f.name, f.dst, f.src, f.max, f.multiline); err != nil {
 			return nil, err
@@ -274,7 +269,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 	if in.DocKind != nil {
 		k := strings.TrimSpace(*in.DocKind)
 		if k != KindNormative && k != KindOther {
-			return nil, &Error{Code: EInvalid, Field: "doc_kind", Message: "文件种类只能是“规范性文件”或“其他公文”"}
+			return nil, &workflow.Error{Code: workflow.EInvalid, Field: "doc_kind", Message: "文件种类只能是“规范性文件”或“其他公文”"}
 		}
 		if d.DocKind != k {
 			d.DocKind = k
@@ -310,7 +305,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		switch a {
 		case "", "主动公开", "依申请公开", "不予公开":
 		default:
-			return nil, &Error{Code: EInvalid, Field: "attribute", Message: "公开属性只能是“主动公开”“依申请公开”或“不予公开”"}
+			return nil, &workflow.Error{Code: workflow.EInvalid, Field: "attribute", Message: "公开属性只能是“主动公开”“依申请公开”或“不予公开”"}
 		}
 		fact("attribute", a, "disclosure.")
 	}
@@ -319,7 +314,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		for _, g := range *in.Grounds {
 			g = strings.TrimSpace(g)
 			if g == "" || strings.ContainsAny(g, ", ") || len(g) > 64 {
-				return nil, &Error{Code: EInvalid, Field: "grounds", Message: fmt.Sprintf("不予公开依据代码 %q 无效", g)}
+				return nil, &workflow.Error{Code: workflow.EInvalid, Field: "grounds", Message: fmt.Sprintf("不予公开依据代码 %q 无效", g)}
 			}
 			if !slices.Contains(gs, g) {
 				gs = append(gs, g)
@@ -329,7 +324,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 	}
 	if in.GroundsExplanation != nil {
 		v := strings.TrimSpace(*in.GroundsExplanation)
-		if err := checkText("grounds_explanation", v, MaxShortRunes, true); err != nil {
+		if err := workflow.CheckText("grounds_explanation", v, workflow.MaxShortRunes, true); err != nil {
 			return nil, err
 		}
 		fact("grounds_explanation", v, "disclosure.")
@@ -346,7 +341,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		}
 		if in.ShorteningReason != nil {
 			v := strings.TrimSpace(*in.ShorteningReason)
-			if err := checkText("shortening_reason", v, MaxShortRunes, true); err != nil {
+			if err := workflow.CheckText("shortening_reason", v, workflow.MaxShortRunes, true); err != nil {
 				return nil, err
 			}
 			fact("shortening_reason", v, "consultation.")
@@ -354,13 +349,13 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		boolFact("consultation_exempt", in.ConsultationExempt, "consultation.")
 		if in.ExemptReason != nil {
 			v := strings.TrimSpace(*in.ExemptReason)
-			if err := checkText("exempt_reason", v, MaxShortRunes, true); err != nil {
+			if err := workflow.CheckText("exempt_reason", v, workflow.MaxShortRunes, true); err != nil {
 				return nil, err
 			}
 			fact("exempt_reason", v, "consultation.")
 		}
 	} else if in.OpensAt != nil || in.ClosesAt != nil || in.ShorteningReason != nil || in.ConsultationExempt != nil || in.ExemptReason != nil {
-		return nil, &Error{Code: EInvalid, Field: "opens_at", Message: "征求意见期限只适用于重大行政决策草案"}
+		return nil, &workflow.Error{Code: workflow.EInvalid, Field: "opens_at", Message: "征求意见期限只适用于重大行政决策草案"}
 	}
 	return changed, nil
 }
@@ -370,35 +365,6 @@ func formatInstant(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// checkText refuses text that is too long or carries control characters.
-func checkText(field, v string, max int, multiline bool) error {
-	if !utf8.ValidString(v) {
-		return &Error{Code: EInvalid, Field: field, Message: fieldLabel(field) + "含有无效字符（不是合法的 UTF-8 文本）"}
-	}
-	if n := utf8.RuneCountInString(v); n > max {
-		return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf("%s不能超过 %d 个字（现有 %d 个）", fieldLabel(field), max, n)}
-	}
-	for _, r := range v {
-		if r < 0x20 && !(multiline && (r == '\n' || r == '\r' || r == '\t')) || r == 0x7f {
-			return &Error{Code: EInvalid, Field: field, Message: fieldLabel(field) + "含有不可见的控制字符，请删除后重试"}
-		}
-	}
-	return nil
-}
-
-var fieldLabels = map[string]string{
-	"title": "标题", "body": "正文", "explanation": "起草说明", "subject_category": "主题分类", "doc_number": "发文字号",
-	"summary": "内容概述", "grounds_explanation": "不予公开理由说明", "shortening_reason": "缩短征求意见期限的理由",
-	"exempt_reason": "不公开征求意见的法定理由", "opinion": "意见",
-}
-
-func fieldLabel(f string) string {
-	if l, ok := fieldLabels[f]; ok {
-		return l
-	}
-	return f
 }
 
 // DisclosureProblems returns what is still wrong with a document's disclosure attribute, for the
@@ -413,17 +379,17 @@ func (s *Documents) DisclosureProblems(d Document) error {
 // Fire fires the transition called name on document id for actor, if the document is still at
 // version (0 = do not check). The publish transition takes the catalogue metadata as input:
 // doc_number, subject_category, summary, valid_until (YYYY-MM-DD).
-func (s *Documents) Fire(ctx context.Context, actor Actor, id int64, version int, name string, in Input) (Document, error) {
+func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, version int, name string, in workflow.Input) (Document, error) {
 	d, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Document{}, err
 	}
 	if version != 0 && version != d.Version {
-		return Document{}, &Error{Code: EConflict, Message: fmt.Sprintf("文件已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("文件已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
 			Details: map[string]any{"your_version": version, "current_version": d.Version}}
 	}
 	for k, v := range in {
-		if err := checkText(k, v, MaxShortRunes*5, true); err != nil {
+		if err := workflow.CheckText(k, v, workflow.MaxShortRunes*5, true); err != nil {
 			return Document{}, err
 		}
 	}
@@ -439,7 +405,7 @@ func (s *Documents) Fire(ctx context.Context, actor Actor, id int64, version int
 	if err != nil {
 		return Document{}, err
 	}
-	var stored Instance
+	var stored workflow.Instance
 	if name == "publish" {
 		pub, err := s.publication(d, in, now)
 		if err != nil {
@@ -459,7 +425,7 @@ func (s *Documents) Fire(ctx context.Context, actor Actor, id int64, version int
 	return d, nil
 }
 
-func (s *Documents) publication(d Document, in Input, now time.Time) (Publication, error) {
+func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (Publication, error) {
 	pick := func(key, current string) string {
 		if v, ok := in[key]; ok {
 			return strings.TrimSpace(v)
@@ -487,21 +453,21 @@ func (s *Documents) publication(d Document, in Input, now time.Time) (Publicatio
 		missing("doc_number", "发文字号（规范性文件必填）")
 	}
 	if len(problems) > 0 {
-		return Publication{}, &Error{Code: EInputMissing, Field: field,
+		return Publication{}, &workflow.Error{Code: workflow.EInputMissing, Field: field,
 			Message: "发布前请补全公开目录信息：" + strings.Join(problems, "、"), Details: map[string]any{"missing": problems}}
 	}
 	for _, f := range []struct{ name, v string }{{"doc_number", p.DocNumber}, {"subject_category", p.SubjectCategory}} {
-		if err := checkText(f.name, f.v, 100, false); err != nil {
+		if err := workflow.CheckText(f.name, f.v, 100, false); err != nil {
 			return Publication{}, err
 		}
 	}
 	if v := strings.TrimSpace(in["valid_until"]); v != "" {
-		day, err := ParseDate(v)
+		day, err := workflow.ParseDate(v)
 		if err != nil {
-			return Publication{}, &Error{Code: EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
+			return Publication{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
 		}
-		if !DateOf(now).Before(day) {
-			return Publication{}, &Error{Code: EInvalid, Field: "valid_until", Message: "有效期截止日应晚于今天"}
+		if !workflow.DateOf(now).Before(day) {
+			return Publication{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期截止日应晚于今天"}
 		}
 		p.ValidUntil = day.Start()
 	}
@@ -510,7 +476,7 @@ func (s *Documents) publication(d Document, in Input, now time.Time) (Publicatio
 }
 
 // ChangeValidity sets a published document's validity (有效 / 失效 / 废止) and optional end date.
-func (s *Documents) ChangeValidity(ctx context.Context, actor Actor, id int64, version int, validity, validUntil string) (Document, error) {
+func (s *Documents) ChangeValidity(ctx context.Context, actor workflow.Actor, id int64, version int, validity, validUntil string) (Document, error) {
 	d, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Document{}, err
@@ -519,40 +485,33 @@ func (s *Documents) ChangeValidity(ctx context.Context, actor Actor, id int64, v
 		return Document{}, err
 	}
 	if d.State != "published" {
-		return Document{}, &Error{Code: ETransitionNotAllowed, Message: "只有已公开的文件才有有效性"}
+		return Document{}, &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: "只有已公开的文件才有有效性"}
 	}
 	switch validity {
 	case ValidityValid, ValidityExpired, ValidityRepealed:
 	default:
-		return Document{}, &Error{Code: EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
 	}
 	var until time.Time
 	if v := strings.TrimSpace(validUntil); v != "" {
-		day, err := ParseDate(v)
+		day, err := workflow.ParseDate(v)
 		if err != nil {
-			return Document{}, &Error{Code: EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
+			return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
 		}
 		until = day.Start()
 	}
 	if version != 0 && version != d.Version {
-		return Document{}, &Error{Code: EConflict, Message: "文件已被他人修改，请刷新后重试"}
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: "文件已被他人修改，请刷新后重试"}
 	}
 	return s.Store.SetValidity(ctx, id, d.Version, validity, until, actor, s.now())
 }
 
-// TransitionView is a transition the actor may fire now.
-type TransitionView struct {
-	Name     string
-	Label    string
-	Requires []string
-}
-
 // Available lists the transitions the actor may fire on d now.
-func (s *Documents) Available(actor Actor, d Document) []TransitionView {
-	var out []TransitionView
+func (s *Documents) Available(actor workflow.Actor, d Document) []workflow.TransitionView {
+	var out []workflow.TransitionView
 	for _, t := range s.Engine.Available(d.Instance, actor, s.now()) {
 		if t.Permission != "" && s.Auth.Can(actor.Username, d.Unit, t.Permission) {
-			out = append(out, TransitionView{Name: t.Name, Label: t.Label, Requires: t.Requires})
+			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: t.Requires})
 		}
 	}
 	return out
@@ -561,17 +520,17 @@ func (s *Documents) Available(actor Actor, d Document) []TransitionView {
 // Detail is everything the document page shows.
 type Detail struct {
 	Document    Document
-	Definition  *Definition
-	Available   []TransitionView
-	History     []AuditEntry
-	Deadlines   []Deadline
+	Definition  *workflow.Definition
+	Available   []workflow.TransitionView
+	History     []workflow.AuditEntry
+	Deadlines   []workflow.Deadline
 	Disclosure  error // nil when the attribute and grounds are complete
 	StateLabel  string
 	Transitions map[string]string // transition name → label, for the history
 }
 
 // Detail loads a document with its history, deadlines and what the actor may do now.
-func (s *Documents) Detail(ctx context.Context, actor Actor, id int64) (Detail, error) {
+func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) (Detail, error) {
 	d, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return Detail{}, err
@@ -597,7 +556,7 @@ func (s *Documents) Detail(ctx context.Context, actor Actor, id int64) (Detail, 
 }
 
 // Versions returns every saved text of a document the actor may read, oldest first.
-func (s *Documents) Versions(ctx context.Context, actor Actor, id int64) ([]BodyVersion, error) {
+func (s *Documents) Versions(ctx context.Context, actor workflow.Actor, id int64) ([]BodyVersion, error) {
 	if _, err := s.Get(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -605,7 +564,7 @@ func (s *Documents) Versions(ctx context.Context, actor Actor, id int64) ([]Body
 }
 
 // List returns the documents the actor may read, newest first.
-func (s *Documents) List(ctx context.Context, staff Staff, q DocumentQuery) ([]Document, int, error) {
+func (s *Documents) List(ctx context.Context, staff workflow.Staff, q DocumentQuery) ([]Document, int, error) {
 	units, all := s.readableUnits(staff, "document:read")
 	if !all {
 		if len(units) == 0 {
@@ -616,7 +575,7 @@ func (s *Documents) List(ctx context.Context, staff Staff, q DocumentQuery) ([]D
 	return s.Store.ListDocuments(ctx, q)
 }
 
-func (s *Documents) readableUnits(staff Staff, perm string) (units []string, all bool) {
+func (s *Documents) readableUnits(staff workflow.Staff, perm string) (units []string, all bool) {
 	for _, r := range staff.Roles {
 		if !s.Auth.Can(staff.Username, r.Unit, perm) {
 			continue
@@ -633,7 +592,7 @@ func (s *Documents) readableUnits(staff Staff, perm string) (units []string, all
 
 // Tasks lists the documents waiting for the actor: every document in a state from which the
 // actor may fire a transition in that document's unit.
-func (s *Documents) Tasks(ctx context.Context, staff Staff) ([]Document, error) {
+func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
 	var pairs [][2]string
 	for _, def := range []string{"document", "decision"} {
 		d, err := s.Engine.Registry().Latest(def)
@@ -687,7 +646,7 @@ func (s *Documents) Tasks(ctx context.Context, staff Staff) ([]Document, error) 
 func (s *Documents) Public(ctx context.Context, q PublicQuery, text string) ([]Document, int, error) {
 	text = strings.TrimSpace(text)
 	if text != "" {
-		if err := checkText("q", text, 100, false); err != nil {
+		if err := workflow.CheckText("q", text, 100, false); err != nil {
 			return nil, 0, err
 		}
 		q.Terms = QueryTerms(text)
@@ -699,8 +658,8 @@ func (s *Documents) Public(ctx context.Context, q PublicQuery, text string) ([]D
 // PublicDocument loads one published 主动公开 document for the portal.
 func (s *Documents) PublicDocument(ctx context.Context, id int64) (Document, error) {
 	d, err := s.Store.PublicDocument(ctx, id)
-	if err != nil && ErrorCode(err) == ENotFound {
-		return Document{}, &Error{Code: ENotFound, Message: "文件不存在或尚未公开"}
+	if err != nil && workflow.ErrorCode(err) == workflow.ENotFound {
+		return Document{}, &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或尚未公开"}
 	}
 	return d, err
 }

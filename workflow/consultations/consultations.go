@@ -1,4 +1,4 @@
-package workflow
+package consultations
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"wugongkai/workflow"
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/time/rate"
@@ -101,7 +102,7 @@ type Consultation struct {
 	DefinitionVersion int
 	State             string
 	Version           int
-	Facts             Facts
+	Facts             workflow.Facts
 	Title             string
 	Body              string
 	Explanation       string
@@ -208,20 +209,20 @@ type ConsultationStore interface {
 	PublishedComments(ctx context.Context, doc int64, limit int) ([]Comment, error)
 	ListComments(ctx context.Context, q CommentQuery) (CommentPage, error)
 	// Moderate sets a comment's moderation status.
-	Moderate(ctx context.Context, doc, id int64, status CommentStatus, reason string, actor Actor, now time.Time) (Comment, error)
+	Moderate(ctx context.Context, doc, id int64, status CommentStatus, reason string, actor workflow.Actor, now time.Time) (Comment, error)
 	// Dispose records d on the document's comments if the document is still in state, with an
 	// audit event, and returns how many comments it changed. Unknown ids or keys fail the whole
 	// disposal.
-	Dispose(ctx context.Context, doc int64, d Disposal, state string, actor Actor, now time.Time) (int, error)
+	Dispose(ctx context.Context, doc int64, d Disposal, state string, actor workflow.Actor, now time.Time) (int, error)
 	SummaryGroups(ctx context.Context, doc int64) ([]CommentGroup, error)
 	// AttachSummary saves the adoption summary and sets the fact summary_attached, with an audit
 	// event, if the document is still at prevVersion and in state and every comment is handled. It
 	// returns the new version.
-	AttachSummary(ctx context.Context, doc int64, prevVersion int, state, text string, actor Actor, now time.Time) (int, error)
+	AttachSummary(ctx context.Context, doc int64, prevVersion int, state, text string, actor workflow.Actor, now time.Time) (int, error)
 	// SetCommentsPublic sets or clears the fact comments_public, with an audit event, if the
 	// document is still at prevVersion and in state. It returns the new version.
-	SetCommentsPublic(ctx context.Context, doc int64, prevVersion int, state string, on bool, actor Actor, now time.Time) (int, error)
-	History(ctx context.Context, kind string, id int64) ([]AuditEntry, error)
+	SetCommentsPublic(ctx context.Context, doc int64, prevVersion int, state string, on bool, actor workflow.Actor, now time.Time) (int, error)
+	History(ctx context.Context, kind string, id int64) ([]workflow.AuditEntry, error)
 }
 
 // The public statuses of a consultation, judged by its period against the clock.
@@ -267,25 +268,25 @@ func ConsultationPublic(c Consultation) bool {
 	if c.Definition != "decision" || !slices.Contains(PublicConsultationStates(), c.State) {
 		return false
 	}
-	if _, ok := factTime(c.Facts, "opens_at"); !ok {
+	if _, ok := workflow.FactTime(c.Facts, "opens_at"); !ok {
 		return false
 	}
-	if _, ok := factTime(c.Facts, "closes_at"); !ok {
+	if _, ok := workflow.FactTime(c.Facts, "closes_at"); !ok {
 		return false
 	}
 	if c.Facts.Bool("consultation_exempt") {
 		return false
 	}
 	a := c.Facts["attribute"]
-	return a == "" || a == AttributeProactive
+	return a == "" || a == workflow.AttributeProactive
 }
 
 // ConsultationStatus returns the status of a consultation with facts at now: upcoming before
 // opens_at, open until closes_at, closed from closes_at on. It decides by the facts, not by
 // whether the sweep has fired the open or close transition yet.
-func ConsultationStatus(f Facts, now time.Time) string {
-	opens, _ := factTime(f, "opens_at")
-	closes, ok := factTime(f, "closes_at")
+func ConsultationStatus(f workflow.Facts, now time.Time) string {
+	opens, _ := workflow.FactTime(f, "opens_at")
+	closes, ok := workflow.FactTime(f, "closes_at")
 	switch {
 	case now.Before(opens):
 		return ConsultationUpcoming
@@ -297,20 +298,20 @@ func ConsultationStatus(f Facts, now time.Time) string {
 
 // PeriodOpen returns nil when a comment may be accepted at now, and an *Error with code EClosed
 // that states the period in Beijing time otherwise.
-func PeriodOpen(f Facts, now time.Time) error {
-	opens, okOpen := factTime(f, "opens_at")
-	closes, okClose := factTime(f, "closes_at")
+func PeriodOpen(f workflow.Facts, now time.Time) error {
+	opens, okOpen := workflow.FactTime(f, "opens_at")
+	closes, okClose := workflow.FactTime(f, "closes_at")
 	if !okOpen || !okClose {
-		return &Error{Code: EClosed, Message: "该草案未公开征求意见，不受理意见"}
+		return &workflow.Error{Code: workflow.EClosed, Message: "该草案未公开征求意见，不受理意见"}
 	}
 	details := map[string]any{"opens_at": opens.UTC().Format(time.RFC3339), "closes_at": closes.UTC().Format(time.RFC3339)}
 	switch {
 	case now.Before(opens):
-		return &Error{Code: EClosed, Details: details,
-			Message: fmt.Sprintf("征求意见尚未开始：征求意见期为 %s 至 %s（北京时间），请在此期间提交意见", showTime(opens), showTime(closes))}
+		return &workflow.Error{Code: workflow.EClosed, Details: details,
+			Message: fmt.Sprintf("征求意见尚未开始：征求意见期为 %s 至 %s（北京时间），请在此期间提交意见", workflow.ShowTime(opens), workflow.ShowTime(closes))}
 	case !now.Before(closes):
-		return &Error{Code: EClosed, Details: details,
-			Message: fmt.Sprintf("征求意见已截止：征求意见期为 %s 至 %s（北京时间），截止后不再受理意见", showTime(opens), showTime(closes))}
+		return &workflow.Error{Code: workflow.EClosed, Details: details,
+			Message: fmt.Sprintf("征求意见已截止：征求意见期为 %s 至 %s（北京时间），截止后不再受理意见", workflow.ShowTime(opens), workflow.ShowTime(closes))}
 	}
 	return nil
 }
@@ -353,13 +354,13 @@ func NormalizeComment(in CommentInput, maxLength int) (CommentInput, error) {
 		}
 	}
 	if out.Text == "" {
-		return CommentInput{}, &Error{Code: EInvalid, Field: "text", Message: "请填写意见内容"}
+		return CommentInput{}, &workflow.Error{Code: workflow.EInvalid, Field: "text", Message: "请填写意见内容"}
 	}
 	if n := utf8.RuneCountInString(out.Text); n < MinCommentRunes {
-		return CommentInput{}, &Error{Code: EInvalid, Field: "text", Message: fmt.Sprintf("意见内容至少需要 %d 个字", MinCommentRunes)}
+		return CommentInput{}, &workflow.Error{Code: workflow.EInvalid, Field: "text", Message: fmt.Sprintf("意见内容至少需要 %d 个字", MinCommentRunes)}
 	}
 	if out.Contact != "" && !validPhone(out.Contact) && !validEmail(out.Contact) {
-		return CommentInput{}, &Error{Code: EInvalid, Field: "contact",
+		return CommentInput{}, &workflow.Error{Code: workflow.EInvalid, Field: "contact",
 			Message: "联系方式请填写手机号码、固定电话或电子邮箱地址（也可以不填）"}
 	}
 	return out, nil
@@ -372,17 +373,17 @@ var newlines = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 // invisible bidirectional overrides that can disguise text.
 func checkCommentText(field, label, v string, max int, multiline bool) error {
 	if !utf8.ValidString(v) {
-		return &Error{Code: EInvalid, Field: field, Message: label + "含有无效字符（不是合法的 UTF-8 文本）"}
+		return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: label + "含有无效字符（不是合法的 UTF-8 文本）"}
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf("%s不能超过 %d 个字（现有 %d 个）", label, max, n)}
+		return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: fmt.Sprintf("%s不能超过 %d 个字（现有 %d 个）", label, max, n)}
 	}
 	for _, r := range v {
 		if multiline && (r == '\n' || r == '\t') {
 			continue
 		}
 		if unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return &Error{Code: EInvalid, Field: field, Message: label + "含有不可见的控制字符，请删除后重试"}
+			return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: label + "含有不可见的控制字符，请删除后重试"}
 		}
 	}
 	return nil
@@ -555,7 +556,7 @@ func (l *ClientLimiter) Check(client string, now time.Time) error {
 	if secs < 1 {
 		secs = 1
 	}
-	return &Error{Code: ETooMany, Message: fmt.Sprintf("提交过于频繁，请 %d 秒后再试", secs),
+	return &workflow.Error{Code: workflow.ETooMany, Message: fmt.Sprintf("提交过于频繁，请 %d 秒后再试", secs),
 		Details: map[string]any{"retry_after_seconds": secs}}
 }
 
@@ -614,14 +615,25 @@ type SummaryDraft struct {
 	Hidden        int
 }
 
+// Authz is the authorizer with the question "may this user do that in this unit", used to filter
+// lists without an error per row.
+type Authz interface {
+	workflow.Authorizer
+	Can(user, unit, permission string) bool
+}
+
+func notFound() error {
+	return &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或您无权查看"}
+}
+
 // Consultations holds the public comment use cases on decision drafts: the public list and page,
 // comment intake, the staff list with campaigns and bursts, moderation, dispositions, the
 // adoption summary. The JSON API and the pages both call them.
 type Consultations struct {
 	Store   ConsultationStore
 	Auth    Authz
-	Engine  *Engine // for state labels in messages; may be nil
-	Clock   Clock
+	Engine  *workflow.Engine // for state labels in messages; may be nil
+	Clock   workflow.Clock
 	OrgName string // the organisation named in the adoption summary
 
 	MaxLength   int            // longest comment in characters; 0 = DefaultMaxCommentLength
@@ -655,7 +667,7 @@ func (s *Consultations) maxLength() int {
 }
 
 func consultationNotFound() error {
-	return &Error{Code: ENotFound, Message: "该征求意见不存在或尚未公布"}
+	return &workflow.Error{Code: workflow.ENotFound, Message: "该征求意见不存在或尚未公布"}
 }
 
 // intakeConsultation loads the consultation of doc for comment intake, trusting a copy loaded
@@ -674,7 +686,7 @@ func (s *Consultations) intakeConsultation(ctx context.Context, doc int64, now t
 	}
 	c, err := s.Store.Consultation(ctx, doc, false)
 	switch {
-	case err != nil && ErrorCode(err) != ENotFound:
+	case err != nil && workflow.ErrorCode(err) != workflow.ENotFound:
 		return Consultation{}, err // not cached: the database may be back soon
 	case err != nil || !ConsultationPublic(c):
 		c, err = Consultation{}, consultationNotFound()
@@ -710,7 +722,7 @@ func (s *Consultations) Accept(ctx context.Context, doc int64, in CommentInput, 
 		return Receipt{}, err
 	}
 	if !acceptsComments(c.State) {
-		return Receipt{}, &Error{Code: EClosed, Message: "征求意见已结束，不再受理意见"}
+		return Receipt{}, &workflow.Error{Code: workflow.EClosed, Message: "征求意见已结束，不再受理意见"}
 	}
 	stored, err := s.Store.AddComment(ctx, Comment{DocumentID: doc, Name: in.Name, Contact: in.Contact, Text: in.Text,
 		CreatedAt: now, Status: CommentPending, CampaignKey: CampaignKey(in.Text), Client: client})
@@ -725,7 +737,7 @@ func (s *Consultations) List(ctx context.Context, status string, limit, offset i
 	switch status {
 	case "", ConsultationUpcoming, ConsultationOpen, ConsultationClosed:
 	default:
-		return nil, 0, &Error{Code: EInvalid, Field: "status", Message: "status 只能是 open（正在征求意见）、upcoming（即将开始）或 closed（已结束）"}
+		return nil, 0, &workflow.Error{Code: workflow.EInvalid, Field: "status", Message: "status 只能是 open（正在征求意见）、upcoming（即将开始）或 closed（已结束）"}
 	}
 	now := s.now()
 	cs, total, err := s.Store.PublicConsultations(ctx, ConsultationQuery{Status: status, Now: now, States: PublicConsultationStates(),
@@ -743,8 +755,8 @@ func (s *Consultations) List(ctx context.Context, status string, limit, offset i
 }
 
 func baseView(c Consultation, now time.Time) ConsultationView {
-	opens, _ := factTime(c.Facts, "opens_at")
-	closes, _ := factTime(c.Facts, "closes_at")
+	opens, _ := workflow.FactTime(c.Facts, "opens_at")
+	closes, _ := workflow.FactTime(c.Facts, "closes_at")
 	v := ConsultationView{ID: c.ID, Title: c.Title, UnitName: c.UnitName, Status: ConsultationStatus(c.Facts, now), State: c.State,
 		Body: c.Body, Explanation: c.Explanation, OpensAt: opens, ClosesAt: closes, ShorteningReason: c.Facts["shortening_reason"],
 		CommentCount: c.CommentCount, CommentsPublic: c.Facts.Bool("comments_public")}
@@ -767,7 +779,7 @@ func baseView(c Consultation, now time.Time) ConsultationView {
 func (s *Consultations) View(ctx context.Context, doc int64) (ConsultationView, error) {
 	c, err := s.Store.Consultation(ctx, doc, true)
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return ConsultationView{}, consultationNotFound()
 		}
 		return ConsultationView{}, err
@@ -794,7 +806,7 @@ func (s *Consultations) View(ctx context.Context, doc int64) (ConsultationView, 
 }
 
 // ExtensionsOf returns the extensions of a comment period recorded in an audit history.
-func ExtensionsOf(hist []AuditEntry) []Extension {
+func ExtensionsOf(hist []workflow.AuditEntry) []Extension {
 	var out []Extension
 	for _, e := range hist {
 		if e.Action != "extend" {
@@ -808,10 +820,10 @@ func ExtensionsOf(hist []AuditEntry) []Extension {
 
 // staffConsultation loads a decision draft for a staff use case and checks permission in its
 // unit. Without document:read there the draft does not exist for the actor.
-func (s *Consultations) staffConsultation(ctx context.Context, actor Actor, doc int64, permission string, withText bool) (Consultation, error) {
+func (s *Consultations) staffConsultation(ctx context.Context, actor workflow.Actor, doc int64, permission string, withText bool) (Consultation, error) {
 	c, err := s.Store.Consultation(ctx, doc, withText)
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return Consultation{}, notFound()
 		}
 		return Consultation{}, err
@@ -827,7 +839,7 @@ func (s *Consultations) staffConsultation(ctx context.Context, actor Actor, doc 
 
 func (s *Consultations) stateLabel(c Consultation) string {
 	if s.Engine != nil {
-		if def, err := s.Engine.Definition(Instance{Definition: c.Definition, DefinitionVersion: c.DefinitionVersion}); err == nil {
+		if def, err := s.Engine.Definition(workflow.Instance{Definition: c.Definition, DefinitionVersion: c.DefinitionVersion}); err == nil {
 			return def.StateLabel(c.State)
 		}
 	}
@@ -840,24 +852,24 @@ func (s *Consultations) requireState(c Consultation, state, what string) error {
 	}
 	want := state
 	if s.Engine != nil {
-		if def, err := s.Engine.Definition(Instance{Definition: c.Definition, DefinitionVersion: c.DefinitionVersion}); err == nil {
+		if def, err := s.Engine.Definition(workflow.Instance{Definition: c.Definition, DefinitionVersion: c.DefinitionVersion}); err == nil {
 			want = def.StateLabel(state)
 		}
 	}
-	return &Error{Code: ETransitionNotAllowed, Message: fmt.Sprintf("草案当前处于“%s”，只有在“%s”时才能%s", s.stateLabel(c), want, what),
+	return &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: fmt.Sprintf("草案当前处于“%s”，只有在“%s”时才能%s", s.stateLabel(c), want, what),
 		Details: map[string]any{"state": c.State}}
 }
 
 // Comments returns one page of the staff list of doc's comments with the campaigns, the bursts and
 // the counts. Contact details are masked unless the actor holds comment:read_contact in the
 // draft's unit; the second result says whether they are shown.
-func (s *Consultations) Comments(ctx context.Context, actor Actor, doc int64, q CommentQuery) (CommentPage, bool, error) {
+func (s *Consultations) Comments(ctx context.Context, actor workflow.Actor, doc int64, q CommentQuery) (CommentPage, bool, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "comment:read", false)
 	if err != nil {
 		return CommentPage{}, false, err
 	}
 	if q.Status != "" && !q.Status.Valid() {
-		return CommentPage{}, false, &Error{Code: EInvalid, Field: "status", Message: "status 只能是 pending、published 或 hidden"}
+		return CommentPage{}, false, &workflow.Error{Code: workflow.EInvalid, Field: "status", Message: "status 只能是 pending、published 或 hidden"}
 	}
 	q.DocumentID = c.ID
 	if q.BurstMin <= 0 {
@@ -891,31 +903,31 @@ func (s *Consultations) Comments(ctx context.Context, actor Actor, doc int64, q 
 // Moderate publishes, hides (with a reason) or puts back a comment of a consultation that
 // publishes comments. The comment is returned with its contact masked unless the actor holds
 // comment:read_contact in the draft's unit.
-func (s *Consultations) Moderate(ctx context.Context, actor Actor, doc, id int64, status CommentStatus, reason string) (Comment, error) {
+func (s *Consultations) Moderate(ctx context.Context, actor workflow.Actor, doc, id int64, status CommentStatus, reason string) (Comment, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "comment:moderate", false)
 	if err != nil {
 		return Comment{}, err
 	}
 	if !c.Facts.Bool("comments_public") {
-		return Comment{}, &Error{Code: ETransitionNotAllowed, Message: "本次征求意见不公开意见内容，无需审核"}
+		return Comment{}, &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: "本次征求意见不公开意见内容，无需审核"}
 	}
 	if !status.Valid() {
-		return Comment{}, &Error{Code: EInvalid, Field: "status", Message: "审核结果只能是 published（公开）、hidden（不予公开）或 pending（待审核）"}
+		return Comment{}, &workflow.Error{Code: workflow.EInvalid, Field: "status", Message: "审核结果只能是 published（公开）、hidden（不予公开）或 pending（待审核）"}
 	}
 	reason = strings.TrimSpace(reason)
 	if err := checkCommentText("reason", "不予公开的理由", reason, MaxModerationRunes, true); err != nil {
 		return Comment{}, err
 	}
 	if status == CommentHidden && reason == "" {
-		return Comment{}, &Error{Code: EInputMissing, Field: "reason", Message: "请写明不予公开该意见的理由"}
+		return Comment{}, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: "请写明不予公开该意见的理由"}
 	}
 	if status != CommentHidden {
 		reason = ""
 	}
 	cm, err := s.Store.Moderate(ctx, c.ID, id, status, reason, actor, s.now())
 	if err != nil {
-		if ErrorCode(err) == ENotFound {
-			return Comment{}, &Error{Code: ENotFound, Message: "该意见不存在"}
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return Comment{}, &workflow.Error{Code: workflow.ENotFound, Message: "该意见不存在"}
 		}
 		return Comment{}, err
 	}
@@ -927,7 +939,7 @@ func (s *Consultations) Moderate(ctx context.Context, actor Actor, doc, id int64
 
 // Dispose records a disposition on comments of doc, by id and by campaign, once the consultation
 // has closed. Anything but 采纳 needs a reason. It returns how many comments changed.
-func (s *Consultations) Dispose(ctx context.Context, actor Actor, doc int64, d Disposal) (int, error) {
+func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc int64, d Disposal) (int, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "decision:consult", false)
 	if err != nil {
 		return 0, err
@@ -936,19 +948,19 @@ func (s *Consultations) Dispose(ctx context.Context, actor Actor, doc int64, d D
 		return 0, err
 	}
 	if !d.Disposition.Valid() {
-		return 0, &Error{Code: EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
+		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
-	if err := checkCommentText("reason", "理由", d.Reason, MaxShortRunes, true); err != nil {
+	if err := checkCommentText("reason", "理由", d.Reason, workflow.MaxShortRunes, true); err != nil {
 		return 0, err
 	}
 	if d.Disposition != DispositionAdopted && d.Reason == "" {
-		return 0, &Error{Code: EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
+		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
 	}
 	ids := make([]int64, 0, len(d.CommentIDs))
 	for _, id := range d.CommentIDs {
 		if id <= 0 {
-			return 0, &Error{Code: EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
+			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -958,17 +970,17 @@ func (s *Consultations) Dispose(ctx context.Context, actor Actor, doc int64, d D
 	for _, k := range d.CampaignKeys {
 		k = strings.TrimSpace(k)
 		if len(k) != 32 || strings.Trim(k, "0123456789abcdef") != "" {
-			return 0, &Error{Code: EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
+			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
 		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	if len(ids) == 0 && len(keys) == 0 {
-		return 0, &Error{Code: EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
+		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
 	}
 	if len(ids) > 10000 || len(keys) > 1000 {
-		return 0, &Error{Code: EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
+		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
 	}
 	d.CommentIDs, d.CampaignKeys = ids, keys
 	return s.Store.Dispose(ctx, c.ID, d, "consultation_closed", actor, s.now())
@@ -980,13 +992,13 @@ const maxSummaryItems = 100
 // SummaryDraft generates the 意见采纳情况说明 of doc from the dispositions: the period, the counts
 // by disposition, the main opinions (campaigns, largest first) and the other opinions, each with
 // its answer. The drafter edits it and attaches it with AttachSummary.
-func (s *Consultations) SummaryDraft(ctx context.Context, actor Actor, doc int64) (SummaryDraft, error) {
+func (s *Consultations) SummaryDraft(ctx context.Context, actor workflow.Actor, doc int64) (SummaryDraft, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "decision:consult", true)
 	if err != nil {
 		return SummaryDraft{}, err
 	}
-	if _, ok := factTime(c.Facts, "closes_at"); !ok || c.Facts.Bool("consultation_exempt") {
-		return SummaryDraft{}, &Error{Code: ETransitionNotAllowed, Message: "该草案未公开征求意见，无需意见采纳情况说明"}
+	if _, ok := workflow.FactTime(c.Facts, "closes_at"); !ok || c.Facts.Bool("consultation_exempt") {
+		return SummaryDraft{}, &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: "该草案未公开征求意见，无需意见采纳情况说明"}
 	}
 	groups, err := s.Store.SummaryGroups(ctx, c.ID)
 	if err != nil {
@@ -1014,8 +1026,8 @@ func RenderSummary(c Consultation, org string, exts []Extension, groups []Commen
 	if org == "" {
 		org = "我单位"
 	}
-	opens, _ := factTime(c.Facts, "opens_at")
-	closes, _ := factTime(c.Facts, "closes_at")
+	opens, _ := workflow.FactTime(c.Facts, "opens_at")
+	closes, _ := workflow.FactTime(c.Facts, "closes_at")
 	var b strings.Builder
 	fmt.Fprintf(&b, "关于《%s》公开征求意见采纳情况的说明\n\n", c.Title)
 	fmt.Fprintf(&b, "%s于%s至%s在门户网站公开征求《%s》的意见。", org, longTime(opens), longTime(closes), c.Title)
@@ -1135,14 +1147,14 @@ func quote(text string) string {
 	return "“" + t + "”"
 }
 
-func longTime(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日15时04分") }
-func longDate(t time.Time) string { return t.In(Shanghai).Format("2006年1月2日") }
+func longTime(t time.Time) string { return t.In(workflow.Shanghai).Format("2006年1月2日15时04分") }
+func longDate(t time.Time) string { return t.In(workflow.Shanghai).Format("2006年1月2日") }
 
 // AttachSummary saves the drafter's 意见采纳情况说明 on doc (at version; 0 = do not check) and sets
 // the fact summary_attached, in one transaction with an audit event. Every comment must have a
 // disposition. The transition attach_summary then sends the draft to the legality review. It
 // returns the document's new version.
-func (s *Consultations) AttachSummary(ctx context.Context, actor Actor, doc int64, version int, text string) (int, error) {
+func (s *Consultations) AttachSummary(ctx context.Context, actor workflow.Actor, doc int64, version int, text string) (int, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "decision:consult", false)
 	if err != nil {
 		return 0, err
@@ -1151,14 +1163,14 @@ func (s *Consultations) AttachSummary(ctx context.Context, actor Actor, doc int6
 		return 0, err
 	}
 	if version != 0 && version != c.Version {
-		return 0, &Error{Code: EConflict, Message: fmt.Sprintf("草案已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, c.Version),
+		return 0, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("草案已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, c.Version),
 			Details: map[string]any{"your_version": version, "current_version": c.Version}}
 	}
 	text = strings.TrimSpace(newlines.Replace(text))
 	if text == "" {
-		return 0, &Error{Code: EInputMissing, Field: "text", Message: "请填写意见采纳情况说明"}
+		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "text", Message: "请填写意见采纳情况说明"}
 	}
-	if err := checkCommentText("text", "意见采纳情况说明", text, MaxBodyRunes, true); err != nil {
+	if err := checkCommentText("text", "意见采纳情况说明", text, workflow.MaxBodyRunes, true); err != nil {
 		return 0, err
 	}
 	return s.Store.AttachSummary(ctx, c.ID, c.Version, "consultation_closed", text, actor, s.now())
@@ -1166,7 +1178,7 @@ func (s *Consultations) AttachSummary(ctx context.Context, actor Actor, doc int6
 
 // SetCommentsPublic decides, while the draft is being written, whether its consultation publishes
 // the comments it receives (after moderation). It returns the document's new version.
-func (s *Consultations) SetCommentsPublic(ctx context.Context, actor Actor, doc int64, version int, on bool) (int, error) {
+func (s *Consultations) SetCommentsPublic(ctx context.Context, actor workflow.Actor, doc int64, version int, on bool) (int, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "document:edit", false)
 	if err != nil {
 		return 0, err
@@ -1175,7 +1187,7 @@ func (s *Consultations) SetCommentsPublic(ctx context.Context, actor Actor, doc 
 		return 0, err
 	}
 	if version != 0 && version != c.Version {
-		return 0, &Error{Code: EConflict, Message: fmt.Sprintf("草案已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, c.Version),
+		return 0, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("草案已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, c.Version),
 			Details: map[string]any{"your_version": version, "current_version": c.Version}}
 	}
 	if c.Facts.Bool("comments_public") == on {
