@@ -8,14 +8,14 @@ import (
 	"os"
 	"strings"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // app is what every service subcommand needs, wired once.

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/accounts"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -24,6 +23,7 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // benchFlags are the options of `wugongkai bench`.

@@ -6,15 +6,15 @@ import (
 	"io"
 	"os"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/documents"
-	"wugongkai/workflow/requests"
 
 	"github.com/spf13/cobra"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }

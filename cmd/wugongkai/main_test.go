@@ -15,10 +15,10 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/workflow/documents"
 )
 
 // testEnv returns an environment for the binary with its own database (created by the binary

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/requests"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,6 +18,8 @@ import (
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/requests"
 )
 
 type mode int

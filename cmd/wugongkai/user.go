@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"wugongkai/workflow/accounts"
 
 	"github.com/spf13/cobra"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // openStore connects (creating and migrating the database if needed) for an admin command.

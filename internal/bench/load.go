@@ -8,12 +8,12 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
-	"wugongkai/workflow/documents"
-	"wugongkai/workflow/requests"
 
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // DataSizes are how many rows the data scenarios load.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestLoadedRowsAreWhatTheServiceReads loads published documents and due consultations and reads

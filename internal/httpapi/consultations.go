@@ -3,11 +3,11 @@ package httpapi
 import (
 	"net/http"
 	"time"
-	"wugongkai/workflow/consultations"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // ConsultationsAPI is the JSON API of public comment periods on decision drafts: the public list,

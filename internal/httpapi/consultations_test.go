@@ -18,15 +18,15 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // consultStack is the API as cmd wires it, with the consultation routes, on a fresh database:

@@ -5,14 +5,14 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/internal/pagecache"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // API is the JSON API under /api/v1. Handlers parse input, call one use case and render it.

@@ -9,15 +9,15 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/testkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 const testPassword = testkit.Password

@@ -4,11 +4,11 @@ import (
 	_ "embed"
 	"net/http"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // publicDocumentDTO is what the public sees of a published 主动公开 document: the catalogue fields

@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // RequestsAPI is the JSON API of disclosure requests (依申请公开), reconsideration and

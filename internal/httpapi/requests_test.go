@@ -13,14 +13,14 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/requests"
 )
 
 // testClock is a settable clock for the request, case and report use cases.

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,6 +20,8 @@ import (
 	"wugongkai/internal/testkit"
 	"wugongkai/migrations"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }

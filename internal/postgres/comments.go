@@ -15,12 +15,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"wugongkai/workflow/consultations"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // CommentStoreOptions tunes the group commit of comment intake.

@@ -10,11 +10,11 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 var _ consultations.ConsultationStore = (*postgres.CommentStore)(nil)

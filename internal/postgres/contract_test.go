@@ -3,10 +3,10 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 	"wugongkai/workflow/workflowtest"
 )
 

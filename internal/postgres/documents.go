@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 type documentRow struct {

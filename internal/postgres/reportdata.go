@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"github.com/jmoiron/sqlx"
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // yearDays returns 1 January and 31 December of year as YYYY-MM-DD.

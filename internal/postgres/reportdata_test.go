@@ -6,11 +6,11 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestRequestCountsMatchTheTally checks the SQL aggregation of Table 三 against the report

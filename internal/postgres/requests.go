@@ -7,12 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // requestUnitName is the name a missing request unit is created with.

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // mustRequest stores a request received on day with the given reply deadlines.

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"wugongkai/workflow/accounts"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // Credentials implements workflow.AccountStore.

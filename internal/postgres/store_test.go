@@ -9,12 +9,12 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/migrations"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, workflow.Shanghai)

@@ -10,9 +10,9 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The two national report formats.

@@ -11,12 +11,12 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/internal/tasks"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // redisServer is a private redis-server process, so a test can stop, restart and flush it without

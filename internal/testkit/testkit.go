@@ -7,14 +7,14 @@ package testkit
 import (
 	"context"
 	"testing"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // Password is every test user's password.

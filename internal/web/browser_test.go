@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // The browser tests drive Debian's Chromium headless through the pages as people would. One

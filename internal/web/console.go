@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 type loginView struct {

@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // The consultation pages: the public 征求意见 list, each consultation's page with the comment form

@@ -3,9 +3,10 @@ package web
 import (
 	"net/http"
 	"slices"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow/documents"
 )
 
 type deskItem struct {

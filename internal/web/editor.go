@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // editorForm is what the drafter typed, kept when the page comes back with a message.

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow/documents"
 )
 
 // feedSize is the number of entries in an Atom feed.

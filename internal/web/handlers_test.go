@@ -12,11 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestPortal checks the public pages: the list with its columns, filters, search and paging, a

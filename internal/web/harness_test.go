@@ -12,10 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
@@ -24,6 +20,10 @@ import (
 	"wugongkai/internal/web"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 const (

@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // portalPageSize is the number of documents per page of the public list.

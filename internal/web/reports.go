@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The annual report pages (政府信息公开工作年度报告): the years with their state; one year's report

@@ -10,9 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // reportResidentID returns a valid 居民身份证 number (with its check character) for serial n.

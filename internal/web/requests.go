@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"wugongkai/workflow/requests"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The disclosure request pages (依申请公开, 《政府信息公开条例》第二十七条至第四十五条): the public

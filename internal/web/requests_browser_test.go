@@ -4,9 +4,9 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 var reReceiptNo = regexp.MustCompile(`YSQ-[0-9]+-[0-9]+`)

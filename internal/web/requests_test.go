@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // residentID completes 17 digits with the check character of GB 11643-1999.

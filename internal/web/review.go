@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"wugongkai/workflow/documents"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // inputField is one box of a transition's form.

@@ -14,10 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"wugongkai/workflow/accounts"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/documents"
-	"wugongkai/workflow/requests"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,6 +21,10 @@ import (
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // SessionCookie is the name of the staff session cookie. It is the cookie the JSON API also

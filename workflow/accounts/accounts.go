@@ -1,3 +1,5 @@
+// Package accounts holds staff sign-in: password hashing (bcrypt), login, session tokens and
+// the store interface they need.
 package accounts
 
 import (
@@ -11,9 +13,10 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-	"wugongkai/workflow"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"wugongkai/workflow"
 )
 
 // Credentials are what the account store keeps for a login.

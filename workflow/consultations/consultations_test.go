@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wugongkai/workflow/consultations"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 func TestNormalizeComment(t *testing.T) {

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-	"wugongkai/workflow/consultations"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // FuzzNormalizeComment checks the comment form's rules on any input: never a panic; a refusal is

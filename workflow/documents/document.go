@@ -2,6 +2,7 @@ package documents
 
 import (
 	"time"
+
 	"wugongkai/workflow"
 )
 

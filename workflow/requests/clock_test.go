@@ -3,10 +3,10 @@ package requests_test
 import (
 	"strings"
 	"testing"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/configs"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 func mustDay(tb testing.TB, s string) workflow.Date {

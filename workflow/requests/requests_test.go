@@ -2,9 +2,9 @@ package requests_test
 
 import (
 	"testing"
-	"wugongkai/workflow/requests"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // TestRequestClockOf reads the reply clock from a request's facts and state: a finished pause
