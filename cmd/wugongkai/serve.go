@@ -129,7 +129,9 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			lctx, stopListening := context.WithCancel(ctx)
 			go func() {
 				defer close(listening)
-				if err := pagecache.Listen(lctx, cfg.Database.URL, pages, log); err != nil {
+				if err := pagecache.Listen(lctx, func(changed func(up bool, err error)) pagecache.Listener {
+					return postgres.NewListener(cfg.Database.URL, changed)
+				}, pages, log); err != nil {
 					log.Warn("public page cache off: cannot listen for changes", "err", err)
 				}
 			}()

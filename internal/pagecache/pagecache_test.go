@@ -35,6 +35,11 @@ type node struct {
 	srv   *httptest.Server
 }
 
+// openListener opens the PostgreSQL listener the service wires in.
+func openListener(dsn string) pagecache.OpenListener {
+	return func(changed func(up bool, err error)) pagecache.Listener { return postgres.NewListener(dsn, changed) }
+}
+
 func newNode(t *testing.T, dsn string, docs *documents.Documents) *node {
 	t.Helper()
 	c := pagecache.New(pagecache.Options{TTL: time.Hour}) // only a notification may drop an entry
@@ -42,7 +47,7 @@ func newNode(t *testing.T, dsn string, docs *documents.Documents) *node {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := pagecache.Listen(ctx, dsn, c, quiet); err != nil {
+		if err := pagecache.Listen(ctx, openListener(dsn), c, quiet); err != nil {
 			t.Errorf("listen: %v", err)
 		}
 	}()

@@ -1,10 +1,11 @@
-package bench
+package postgres_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"wugongkai/internal/postgres"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
@@ -22,11 +23,11 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
+	owner := postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
 	now := time.Now()
 	db := b.DB.DB.DB
 
-	ids, err := LoadPublished(ctx, db, owner, testkit.OrgCode, 120, now)
+	ids, err := postgres.LoadPublished(ctx, db, owner, testkit.OrgCode, 120, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 		t.Fatalf("search finds no loaded document: %v", err)
 	}
 
-	if err := LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
+	if err := postgres.LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
 		t.Fatal(err)
 	}
 	due, err := b.Store.DueDeadlines(ctx, time.Now(), 100)
@@ -76,7 +77,7 @@ func TestLoadReportYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	const year, docs, reqs = 2025, 600, 300
-	if err := LoadReportYear(ctx, b.DB.DB.DB, Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
+	if err := postgres.LoadReportYear(ctx, b.DB.DB.DB, postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
 		t.Fatal(err)
 	}
 	nc, err := b.Store.NormativeCounts(ctx, year)
