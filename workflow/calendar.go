@@ -319,7 +319,7 @@ type Count struct {
 }
 
 // AddWorkingDays counts n working days after from: the day from is not counted, and the due date
-// is the nth working day after it (《民事诉讼法》第85条 by analogy; DOMAIN.md §1.7). A deadline
+// is the nth working day after it (《民事诉讼法》第85条 by analogy). A deadline
 // falls due at the End of its due date.
 func (c *Calendar) AddWorkingDays(from Date, n int) Count {
 	out := Count{From: from, N: n, Unit: UnitWorking, Due: from}

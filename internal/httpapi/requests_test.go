@@ -582,7 +582,7 @@ func TestReplayAYear(t *testing.T) {
 	}
 }
 
-// TestSeed2020Table3 reproduces Table 三 of the bureau's 2020 report (DOMAIN.md §11: 26 requests,
+// TestSeed2020Table3 reproduces Table 三 of the bureau's 2020 report (26 requests,
 // 18 from natural persons, 5 from companies and 3 from legal service bodies, all disclosed) from
 // requests replayed through the API, rendered in the 2019 format. Table 四 of that copy is
 // mangled and is left out.

@@ -352,7 +352,7 @@ func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([
 	return s.listDocuments(ctx, where, args, `d.updated_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
-// publicWhere is the one condition of the public read path (DESIGN.md invariant 5): only
+// publicWhere is the one condition of the public read path (docs/invariants.md, 5): only
 // published documents whose attribute is 主动公开 ever reach a page, the API, a feed, the search or
 // the sitemap. Every public read builds on it.
 const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
