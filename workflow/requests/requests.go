@@ -328,7 +328,7 @@ var derivedInputs = []string{"supplement_due_at", "pay_due_at"}
 // 补正 notice only within 7 working days of receipt and with a later supplement date; one
 // extension of at most 20 working days, asked for before the reply is due; an outcome that is a
 // leaf row of Table 三 and not one the system records itself. It then recomputes the reply
-// deadline from the new facts (RequestClockOf, Calendar.ReplyDeadline) and stores the transition
+// deadline from the new facts (RequestClockOf, ReplyDeadlineOf) and stores the transition
 // and the replaced deadline in one transaction.
 func (s *Requests) Fire(ctx context.Context, actor workflow.Actor, id int64, version int, name string, in workflow.Input) (Request, error) {
 	r, err := s.Get(ctx, actor, id)
