@@ -9,7 +9,7 @@ import (
 	"wugongkai/workflow"
 )
 
-// The disclosure attributes (公开属性) a document is tagged with at drafting (DOMAIN.md §1.6).
+// The disclosure attributes (公开属性) a document is tagged with at drafting.
 const (
 	AttrProactive = workflow.AttributeProactive // 主动公开
 	AttrOnRequest = workflow.AttributeOnRequest // 依申请公开
@@ -38,7 +38,7 @@ const (
 // empty box out, the legal section judges the substance.
 const MinExplanationRunes = 10
 
-// Ground is a statutory ground for not disclosing a document proactively (DOMAIN.md §1.2).
+// Ground is a statutory ground for not disclosing a document proactively (《政府信息公开条例》第14–16条).
 type Ground struct {
 	Code      string // stable code stored in the "grounds" fact, e.g. "art15_third_party"
 	Label     string // short Chinese name shown beside the checkbox
@@ -145,15 +145,15 @@ func (d Disclosure) Facts() workflow.Facts {
 // The rules, in the order the problems are reported:
 //
 //  1. The attribute is required and is one of 主动公开, 依申请公开, 不予公开: a document with no
-//     attribute is not routed (《实施细则》一(一); DOMAIN.md §1.6 and §8 item 8).
+//     attribute is not routed (《实施细则》一(一)).
 //  2. Every ground is one of the seven codes of Grounds, each chosen once. Art. 13 makes Arts.
 //     14–16 a closed list, so a free-form reason cannot stand in for a ground.
 //  3. 主动公开 carries no grounds: a ground would state that the document, or part of it, must
-//     or may be withheld, and a 主动公开 document must not embed non-public parts (DOMAIN.md §8
-//     item 11; split the document instead).
+//     or may be withheld, and a 主动公开 document must not embed non-public parts (split
+//     the document instead).
 //  4. 依申请公开 and 不予公开 carry at least one ground and an explanation of at least
 //     MinExplanationRunes characters: non-disclosure needs reasons grounded in law (《实施细则》
-//     一(一); DOMAIN.md §8 item 8: grounds plus free-text justification).
+//     一(一): grounds plus free-text justification).
 //  5. An Art. 14 ground makes 不予公开 mandatory: Art. 14 says such information is not disclosed
 //     (不予公开), so tagging it 依申请公开 — "provided to whoever asks" — contradicts the ground.
 //     Arts. 15 and 16 fit either attribute: Art. 16 is discretionary, and Art. 15 information may

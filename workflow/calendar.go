@@ -337,7 +337,7 @@ type Count struct {
 }
 
 // AddWorkingDays counts n working days after from: the day from is not counted, and the due date
-// is the nth working day after it (《民事诉讼法》第85条 by analogy; DOMAIN.md §1.7). A deadline
+// is the nth working day after it (《民事诉讼法》第85条 by analogy). A deadline
 // falls due at the End of its due date.
 func (c *Calendar) AddWorkingDays(from Date, n int) Count {
 	out := Count{From: from, N: n, Unit: UnitWorking, Due: from}
@@ -419,7 +419,7 @@ func (ct Count) Text() string {
 		}
 	}
 	if ct.Provisional {
-		lines = append(lines, fmt.Sprintf("暂定：%s 年的节假日安排尚未载入，按周一至周五并扣除元旦、劳动节、国庆节等固定日期的法定节假日计算，载入后重新计算", joinYears(ct.MissingYears)))
+		lines = append(lines, fmt.Sprintf("暂定：%s 年的节假日安排尚未载入，按周一至周五并扣除元旦、劳动节、国庆节等固定日期的法定节假日计算，载入后重新计算", JoinYears(ct.MissingYears)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -436,7 +436,7 @@ func (ct Count) Explanation() string {
 		fmt.Fprintf(&b, "自 %s 起算（当日不计）%d 个工作日，于 %s 到期", ct.From, ct.N, ct.Due)
 	}
 	if len(ct.Holidays) > 0 {
-		fmt.Fprintf(&b, "；跳过法定节假日 %d 天（%s）", len(ct.Holidays), dayRanges(ct.Holidays))
+		fmt.Fprintf(&b, "；跳过法定节假日 %d 天（%s）", len(ct.Holidays), DayRanges(ct.Holidays))
 	}
 	if len(ct.MakeUpDays) > 0 {
 		dates := make([]string, len(ct.MakeUpDays))
@@ -447,14 +447,14 @@ func (ct Count) Explanation() string {
 	}
 	b.WriteString("。")
 	if ct.Provisional {
-		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五并扣除固定日期的法定节假日计算，载入后重新计算。", joinYears(ct.MissingYears))
+		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五并扣除固定日期的法定节假日计算，载入后重新计算。", JoinYears(ct.MissingYears))
 	}
 	return b.String()
 }
 
-// dayRanges writes consecutive days of the same holiday as one range: "国庆节 2026-10-01 至
+// DayRanges writes consecutive days of the same holiday as one range: "国庆节 2026-10-01 至
 // 2026-10-07，元旦 2027-01-01".
-func dayRanges(days []Day) string {
+func DayRanges(days []Day) string {
 	var parts []string
 	for i := 0; i < len(days); {
 		j := i
@@ -471,7 +471,7 @@ func dayRanges(days []Day) string {
 	return strings.Join(parts, "，")
 }
 
-func joinYears(years []int) string {
+func JoinYears(years []int) string {
 	s := make([]string, len(years))
 	for i, y := range years {
 		s[i] = strconv.Itoa(y)

@@ -192,34 +192,34 @@ func (e *Engine) effects(def *Definition, spec EffectSpec, facts Facts, now time
 	from := DateOf(now)
 	switch {
 	case spec.AtFact != "":
-		at, ok := factTime(facts, spec.AtFact)
+		at, ok := FactTime(facts, spec.AtFact)
 		if !ok {
 			return nil, Errorf(EInvalid, "期限“%s”所依据的时间（%s）未设置或格式不正确", spec.Deadline, spec.AtFact)
 		}
 		d.DueAt = at.UTC()
 		d.DueDate = DateOf(at)
-		d.Explanation = fmt.Sprintf("按设定的时间 %s（北京时间）到期。", showTime(at))
+		d.Explanation = fmt.Sprintf("按设定的时间 %s（北京时间）到期。", ShowTime(at))
 		return []Effect{d}, nil
 	case spec.CalendarDays > 0:
 		c := e.cal.AddCalendarDays(from, spec.CalendarDays)
-		setCount(&d, c)
+		SetCount(&d, c)
 		return []Effect{d}, nil
 	}
 	c := e.cal.AddWorkingDays(from, spec.WorkingDays)
-	setCount(&d, c)
+	SetCount(&d, c)
 	out := []Effect{d}
 	if n := spec.WorkingDays - spec.RemindBefore; spec.RemindBefore > 0 && n > 0 {
 		rc := e.cal.AddWorkingDays(from, n)
 		r := Effect{Kind: EffectDeadline, Name: spec.Deadline + ".remind", Action: ActionRemind, Role: spec.Role}
-		setCount(&r, rc)
+		SetCount(&r, rc)
 		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", spec.RemindBefore, c.Explanation())
 		out = append(out, r)
 	}
 	return out, nil
 }
 
-// setCount fills the deadline fields of d from c.
-func setCount(d *Effect, c Count) {
+// SetCount fills the deadline fields of d from c.
+func SetCount(d *Effect, c Count) {
 	d.DueAt = c.Due.End().UTC()
 	d.DueDate = c.Due
 	d.Provisional = c.Provisional

@@ -429,7 +429,7 @@ func checkEffects(tb testing.TB, got, want []workflow.Effect) {
 }
 
 // TestFireMatrix fires every transition of both definitions from every state: it must be refused
-// as not allowed exactly where the flows (DESIGN.md) do not have it, and need the permission the
+// as not allowed exactly where the flows (configs/workflows) do not have it, and need the permission the
 // policy expects where they do.
 func TestFireMatrix(t *testing.T) {
 	eng := mustEngine(t)

@@ -145,8 +145,8 @@ func guardExemptReasonGiven(g GuardContext) error {
 	return refuse("请写明免于公开征求意见的法定理由")
 }
 
-// factTime parses the RFC 3339 instant of fact name.
-func factTime(f Facts, name string) (time.Time, bool) {
+// FactTime parses the RFC 3339 instant of fact name.
+func FactTime(f Facts, name string) (time.Time, bool) {
 	v := strings.TrimSpace(f[name])
 	if v == "" {
 		return time.Time{}, false
@@ -158,45 +158,45 @@ func factTime(f Facts, name string) (time.Time, bool) {
 	return t, true
 }
 
-// showTime formats t for a message: minutes in Beijing time.
-func showTime(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
+// ShowTime formats t for a message: minutes in Beijing time.
+func ShowTime(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
 
 func guardPeriodValid(g GuardContext) error {
 	f := g.Instance.Facts
-	opens, okOpen := factTime(f, "opens_at")
-	closes, okClose := factTime(f, "closes_at")
+	opens, okOpen := FactTime(f, "opens_at")
+	closes, okClose := FactTime(f, "closes_at")
 	switch {
 	case !okOpen || !okClose:
 		return refuse("请先设置征求意见的开始时间和截止时间")
 	case !opens.Before(closes):
-		return refuse("征求意见的截止时间（%s）须晚于开始时间（%s）", showTime(closes), showTime(opens))
+		return refuse("征求意见的截止时间（%s）须晚于开始时间（%s）", ShowTime(closes), ShowTime(opens))
 	case !g.Now.Before(opens):
-		return refuse("征求意见的开始时间（%s）已过，请重新设置开始和截止时间", showTime(opens))
+		return refuse("征求意见的开始时间（%s）已过，请重新设置开始和截止时间", ShowTime(opens))
 	case closes.Sub(opens) < MinConsultation && strings.TrimSpace(f["shortening_reason"]) == "":
 		return refuse("征求意见期一般不少于 30 日（最早截止时间为 %s）；确需缩短的，请填写缩短理由，理由将随征求意见公布",
-			showTime(opens.Add(MinConsultation)))
+			ShowTime(opens.Add(MinConsultation)))
 	}
 	return nil
 }
 
 func guardPeriodStarted(g GuardContext) error {
-	opens, ok := factTime(g.Instance.Facts, "opens_at")
+	opens, ok := FactTime(g.Instance.Facts, "opens_at")
 	if !ok {
 		return refuse("未设置征求意见的开始时间")
 	}
 	if g.Now.Before(opens) {
-		return Errorf(EClosed, "征求意见尚未开始（开始时间 %s）", showTime(opens))
+		return Errorf(EClosed, "征求意见尚未开始（开始时间 %s）", ShowTime(opens))
 	}
 	return nil
 }
 
 func guardPeriodClosed(g GuardContext) error {
-	closes, ok := factTime(g.Instance.Facts, "closes_at")
+	closes, ok := FactTime(g.Instance.Facts, "closes_at")
 	if !ok {
 		return refuse("未设置征求意见的截止时间")
 	}
 	if g.Now.Before(closes) {
-		return refuse("征求意见期尚未结束（截止时间 %s）", showTime(closes))
+		return refuse("征求意见期尚未结束（截止时间 %s）", ShowTime(closes))
 	}
 	return nil
 }
@@ -212,13 +212,13 @@ func guardExtensionValid(g GuardContext) error {
 		e.Field = "closes_at"
 		return e
 	}
-	cur, ok := factTime(g.Instance.Facts, "closes_at")
+	cur, ok := FactTime(g.Instance.Facts, "closes_at")
 	if ok && !g.Now.Before(cur) {
 		// The period has ended even if the sweep has not closed it yet: extending now would reopen it.
-		return refuse("征求意见期已于 %s 截止，不能再延长", showTime(cur))
+		return refuse("征求意见期已于 %s 截止，不能再延长", ShowTime(cur))
 	}
 	if ok && !next.After(cur) {
-		e := Errorf(EGuardFailed, "延长后的截止时间须晚于原截止时间（%s）", showTime(cur))
+		e := Errorf(EGuardFailed, "延长后的截止时间须晚于原截止时间（%s）", ShowTime(cur))
 		e.Field = "closes_at"
 		return e
 	}

@@ -1,7 +1,9 @@
 // Package workflow is the engine that carries documents, decision drafts and disclosure requests
-// from state to state. It holds the domain types, the definitions loaded from YAML, the state
-// machine (Fire), the working-day calendar and the interfaces the engine needs from the outside
-// (Store, Authorizer, Clock). It imports no SQL, HTTP, Redis or casbin code.
+// from state to state. It holds the types every domain shares (Instance, Actor, Facts, Effect,
+// the audit and outbox records), the definitions loaded from YAML, the state machine (Fire), the
+// working-day calendar, the error type and the interfaces the engine needs from the outside
+// (Store, Authorizer, Clock). It imports the standard library and YAML only; the domains and
+// their use cases live below it (workflow/documents, consultations, requests, accounts).
 package workflow
 
 import (
@@ -139,3 +141,10 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the wall clock.
 var SystemClock Clock = ClockFunc(time.Now)
+
+// TransitionView is a transition the actor may fire now.
+type TransitionView struct {
+	Name     string
+	Label    string
+	Requires []string
+}

@@ -14,6 +14,8 @@ import (
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // app is what every service subcommand needs, wired once.
@@ -185,14 +187,14 @@ func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
 }
 
 // accounts is the login use case.
-func (a *app) accounts() *workflow.Accounts {
-	return &workflow.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
+func (a *app) accounts() *accounts.Accounts {
+	return &accounts.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
 		FailureWindow: a.cfg.Session.FailureWindow}
 }
 
 // documents is the document use cases.
-func (a *app) documents(authz workflow.Authz) *workflow.Documents {
-	return &workflow.Documents{Engine: a.engine, Store: a.store, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
+func (a *app) documents(authz documents.Authz) *documents.Documents {
+	return &documents.Documents{Engine: a.engine, Store: a.store, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // benchFlags are the options of `wugongkai bench`.
@@ -191,7 +193,15 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
 		Owner:    bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter},
 		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
-		LoadReport: bench.LoadReportYear,
+		LoadPublished: func(ctx context.Context, db *sql.DB, o bench.Owner, orgCode string, n int, now time.Time) ([]int64, error) {
+			return postgres.LoadPublished(ctx, db, postgres.BenchOwner(o), orgCode, n, now)
+		},
+		LoadDueConsultations: func(ctx context.Context, db *sql.DB, o bench.Owner, n int, now time.Time) error {
+			return postgres.LoadDueConsultations(ctx, db, postgres.BenchOwner(o), n, now)
+		},
+		LoadReport: func(ctx context.Context, db *sql.DB, o bench.Owner, year, documents, requests int) error {
+			return postgres.LoadReportYear(ctx, db, postgres.BenchOwner(o), year, documents, requests)
+		},
 		Report: func(ctx context.Context, year int) error {
 			// What `wugongkai report` and the report pages do: assemble the year from the data,
 			// check it and render it.
@@ -247,7 +257,7 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 		return benchSetup{}, err
 	}
 	password := hex.EncodeToString(raw[:])
-	hash, err := workflow.HashPassword(password)
+	hash, err := accounts.HashPassword(password)
 	if err != nil {
 		return benchSetup{}, err
 	}

@@ -12,6 +12,9 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
@@ -64,7 +67,7 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 			return err
 		}
 	}
-	hash, err := workflow.HashPassword(DemoPassword)
+	hash, err := accounts.HashPassword(DemoPassword)
 	if err != nil {
 		return err
 	}
@@ -109,10 +112,10 @@ func demoDocuments(ctx context.Context, a *app) error {
 		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号"},
 		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号"},
 	}
-	walk := func(d workflow.Document, steps ...struct {
+	walk := func(d documents.Document, steps ...struct {
 		who, name string
 		in        workflow.Input
-	}) (workflow.Document, error) {
+	}) (documents.Document, error) {
 		var err error
 		for _, s := range steps {
 			if d, err = docs.Fire(ctx, actor(s.who), d.ID, 0, s.name, s.in); err != nil {
@@ -126,11 +129,11 @@ func demoDocuments(ctx context.Context, a *app) error {
 		in        workflow.Input
 	}
 	for i, p := range published {
-		kind := workflow.KindNormative
+		kind := documents.KindNormative
 		if i == 1 {
-			kind = workflow.KindOther
+			kind = documents.KindOther
 		}
-		d, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian", Title: str(p.title),
+		d, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian", Title: str(p.title),
 			Body: str(p.body), DocKind: &kind, SubjectCategory: str(p.category), DocNumber: str(p.number), Attribute: str(policy.AttrProactive),
 			Summary: str(p.title + "。")})
 		if err != nil {
@@ -141,7 +144,7 @@ func demoDocuments(ctx context.Context, a *app) error {
 			return err
 		}
 	}
-	withheld, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian",
+	withheld, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
 		Title: str("关于城建重点项目招标情况的请示"), Body: str("局领导：现将城建重点项目招标有关情况请示如下……"),
 		Attribute: str(policy.AttrWithheld), Grounds: &[]string{"art16_process"},
 		GroundsExplanation: str("本件为向局领导报送的请示，属于过程性信息，依《条例》第十六条第二款可不予公开。")})
@@ -151,7 +154,7 @@ func demoDocuments(ctx context.Context, a *app) error {
 	if _, err := walk(withheld, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
 		return err
 	}
-	draft, err := docs.Create(ctx, actor("drafter"), workflow.Draft{Definition: "document", Unit: "chengjian",
+	draft, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
 		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive)})
 	if err != nil {
 		return err
@@ -165,12 +168,12 @@ func demoDocuments(ctx context.Context, a *app) error {
 // demoRequests files three disclosure requests, so the request desk and the annual report have
 // content: two on the public form and a letter registered by the disclosure officer.
 func demoRequests(ctx context.Context, a *app, enf *policy.Enforcer, officer workflow.Actor) error {
-	reqs := &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enf, Clock: workflow.SystemClock, Unit: a.cfg.Requests.Unit}
-	public := []workflow.Application{
-		{ApplicantType: "natural", Name: "孙丽", IDType: workflow.IDResidentCard, IDNumber: "11010519491231002X",
+	reqs := &requests.Requests{Engine: a.engine, Store: a.store, Auth: enf, Clock: workflow.SystemClock, Unit: a.cfg.Requests.Unit}
+	public := []requests.Application{
+		{ApplicantType: "natural", Name: "孙丽", IDType: requests.IDResidentCard, IDNumber: "11010519491231002X",
 			Phone: "13800000001", Description: "2025年度许昌市中心城区住房租赁补贴发放名单及发放金额", Form: "电子邮件",
 			Delivery: "电子邮件", Email: "sunli@example.com"},
-		{ApplicantType: "commercial", Name: "许昌某某置业有限公司", ContactPerson: "高强", IDType: workflow.IDCreditCode,
+		{ApplicantType: "commercial", Name: "许昌某某置业有限公司", ContactPerson: "高强", IDType: requests.IDCreditCode,
 			IDNumber: "91411000MA1234567X", Phone: "0374-1234567", Address: "许昌市魏都区示例路1号",
 			Description: "许昌市物业服务收费管理实施细则的制定说明及征求意见情况", Delivery: "邮寄"},
 	}
@@ -179,7 +182,7 @@ func demoRequests(ctx context.Context, a *app, enf *policy.Enforcer, officer wor
 			return fmt.Errorf("demo request: %w", err)
 		}
 	}
-	letter := workflow.Application{ApplicantType: "natural", Name: "钱伟", IDType: "护照", IDNumber: "E12345678",
+	letter := requests.Application{ApplicantType: "natural", Name: "钱伟", IDType: "护照", IDNumber: "E12345678",
 		Address: "许昌市建安区示例街8号", Description: "某小区老旧小区改造项目的招标文件及中标结果", Delivery: "邮寄",
 		Channel: "registered_post", ReceiptDate: workflow.DateOf(time.Now()).String(), Note: "挂号信，今日签收"}
 	if _, err := reqs.Register(ctx, officer, letter); err != nil {

@@ -18,7 +18,7 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
-	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // testEnv returns an environment for the binary with its own database (created by the binary
@@ -396,7 +396,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	if v2, _ := a.engine.Registry().Latest("document"); v2 == nil || v2.Version != 2 {
 		t.Fatalf("latest = %+v", v2)
 	}
-	docs, _, err := a.store.ListDocuments(ctx, workflow.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
+	docs, _, err := a.store.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
 		t.Fatalf("demo documents in review: %v %d", err, len(docs))
 	}

@@ -18,6 +18,8 @@ import (
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/requests"
 )
 
 type mode int
@@ -127,7 +129,9 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			lctx, stopListening := context.WithCancel(ctx)
 			go func() {
 				defer close(listening)
-				if err := pagecache.Listen(lctx, cfg.Database.URL, pages, log); err != nil {
+				if err := pagecache.Listen(lctx, func(changed func(up bool, err error)) pagecache.Listener {
+					return postgres.NewListener(cfg.Database.URL, changed)
+				}, pages, log); err != nil {
 					log.Warn("public page cache off: cannot listen for changes", "err", err)
 				}
 			}()
@@ -142,18 +146,18 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.Mount(api, handlers)
 		comments := postgres.NewCommentStore(a.store, postgres.CommentStoreOptions{})
 		defer comments.Close() // runs after the server has shut down: queued comments are written and answered
-		consultations := &workflow.Consultations{Store: comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
+		consults := &consultations.Consultations{Store: comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
-			Limiter: workflow.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
-		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consultations})
-		requests := &workflow.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock,
-			Unit: cfg.Requests.Unit, Limiter: workflow.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
-			LookupLimiter: workflow.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		cases := &workflow.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: requests, Cases: cases, Reports: a.store,
+			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
+		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consults})
+		reqs := &requests.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock,
+			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
+			LookupLimiter: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
+		cases := &requests.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
+		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: a.store,
 			OrgName: cfg.Org.Name})
-		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consultations,
-			Requests: requests, Cases: cases, Reports: a.store, PageCache: pages, Activity: a.store,
+		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consults,
+			Requests: reqs, Cases: cases, Reports: a.store, PageCache: pages, Activity: a.store,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {

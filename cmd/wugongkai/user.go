@@ -13,6 +13,7 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // openStore connects (creating and migrating the database if needed) for an admin command.
@@ -81,7 +82,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hash, err := workflow.HashPassword(pw)
+			hash, err := accounts.HashPassword(pw)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
@@ -135,7 +136,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hash, err := workflow.HashPassword(pw)
+			hash, err := accounts.HashPassword(pw)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}

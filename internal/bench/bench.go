@@ -16,6 +16,21 @@ import (
 	"time"
 )
 
+// Owner is who loaded rows belong to: the organisation, a unit and a user of it.
+type Owner struct {
+	Org  int64
+	Unit string
+	User int64
+}
+
+// DataSizes are how many rows the data scenarios load.
+type DataSizes struct {
+	Published       int `json:"published_documents"`
+	Deadlines       int `json:"due_deadlines"`
+	ReportDocuments int `json:"report_documents"`
+	ReportRequests  int `json:"report_requests"`
+}
+
 // Scenario names, as --scenarios takes them.
 const (
 	ScenarioComments    = "comments"
@@ -65,6 +80,12 @@ type Target struct {
 	// Report builds the annual report of year (the report scenario); nil = not available in this
 	// build.
 	Report func(ctx context.Context, year int) error
+	// LoadPublished bulk-loads n published 主动公开 documents and returns their ids; the data
+	// scenarios need it (postgres.LoadPublished).
+	LoadPublished func(ctx context.Context, db *sql.DB, o Owner, orgCode string, n int, now time.Time) ([]int64, error)
+	// LoadDueConsultations bulk-loads n decision drafts whose consultation is due to open; the
+	// data scenarios need it (postgres.LoadDueConsultations).
+	LoadDueConsultations func(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error
 	// LoadReport loads a year of documents and requests for the report scenario; nil = not
 	// available in this build.
 	LoadReport func(ctx context.Context, db *sql.DB, o Owner, year, documents, requests int) error

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"wugongkai/internal/benchtext"
 )
 
 // pgbench returns the pgbench runner with the service's connection settings and as many clients
@@ -111,7 +113,7 @@ func (b *runner) transitions(ctx context.Context) error {
 		tok := tokens[w%len(tokens)]
 		for i := range perClient {
 			d, err := b.api.create(ctx, tok, map[string]any{"title": fmt.Sprintf("压测文件 %d-%d", w, i), "attribute": "主动公开",
-				"body": generatedText(rand.New(rand.NewPCG(uint64(w), uint64(i))), 8)})
+				"body": benchtext.Text(rand.New(rand.NewPCG(uint64(w), uint64(i))), 8)})
 			if err != nil {
 				return err
 			}
@@ -170,7 +172,7 @@ func (b *runner) comments(ctx context.Context) error {
 	opens := time.Now().Add(3 * time.Second).Truncate(time.Second)
 	closes := opens.Add(40 * 24 * time.Hour)
 	d, err := b.api.create(ctx, drafter, map[string]any{"definition": "decision", "title": "关于城市道路占用挖掘管理的规定（征求意见稿）",
-		"body": generatedText(rand.New(rand.NewPCG(5, 6)), 30), "explanation": "起草说明", "attribute": "主动公开",
+		"body": benchtext.Text(rand.New(rand.NewPCG(5, 6)), 30), "explanation": "起草说明", "attribute": "主动公开",
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
 	if err != nil {
 		return err
@@ -199,7 +201,7 @@ func (b *runner) comments(ctx context.Context) error {
 	}
 	st, err := b.load().Drive(ctx, func(ctx context.Context, w, seq int) error {
 		text := fmt.Sprintf("第%d位市民的第%d条意见：建议在第%d条中明确%s的具体标准和时限，并向社会公开办理结果。", w+1, seq+1, seq%30+1,
-			topics[(w+seq)%len(topics)])
+			benchtext.Topics[(w+seq)%len(benchtext.Topics)])
 		req, err := b.api.request(ctx, http.MethodPost, path, "", map[string]string{"name": fmt.Sprintf("市民%d", w+1), "text": text})
 		if err != nil {
 			return err
@@ -227,7 +229,7 @@ func (b *runner) public(ctx context.Context) error {
 		n = 10000
 	}
 	b.t.logf("bench: loading %d published documents", n)
-	ids, err := LoadPublished(ctx, b.t.DB, b.t.Owner, b.t.OrgCode, n, time.Now())
+	ids, err := b.t.LoadPublished(ctx, b.t.DB, b.t.Owner, b.t.OrgCode, n, time.Now())
 	if err != nil {
 		return err
 	}
@@ -308,7 +310,7 @@ func (b *runner) sweep(ctx context.Context) error {
 	if err := b.t.DB.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM deadlines`).Scan(&firstDeadline); err != nil {
 		return fmt.Errorf("read deadlines: %w", err)
 	}
-	if err := LoadDueConsultations(ctx, b.t.DB, b.t.Owner, n, time.Now()); err != nil {
+	if err := b.t.LoadDueConsultations(ctx, b.t.DB, b.t.Owner, n, time.Now()); err != nil {
 		return err
 	}
 	committed := time.Now()

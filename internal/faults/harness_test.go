@@ -1,4 +1,4 @@
-// Package faults proves DESIGN.md's invariants under faults: the real wugongkai binary, built
+// Package faults proves the invariants (docs/invariants.md) under faults: the real wugongkai binary, built
 // once into a temporary directory, runs as child processes that the tests SIGKILL, start twice,
 // or cut off from a private Redis or a private PostgreSQL cluster they stop and start. Nothing
 // here touches the machine's shared PostgreSQL or Redis beyond a scratch database per test.

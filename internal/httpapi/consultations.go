@@ -7,13 +7,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // ConsultationsAPI is the JSON API of public comment periods on decision drafts: the public list,
 // page and comment form, and the staff's comment list, moderation, dispositions and adoption
 // summary.
 type ConsultationsAPI struct {
-	Consultations *workflow.Consultations
+	Consultations *consultations.Consultations
 	api           *API
 }
 
@@ -77,9 +78,9 @@ type consultationDTO struct {
 	PublishedAt       *time.Time         `json:"published_at,omitempty"`
 }
 
-func toConsultationItem(v workflow.ConsultationView) consultationItemDTO {
+func toConsultationItem(v consultations.ConsultationView) consultationItemDTO {
 	return consultationItemDTO{ID: v.ID, Title: v.Title, UnitName: v.UnitName, Status: v.Status,
-		StatusLabel: workflow.ConsultationStatusLabel(v.Status), OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
+		StatusLabel: consultations.ConsultationStatusLabel(v.Status), OpensAt: v.OpensAt, ClosesAt: v.ClosesAt,
 		ShorteningReason: v.ShorteningReason, Extended: len(v.Extensions) > 0, CommentCount: v.CommentCount,
 		Published: v.State == "published"}
 }
@@ -151,7 +152,7 @@ func (c *ConsultationsAPI) accept(g *gin.Context) {
 		g.Error(err)
 		return
 	}
-	r, err := c.Consultations.Accept(g.Request.Context(), id, workflow.CommentInput{Name: req.Name, Contact: req.Contact, Text: req.Text},
+	r, err := c.Consultations.Accept(g.Request.Context(), id, consultations.CommentInput{Name: req.Name, Contact: req.Contact, Text: req.Text},
 		g.ClientIP())
 	if err != nil {
 		g.Error(err)
@@ -178,7 +179,7 @@ type commentDTO struct {
 	DispositionReason string    `json:"disposition_reason"`
 }
 
-func toCommentDTO(cm workflow.Comment) commentDTO {
+func toCommentDTO(cm consultations.Comment) commentDTO {
 	return commentDTO{ID: cm.ID, ReceiptNo: cm.ReceiptNo, Name: cm.Name, Contact: cm.Contact, Text: cm.Text, SubmittedAt: cm.CreatedAt,
 		Status: string(cm.Status), ModerationReason: cm.ModerationReason, CampaignKey: cm.CampaignKey, CampaignSize: cm.CampaignSize,
 		ClientKey: cm.ClientKey, InBurst: cm.InBurst, Disposition: string(cm.Disposition), DispositionReason: cm.DispositionReason}
@@ -221,7 +222,7 @@ func (c *ConsultationsAPI) comments(g *gin.Context) {
 		g.Error(err)
 		return
 	}
-	q := workflow.CommentQuery{Status: workflow.CommentStatus(g.Query("status")), Campaign: g.Query("campaign"),
+	q := consultations.CommentQuery{Status: consultations.CommentStatus(g.Query("status")), Campaign: g.Query("campaign"),
 		Limit: size, Offset: (page - 1) * size}
 	switch v := g.Query("grouped"); v {
 	case "":
@@ -255,11 +256,11 @@ func (c *ConsultationsAPI) comments(g *gin.Context) {
 		bursts = append(bursts, burstDTO{Kind: b.Kind, Key: b.Key, Peak: b.Peak, Count: b.Count, FirstAt: b.FirstAt, LastAt: b.LastAt})
 	}
 	byStatus := map[string]int{}
-	for _, st := range []workflow.CommentStatus{workflow.CommentPending, workflow.CommentPublished, workflow.CommentHidden} {
+	for _, st := range []consultations.CommentStatus{consultations.CommentPending, consultations.CommentPublished, consultations.CommentHidden} {
 		byStatus[string(st)] = res.Stats.ByStatus[st]
 	}
 	byDisposition := map[string]int{"未处理": res.Stats.ByDisposition[""]}
-	for _, d := range workflow.Dispositions() {
+	for _, d := range consultations.Dispositions() {
 		byDisposition[string(d)] = res.Stats.ByDisposition[d]
 	}
 	g.JSON(http.StatusOK, gin.H{"items": items, "total": res.Total, "page": page, "page_size": size, "grouped": q.Grouped,
@@ -308,8 +309,8 @@ func (c *ConsultationsAPI) dispose(g *gin.Context) {
 		g.Error(err)
 		return
 	}
-	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, workflow.Disposal{CommentIDs: req.CommentIDs,
-		CampaignKeys: req.CampaignKeys, Disposition: workflow.Disposition(req.Disposition), Reason: req.Reason})
+	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
+		CampaignKeys: req.CampaignKeys, Disposition: consultations.Disposition(req.Disposition), Reason: req.Reason})
 	if err != nil {
 		g.Error(err)
 		return
@@ -338,7 +339,7 @@ func (c *ConsultationsAPI) moderate(g *gin.Context) {
 		g.Error(err)
 		return
 	}
-	cm, err := c.Consultations.Moderate(g.Request.Context(), staffOf(g).Actor(), id, cid, workflow.CommentStatus(req.Status), req.Reason)
+	cm, err := c.Consultations.Moderate(g.Request.Context(), staffOf(g).Actor(), id, cid, consultations.CommentStatus(req.Status), req.Reason)
 	if err != nil {
 		g.Error(err)
 		return
@@ -358,7 +359,7 @@ func (c *ConsultationsAPI) summaryDraft(g *gin.Context) {
 		return
 	}
 	byDisposition := map[string]int{"未处理": sd.Undisposed}
-	for _, d := range workflow.Dispositions() {
+	for _, d := range consultations.Dispositions() {
 		byDisposition[string(d)] = sd.ByDisposition[d]
 	}
 	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": byDisposition})

@@ -24,6 +24,9 @@ import (
 	"wugongkai/internal/tasks"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // consultStack is the API as cmd wires it, with the consultation routes, on a fresh database:
@@ -59,11 +62,11 @@ func newConsultStack(tb testing.TB) *consultStack {
 	b := bureauOf(tb, consultUsers)
 	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
-	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
+	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
 	tb.Cleanup(comments.Close)
-	cons := &workflow.Consultations{Store: comments, Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局",
-		MaxLength: consultMaxLength, Limiter: workflow.NewClientLimiter(60, 30), BurstMin: 10}
+	cons := &consultations.Consultations{Store: comments, Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局",
+		MaxLength: consultMaxLength, Limiter: consultations.NewClientLimiter(60, 30), BurstMin: 10}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	// Only the test's own loopback proxy may name the client (X-Forwarded-For), as a deployment
 	// trusts only its reverse proxy.
@@ -778,10 +781,10 @@ func BenchmarkCommentIntakeHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := s.store.CreateDocument(ctx, workflow.Document{Instance: workflow.Instance{Unit: "chengjian", Definition: "decision",
+	d, err := s.store.CreateDocument(ctx, documents.Document{Instance: workflow.Instance{Unit: "chengjian", Definition: "decision",
 		DefinitionVersion: 1, State: "consultation_open", Facts: workflow.Facts{
 			"opens_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "closes_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}},
-		Title: "压测草案", DocKind: workflow.KindOther, CreatedBy: u.ID}, workflow.Actor{UserID: u.ID, Username: u.Username}, time.Now())
+		Title: "压测草案", DocKind: documents.KindOther, CreatedBy: u.ID}, workflow.Actor{UserID: u.ID, Username: u.Username}, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

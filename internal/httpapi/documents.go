@@ -11,13 +11,15 @@ import (
 	"wugongkai/internal/pagecache"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // API is the JSON API under /api/v1. Handlers parse input, call one use case and render it.
 type API struct {
 	srv      *Server
-	Accounts *workflow.Accounts
-	Docs     *workflow.Documents
+	Accounts *accounts.Accounts
+	Docs     *documents.Documents
 	Authz    Can
 	Inbox    Inbox
 	OrgName  string
@@ -89,8 +91,8 @@ type draftRequest struct {
 	ExemptReason            *string    `json:"exempt_reason"`
 }
 
-func (r draftRequest) toDraft() workflow.Draft {
-	return workflow.Draft{Definition: r.Definition, Unit: r.Unit, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
+func (r draftRequest) toDraft() documents.Draft {
+	return documents.Draft{Definition: r.Definition, Unit: r.Unit, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
 		Attribute: r.Attribute, Grounds: r.Grounds, GroundsExplanation: r.GroundsExplanation,
 		ThirdPartyConsent: r.ThirdPartyConsent, PublicInterestOverride: r.PublicInterestOverride,
@@ -131,7 +133,7 @@ type documentDTO struct {
 	ValidUntil         string            `json:"valid_until,omitempty"`
 }
 
-func toDocumentDTO(d workflow.Document) documentDTO {
+func toDocumentDTO(d documents.Document) documentDTO {
 	grounds := []string{}
 	if g := d.Facts["grounds"]; g != "" {
 		grounds = strings.Split(g, ",")
@@ -190,7 +192,7 @@ type detailDTO struct {
 	DisclosureProblems []string        `json:"disclosure_problems"`
 }
 
-func toDetailDTO(d workflow.Detail, now time.Time) detailDTO {
+func toDetailDTO(d documents.Detail, now time.Time) detailDTO {
 	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Available: []transitionDTO{}, History: []historyDTO{},
 		Deadlines: []deadlineDTO{}, DisclosureProblems: []string{}}
 	out.StateLabel = d.StateLabel
@@ -391,7 +393,7 @@ func (a *API) listDocuments(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	q := workflow.DocumentQuery{Limit: size, Offset: (page - 1) * size}
+	q := documents.DocumentQuery{Limit: size, Offset: (page - 1) * size}
 	if st := c.Query("state"); st != "" {
 		q.States = []string{st}
 	}

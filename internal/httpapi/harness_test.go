@@ -15,6 +15,9 @@ import (
 	"wugongkai/internal/testkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 const testPassword = testkit.Password
@@ -30,7 +33,7 @@ type stack struct {
 	store  *postgres.Store
 	db     *postgres.DB
 	enf    *policy.Enforcer
-	docs   *workflow.Documents
+	docs   *documents.Documents
 	tokens map[string]string
 	clock  *testClock // the clock of the request, case and report routes
 }
@@ -65,15 +68,15 @@ func newStack(tb testing.TB) *stack {
 	b := bureauOf(tb, testUsers)
 	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
-	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
+	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: map[string]httpapi.Pinger{"postgres": httpapi.PingFunc(db.PingContext)}})
 	handlers := &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
 	httpapi.Mount(api, handlers)
 	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
 	tb.Cleanup(comments.Close)
-	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &workflow.Consultations{Store: comments,
-		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: workflow.NewClientLimiter(600, 100)}})
+	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: comments,
+		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)

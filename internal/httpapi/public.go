@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // publicDocumentDTO is what the public sees of a published 主动公开 document: the catalogue fields
@@ -30,7 +31,7 @@ type publicDocumentDTO struct {
 	Body            string    `json:"body,omitempty"`
 }
 
-func toPublicDTO(d workflow.Document, org string, withBody bool) publicDocumentDTO {
+func toPublicDTO(d documents.Document, org string, withBody bool) publicDocumentDTO {
 	dto := publicDocumentDTO{ID: d.ID, IndexNo: d.IndexNo, Title: d.Title, DocNumber: d.DocNumber, SubjectCategory: d.SubjectCategory,
 		Publisher: org, WrittenOn: d.Facts["signed_on"], PublishedAt: d.PublishedAt, Validity: d.Validity,
 		DisclosureMode: "主动公开", DocKind: d.DocKind, Summary: d.Summary}
@@ -47,28 +48,28 @@ func toPublicDTO(d workflow.Document, org string, withBody bool) publicDocumentD
 }
 
 // PublicQuery parses the portal's list parameters (shared by the API and the pages).
-func PublicQuery(c *gin.Context) (workflow.PublicQuery, string, int, error) {
+func PublicQuery(c *gin.Context) (documents.PublicQuery, string, int, error) {
 	page, err := queryInt(c, "page", 1, 1, 10000)
 	if err != nil {
-		return workflow.PublicQuery{}, "", 0, err
+		return documents.PublicQuery{}, "", 0, err
 	}
 	size, err := queryInt(c, "page_size", 20, 1, 100)
 	if err != nil {
-		return workflow.PublicQuery{}, "", 0, err
+		return documents.PublicQuery{}, "", 0, err
 	}
 	year, err := queryInt(c, "year", 0, 1990, 2200)
 	if err != nil {
-		return workflow.PublicQuery{}, "", 0, err
+		return documents.PublicQuery{}, "", 0, err
 	}
-	q := workflow.PublicQuery{Category: c.Query("category"), Year: year, Limit: size, Offset: (page - 1) * size}
+	q := documents.PublicQuery{Category: c.Query("category"), Year: year, Limit: size, Offset: (page - 1) * size}
 	switch v := c.Query("validity"); v {
-	case "", workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed:
+	case "", documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed:
 		q.Validity = v
 	default:
-		return workflow.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
+		return documents.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
 	}
 	if len([]rune(q.Category)) > 100 {
-		return workflow.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "category", Message: "主题分类过长"}
+		return documents.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "category", Message: "主题分类过长"}
 	}
 	return q, c.Query("q"), page, nil
 }

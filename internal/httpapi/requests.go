@@ -14,13 +14,14 @@ import (
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // RequestsAPI is the JSON API of disclosure requests (依申请公开), reconsideration and
 // litigation cases, and the annual report.
 type RequestsAPI struct {
-	Requests *workflow.Requests
-	Cases    *workflow.Cases
+	Requests *requests.Requests
+	Cases    *requests.Cases
 	Reports  report.Store
 	OrgName  string
 	api      *API
@@ -73,8 +74,8 @@ type applicationRequest struct {
 	Note          string `json:"note,omitempty"`
 }
 
-func (r applicationRequest) toApplication() workflow.Application {
-	return workflow.Application{ApplicantType: r.ApplicantType, Name: r.Name, ContactPerson: r.ContactPerson, IDType: r.IDType,
+func (r applicationRequest) toApplication() requests.Application {
+	return requests.Application{ApplicantType: r.ApplicantType, Name: r.Name, ContactPerson: r.ContactPerson, IDType: r.IDType,
 		IDNumber: r.IDNumber, Phone: r.Phone, Email: r.Email, Address: r.Address, Description: r.Description, Form: r.Form,
 		Delivery: r.Delivery, Channel: r.Channel, ReceiptDate: r.ReceiptDate, Note: r.Note}
 }
@@ -147,7 +148,7 @@ func (r *RequestsAPI) submit(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, receiptDTO{ReceiptNo: got.ReceiptNo, ReceivedOn: got.ReceivedOn.String(), ReplyDue: got.ReplyDue.String(),
 		Message: fmt.Sprintf("您的政府信息公开申请已于 %s 收到，受理编号 %s。我们将在 %d 个工作日内答复（预计 %s 前），需要补正或征求意见的，依法另行计算。",
-			got.ReceivedOn, got.ReceiptNo, workflow.RequestReplyDays, got.ReplyDue)})
+			got.ReceivedOn, got.ReceiptNo, requests.RequestReplyDays, got.ReplyDue)})
 }
 
 type optionDTO struct {
@@ -157,16 +158,16 @@ type optionDTO struct {
 
 func (r *RequestsAPI) options(c *gin.Context) {
 	types := []optionDTO{}
-	for _, t := range workflow.RequestApplicantTypes() {
+	for _, t := range requests.RequestApplicantTypes() {
 		types = append(types, optionDTO{Code: t.Code, Label: t.Label})
 	}
 	channels := []gin.H{}
-	for _, ch := range workflow.RequestChannels() {
+	for _, ch := range requests.RequestChannels() {
 		channels = append(channels, gin.H{"code": ch.Code, "label": ch.Label, "date_label": ch.DateLabel, "rule": ch.Rule})
 	}
-	c.JSON(http.StatusOK, gin.H{"applicant_types": types, "id_types_natural": workflow.RequestIDTypes(false),
-		"id_types_organization": workflow.RequestIDTypes(true), "forms": workflow.RequestForms(),
-		"deliveries": workflow.RequestDeliveries(), "channels": channels})
+	c.JSON(http.StatusOK, gin.H{"applicant_types": types, "id_types_natural": requests.RequestIDTypes(false),
+		"id_types_organization": requests.RequestIDTypes(true), "forms": requests.RequestForms(),
+		"deliveries": requests.RequestDeliveries(), "channels": channels})
 }
 
 // requestDTO is a request as staff see it. In lists the identity number and contact are masked.
@@ -200,9 +201,9 @@ type requestDTO struct {
 	CreatedAt         time.Time         `json:"created_at"`
 }
 
-func toRequestDTO(r workflow.Request, masked bool) requestDTO {
+func toRequestDTO(r requests.Request, masked bool) requestDTO {
 	label := ""
-	for _, t := range workflow.RequestApplicantTypes() {
+	for _, t := range requests.RequestApplicantTypes() {
 		if t.Code == r.ApplicantType {
 			label = t.Label
 		}
@@ -213,8 +214,8 @@ func toRequestDTO(r workflow.Request, masked bool) requestDTO {
 		Description: r.Description, Form: r.Form, Delivery: r.Delivery, Note: r.Note, ReplyDue: r.ReplyDue.String(),
 		Outcome: r.Outcome, ClosedOn: r.ClosedOn.String(), Facts: r.Facts, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt}
 	if masked {
-		d.IDNumber, d.Phone, d.Email, d.Address = workflow.MaskID(r.IDNumber), workflow.MaskContact(r.Phone),
-			workflow.MaskContact(r.Email), workflow.MaskContact(r.Address)
+		d.IDNumber, d.Phone, d.Email, d.Address = requests.MaskID(r.IDNumber), requests.MaskContact(r.Phone),
+			requests.MaskContact(r.Email), requests.MaskContact(r.Address)
 		d.Description, d.Note, d.Facts = "", "", nil
 	}
 	return d
@@ -243,7 +244,7 @@ type requestDetailDTO struct {
 	Outcomes           []optionDTO     `json:"outcomes"`
 }
 
-func toRequestDetailDTO(d workflow.RequestDetail, now time.Time) requestDetailDTO {
+func toRequestDetailDTO(d requests.RequestDetail, now time.Time) requestDetailDTO {
 	out := requestDetailDTO{requestDTO: toRequestDTO(d.Request, false), Available: []transitionDTO{}, History: []historyDTO{},
 		Deadlines: []deadlineDTO{}, Overdue: d.Overdue, MonthCount: d.MonthCount, FeeHint: d.FeeHint,
 		OutcomeLabel: d.Outcome.Label, Outcomes: []optionDTO{}}
@@ -251,7 +252,7 @@ func toRequestDetailDTO(d workflow.RequestDetail, now time.Time) requestDetailDT
 	for _, t := range d.Available {
 		out.Available = append(out.Available, transitionDTO{Name: t.Name, Label: t.Label, Requires: append([]string{}, t.Requires...)})
 		if t.Name == "answer" {
-			for _, o := range workflow.RequestOutcomes() {
+			for _, o := range requests.RequestOutcomes() {
 				if !o.System {
 					out.Outcomes = append(out.Outcomes, optionDTO{Code: o.Key, Label: o.Label})
 				}
@@ -324,7 +325,7 @@ func (r *RequestsAPI) list(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	q := workflow.RequestQuery{Limit: size, Offset: (page - 1) * size, Year: year, Applicant: c.Query("applicant_type"),
+	q := requests.RequestQuery{Limit: size, Offset: (page - 1) * size, Year: year, Applicant: c.Query("applicant_type"),
 		Text: c.Query("q"), Open: c.Query("open") == "true"}
 	if st := c.Query("state"); st != "" {
 		q.States = []string{st}
@@ -385,8 +386,8 @@ type caseRequest struct {
 	Summary       string `json:"summary"`
 }
 
-func (q caseRequest) toInput() workflow.CaseInput {
-	return workflow.CaseInput{Kind: q.Kind, CaseNo: q.CaseNo, Organ: q.Organ, ApplicantName: q.ApplicantName, RequestID: q.RequestID,
+func (q caseRequest) toInput() requests.CaseInput {
+	return requests.CaseInput{Kind: q.Kind, CaseNo: q.CaseNo, Organ: q.Organ, ApplicantName: q.ApplicantName, RequestID: q.RequestID,
 		FiledOn: q.FiledOn, ConcludedOn: q.ConcludedOn, Outcome: q.Outcome, Summary: q.Summary}
 }
 
@@ -407,10 +408,10 @@ type caseDTO struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-func toCaseDTO(k workflow.Case) caseDTO {
-	return caseDTO{ID: k.ID, Version: k.Version, Kind: k.Kind, KindLabel: workflow.CaseKindLabel(k.Kind), CaseNo: k.CaseNo, Organ: k.Organ,
+func toCaseDTO(k requests.Case) caseDTO {
+	return caseDTO{ID: k.ID, Version: k.Version, Kind: k.Kind, KindLabel: requests.CaseKindLabel(k.Kind), CaseNo: k.CaseNo, Organ: k.Organ,
 		ApplicantName: k.ApplicantName, RequestID: k.RequestID, FiledOn: k.FiledOn.String(), ConcludedOn: k.ConcludedOn.String(),
-		Outcome: k.Outcome, OutcomeLabel: workflow.CaseOutcomeLabel(k.Outcome), Summary: k.Summary, UpdatedAt: k.UpdatedAt}
+		Outcome: k.Outcome, OutcomeLabel: requests.CaseOutcomeLabel(k.Outcome), Summary: k.Summary, UpdatedAt: k.UpdatedAt}
 }
 
 func (r *RequestsAPI) recordCase(c *gin.Context) {
@@ -475,7 +476,7 @@ func (r *RequestsAPI) listCases(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	ks, total, err := r.Cases.List(c.Request.Context(), staffOf(c).Actor(), workflow.CaseQuery{Year: year, Kind: c.Query("kind"),
+	ks, total, err := r.Cases.List(c.Request.Context(), staffOf(c).Actor(), requests.CaseQuery{Year: year, Kind: c.Query("kind"),
 		Limit: 100, Offset: (page - 1) * 100})
 	if err != nil {
 		c.Error(err)
@@ -522,11 +523,11 @@ type failureDTO struct {
 	Right   float64 `json:"right"`
 }
 
-func (r *RequestsAPI) loadReport(c *gin.Context) (*report.Report, workflow.ReportInputs, bool) {
+func (r *RequestsAPI) loadReport(c *gin.Context) (*report.Report, requests.ReportInputs, bool) {
 	year, err := reportYear(c)
 	if err != nil {
 		c.Error(err)
-		return nil, workflow.ReportInputs{}, false
+		return nil, requests.ReportInputs{}, false
 	}
 	rep, in, err := r.Reports.AnnualReport(c.Request.Context(), year, r.OrgName)
 	if err != nil {
@@ -610,12 +611,12 @@ func (r *RequestsAPI) saveInputs(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	in := workflow.ReportInputs{Year: year, Sections: map[string]string{}}
+	in := requests.ReportInputs{Year: year, Sections: map[string]string{}}
 	for k, v := range req.Sections {
 		in.Sections[k] = strings.TrimSpace(v)
 	}
 	for _, f := range req.Figures {
-		in.Figures = append(in.Figures, workflow.ReportFigure{Item: strings.TrimSpace(f.Item), Label: strings.TrimSpace(f.Label), Values: f.Values})
+		in.Figures = append(in.Figures, requests.ReportFigure{Item: strings.TrimSpace(f.Item), Label: strings.TrimSpace(f.Label), Values: f.Values})
 	}
 	if _, err := r.Reports.SaveReportInputs(c.Request.Context(), in, req.Version, staffOf(c).Actor(), time.Now()); err != nil {
 		c.Error(err)

@@ -19,6 +19,8 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/requests"
 )
 
 // testClock is a settable clock for the request, case and report use cases.
@@ -46,9 +48,9 @@ func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b 
 	tb.Helper()
 	clock := &testClock{t: time.Now()}
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
-		Requests: &workflow.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
-			LookupLimiter: workflow.NewClientLimiter(60, 8)},
-		Cases:   &workflow.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
+		Requests: &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
+			LookupLimiter: consultations.NewClientLimiter(60, 8)},
+		Cases:   &requests.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
 		Reports: b.Store,
 		OrgName: "测试市住房和城乡建设局",
 	})
@@ -580,7 +582,7 @@ func TestReplayAYear(t *testing.T) {
 	}
 }
 
-// TestSeed2020Table3 reproduces Table 三 of the bureau's 2020 report (DOMAIN.md §11: 26 requests,
+// TestSeed2020Table3 reproduces Table 三 of the bureau's 2020 report (26 requests,
 // 18 from natural persons, 5 from companies and 3 from legal service bodies, all disclosed) from
 // requests replayed through the API, rendered in the 2019 format. Table 四 of that copy is
 // mangled and is left out.
@@ -640,7 +642,7 @@ func TestSeed2020Table3(t *testing.T) {
 // types equal to the report package's rows and columns.
 func TestRequestOutcomesAreTheReportRows(t *testing.T) {
 	var keys []string
-	for _, o := range workflow.RequestOutcomes() {
+	for _, o := range requests.RequestOutcomes() {
 		keys = append(keys, o.Key)
 		if o.Label != report.RequestRowLabel(o.Key) {
 			t.Errorf("outcome %s label %q, report %q", o.Key, o.Label, report.RequestRowLabel(o.Key))
@@ -649,7 +651,7 @@ func TestRequestOutcomesAreTheReportRows(t *testing.T) {
 	if !slices.Equal(keys, report.OutcomeKeys(report.Format2021)) {
 		t.Fatalf("outcomes %v, report %v", keys, report.OutcomeKeys(report.Format2021))
 	}
-	at := workflow.RequestApplicantTypes()
+	at := requests.RequestApplicantTypes()
 	for i, a := range report.ApplicantTypes() {
 		if at[i].Code != a.Code || at[i].Label != a.Label {
 			t.Errorf("applicant type %d: %+v, report %+v", i, at[i], a)

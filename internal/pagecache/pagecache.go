@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/lib/pq"
 )
 
 // Channel is the PostgreSQL notification channel of changes to public data.
@@ -292,29 +291,42 @@ func (r *recorder) keep(b []byte) {
 	r.buf.Write(b)
 }
 
-// Listen keeps a connection to PostgreSQL listening on Channel until ctx ends, invalidating c on
-// every notification. The cache is live only while the connection is up and listening; on every
-// reconnection c is invalidated, since notifications sent while it was down are lost. Listen
-// returns when ctx ends, or with an error if the first LISTEN fails.
-func Listen(ctx context.Context, dsn string, c *Cache, log *slog.Logger) error {
+// Listener is a PostgreSQL connection that LISTENs and reconnects by itself (postgres.Listener).
+type Listener interface {
+	// Listen waits for the first connection and returns once LISTEN channel has run on it.
+	Listen(channel string) error
+	// Notify receives once per notification and once after every reconnection; it is closed
+	// when the listener closes.
+	Notify() <-chan struct{}
+	Ping() error
+	Close() error
+}
+
+// OpenListener opens a Listener that calls changed with up=false when its connection is lost or
+// a reconnection attempt fails, and with up=true once a reconnection has issued LISTEN again.
+type OpenListener func(changed func(up bool, err error)) Listener
+
+// Listen keeps a connection to PostgreSQL (opened by open) listening on Channel until ctx ends,
+// invalidating c on every notification. The cache is live only while the connection is up and
+// listening; on every reconnection c is invalidated, since notifications sent while it was down
+// are lost. Listen returns when ctx ends, or with an error if the first LISTEN fails.
+func Listen(ctx context.Context, open OpenListener, c *Cache, log *slog.Logger) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	events := func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventReconnected:
-			// The listener has issued LISTEN again before it says so.
+	changed := func(up bool, err error) {
+		if up {
 			c.Invalidate()
 			c.SetLive(true)
 			log.Info("public page cache listening again")
-		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
-			if c.live.Load() {
-				log.Warn("public page cache off: lost the notification connection", "err", err)
-			}
-			c.SetLive(false)
+			return
 		}
+		if c.live.Load() {
+			log.Warn("public page cache off: lost the notification connection", "err", err)
+		}
+		c.SetLive(false)
 	}
-	l := pq.NewListener(dsn, 500*time.Millisecond, 10*time.Second, events)
+	l := open(changed)
 	stop := context.AfterFunc(ctx, func() { _ = l.Close() })
 	defer stop()
 	defer func() { _ = l.Close() }()
@@ -334,7 +346,7 @@ func Listen(ctx context.Context, dsn string, c *Cache, log *slog.Logger) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case _, ok := <-l.Notify: // nil after a reconnection; either way something may have changed
+		case _, ok := <-l.Notify(): // nil after a reconnection; either way something may have changed
 			if !ok {
 				return nil
 			}

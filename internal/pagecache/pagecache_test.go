@@ -20,6 +20,8 @@ import (
 	"wugongkai/internal/testkit"
 	"wugongkai/migrations"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -33,21 +35,26 @@ type node struct {
 	srv   *httptest.Server
 }
 
-func newNode(t *testing.T, dsn string, docs *workflow.Documents) *node {
+// openListener opens the PostgreSQL listener the service wires in.
+func openListener(dsn string) pagecache.OpenListener {
+	return func(changed func(up bool, err error)) pagecache.Listener { return postgres.NewListener(dsn, changed) }
+}
+
+func newNode(t *testing.T, dsn string, docs *documents.Documents) *node {
 	t.Helper()
 	c := pagecache.New(pagecache.Options{TTL: time.Hour}) // only a notification may drop an entry
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := pagecache.Listen(ctx, dsn, c, quiet); err != nil {
+		if err := pagecache.Listen(ctx, openListener(dsn), c, quiet); err != nil {
 			t.Errorf("listen: %v", err)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	r := gin.New()
 	r.GET("/list", c.Handler(), func(g *gin.Context) {
-		ds, _, err := docs.Public(g.Request.Context(), workflow.PublicQuery{Limit: 50}, "")
+		ds, _, err := docs.Public(g.Request.Context(), documents.PublicQuery{Limit: 50}, "")
 		if err != nil {
 			g.String(http.StatusInternalServerError, err.Error())
 			return
@@ -93,7 +100,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 type bureau struct {
 	*testkit.Bureau
 	dsn  string
-	docs *workflow.Documents
+	docs *documents.Documents
 }
 
 func newBureau(t *testing.T) *bureau {
@@ -122,9 +129,9 @@ func (b *bureau) actor(t *testing.T, name string) workflow.Actor {
 	return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
 }
 
-func (b *bureau) draft(t *testing.T, title string) workflow.Document {
+func (b *bureau) draft(t *testing.T, title string) documents.Document {
 	s := func(v string) *string { return &v }
-	d, err := b.docs.Create(context.Background(), b.actor(t, "drafter"), workflow.Draft{Unit: "chengjian", Title: s(title),
+	d, err := b.docs.Create(context.Background(), b.actor(t, "drafter"), documents.Draft{Unit: "chengjian", Title: s(title),
 		Body: s("正文"), Attribute: s("主动公开"), SubjectCategory: s("城乡建设、环境保护\\住房保障"), DocNumber: s("测建〔2026〕1号")})
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +139,7 @@ func (b *bureau) draft(t *testing.T, title string) workflow.Document {
 	return d
 }
 
-func (b *bureau) fire(t *testing.T, d workflow.Document, steps ...[2]string) workflow.Document {
+func (b *bureau) fire(t *testing.T, d documents.Document, steps ...[2]string) documents.Document {
 	for _, st := range steps {
 		in := workflow.Input{}
 		switch st[1] {
@@ -298,7 +305,7 @@ func TestTriggerKnowsThePublicStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range workflow.PublicConsultationStates() {
+	for _, st := range consultations.PublicConsultationStates() {
 		if !strings.Contains(string(b), "'"+st+"'") {
 			t.Errorf("migration 000005 does not notify changes in state %s, which the public sees", st)
 		}

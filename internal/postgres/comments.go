@@ -20,6 +20,7 @@ import (
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // CommentStoreOptions tunes the group commit of comment intake.
@@ -74,12 +75,12 @@ type CommentStore struct {
 }
 
 type pendingComment struct {
-	c    workflow.Comment
+	c    consultations.Comment
 	done chan commentResult // buffered: the flusher never waits for the caller
 }
 
 type commentResult struct {
-	c   workflow.Comment
+	c   consultations.Comment
 	err error
 }
 
@@ -114,18 +115,18 @@ func errIntakeClosed() error {
 // AddComment implements workflow.ConsultationStore: it queues c for the next batch and returns it
 // with its id and receipt number once the batch is committed. c.Client is replaced by its keyed
 // hash; the address itself is never stored.
-func (s *CommentStore) AddComment(ctx context.Context, c workflow.Comment) (workflow.Comment, error) {
+func (s *CommentStore) AddComment(ctx context.Context, c consultations.Comment) (consultations.Comment, error) {
 	key, err := s.clientKey(ctx, c.Client)
 	if err != nil {
-		return workflow.Comment{}, err
+		return consultations.Comment{}, err
 	}
 	c.ClientKey, c.Client = key, ""
 	if c.Status == "" {
-		c.Status = workflow.CommentPending
+		c.Status = consultations.CommentPending
 	}
 	p := &pendingComment{c: c, done: make(chan commentResult, 1)}
 	if err := s.enqueue(ctx, p); err != nil {
-		return workflow.Comment{}, err
+		return consultations.Comment{}, err
 	}
 	// Once queued the comment will be written: wait for the outcome even if the caller gives up,
 	// so that no comment is committed without the answer being known here. WriteTimeout bounds it.
@@ -192,7 +193,7 @@ func (s *CommentStore) flusher() {
 func (s *CommentStore) flush(batch []*pendingComment) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.WriteTimeout)
 	defer cancel()
-	cs := make([]workflow.Comment, len(batch))
+	cs := make([]consultations.Comment, len(batch))
 	for i, p := range batch {
 		cs[i] = p.c
 	}
@@ -214,7 +215,7 @@ func ReceiptNo(id int64, t time.Time) string {
 
 // insertComments writes cs with one INSERT: ids first from the sequence, so each receipt number
 // is known before the row is written. cs gets the ids and receipt numbers.
-func (s *CommentStore) insertComments(ctx context.Context, cs []workflow.Comment) error {
+func (s *CommentStore) insertComments(ctx context.Context, cs []consultations.Comment) error {
 	var ids []int64
 	if err := s.db.SelectContext(ctx, &ids, `SELECT nextval('comments_id_seq') FROM generate_series(1, $1)`, len(cs)); err != nil {
 		return translate(fmt.Errorf("draw comment ids: %w", err), "")
@@ -258,7 +259,7 @@ func (s *CommentStore) clientKey(ctx context.Context, client string) (string, er
 		return "", err
 	}
 	m := hmac.New(sha256.New, salt)
-	m.Write([]byte(workflow.ClientBucket(client)))
+	m.Write([]byte(consultations.ClientBucket(client)))
 	return hex.EncodeToString(m.Sum(nil))[:24], nil
 }
 
@@ -306,14 +307,14 @@ type consultationRow struct {
 	PublishedAt       sql.NullTime `db:"published_at"`
 }
 
-func (r consultationRow) toDomain() (workflow.Consultation, error) {
+func (r consultationRow) toDomain() (consultations.Consultation, error) {
 	f := workflow.Facts{}
 	if len(r.Facts) > 0 {
 		if err := json.Unmarshal(r.Facts, &f); err != nil {
-			return workflow.Consultation{}, fmt.Errorf("decode facts of %d: %w", r.ID, err)
+			return consultations.Consultation{}, fmt.Errorf("decode facts of %d: %w", r.ID, err)
 		}
 	}
-	return workflow.Consultation{ID: r.ID, Unit: r.Unit, UnitName: r.UnitName, Definition: r.Definition,
+	return consultations.Consultation{ID: r.ID, Unit: r.Unit, UnitName: r.UnitName, Definition: r.Definition,
 		DefinitionVersion: r.DefinitionVersion, State: r.State, Version: r.Version, Facts: f, Title: r.Title, Body: r.Body,
 		Explanation: r.Explanation, AdoptionSummary: r.AdoptionSummary, CommentCount: r.CommentCount,
 		PublishedAt: r.PublishedAt.Time}, nil
@@ -330,14 +331,14 @@ const (
 )
 
 // Consultation implements workflow.ConsultationStore.
-func (s *CommentStore) Consultation(ctx context.Context, id int64, withText bool) (workflow.Consultation, error) {
+func (s *CommentStore) Consultation(ctx context.Context, id int64, withText bool) (consultations.Consultation, error) {
 	q := consultationBrief
 	if withText {
 		q = consultationFull
 	}
 	var r consultationRow
 	if err := s.db.GetContext(ctx, &r, q+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
-		return workflow.Consultation{}, translate(err, "草案")
+		return consultations.Consultation{}, translate(err, "草案")
 	}
 	return r.toDomain()
 }
@@ -351,7 +352,7 @@ const publicConsultationWhere = ` WHERE d.org_id = $1 AND d.definition = 'decisi
 
 // PublicConsultations implements workflow.ConsultationStore. Open consultations come closing
 // soonest first, upcoming ones opening soonest first, closed ones most recently closed first.
-func (s *CommentStore) PublicConsultations(ctx context.Context, q workflow.ConsultationQuery) ([]workflow.Consultation, int, error) {
+func (s *CommentStore) PublicConsultations(ctx context.Context, q consultations.ConsultationQuery) ([]consultations.Consultation, int, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 20
 	}
@@ -360,13 +361,13 @@ func (s *CommentStore) PublicConsultations(ctx context.Context, q workflow.Consu
 	order := opens + ` DESC, d.id DESC`
 	args := []any{s.org, pq.Array(q.States)}
 	switch q.Status {
-	case workflow.ConsultationUpcoming:
+	case consultations.ConsultationUpcoming:
 		where += ` AND ` + opens + ` > $3`
 		order = opens + `, d.id`
-	case workflow.ConsultationOpen:
+	case consultations.ConsultationOpen:
 		where += ` AND ` + opens + ` <= $3 AND ` + closes + ` > $3`
 		order = closes + `, d.id`
-	case workflow.ConsultationClosed:
+	case consultations.ConsultationClosed:
 		where += ` AND ` + closes + ` <= $3`
 		order = closes + ` DESC, d.id DESC`
 	default:
@@ -382,7 +383,7 @@ func (s *CommentStore) PublicConsultations(ctx context.Context, q workflow.Consu
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list consultations: %w", err), "")
 	}
-	out := make([]workflow.Consultation, 0, len(rows))
+	out := make([]consultations.Consultation, 0, len(rows))
 	total := 0
 	for _, r := range rows {
 		c, err := r.consultationRow.toDomain()
@@ -415,22 +416,22 @@ type commentRow struct {
 const commentCols = `id, document_id, receipt_no, name, contact, body, created_at, status, moderation_reason, campaign_key,
 	client_key, disposition, disposition_reason, disposed_at`
 
-func (r commentRow) toDomain() workflow.Comment {
-	return workflow.Comment{ID: r.ID, DocumentID: r.DocumentID, ReceiptNo: r.ReceiptNo, Name: r.Name, Contact: r.Contact,
-		Text: r.Body, CreatedAt: r.CreatedAt, Status: workflow.CommentStatus(r.Status), ModerationReason: r.ModerationReason,
-		CampaignKey: r.CampaignKey, ClientKey: r.ClientKey, Disposition: workflow.Disposition(r.Disposition),
+func (r commentRow) toDomain() consultations.Comment {
+	return consultations.Comment{ID: r.ID, DocumentID: r.DocumentID, ReceiptNo: r.ReceiptNo, Name: r.Name, Contact: r.Contact,
+		Text: r.Body, CreatedAt: r.CreatedAt, Status: consultations.CommentStatus(r.Status), ModerationReason: r.ModerationReason,
+		CampaignKey: r.CampaignKey, ClientKey: r.ClientKey, Disposition: consultations.Disposition(r.Disposition),
 		DispositionReason: r.DispositionReason, DisposedAt: r.DisposedAt.Time}
 }
 
 // PublishedComments implements workflow.ConsultationStore: the newest published comments first.
-func (s *CommentStore) PublishedComments(ctx context.Context, doc int64, limit int) ([]workflow.Comment, error) {
+func (s *CommentStore) PublishedComments(ctx context.Context, doc int64, limit int) ([]consultations.Comment, error) {
 	q := `SELECT ` + commentCols + ` FROM comments WHERE org_id = $1 AND document_id = $2 AND status = 'published'
 		ORDER BY created_at DESC, id DESC LIMIT $3`
 	var rows []commentRow
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc, limit); err != nil {
 		return nil, translate(fmt.Errorf("list published comments: %w", err), "")
 	}
-	out := make([]workflow.Comment, len(rows))
+	out := make([]consultations.Comment, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
@@ -452,7 +453,7 @@ const commentWindows = `SELECT c.*,
 // ListComments implements workflow.ConsultationStore. A comment is in a burst when some window of
 // BurstWindow that contains it holds at least BurstMin comments of its client or of its campaign:
 // exactly when a comment of the same key at most one window earlier starts such a window.
-func (s *CommentStore) ListComments(ctx context.Context, q workflow.CommentQuery) (workflow.CommentPage, error) {
+func (s *CommentStore) ListComments(ctx context.Context, q consultations.CommentQuery) (consultations.CommentPage, error) {
 	window := fmt.Sprintf("%d microseconds", q.BurstWindow.Microseconds())
 	args := []any{s.org, q.DocumentID, window, q.BurstMin}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -486,9 +487,9 @@ func (s *CommentStore) ListComments(ctx context.Context, q workflow.CommentQuery
 		InBurst      bool `db:"in_burst"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
-		return workflow.CommentPage{}, translate(fmt.Errorf("list comments: %w", err), "")
+		return consultations.CommentPage{}, translate(fmt.Errorf("list comments: %w", err), "")
 	}
-	page := workflow.CommentPage{Items: make([]workflow.Comment, 0, len(rows))}
+	page := consultations.CommentPage{Items: make([]consultations.Comment, 0, len(rows))}
 	for _, r := range rows {
 		c := r.commentRow.toDomain()
 		c.CampaignSize, c.InBurst = r.CampaignSize, r.InBurst
@@ -497,18 +498,18 @@ func (s *CommentStore) ListComments(ctx context.Context, q workflow.CommentQuery
 	}
 	var err error
 	if page.Bursts, err = s.bursts(ctx, q); err != nil {
-		return workflow.CommentPage{}, err
+		return consultations.CommentPage{}, err
 	}
 	if page.Campaigns, err = s.campaigns(ctx, q.DocumentID); err != nil {
-		return workflow.CommentPage{}, err
+		return consultations.CommentPage{}, err
 	}
 	if page.Stats, err = s.commentStats(ctx, q.DocumentID); err != nil {
-		return workflow.CommentPage{}, err
+		return consultations.CommentPage{}, err
 	}
 	return page, nil
 }
 
-func (s *CommentStore) bursts(ctx context.Context, q workflow.CommentQuery) ([]workflow.Burst, error) {
+func (s *CommentStore) bursts(ctx context.Context, q consultations.CommentQuery) ([]consultations.Burst, error) {
 	query := `WITH base AS (` + commentWindows + `)
 		SELECT kind, key, peak, n, first_at, last_at FROM (
 			SELECT 'client' AS kind, client_key AS key, max(client_fwd) AS peak, count(*) AS n,
@@ -529,14 +530,14 @@ func (s *CommentStore) bursts(ctx context.Context, q workflow.CommentQuery) ([]w
 	if err := s.db.SelectContext(ctx, &rows, query, s.org, q.DocumentID, window, q.BurstMin); err != nil {
 		return nil, translate(fmt.Errorf("find bursts: %w", err), "")
 	}
-	out := make([]workflow.Burst, len(rows))
+	out := make([]consultations.Burst, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
+		out[i] = consultations.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
 	}
 	return out, nil
 }
 
-func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]workflow.Campaign, error) {
+func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]consultations.Campaign, error) {
 	const q = `SELECT g.campaign_key, g.n, g.first_at, g.last_at, g.undisposed, g.kinds, g.disposition, g.reasons, g.reason, c.body
 		FROM (SELECT campaign_key, count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, min(id) AS first_id,
 				count(*) FILTER (WHERE disposition = '') AS undisposed, count(DISTINCT disposition) AS kinds,
@@ -559,12 +560,12 @@ func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]workflow.Cam
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc); err != nil {
 		return nil, translate(fmt.Errorf("list campaigns: %w", err), "")
 	}
-	out := make([]workflow.Campaign, len(rows))
+	out := make([]consultations.Campaign, len(rows))
 	for i, r := range rows {
-		c := workflow.Campaign{Key: r.Key, Count: r.N, Text: r.Body, FirstAt: r.FirstAt, LastAt: r.LastAt, Undisposed: r.Undisposed,
+		c := consultations.Campaign{Key: r.Key, Count: r.N, Text: r.Body, FirstAt: r.FirstAt, LastAt: r.LastAt, Undisposed: r.Undisposed,
 			Mixed: r.Kinds > 1}
 		if r.Kinds == 1 {
-			c.Disposition = workflow.Disposition(r.Disposition)
+			c.Disposition = consultations.Disposition(r.Disposition)
 			if r.Reasons == 1 {
 				c.Reason = r.Reason
 			}
@@ -574,7 +575,7 @@ func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]workflow.Cam
 	return out, nil
 }
 
-func (s *CommentStore) commentStats(ctx context.Context, doc int64) (workflow.CommentStats, error) {
+func (s *CommentStore) commentStats(ctx context.Context, doc int64) (consultations.CommentStats, error) {
 	const q = `SELECT status, disposition, count(*) AS n FROM comments WHERE org_id = $1 AND document_id = $2
 		GROUP BY status, disposition`
 	var rows []struct {
@@ -583,19 +584,19 @@ func (s *CommentStore) commentStats(ctx context.Context, doc int64) (workflow.Co
 		N           int    `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc); err != nil {
-		return workflow.CommentStats{}, translate(fmt.Errorf("count comments: %w", err), "")
+		return consultations.CommentStats{}, translate(fmt.Errorf("count comments: %w", err), "")
 	}
-	st := workflow.CommentStats{ByStatus: map[workflow.CommentStatus]int{}, ByDisposition: map[workflow.Disposition]int{}}
+	st := consultations.CommentStats{ByStatus: map[consultations.CommentStatus]int{}, ByDisposition: map[consultations.Disposition]int{}}
 	for _, r := range rows {
 		st.Total += r.N
-		st.ByStatus[workflow.CommentStatus(r.Status)] += r.N
-		st.ByDisposition[workflow.Disposition(r.Disposition)] += r.N
+		st.ByStatus[consultations.CommentStatus(r.Status)] += r.N
+		st.ByDisposition[consultations.Disposition(r.Disposition)] += r.N
 	}
 	return st, nil
 }
 
 // Moderate implements workflow.ConsultationStore.
-func (s *CommentStore) Moderate(ctx context.Context, doc, id int64, status workflow.CommentStatus, reason string, actor workflow.Actor, now time.Time) (workflow.Comment, error) {
+func (s *CommentStore) Moderate(ctx context.Context, doc, id int64, status consultations.CommentStatus, reason string, actor workflow.Actor, now time.Time) (consultations.Comment, error) {
 	var by sql.NullInt64
 	if actor.UserID != 0 {
 		by = sql.NullInt64{Int64: actor.UserID, Valid: true}
@@ -604,7 +605,7 @@ func (s *CommentStore) Moderate(ctx context.Context, doc, id int64, status workf
 		WHERE org_id = $5 AND document_id = $6 AND id = $7 RETURNING ` + commentCols
 	var r commentRow
 	if err := s.db.GetContext(ctx, &r, q, string(status), reason, by, now.UTC(), s.org, doc, id); err != nil {
-		return workflow.Comment{}, translate(fmt.Errorf("moderate comment %d: %w", id, err), "意见")
+		return consultations.Comment{}, translate(fmt.Errorf("moderate comment %d: %w", id, err), "意见")
 	}
 	return r.toDomain(), nil
 }
@@ -644,7 +645,7 @@ func (s *CommentStore) bumpDocument(ctx context.Context, tx *sqlx.Tx, id int64, 
 // Dispose implements workflow.ConsultationStore: in one transaction it bumps the document's
 // version, sets the disposition of the named comments and campaigns, and appends a "dispose"
 // audit event; an id or campaign that is not the document's fails it all.
-func (s *CommentStore) Dispose(ctx context.Context, doc int64, d workflow.Disposal, state string, actor workflow.Actor, now time.Time) (int, error) {
+func (s *CommentStore) Dispose(ctx context.Context, doc int64, d consultations.Disposal, state string, actor workflow.Actor, now time.Time) (int, error) {
 	ids, keys := d.CommentIDs, d.CampaignKeys
 	if ids == nil {
 		ids = []int64{}
@@ -719,7 +720,7 @@ func (s *CommentStore) Dispose(ctx context.Context, doc int64, d workflow.Dispos
 
 // SummaryGroups implements workflow.ConsultationStore: the comments grouped by campaign and
 // disposition, each with the first text that was not hidden.
-func (s *CommentStore) SummaryGroups(ctx context.Context, doc int64) ([]workflow.CommentGroup, error) {
+func (s *CommentStore) SummaryGroups(ctx context.Context, doc int64) ([]consultations.CommentGroup, error) {
 	const q = `SELECT g.campaign_key, g.disposition, g.disposition_reason, g.n, g.hidden, g.first_at, COALESCE(c.body, '') AS body
 		FROM (SELECT campaign_key, disposition, disposition_reason, count(*) AS n,
 				count(*) FILTER (WHERE status = 'hidden') AS hidden, min(created_at) AS first_at,
@@ -739,9 +740,9 @@ func (s *CommentStore) SummaryGroups(ctx context.Context, doc int64) ([]workflow
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc); err != nil {
 		return nil, translate(fmt.Errorf("group comments: %w", err), "")
 	}
-	out := make([]workflow.CommentGroup, len(rows))
+	out := make([]consultations.CommentGroup, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.CommentGroup{CampaignKey: r.Key, Disposition: workflow.Disposition(r.Disposition), Reason: r.Reason,
+		out[i] = consultations.CommentGroup{CampaignKey: r.Key, Disposition: consultations.Disposition(r.Disposition), Reason: r.Reason,
 			Count: r.N, Hidden: r.Hidden, Text: r.Body, FirstAt: r.FirstAt}
 	}
 	return out, nil

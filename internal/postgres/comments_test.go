@@ -13,20 +13,22 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
-var _ workflow.ConsultationStore = (*postgres.CommentStore)(nil)
+var _ consultations.ConsultationStore = (*postgres.CommentStore)(nil)
 
 // mustDecision creates a decision draft in state with facts (a consultation period by default).
-func (f fixture) mustDecision(tb testing.TB, state string, facts workflow.Facts) workflow.Document {
+func (f fixture) mustDecision(tb testing.TB, state string, facts workflow.Facts) documents.Document {
 	tb.Helper()
 	if facts == nil {
 		facts = workflow.Facts{"opens_at": t0.Add(-time.Hour).UTC().Format(time.RFC3339),
 			"closes_at": t0.Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}
 	}
-	d, err := f.store.CreateDocument(context.Background(), workflow.Document{
+	d, err := f.store.CreateDocument(context.Background(), documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: state, Facts: facts},
-		Title:    "关于生活垃圾分类管理办法（草案）", Body: "第一条 ……", Explanation: "起草说明", DocKind: workflow.KindOther, CreatedBy: f.user.ID,
+		Title:    "关于生活垃圾分类管理办法（草案）", Body: "第一条 ……", Explanation: "起草说明", DocKind: documents.KindOther, CreatedBy: f.user.ID,
 	}, f.actor, t0)
 	if err != nil {
 		tb.Fatal(err)
@@ -41,9 +43,9 @@ func mustCommentStore(tb testing.TB, f fixture, opts postgres.CommentStoreOption
 	return cs
 }
 
-func comment(doc int64, text, client string, at time.Time) workflow.Comment {
-	return workflow.Comment{DocumentID: doc, Text: text, CreatedAt: at, Status: workflow.CommentPending,
-		CampaignKey: workflow.CampaignKey(text), Client: client}
+func comment(doc int64, text, client string, at time.Time) consultations.Comment {
+	return consultations.Comment{DocumentID: doc, Text: text, CreatedAt: at, Status: consultations.CommentPending,
+		CampaignKey: consultations.CampaignKey(text), Client: client}
 }
 
 func (f fixture) count(tb testing.TB, q string, args ...any) int {
@@ -218,9 +220,9 @@ func TestCloseDrains(t *testing.T) {
 }
 
 // mustAdd stores comments one by one at the given instants.
-func mustAdd(tb testing.TB, cs *postgres.CommentStore, cms ...workflow.Comment) []workflow.Comment {
+func mustAdd(tb testing.TB, cs *postgres.CommentStore, cms ...consultations.Comment) []consultations.Comment {
 	tb.Helper()
-	out := make([]workflow.Comment, 0, len(cms))
+	out := make([]consultations.Comment, 0, len(cms))
 	for _, c := range cms {
 		got, err := cs.AddComment(context.Background(), c)
 		if err != nil {
@@ -238,7 +240,7 @@ func TestListCommentsCampaignsAndBursts(t *testing.T) {
 	other := f.mustDecision(t, "consultation_open", nil)
 	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	var batch []workflow.Comment
+	var batch []consultations.Comment
 	// A campaign: 4 near-identical texts from 4 clients within 40 s.
 	for i, text := range []string{"反对建设转运站！", "反对建设转运站", " 反对 建设转运站。", "反对建设转运站!!"} {
 		batch = append(batch, comment(doc.ID, text, fmt.Sprintf("198.51.100.%d", i+1), at(i*10)))
@@ -259,7 +261,7 @@ func TestListCommentsCampaignsAndBursts(t *testing.T) {
 	batch = append(batch, comment(other.ID, "反对建设转运站", "198.51.100.1", at(5)))
 	added := mustAdd(t, cs, batch...)
 
-	q := workflow.CommentQuery{DocumentID: doc.ID, Grouped: true, BurstMin: 3, BurstWindow: time.Minute, Limit: 50}
+	q := consultations.CommentQuery{DocumentID: doc.ID, Grouped: true, BurstMin: 3, BurstWindow: time.Minute, Limit: 50}
 	page, err := cs.ListComments(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -295,7 +297,7 @@ func TestListCommentsCampaignsAndBursts(t *testing.T) {
 	if want := []string{"campaign:4/4", "client:3/4"}; !slices.Equal(kinds, want) {
 		t.Fatalf("bursts %v, want %v", kinds, want)
 	}
-	if page.Stats.Total != 9 || page.Stats.ByStatus[workflow.CommentPending] != 9 || page.Stats.ByDisposition[""] != 9 {
+	if page.Stats.Total != 9 || page.Stats.ByStatus[consultations.CommentPending] != 9 || page.Stats.ByDisposition[""] != 9 {
 		t.Fatalf("stats %+v", page.Stats)
 	}
 	// The store gives contact details as they are; masking is the use case's job.
@@ -316,21 +318,21 @@ func TestListCommentsCampaignsAndBursts(t *testing.T) {
 	}
 
 	// Moderation and the published comments.
-	if _, err := cs.Moderate(ctx, doc.ID, added[1].ID, workflow.CommentPublished, "", f.actor, t0); err != nil {
+	if _, err := cs.Moderate(ctx, doc.ID, added[1].ID, consultations.CommentPublished, "", f.actor, t0); err != nil {
 		t.Fatal(err)
 	}
-	hidden, err := cs.Moderate(ctx, doc.ID, added[2].ID, workflow.CommentHidden, "含人身攻击", f.actor, t0)
-	if err != nil || hidden.Status != workflow.CommentHidden || hidden.ModerationReason != "含人身攻击" {
+	hidden, err := cs.Moderate(ctx, doc.ID, added[2].ID, consultations.CommentHidden, "含人身攻击", f.actor, t0)
+	if err != nil || hidden.Status != consultations.CommentHidden || hidden.ModerationReason != "含人身攻击" {
 		t.Fatalf("hide: %+v, %v", hidden, err)
 	}
-	if _, err := cs.Moderate(ctx, other.ID, added[1].ID, workflow.CommentHidden, "x", f.actor, t0); workflow.ErrorCode(err) != workflow.ENotFound {
+	if _, err := cs.Moderate(ctx, other.ID, added[1].ID, consultations.CommentHidden, "x", f.actor, t0); workflow.ErrorCode(err) != workflow.ENotFound {
 		t.Fatalf("moderating another draft's comment: %v", err)
 	}
 	pub, err := cs.PublishedComments(ctx, doc.ID, 10)
 	if err != nil || len(pub) != 1 || pub[0].ID != added[1].ID {
 		t.Fatalf("published %+v, %v", pub, err)
 	}
-	q.Campaign, q.Status = "", workflow.CommentPending
+	q.Campaign, q.Status = "", consultations.CommentPending
 	if page, err = cs.ListComments(ctx, q); err != nil || page.Total != 7 {
 		t.Fatalf("pending queue: total %d, %v", page.Total, err)
 	}
@@ -354,7 +356,7 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 	v0 := version()
 
 	// An id of another draft fails the whole disposal.
-	_, err := cs.Dispose(ctx, doc.ID, workflow.Disposal{CommentIDs: []int64{added[2].ID, added[4].ID}, Disposition: workflow.DispositionAdopted},
+	_, err := cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[2].ID, added[4].ID}, Disposition: consultations.DispositionAdopted},
 		"consultation_closed", f.actor, t0)
 	if workflow.ErrorCode(err) != workflow.EInvalid || version() != v0 {
 		t.Fatalf("foreign id: %v, version %d → %d", err, v0, version())
@@ -363,21 +365,21 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 		t.Fatalf("%d comments disposed by a refused disposal", got)
 	}
 	// A campaign key unknown to this draft too.
-	_, err = cs.Dispose(ctx, doc.ID, workflow.Disposal{CampaignKeys: []string{workflow.CampaignKey("其他草案的意见")}, Disposition: workflow.DispositionAdopted},
+	_, err = cs.Dispose(ctx, doc.ID, consultations.Disposal{CampaignKeys: []string{consultations.CampaignKey("其他草案的意见")}, Disposition: consultations.DispositionAdopted},
 		"consultation_closed", f.actor, t0)
 	if workflow.ErrorCode(err) != workflow.EInvalid {
 		t.Fatalf("foreign campaign: %v", err)
 	}
 	// The draft must still be in the state the use case saw.
-	_, err = cs.Dispose(ctx, doc.ID, workflow.Disposal{CommentIDs: []int64{added[2].ID}, Disposition: workflow.DispositionAdopted},
+	_, err = cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[2].ID}, Disposition: consultations.DispositionAdopted},
 		"consultation_open", f.actor, t0)
 	if workflow.ErrorCode(err) != workflow.ETransitionNotAllowed {
 		t.Fatalf("wrong state: %v", err)
 	}
 
 	// By campaign and by id (overlapping): each comment counted once, one version and one event.
-	n, err := cs.Dispose(ctx, doc.ID, workflow.Disposal{CommentIDs: []int64{added[0].ID, added[2].ID},
-		CampaignKeys: []string{added[0].CampaignKey}, Disposition: workflow.DispositionRejected, Reason: "选址已经论证"}, "consultation_closed", f.actor, t0)
+	n, err := cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[0].ID, added[2].ID},
+		CampaignKeys: []string{added[0].CampaignKey}, Disposition: consultations.DispositionRejected, Reason: "选址已经论证"}, "consultation_closed", f.actor, t0)
 	if err != nil || n != 3 {
 		t.Fatalf("dispose: %d, %v; want 3", n, err)
 	}
@@ -393,7 +395,7 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 	if version() != v0+1 {
 		t.Fatal("a refused attach changed the version")
 	}
-	if _, err := cs.Dispose(ctx, doc.ID, workflow.Disposal{CommentIDs: []int64{added[3].ID}, Disposition: workflow.DispositionAdopted},
+	if _, err := cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[3].ID}, Disposition: consultations.DispositionAdopted},
 		"consultation_closed", f.actor, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +406,7 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 	total := 0
 	for _, g := range groups {
 		total += g.Count
-		if g.CampaignKey == added[0].CampaignKey && (g.Count != 2 || g.Disposition != workflow.DispositionRejected || g.Reason != "选址已经论证" || g.Text != "反对建设转运站") {
+		if g.CampaignKey == added[0].CampaignKey && (g.Count != 2 || g.Disposition != consultations.DispositionRejected || g.Reason != "选址已经论证" || g.Text != "反对建设转运站") {
 			t.Fatalf("campaign group %+v", g)
 		}
 	}
@@ -484,7 +486,7 @@ func TestPublicConsultations(t *testing.T) {
 		return fs
 	}
 	day := 24 * time.Hour
-	docs := map[string]workflow.Document{
+	docs := map[string]documents.Document{
 		"upcoming":            f.mustDecision(t, "consultation_scheduled", period(day, 31*day)),
 		"open before sweep":   f.mustDecision(t, "consultation_scheduled", period(-time.Hour, 30*day)),
 		"open":                f.mustDecision(t, "consultation_open", period(-day, 10*day)),
@@ -496,7 +498,7 @@ func TestPublicConsultations(t *testing.T) {
 		"withheld":            f.mustDecision(t, "consultation_open", period(-day, 10*day, "attribute", "依申请公开")),
 	}
 	mustAdd(t, cs, comment(docs["open"].ID, "同意该草案内容", "192.0.2.1", t0), comment(docs["open"].ID, "建议延长过渡期", "192.0.2.2", t0))
-	names := func(cs []workflow.Consultation) []string {
+	names := func(cs []consultations.Consultation) []string {
 		var out []string
 		for _, c := range cs {
 			for n, d := range docs {
@@ -511,15 +513,15 @@ func TestPublicConsultations(t *testing.T) {
 		status string
 		want   []string
 	}{
-		{workflow.ConsultationUpcoming, []string{"upcoming"}},
-		{workflow.ConsultationOpen, []string{"open", "open before sweep"}},
-		{workflow.ConsultationClosed, []string{"closed before sweep", "closed", "published"}},
+		{consultations.ConsultationUpcoming, []string{"upcoming"}},
+		{consultations.ConsultationOpen, []string{"open", "open before sweep"}},
+		{consultations.ConsultationClosed, []string{"closed before sweep", "closed", "published"}},
 		{"", []string{"upcoming", "open before sweep", "open", "closed before sweep", "closed", "published"}},
 	}
 	for _, tt := range tests {
 		t.Run("status "+tt.status, func(t *testing.T) {
-			got, total, err := cs.PublicConsultations(ctx, workflow.ConsultationQuery{Status: tt.status, Now: t0,
-				States: workflow.PublicConsultationStates(), Limit: 20})
+			got, total, err := cs.PublicConsultations(ctx, consultations.ConsultationQuery{Status: tt.status, Now: t0,
+				States: consultations.PublicConsultationStates(), Limit: 20})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -528,7 +530,7 @@ func TestPublicConsultations(t *testing.T) {
 			}
 			// The SQL and workflow.ConsultationPublic agree.
 			for _, c := range got {
-				if !workflow.ConsultationPublic(c) {
+				if !consultations.ConsultationPublic(c) {
 					t.Fatalf("%d listed but not public by the domain rule", c.ID)
 				}
 				if c.ID == docs["open"].ID && c.CommentCount != 2 {
@@ -543,7 +545,7 @@ func TestPublicConsultations(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := !slices.Contains([]string{"drafting", "exempt", "withheld"}, name)
-		if workflow.ConsultationPublic(c) != want {
+		if consultations.ConsultationPublic(c) != want {
 			t.Errorf("%s: ConsultationPublic = %v, want %v", name, !want, want)
 		}
 	}

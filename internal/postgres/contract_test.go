@@ -6,6 +6,7 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 	"wugongkai/workflow/workflowtest"
 )
 
@@ -16,7 +17,7 @@ type pgHarness struct {
 }
 
 func (h pgHarness) Create(ctx context.Context, inst workflow.Instance) (workflow.Instance, error) {
-	d, err := h.CreateDocument(ctx, workflow.Document{Instance: inst, Title: "契约测试", DocKind: workflow.KindOther,
+	d, err := h.CreateDocument(ctx, documents.Document{Instance: inst, Title: "契约测试", DocKind: documents.KindOther,
 		CreatedBy: h.f.user.ID}, h.f.actor, t0)
 	return d.Instance, err
 }

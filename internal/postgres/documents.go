@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 type documentRow struct {
@@ -36,12 +37,12 @@ type documentRow struct {
 	ValidUntil      sql.NullTime   `db:"valid_until"`
 }
 
-func (r documentRow) toDomain() (workflow.Document, error) {
+func (r documentRow) toDomain() (documents.Document, error) {
 	inst, err := r.instanceRow.toDomain()
 	if err != nil {
-		return workflow.Document{}, err
+		return documents.Document{}, err
 	}
-	return workflow.Document{Instance: inst, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
+	return documents.Document{Instance: inst, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
 		UnitName: r.UnitName, CreatedBy: r.CreatedBy, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, IndexNo: r.IndexNo.String, PublishedAt: r.PublishedAt.Time,
@@ -58,13 +59,13 @@ const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.defi
 
 // CreateDocument inserts a new draft at version 1 with its first body version and its first audit
 // event, in one transaction.
-func (s *Store) CreateDocument(ctx context.Context, d workflow.Document, actor workflow.Actor, now time.Time) (workflow.Document, error) {
+func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	if d.Facts == nil {
 		d.Facts = workflow.Facts{}
 	}
 	facts, err := jsonText(d.Facts)
 	if err != nil {
-		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
+		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
@@ -81,12 +82,12 @@ func (s *Store) CreateDocument(ctx context.Context, d workflow.Document, actor w
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"title": d.Title}, At: now})
 	})
 	if err != nil {
-		return workflow.Document{}, err
+		return documents.Document{}, err
 	}
 	return s.Document(ctx, d.ID)
 }
 
-func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d workflow.Document, no int, author int64, now time.Time) error {
+func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.Document, no int, author int64, now time.Time) error {
 	const q = `INSERT INTO document_versions (org_id, document_id, version_no, title, body, explanation, author_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	if _, err := tx.ExecContext(ctx, q, org, d.ID, no, d.Title, d.Body, d.Explanation, author, now.UTC()); err != nil {
@@ -96,19 +97,19 @@ func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d workflow.D
 }
 
 // Document loads one document or decision draft.
-func (s *Store) Document(ctx context.Context, id int64) (workflow.Document, error) {
+func (s *Store) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
-		return workflow.Document{}, translate(err, "文件")
+		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
 }
 
 // UpdateDocument implements workflow.DocumentStore.
-func (s *Store) UpdateDocument(ctx context.Context, d workflow.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (workflow.Document, error) {
+func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (documents.Document, error) {
 	facts, err := jsonText(d.Facts)
 	if err != nil {
-		return workflow.Document{}, fmt.Errorf("encode facts: %w", err)
+		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `UPDATE documents SET title = $1, body = $2, explanation = $3, doc_kind = $4, subject_category = $5,
@@ -141,14 +142,14 @@ func (s *Store) UpdateDocument(ctx context.Context, d workflow.Document, prevVer
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"changed": strings.Join(changed, ",")}, At: now})
 	})
 	if err != nil {
-		return workflow.Document{}, err
+		return documents.Document{}, err
 	}
 	return s.Document(ctx, d.ID)
 }
 
 // ApplyPublication implements workflow.DocumentStore: the publish transition and the catalogue
 // metadata, with a fresh 索引号, in one transaction.
-func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub workflow.Publication) (workflow.Instance, error) {
+func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub documents.Publication) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -206,12 +207,12 @@ func RenderIndex(tmpl, org string, year, serial int) (string, error) {
 }
 
 // SetValidity implements workflow.DocumentStore.
-func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (workflow.Document, error) {
+func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		return s.setValidityTx(ctx, tx, id, prevVersion, validity, validUntil, actor, now)
 	})
 	if err != nil {
-		return workflow.Document{}, err
+		return documents.Document{}, err
 	}
 	return s.Document(ctx, id)
 }
@@ -257,7 +258,7 @@ func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, e
 			if err := tx.GetContext(ctx, &until, `SELECT valid_until FROM documents WHERE org_id = $1 AND id = $2`, s.org, r.ID); err != nil {
 				return translate(err, "")
 			}
-			return s.setValidityTx(ctx, tx, r.ID, r.Version, workflow.ValidityExpired, until, workflow.SystemActor, time.Now())
+			return s.setValidityTx(ctx, tx, r.ID, r.Version, documents.ValidityExpired, until, workflow.SystemActor, time.Now())
 		})
 		if workflow.ErrorCode(err) == workflow.EConflict {
 			continue // changed meanwhile; the next round looks again
@@ -271,7 +272,7 @@ func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, e
 }
 
 // Versions implements workflow.DocumentStore.
-func (s *Store) Versions(ctx context.Context, id int64) ([]workflow.BodyVersion, error) {
+func (s *Store) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
 	var rows []struct {
 		No          int       `db:"version_no"`
 		Title       string    `db:"title"`
@@ -286,9 +287,9 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]workflow.BodyVersion,
 	if err := s.db.SelectContext(ctx, &rows, q, s.org, id); err != nil {
 		return nil, translate(fmt.Errorf("list versions: %w", err), "")
 	}
-	out := make([]workflow.BodyVersion, len(rows))
+	out := make([]documents.BodyVersion, len(rows))
 	for i, r := range rows {
-		out[i] = workflow.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
+		out[i] = documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
 }
@@ -297,7 +298,7 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]workflow.BodyVersion,
 // page of results does not drag whole documents out of the table.
 var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
-func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]workflow.Document, int, error) {
+func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -321,7 +322,7 @@ func (s *Store) listDocuments(ctx context.Context, where string, args []any, ord
 }
 
 // ListDocuments implements workflow.DocumentStore.
-func (s *Store) ListDocuments(ctx context.Context, q workflow.DocumentQuery) ([]workflow.Document, int, error) {
+func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([]documents.Document, int, error) {
 	where := ` WHERE d.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -351,13 +352,13 @@ func (s *Store) ListDocuments(ctx context.Context, q workflow.DocumentQuery) ([]
 	return s.listDocuments(ctx, where, args, `d.updated_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
-// publicWhere is the one condition of the public read path (DESIGN.md invariant 5): only
+// publicWhere is the one condition of the public read path (docs/invariants.md, 5): only
 // published documents whose attribute is 主动公开 ever reach a page, the API, a feed, the search or
 // the sitemap. Every public read builds on it.
 const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
 
 // PublicDocuments implements workflow.DocumentStore.
-func (s *Store) PublicDocuments(ctx context.Context, q workflow.PublicQuery) ([]workflow.Document, int, error) {
+func (s *Store) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
 	where := publicWhere
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -382,10 +383,10 @@ func (s *Store) PublicDocuments(ctx context.Context, q workflow.PublicQuery) ([]
 }
 
 // PublicDocument implements workflow.DocumentStore.
-func (s *Store) PublicDocument(ctx context.Context, id int64) (workflow.Document, error) {
+func (s *Store) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $2`, s.org, id); err != nil {
-		return workflow.Document{}, translate(err, "文件")
+		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
 }

@@ -14,6 +14,7 @@ import (
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // yearDays returns 1 January and 31 December of year as YYYY-MM-DD.
@@ -168,9 +169,9 @@ func (s *Store) reportInputsRow(ctx context.Context, q queryer, year int, lock b
 }
 
 // ReportInputs returns what the office entered for year (empty inputs if nothing yet).
-func (s *Store) ReportInputs(ctx context.Context, year int) (workflow.ReportInputs, error) {
+func (s *Store) ReportInputs(ctx context.Context, year int) (requests.ReportInputs, error) {
 	r, ok, err := s.reportInputsRow(ctx, s.db, year, false)
-	in := workflow.ReportInputs{Year: year, Sections: map[string]string{}, Figures: []workflow.ReportFigure{}}
+	in := requests.ReportInputs{Year: year, Sections: map[string]string{}, Figures: []requests.ReportFigure{}}
 	if err != nil || !ok {
 		return in, err
 	}
@@ -182,7 +183,7 @@ func (s *Store) ReportInputs(ctx context.Context, year int) (workflow.ReportInpu
 		return in, fmt.Errorf("decode report figures: %w", err)
 	}
 	for _, f := range figs {
-		in.Figures = append(in.Figures, workflow.ReportFigure{Item: f.Item, Label: f.Label, Values: f.Values})
+		in.Figures = append(in.Figures, requests.ReportFigure{Item: f.Item, Label: f.Label, Values: f.Values})
 	}
 	in.Version, in.UpdatedAt, in.UpdatedBy = r.Version, r.UpdatedAt, r.UpdatedBy
 	in.Final, in.FinalizedAt, in.FinalizedBy = r.FinalJSON.Valid, r.FinalizedAt.Time, r.FinalizedBy
@@ -192,7 +193,7 @@ func (s *Store) ReportInputs(ctx context.Context, year int) (workflow.ReportInpu
 // checkInputs validates the office's inputs against the year's format: sections 一, 五 and 六
 // only; Table 二 rows of the format's blocks other than the one the system counts, with one
 // value per column, not negative except in a 增/减 column.
-func checkInputs(year int, in workflow.ReportInputs) error {
+func checkInputs(year int, in requests.ReportInputs) error {
 	bad := func(field, format string, args ...any) error {
 		return &workflow.Error{Code: workflow.EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 	}
@@ -244,9 +245,9 @@ func mustFormat(year int) string {
 
 // SaveReportInputs replaces what the office entered for year, if the stored version is still
 // prevVersion (0 when nothing was saved yet). A final report can no longer be changed.
-func (s *Store) SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error) {
+func (s *Store) SaveReportInputs(ctx context.Context, in requests.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (requests.ReportInputs, error) {
 	if _, err := report.FormatForYear(in.Year); err != nil {
-		return workflow.ReportInputs{}, &workflow.Error{Code: workflow.EInvalid, Field: "year", Message: err.Error()}
+		return requests.ReportInputs{}, &workflow.Error{Code: workflow.EInvalid, Field: "year", Message: err.Error()}
 	}
 	if in.Sections == nil {
 		in.Sections = map[string]string{}
@@ -256,15 +257,15 @@ func (s *Store) SaveReportInputs(ctx context.Context, in workflow.ReportInputs, 
 		figs = append(figs, figureJSON{Item: f.Item, Label: f.Label, Values: f.Values})
 	}
 	if err := checkInputs(in.Year, in); err != nil {
-		return workflow.ReportInputs{}, err
+		return requests.ReportInputs{}, err
 	}
 	sections, err := jsonText(in.Sections)
 	if err != nil {
-		return workflow.ReportInputs{}, fmt.Errorf("encode report sections: %w", err)
+		return requests.ReportInputs{}, fmt.Errorf("encode report sections: %w", err)
 	}
 	proactive, err := jsonText(figs)
 	if err != nil {
-		return workflow.ReportInputs{}, fmt.Errorf("encode report figures: %w", err)
+		return requests.ReportInputs{}, fmt.Errorf("encode report figures: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		cur, ok, err := s.reportInputsRow(ctx, tx, in.Year, true)
@@ -288,7 +289,7 @@ func (s *Store) SaveReportInputs(ctx context.Context, in workflow.ReportInputs, 
 		return nil
 	})
 	if err != nil {
-		return workflow.ReportInputs{}, err
+		return requests.ReportInputs{}, err
 	}
 	return s.ReportInputs(ctx, in.Year)
 }
@@ -297,7 +298,7 @@ func (s *Store) SaveReportInputs(ctx context.Context, in workflow.ReportInputs, 
 // or else the report assembled now from the data (Table 二 第二十条第（一）项 from the documents,
 // Table 三 from the requests, Table 四 from the cases) and the office's inputs (sections 一, 五,
 // 六 and the other Table 二 rows), in the format of the year.
-func (s *Store) AnnualReport(ctx context.Context, year int, org string) (*report.Report, workflow.ReportInputs, error) {
+func (s *Store) AnnualReport(ctx context.Context, year int, org string) (*report.Report, requests.ReportInputs, error) {
 	in, err := s.ReportInputs(ctx, year)
 	if err != nil {
 		return nil, in, err

@@ -10,6 +10,7 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestRequestCountsMatchTheTally checks the SQL aggregation of Table 三 against the report
@@ -76,7 +77,7 @@ func TestNormativeCounts(t *testing.T) {
 	}
 	doc := func(kind, signed, published, repealed string) {
 		t.Helper()
-		d, err := f.store.CreateDocument(ctx, workflow.Document{
+		d, err := f.store.CreateDocument(ctx, documents.Document{
 			Instance: workflow.Instance{Unit: "chengjian", Definition: "document", DefinitionVersion: 1, State: "awaiting_publication",
 				Facts: workflow.Facts{"attribute": "主动公开", "signed_on": signed}},
 			Title: "关于" + signed + "的规定", Body: "正文", DocKind: kind, CreatedBy: f.user.ID,
@@ -84,21 +85,21 @@ func TestNormativeCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pub := workflow.Publication{IndexTemplate: "{org}/{year}-{serial:5}", DocNumber: "X〔2025〕1号", SubjectCategory: "城乡建设",
-			Summary: "摘要", Validity: workflow.ValidityValid, PublishedAt: at(published), SearchTerms: []string{"规定"}}
+		pub := documents.Publication{IndexTemplate: "{org}/{year}-{serial:5}", DocNumber: "X〔2025〕1号", SubjectCategory: "城乡建设",
+			Summary: "摘要", Validity: documents.ValidityValid, PublishedAt: at(published), SearchTerms: []string{"规定"}}
 		if _, err := f.store.ApplyPublication(ctx, d.Instance, result(d.Instance, "published", "publish", f.actor, at(published)), pub); err != nil {
 			t.Fatal(err)
 		}
 		if repealed != "" {
-			if _, err := f.store.SetValidity(ctx, d.ID, d.Version+1, workflow.ValidityRepealed, time.Time{}, f.actor, at(repealed)); err != nil {
+			if _, err := f.store.SetValidity(ctx, d.ID, d.Version+1, documents.ValidityRepealed, time.Time{}, f.actor, at(repealed)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	doc(workflow.KindNormative, "2025-03-01", "2025-03-10", "2026-02-01")
-	doc(workflow.KindNormative, "2024-12-20", "2025-01-05", "2025-06-01")
-	doc(workflow.KindNormative, "2025-12-30", "2026-01-05", "")
-	doc(workflow.KindOther, "2025-04-01", "2025-04-02", "")
+	doc(documents.KindNormative, "2025-03-01", "2025-03-10", "2026-02-01")
+	doc(documents.KindNormative, "2024-12-20", "2025-01-05", "2025-06-01")
+	doc(documents.KindNormative, "2025-12-30", "2026-01-05", "")
+	doc(documents.KindOther, "2025-04-01", "2025-04-02", "")
 	for year, want := range map[int]postgres.NormativeCounts{
 		2025: {Made: 2, Published: 2, PublishedTotal: 2, Repealed: 1, InForce: 1},
 		2026: {Made: 0, Published: 1, PublishedTotal: 3, Repealed: 1, InForce: 1},

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // requestUnitName is the name a missing request unit is created with.
@@ -57,12 +58,12 @@ func nullDay(t sql.NullTime) workflow.Date {
 	return dayOf(t.Time)
 }
 
-func (r requestRow) toDomain() (workflow.Request, error) {
+func (r requestRow) toDomain() (requests.Request, error) {
 	inst, err := r.instanceRow.toDomain()
 	if err != nil {
-		return workflow.Request{}, err
+		return requests.Request{}, err
 	}
-	return workflow.Request{Instance: inst, ReceiptNo: r.ReceiptNo, Title: r.Title, Channel: r.Channel,
+	return requests.Request{Instance: inst, ReceiptNo: r.ReceiptNo, Title: r.Title, Channel: r.Channel,
 		ReceivedOn: dayOf(r.ReceivedOn), ApplicantType: r.ApplicantType, ApplicantName: r.ApplicantName,
 		ContactPerson: r.ContactPerson, IDType: r.IDType, IDNumber: r.IDNumber, Phone: r.Phone, Email: r.Email,
 		Address: r.Address, Description: r.Description, Form: r.Form, Delivery: r.Delivery, Note: r.Note,
@@ -83,13 +84,13 @@ const requestSelect = `SELECT r.id, r.org_id, r.unit_code, r.definition, r.defin
 // if it is missing, draws the next receipt number of the receipt year (YSQ-<year>-<serial>),
 // inserts the request at version 1 with its first audit event (which holds no personal
 // information), schedules its reply deadlines and notifies the disclosure office.
-func (s *Store) CreateRequest(ctx context.Context, r workflow.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (workflow.Request, error) {
+func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (requests.Request, error) {
 	if r.Facts == nil {
 		r.Facts = workflow.Facts{}
 	}
 	facts, err := jsonText(r.Facts)
 	if err != nil {
-		return workflow.Request{}, fmt.Errorf("encode facts: %w", err)
+		return requests.Request{}, fmt.Errorf("encode facts: %w", err)
 	}
 	var creator sql.NullInt64
 	if r.CreatedBy != 0 {
@@ -133,32 +134,32 @@ func (s *Store) CreateRequest(ctx context.Context, r workflow.Request, actor wor
 			Roles: []string{"disclosure_officer"}, Label: "登记政府信息公开申请"}, time.Time{})
 	})
 	if err != nil {
-		return workflow.Request{}, err
+		return requests.Request{}, err
 	}
 	return s.Request(ctx, r.ID)
 }
 
 // Request implements workflow.RequestStore.
-func (s *Store) Request(ctx context.Context, id int64) (workflow.Request, error) {
+func (s *Store) Request(ctx context.Context, id int64) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.id = $2`, s.org, id); err != nil {
-		return workflow.Request{}, translate(err, "申请")
+		return requests.Request{}, translate(err, "申请")
 	}
 	return r.toDomain()
 }
 
 // RequestByReceipt implements workflow.RequestStore.
-func (s *Store) RequestByReceipt(ctx context.Context, no string) (workflow.Request, error) {
+func (s *Store) RequestByReceipt(ctx context.Context, no string) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.receipt_no = $2`, s.org, no); err != nil {
-		return workflow.Request{}, translate(err, "申请")
+		return requests.Request{}, translate(err, "申请")
 	}
 	return r.toDomain()
 }
 
 // ListRequests implements workflow.RequestStore: newest receipt first, the total counted apart
 // from the page.
-func (s *Store) ListRequests(ctx context.Context, q workflow.RequestQuery) ([]workflow.Request, int, error) {
+func (s *Store) ListRequests(ctx context.Context, q requests.RequestQuery) ([]requests.Request, int, error) {
 	where := ` WHERE r.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -259,7 +260,7 @@ func (s *Store) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply
 // ApplicantMonthCount implements workflow.RequestStore: the requests with r's identity document
 // received in the calendar month of r's receipt, up to and including r (for the fee tiers of
 // 《政府信息公开信息处理费管理办法》).
-func (s *Store) ApplicantMonthCount(ctx context.Context, r workflow.Request) (int, error) {
+func (s *Store) ApplicantMonthCount(ctx context.Context, r requests.Request) (int, error) {
 	first := workflow.Date{Year: r.ReceivedOn.Year, Month: r.ReceivedOn.Month, Day: 1}
 	const q = `SELECT count(*) FROM requests WHERE org_id = $1 AND id_type = $2 AND id_number = $3
 		AND received_on >= $4 AND (received_on, id) <= ($5::date, $6)`
@@ -287,8 +288,8 @@ type caseRow struct {
 	UpdatedAt     time.Time     `db:"updated_at"`
 }
 
-func (r caseRow) toDomain() workflow.Case {
-	return workflow.Case{ID: r.ID, Version: r.Version, Kind: r.Kind, CaseNo: r.CaseNo, Organ: r.Organ,
+func (r caseRow) toDomain() requests.Case {
+	return requests.Case{ID: r.ID, Version: r.Version, Kind: r.Kind, CaseNo: r.CaseNo, Organ: r.Organ,
 		ApplicantName: r.ApplicantName, RequestID: r.RequestID.Int64, FiledOn: dayOf(r.FiledOn),
 		ConcludedOn: nullDay(r.ConcludedOn), Outcome: r.Outcome, Summary: r.Summary, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -298,7 +299,7 @@ const caseCols = `id, version, kind, case_no, organ, applicant_name, request_id,
 	summary, created_by, created_at, updated_at`
 
 // caseArgs returns the nullable columns of c.
-func caseArgs(c workflow.Case) (request sql.NullInt64, concluded sql.NullString) {
+func caseArgs(c requests.Case) (request sql.NullInt64, concluded sql.NullString) {
 	if c.RequestID != 0 {
 		request = sql.NullInt64{Int64: c.RequestID, Valid: true}
 	}
@@ -309,13 +310,13 @@ func caseArgs(c workflow.Case) (request sql.NullInt64, concluded sql.NullString)
 }
 
 // caseAudit is what the audit log keeps of a case: its figures for Table 四, no names.
-func caseAudit(c workflow.Case) map[string]string {
+func caseAudit(c requests.Case) map[string]string {
 	return map[string]string{"kind": c.Kind, "case_no": c.CaseNo, "filed_on": c.FiledOn.String(),
 		"concluded_on": c.ConcludedOn.String(), "outcome": c.Outcome}
 }
 
 // CreateCase implements workflow.CaseStore.
-func (s *Store) CreateCase(ctx context.Context, c workflow.Case, actor workflow.Actor, now time.Time) (workflow.Case, error) {
+func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO cases (org_id, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on,
@@ -329,13 +330,13 @@ func (s *Store) CreateCase(ctx context.Context, c workflow.Case, actor workflow.
 			ActorName: actorName(actor), Data: caseAudit(c), At: now})
 	})
 	if err != nil {
-		return workflow.Case{}, err
+		return requests.Case{}, err
 	}
 	return s.Case(ctx, c.ID)
 }
 
 // UpdateCase implements workflow.CaseStore.
-func (s *Store) UpdateCase(ctx context.Context, c workflow.Case, prevVersion int, actor workflow.Actor, now time.Time) (workflow.Case, error) {
+func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `UPDATE cases SET kind = $1, case_no = $2, organ = $3, applicant_name = $4, request_id = $5, filed_on = $6,
@@ -359,23 +360,23 @@ func (s *Store) UpdateCase(ctx context.Context, c workflow.Case, prevVersion int
 			ActorName: actorName(actor), Data: caseAudit(c), At: now})
 	})
 	if err != nil {
-		return workflow.Case{}, err
+		return requests.Case{}, err
 	}
 	return s.Case(ctx, c.ID)
 }
 
 // Case implements workflow.CaseStore.
-func (s *Store) Case(ctx context.Context, id int64) (workflow.Case, error) {
+func (s *Store) Case(ctx context.Context, id int64) (requests.Case, error) {
 	var r caseRow
 	if err := s.db.GetContext(ctx, &r, `SELECT `+caseCols+` FROM cases WHERE org_id = $1 AND id = $2`, s.org, id); err != nil {
-		return workflow.Case{}, translate(err, "案件")
+		return requests.Case{}, translate(err, "案件")
 	}
 	return r.toDomain(), nil
 }
 
 // ListCases implements workflow.CaseStore: newest filed first. A year selects the cases Table 四
 // of that year counts: filed by its end and not concluded before its start.
-func (s *Store) ListCases(ctx context.Context, q workflow.CaseQuery) ([]workflow.Case, int, error) {
+func (s *Store) ListCases(ctx context.Context, q requests.CaseQuery) ([]requests.Case, int, error) {
 	where := ` WHERE org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -399,7 +400,7 @@ func (s *Store) ListCases(ctx context.Context, q workflow.CaseQuery) ([]workflow
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list cases: %w", err), "")
 	}
-	out := make([]workflow.Case, len(rows))
+	out := make([]requests.Case, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}

@@ -8,10 +8,11 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // mustRequest stores a request received on day with the given reply deadlines.
-func (f fixture) mustRequest(tb testing.TB, applicant, day string, reply ...workflow.Effect) workflow.Request {
+func (f fixture) mustRequest(tb testing.TB, applicant, day string, reply ...workflow.Effect) requests.Request {
 	tb.Helper()
 	d, err := workflow.ParseDate(day)
 	if err != nil {
@@ -21,7 +22,7 @@ func (f fixture) mustRequest(tb testing.TB, applicant, day string, reply ...work
 	if applicant != "natural" {
 		idType, idNo = "统一社会信用代码", "91411000MA00000001"
 	}
-	r, err := f.store.CreateRequest(context.Background(), workflow.Request{
+	r, err := f.store.CreateRequest(context.Background(), requests.Request{
 		Instance: workflow.Instance{Unit: "bangongshi", Definition: "request", DefinitionVersion: 1, State: "received",
 			Facts: workflow.Facts{"received_on": day}},
 		Title: "保障房分配名单", Channel: "in_person", ReceivedOn: d, ApplicantType: applicant, ApplicantName: "张三",

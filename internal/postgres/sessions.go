@@ -9,19 +9,20 @@ import (
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
 )
 
 // Credentials implements workflow.AccountStore.
-func (s *Store) Credentials(ctx context.Context, username string) (workflow.Credentials, error) {
+func (s *Store) Credentials(ctx context.Context, username string) (accounts.Credentials, error) {
 	u, err := s.UserByUsername(ctx, username)
 	if err != nil {
-		return workflow.Credentials{}, err
+		return accounts.Credentials{}, err
 	}
 	roles, err := s.UserRoles(ctx, u.ID)
 	if err != nil {
-		return workflow.Credentials{}, err
+		return accounts.Credentials{}, err
 	}
-	return workflow.Credentials{Staff: workflow.Staff{ID: u.ID, Username: u.Username, Name: u.DisplayName, Roles: toRoles(roles)},
+	return accounts.Credentials{Staff: workflow.Staff{ID: u.ID, Username: u.Username, Name: u.DisplayName, Roles: toRoles(roles)},
 		PasswordHash: u.PasswordHash, Disabled: u.Disabled}, nil
 }
 

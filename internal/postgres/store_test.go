@@ -14,6 +14,7 @@ import (
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/migrations"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, workflow.Shanghai)
@@ -45,12 +46,12 @@ func mustFixture(tb testing.TB) fixture {
 	return fixture{db: db, store: s, user: u, actor: workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}}
 }
 
-func (f fixture) mustDocument(tb testing.TB) workflow.Document {
+func (f fixture) mustDocument(tb testing.TB) documents.Document {
 	tb.Helper()
-	d, err := f.store.CreateDocument(context.Background(), workflow.Document{
+	d, err := f.store.CreateDocument(context.Background(), documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "document", DefinitionVersion: 1, State: "drafting",
 			Facts: workflow.Facts{"attribute": "主动公开"}},
-		Title: "关于住房租赁补贴的通知", Body: "正文", DocKind: workflow.KindOther, CreatedBy: f.user.ID,
+		Title: "关于住房租赁补贴的通知", Body: "正文", DocKind: documents.KindOther, CreatedBy: f.user.ID,
 	}, f.actor, t0)
 	if err != nil {
 		tb.Fatal(err)

@@ -45,7 +45,7 @@ type officialBlock struct {
 	rows    []string
 }
 
-// officialBlocks returns the blocks of Table 二 for format as DOMAIN.md §4.2 lists them, or nil
+// officialBlocks returns the blocks of Table 二 for format as the official report format lists them, or nil
 // for an unknown format.
 func officialBlocks(format string) []officialBlock {
 	switch format {

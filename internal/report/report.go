@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The two national report formats.
@@ -118,8 +119,8 @@ func validFormat(format string) bool { return format == Format2019 || format == 
 type Store interface {
 	// AnnualReport returns the year's report (its final snapshot, or assembled from the data and
 	// the inputs) and the inputs.
-	AnnualReport(ctx context.Context, year int, org string) (*Report, workflow.ReportInputs, error)
+	AnnualReport(ctx context.Context, year int, org string) (*Report, requests.ReportInputs, error)
 	PreviousReport(ctx context.Context, year int, org string) (*Report, error)
-	SaveReportInputs(ctx context.Context, in workflow.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (workflow.ReportInputs, error)
+	SaveReportInputs(ctx context.Context, in requests.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (requests.ReportInputs, error)
 	FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*Report, []Failure, error)
 }

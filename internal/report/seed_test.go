@@ -12,7 +12,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// seedOrg is the bureau whose 2020 report (DOMAIN.md §11) the tests reproduce.
+// seedOrg is the bureau whose 2020 report the tests reproduce.
 const seedOrg = "许昌市住房和城乡建设局"
 
 // mustSeedReport returns the bureau's 2020 report (2019 format) rebuilt from records: 26 requests

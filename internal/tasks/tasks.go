@@ -1,7 +1,7 @@
 // Package tasks runs the background side of wugongkai on asynq (Redis): the outbox relay that hands
 // committed side effects to the queue, the handlers that carry them out, and the deadline sweep that
 // fires every due timed step straight from PostgreSQL. PostgreSQL holds the truth: with Redis empty,
-// flushed or down, work is delayed, never lost (DESIGN.md invariant 3).
+// flushed or down, work is delayed, never lost (docs/invariants.md, 3).
 package tasks
 
 import (

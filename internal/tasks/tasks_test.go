@@ -16,6 +16,7 @@ import (
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/internal/tasks"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // redisServer is a private redis-server process, so a test can stop, restart and flush it without
@@ -125,9 +126,9 @@ func (e env) submit(tb testing.TB, due time.Time) int64 {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Now()
-	d, err := e.store.CreateDocument(ctx, workflow.Document{
+	d, err := e.store.CreateDocument(ctx, documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: "drafting", Facts: workflow.Facts{}},
-		Title:    "草案", DocKind: workflow.KindOther, CreatedBy: e.drafter.UserID}, e.drafter, now)
+		Title:    "草案", DocKind: documents.KindOther, CreatedBy: e.drafter.UserID}, e.drafter, now)
 	if err != nil {
 		tb.Fatal(err)
 	}

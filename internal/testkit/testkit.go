@@ -13,6 +13,8 @@ import (
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/documents"
 )
 
 // Password is every test user's password.
@@ -68,7 +70,7 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 			tb.Fatal(err)
 		}
 	}
-	hash, err := workflow.HashPassword(Password)
+	hash, err := accounts.HashPassword(Password)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 }
 
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
-func (b *Bureau) Documents(clock workflow.Clock) *workflow.Documents {
-	return &workflow.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
+func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
+	return &documents.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // The browser tests drive Debian's Chromium headless through the pages as people would. One
@@ -575,10 +576,10 @@ func TestBrowserDecisionWalk(t *testing.T) {
 }
 
 // findDoc returns the document called title.
-func findDoc(t *testing.T, s *stack, title string) workflow.Document {
+func findDoc(t *testing.T, s *stack, title string) documents.Document {
 	t.Helper()
 	docs, _, err := s.docs.List(context.Background(), workflow.Staff{Username: "drafter",
-		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, workflow.DocumentQuery{Limit: 100})
+		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, documents.DocumentQuery{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,5 +589,5 @@ func findDoc(t *testing.T, s *stack, title string) workflow.Document {
 		}
 	}
 	t.Fatalf("no document %q", title)
-	return workflow.Document{}
+	return documents.Document{}
 }

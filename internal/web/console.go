@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 type loginView struct {
@@ -189,14 +190,14 @@ type docRow struct {
 	Version   int
 }
 
-func kindLabel(d workflow.Document) string {
+func kindLabel(d documents.Document) string {
 	if d.Definition == "decision" {
 		return "重大行政决策草案"
 	}
 	return "公文"
 }
 
-func (s *Site) toDocRow(c *gin.Context, d workflow.Document) docRow {
+func (s *Site) toDocRow(c *gin.Context, d documents.Document) docRow {
 	r := docRow{ID: d.ID, Title: d.Title, Kind: kindLabel(d), Unit: d.UnitName, Drafter: d.CreatedByName, Updated: d.UpdatedAt, Version: d.Version}
 	if r.Unit == "" {
 		r.Unit = unitName(s.unitNames(c), d.Unit)
@@ -263,11 +264,11 @@ func (s *Site) handled(c *gin.Context, st workflow.Staff, limit int) ([]docRow, 
 	for i, a := range acted {
 		ids[i] = a.SubjectID
 	}
-	docs, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{IDs: ids, Limit: len(ids)})
+	docs, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{IDs: ids, Limit: len(ids)})
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]workflow.Document, len(docs))
+	byID := make(map[int64]documents.Document, len(docs))
 	for _, d := range docs {
 		byID[d.ID] = d
 	}
@@ -285,7 +286,7 @@ func (s *Site) handled(c *gin.Context, st workflow.Staff, limit int) ([]docRow, 
 }
 
 // actionLabel names an audit entry's action in Chinese.
-func (s *Site) actionLabel(d workflow.Document, h workflow.AuditEntry) string {
+func (s *Site) actionLabel(d documents.Document, h workflow.AuditEntry) string {
 	def, err := s.Docs.Engine.Definition(d.Instance)
 	if err != nil {
 		return h.Action
@@ -387,7 +388,7 @@ func (s *Site) documentList(c *gin.Context) {
 			}
 		}
 	}
-	q := workflow.DocumentQuery{Limit: consolePageSize, Offset: (page - 1) * consolePageSize}
+	q := documents.DocumentQuery{Limit: consolePageSize, Offset: (page - 1) * consolePageSize}
 	if v.State != "" {
 		if !seen[v.State] {
 			s.errorPage(c, &workflow.Error{Code: workflow.EInvalid, Message: "未知的状态：" + v.State})

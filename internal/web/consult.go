@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // The consultation pages: the public 征求意见 list, each consultation's page with the comment form
@@ -46,8 +48,8 @@ type consultRow struct {
 	Decided      bool
 }
 
-func toConsultRow(v workflow.ConsultationView) consultRow {
-	return consultRow{ID: v.ID, Title: v.Title, Unit: v.UnitName, Status: v.Status, StatusLabel: workflow.ConsultationStatusLabel(v.Status),
+func toConsultRow(v consultations.ConsultationView) consultRow {
+	return consultRow{ID: v.ID, Title: v.Title, Unit: v.UnitName, Status: v.Status, StatusLabel: consultations.ConsultationStatusLabel(v.Status),
 		OpensAt: v.OpensAt, ClosesAt: v.ClosesAt, CommentCount: v.CommentCount, Extended: len(v.Extensions) > 0, Decided: v.State == "published"}
 }
 
@@ -76,8 +78,8 @@ func (s *Site) consultationList(c *gin.Context) {
 		page = 1
 	}
 	v := consultListView{Status: status}
-	for _, t := range []struct{ value, label string }{{"", "全部"}, {workflow.ConsultationOpen, "正在征求意见"},
-		{workflow.ConsultationUpcoming, "即将开始"}, {workflow.ConsultationClosed, "已结束"}} {
+	for _, t := range []struct{ value, label string }{{"", "全部"}, {consultations.ConsultationOpen, "正在征求意见"},
+		{consultations.ConsultationUpcoming, "即将开始"}, {consultations.ConsultationClosed, "已结束"}} {
 		href := "/consultations"
 		if t.value != "" {
 			href += "?status=" + t.value
@@ -113,7 +115,7 @@ type commentForm struct {
 }
 
 type consultPageView struct {
-	V           workflow.ConsultationView
+	V           consultations.ConsultationView
 	StatusLabel string
 	Open        bool
 	Paragraphs  []string
@@ -131,11 +133,11 @@ func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, erro
 	if err != nil {
 		return consultPageView{}, err
 	}
-	v := consultPageView{V: cv, StatusLabel: workflow.ConsultationStatusLabel(cv.Status), Open: cv.Status == workflow.ConsultationOpen,
+	v := consultPageView{V: cv, StatusLabel: consultations.ConsultationStatusLabel(cv.Status), Open: cv.Status == consultations.ConsultationOpen,
 		Paragraphs: paragraphs(cv.Body), Explanation: paragraphs(cv.Explanation), Summary: paragraphs(cv.AdoptionSummary),
 		MaxLength: s.Consultations.MaxLength}
 	if v.MaxLength <= 0 {
-		v.MaxLength = workflow.DefaultMaxCommentLength
+		v.MaxLength = consultations.DefaultMaxCommentLength
 	}
 	if cv.State == "published" {
 		if _, err := s.Docs.PublicDocument(c.Request.Context(), id); err == nil {
@@ -177,7 +179,7 @@ func (s *Site) postComment(c *gin.Context) {
 		return
 	}
 	form := commentForm{Name: c.PostForm("name"), Contact: c.PostForm("contact"), Text: c.PostForm("text")}
-	r, err := s.Consultations.Accept(c.Request.Context(), id, workflow.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
+	r, err := s.Consultations.Accept(c.Request.Context(), id, consultations.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
 		c.ClientIP())
 	if err == nil {
 		v, verr := s.consultationView(c, id)
@@ -231,7 +233,7 @@ func (s *Site) consultationsFeed(c *gin.Context) {
 		href := s.abs(c, fmt.Sprintf("/consultations/%d", v.ID))
 		f.Entries = append(f.Entries, atomEntry{ID: href, Title: v.Title, Updated: atomTime(at), Published: atomTime(v.OpensAt),
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: href}},
-			Summary: fmt.Sprintf("%s：征求意见期 %s 至 %s（北京时间）", workflow.ConsultationStatusLabel(v.Status),
+			Summary: fmt.Sprintf("%s：征求意见期 %s 至 %s（北京时间）", consultations.ConsultationStatusLabel(v.Status),
 				formatDateTime(v.OpensAt), formatDateTime(v.ClosesAt))})
 	}
 	f.Updated = atomTime(updated)
@@ -240,18 +242,18 @@ func (s *Site) consultationsFeed(c *gin.Context) {
 
 // commentRow is a comment in the staff list.
 type commentRow struct {
-	workflow.Comment
+	consultations.Comment
 	StatusLabel string
 	Grouped     bool // the row stands for its whole campaign
 }
 
-func commentStatusLabel(st workflow.CommentStatus) string {
+func commentStatusLabel(st consultations.CommentStatus) string {
 	switch st {
-	case workflow.CommentPending:
+	case consultations.CommentPending:
 		return "待审核"
-	case workflow.CommentPublished:
+	case consultations.CommentPublished:
 		return "已公开"
-	case workflow.CommentHidden:
+	case consultations.CommentHidden:
 		return "不予公开"
 	}
 	return string(st)
@@ -263,20 +265,20 @@ type countRow struct {
 }
 
 type burstRow struct {
-	workflow.Burst
+	consultations.Burst
 	KindLabel string
 	Href      string
 }
 
 type commentsView struct {
-	Doc            workflow.Document
+	Doc            documents.Document
 	StateLabel     string
 	OpensAt        string
 	ClosesAt       string
 	Total          int
 	StatusCounts   []countRow
 	DispCounts     []countRow
-	Campaigns      []workflow.Campaign
+	Campaigns      []consultations.Campaign
 	Bursts         []burstRow
 	BurstMin       int
 	Rows           []commentRow
@@ -347,14 +349,14 @@ func (s *Site) loadComments(c *gin.Context) (commentsView, error) {
 	}
 	v := commentsView{Doc: d, StateLabel: def.StateLabel(d.State), Status: c.Query("status"), Campaign: c.Query("campaign"),
 		OpensAt: localFact(d.Facts["opens_at"]), ClosesAt: localFact(d.Facts["closes_at"]), CommentsPublic: d.Facts.Bool("comments_public")}
-	for _, dp := range workflow.Dispositions() {
+	for _, dp := range consultations.Dispositions() {
 		v.Dispositions = append(v.Dispositions, string(dp))
 	}
 	v.Grouped = v.Status == "" && v.Campaign == "" && c.Query("grouped") != "false"
 	if len(v.Campaign) > 64 {
 		return commentsView{}, &workflow.Error{Code: workflow.EInvalid, Message: "相同意见组标识无效"}
 	}
-	q := workflow.CommentQuery{Status: workflow.CommentStatus(v.Status), Campaign: v.Campaign, Grouped: v.Grouped,
+	q := consultations.CommentQuery{Status: consultations.CommentStatus(v.Status), Campaign: v.Campaign, Grouped: v.Grouped,
 		Limit: commentsPageSize, Offset: (page - 1) * commentsPageSize}
 	res, contact, err := s.Consultations.Comments(c.Request.Context(), st.Actor(), id, q)
 	if err != nil {
@@ -362,10 +364,10 @@ func (s *Site) loadComments(c *gin.Context) (commentsView, error) {
 	}
 	v.ContactVisible = contact
 	v.Total, v.Matching = res.Stats.Total, res.Total
-	for _, cs := range []workflow.CommentStatus{workflow.CommentPending, workflow.CommentPublished, workflow.CommentHidden} {
+	for _, cs := range []consultations.CommentStatus{consultations.CommentPending, consultations.CommentPublished, consultations.CommentHidden} {
 		v.StatusCounts = append(v.StatusCounts, countRow{Label: commentStatusLabel(cs), N: res.Stats.ByStatus[cs]})
 	}
-	for _, dp := range workflow.Dispositions() {
+	for _, dp := range consultations.Dispositions() {
 		v.DispCounts = append(v.DispCounts, countRow{Label: string(dp), N: res.Stats.ByDisposition[dp]})
 	}
 	v.DispCounts = append(v.DispCounts, countRow{Label: "未处理", N: res.Stats.ByDisposition[""]})
@@ -376,7 +378,7 @@ func (s *Site) loadComments(c *gin.Context) (commentsView, error) {
 	}
 	for _, b := range res.Bursts {
 		br := burstRow{Burst: b, KindLabel: "同一来源集中提交"}
-		if b.Kind == workflow.BurstCampaign {
+		if b.Kind == consultations.BurstCampaign {
 			br.KindLabel = "相同内容集中提交"
 			br.Href = fmt.Sprintf("/console/documents/%d/comments?campaign=%s", id, url.QueryEscape(b.Key))
 		}
@@ -424,7 +426,7 @@ func (s *Site) dispose(c *gin.Context) {
 	}
 	form := disposeForm{Disposition: c.PostForm("disposition"), Reason: c.PostForm("reason"),
 		IDs: c.PostFormArray("comment_ids"), Keys: c.PostFormArray("campaign_keys")}
-	d := workflow.Disposal{Disposition: workflow.Disposition(form.Disposition), Reason: form.Reason, CampaignKeys: form.Keys}
+	d := consultations.Disposal{Disposition: consultations.Disposition(form.Disposition), Reason: form.Reason, CampaignKeys: form.Keys}
 	for _, raw := range form.IDs {
 		n, perr := strconv.ParseInt(raw, 10, 64)
 		if perr != nil {
@@ -467,10 +469,10 @@ func (s *Site) moderate(c *gin.Context) {
 		s.errorPage(c, &workflow.Error{Code: workflow.ENotFound, Message: "该意见不存在"})
 		return
 	}
-	_, err = s.Consultations.Moderate(c.Request.Context(), st.Actor(), id, cid, workflow.CommentStatus(c.PostForm("status")), c.PostForm("reason"))
+	_, err = s.Consultations.Moderate(c.Request.Context(), st.Actor(), id, cid, consultations.CommentStatus(c.PostForm("status")), c.PostForm("reason"))
 	if err == nil {
 		back := fmt.Sprintf("/console/documents/%d/comments?done=moderate", id)
-		if v := c.PostForm("status_filter"); v != "" && workflow.CommentStatus(v).Valid() {
+		if v := c.PostForm("status_filter"); v != "" && consultations.CommentStatus(v).Valid() {
 			back += "&status=" + v
 		}
 		c.Redirect(http.StatusSeeOther, back)
@@ -507,9 +509,9 @@ func (s *Site) commentsPublication(c *gin.Context) {
 }
 
 type summaryView struct {
-	Doc        workflow.Document
+	Doc        documents.Document
 	StateLabel string
-	Draft      workflow.SummaryDraft
+	Draft      consultations.SummaryDraft
 	Counts     []countRow
 	Text       string
 	Attached   bool
@@ -547,7 +549,7 @@ func (s *Site) loadSummary(c *gin.Context) (summaryView, error) {
 	}
 	v := summaryView{Doc: d, StateLabel: def.StateLabel(d.State), Draft: sd, Text: sd.Text, Attached: d.Facts.Bool("summary_attached"),
 		CanAttach: d.State == "consultation_closed"}
-	for _, dp := range workflow.Dispositions() {
+	for _, dp := range consultations.Dispositions() {
 		v.Counts = append(v.Counts, countRow{Label: string(dp), N: sd.ByDisposition[dp]})
 	}
 	v.Counts = append(v.Counts, countRow{Label: "未处理", N: sd.Undisposed})
@@ -621,7 +623,7 @@ type consultationPanel struct {
 }
 
 // consultationPanel builds the consultation panel of decision draft d for st.
-func (s *Site) consultationPanel(c *gin.Context, st workflow.Staff, d workflow.Document) *consultationPanel {
+func (s *Site) consultationPanel(c *gin.Context, st workflow.Staff, d documents.Document) *consultationPanel {
 	if s.Consultations == nil || d.Definition != "decision" {
 		return nil
 	}
@@ -630,13 +632,13 @@ func (s *Site) consultationPanel(c *gin.Context, st workflow.Staff, d workflow.D
 	if d.Facts.Bool("consultation_exempt") {
 		p.Status = "依法不公开征求意见"
 	} else if p.OpensAt != "" && p.ClosesAt != "" {
-		p.Status = workflow.ConsultationStatusLabel(workflow.ConsultationStatus(d.Facts, s.now()))
+		p.Status = consultations.ConsultationStatusLabel(consultations.ConsultationStatus(d.Facts, s.now()))
 	}
 	p.CanSetPublic = d.State == "drafting" && s.Authz.Can(st.Username, d.Unit, "document:edit")
 	inConsultation := d.State != "drafting" && d.State != "unit_review" && !d.Facts.Bool("consultation_exempt")
 	if inConsultation && s.Authz.Can(st.Username, d.Unit, "comment:read") {
 		p.CanComments = true
-		if res, _, err := s.Consultations.Comments(c.Request.Context(), st.Actor(), d.ID, workflow.CommentQuery{Limit: 1}); err == nil {
+		if res, _, err := s.Consultations.Comments(c.Request.Context(), st.Actor(), d.ID, consultations.CommentQuery{Limit: 1}); err == nil {
 			p.CommentCount = res.Stats.Total
 		}
 	}

@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // mustDecision creates a 主动公开 decision draft whose consultation opens after opensIn and lasts 30
 // days, optionally publishing its comments, and has the unit head approve it.
-func (s *stack) mustDecision(title string, opensIn time.Duration, commentsPublic bool) workflow.Document {
+func (s *stack) mustDecision(title string, opensIn time.Duration, commentsPublic bool) documents.Document {
 	s.t.Helper()
 	opens := s.clock.Now().Add(opensIn).Truncate(time.Minute)
 	closes := opens.Add(30 * 24 * time.Hour)
-	d := s.mustCreate("drafter", workflow.Draft{Definition: "decision", Title: str(title),
+	d := s.mustCreate("drafter", documents.Draft{Definition: "decision", Title: str(title),
 		Body:        str("第一条 为了推进生活垃圾分类工作，制定本办法。\n第二条 本办法适用于本市行政区域。"),
 		Explanation: str("起草说明：依据《固体废物污染环境防治法》起草。"), Attribute: str("主动公开"),
 		SubjectCategory: str("城乡建设、环境保护\\城市建设"), OpensAt: &opens, ClosesAt: &closes})
@@ -263,9 +263,9 @@ func TestConsultationVisibility(t *testing.T) {
 	s := newStack(t)
 	opens := s.clock.Now().Add(time.Hour)
 	closes := opens.Add(31 * 24 * time.Hour)
-	drafting := s.mustCreate("drafter", workflow.Draft{Definition: "decision", Title: str("仍在起草的决策草案"), Body: str("草稿"),
+	drafting := s.mustCreate("drafter", documents.Draft{Definition: "decision", Title: str("仍在起草的决策草案"), Body: str("草稿"),
 		OpensAt: &opens, ClosesAt: &closes})
-	exempt := s.mustCreate("drafter", workflow.Draft{Definition: "decision", Title: str("依法不公开征求意见的决策"), Body: str("草稿"),
+	exempt := s.mustCreate("drafter", documents.Draft{Definition: "decision", Title: str("依法不公开征求意见的决策"), Body: str("草稿"),
 		ConsultationExempt: boolPtr(true), ExemptReason: str("涉及国家秘密，依法不予公开")})
 	s.mustFire(exempt, [2]string{"drafter", "submit_exempt"})
 	c := s.anon()

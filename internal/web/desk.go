@@ -6,12 +6,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 type deskItem struct {
 	Row       docRow
-	Doc       workflow.Document
+	Doc       documents.Document
 	Deadlines []deadlineView
 	Publish   *actionForm
 }
@@ -28,14 +28,14 @@ type deskView struct {
 func (s *Site) publicationDesk(c *gin.Context) {
 	st := *staffOf(c)
 	ctx := c.Request.Context()
-	v := deskView{Options: []string{workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed}}
+	v := deskView{Options: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 	switch c.Query("done") {
 	case "publish":
 		v.Flash = "已发布到门户网站。"
 	case "validity":
 		v.Flash = "有效性已更新。"
 	}
-	awaiting, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{States: []string{"awaiting_publication"}, Limit: 200})
+	awaiting, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: []string{"awaiting_publication"}, Limit: 200})
 	if err != nil {
 		s.errorPage(c, err)
 		return
@@ -67,7 +67,7 @@ func (s *Site) publicationDesk(c *gin.Context) {
 		}
 		return a.Deadlines[0].DueAt.Compare(b.Deadlines[0].DueAt)
 	})
-	published, _, err := s.Docs.List(ctx, st, workflow.DocumentQuery{States: []string{"published"}, Limit: 50})
+	published, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: []string{"published"}, Limit: 50})
 	if err != nil {
 		s.errorPage(c, err)
 		return

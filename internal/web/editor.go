@@ -11,6 +11,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // editorForm is what the drafter typed, kept when the page comes back with a message.
@@ -72,7 +73,7 @@ func fieldTitle(field string) string {
 	return field
 }
 
-func formFromDocument(d workflow.Document) editorForm {
+func formFromDocument(d documents.Document) editorForm {
 	f := editorForm{Title: d.Title, Body: d.Body, Explanation: d.Explanation, DocKind: d.DocKind, SubjectCategory: d.SubjectCategory,
 		DocNumber: d.DocNumber, Summary: d.Summary, Attribute: d.Facts["attribute"], GroundsExplanation: d.Facts["grounds_explanation"],
 		ThirdPartyConsent: d.Facts.Bool("third_party_consent"), PublicInterestOverride: d.Facts.Bool("public_interest_override"),
@@ -100,11 +101,11 @@ func formFromRequest(c *gin.Context) editorForm {
 
 // draft turns the form into the use case's Draft: every field set, so the saved draft is exactly
 // what the form shows. Consultation fields are sent only for a decision draft.
-func (f editorForm) draft(definition string) (workflow.Draft, error) {
+func (f editorForm) draft(definition string) (documents.Draft, error) {
 	str := func(v string) *string { return &v }
 	flag := func(v bool) *bool { return &v }
 	grounds := append([]string{}, f.Grounds...)
-	d := workflow.Draft{Title: str(f.Title), Body: str(f.Body), Explanation: str(f.Explanation), SubjectCategory: str(f.SubjectCategory),
+	d := documents.Draft{Title: str(f.Title), Body: str(f.Body), Explanation: str(f.Explanation), SubjectCategory: str(f.SubjectCategory),
 		DocNumber: str(f.DocNumber), Summary: str(f.Summary), Attribute: str(f.Attribute), Grounds: &grounds,
 		GroundsExplanation: str(f.GroundsExplanation), ThirdPartyConsent: flag(f.ThirdPartyConsent),
 		PublicInterestOverride: flag(f.PublicInterestOverride), DisclosureRequiredByLaw: flag(f.DisclosureRequiredByLaw)}
@@ -212,7 +213,7 @@ var categorySuggestions = []string{
 func (s *Site) newEditorView(definition string, f editorForm) editorView {
 	v := editorView{Definition: definition, KindLabel: "公文", Form: f, Groups: groundGroups(f.Grounds),
 		Attributes: []string{policy.AttrProactive, policy.AttrOnRequest, policy.AttrWithheld},
-		DocKinds:   []string{workflow.KindOther, workflow.KindNormative}, Categories: categorySuggestions,
+		DocKinds:   []string{documents.KindOther, documents.KindNormative}, Categories: categorySuggestions,
 		MinExplained: policy.MinExplanationRunes}
 	if definition == "decision" {
 		v.KindLabel = "重大行政决策草案"
@@ -267,7 +268,7 @@ func (s *Site) newDocument(c *gin.Context) {
 		s.errorPage(c, &workflow.Error{Code: workflow.EInvalid, Message: "文件类型只能是公文或重大行政决策草案"})
 		return
 	}
-	v := s.newEditorView(def, editorForm{DocKind: workflow.KindOther})
+	v := s.newEditorView(def, editorForm{DocKind: documents.KindOther})
 	v.New = true
 	v.Units = s.createUnits(c, *staffOf(c))
 	if len(v.Units) > 0 {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // feedSize is the number of entries in an Atom feed.
@@ -76,7 +76,7 @@ func (s *Site) writeXML(c *gin.Context, contentType string, v any) {
 
 // documentsFeed is the Atom feed of the newest publications; it reads only the public path.
 func (s *Site) documentsFeed(c *gin.Context) {
-	docs, _, err := s.Docs.Public(c.Request.Context(), workflow.PublicQuery{Limit: feedSize}, "")
+	docs, _, err := s.Docs.Public(c.Request.Context(), documents.PublicQuery{Limit: feedSize}, "")
 	if err != nil {
 		s.errorPage(c, err)
 		return
@@ -106,7 +106,7 @@ func (s *Site) documentsFeed(c *gin.Context) {
 }
 
 // feedSummary is an entry's summary: 内容概述 with the 索引号 and 发文字号.
-func feedSummary(d workflow.Document) string {
+func feedSummary(d documents.Document) string {
 	out := d.Summary
 	meta := "索引号：" + d.IndexNo
 	if d.DocNumber != "" {
@@ -144,7 +144,7 @@ func (s *Site) sitemap(c *gin.Context) {
 	}
 	const batch = 500
 	for offset := 0; offset < sitemapMax; offset += batch {
-		docs, total, err := s.Docs.Public(c.Request.Context(), workflow.PublicQuery{Limit: batch, Offset: offset}, "")
+		docs, total, err := s.Docs.Public(c.Request.Context(), documents.PublicQuery{Limit: batch, Offset: offset}, "")
 		if err != nil {
 			s.errorPage(c, err)
 			return

@@ -16,6 +16,7 @@ import (
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestPortal checks the public pages: the list with its columns, filters, search and paging, a
@@ -24,8 +25,8 @@ func TestPortal(t *testing.T) {
 	s := newStack(t)
 	pub := s.mustPublished("关于住房租赁补贴发放的通知", "为做好住房租赁补贴发放工作，现通知如下。\n一、补贴对象。")
 	other := s.mustPublished("城镇老旧小区改造实施方案", "老旧小区改造的范围和标准。")
-	draft := s.mustCreate("drafter", workflow.Draft{Title: str("尚未公开的住房草稿"), Body: str("住房租赁补贴草稿"), Attribute: str("主动公开")})
-	withheld := s.mustCreate("drafter", workflow.Draft{Title: str("不予公开的住房请示"), Body: str("住房租赁补贴请示"),
+	draft := s.mustCreate("drafter", documents.Draft{Title: str("尚未公开的住房草稿"), Body: str("住房租赁补贴草稿"), Attribute: str("主动公开")})
+	withheld := s.mustCreate("drafter", documents.Draft{Title: str("不予公开的住房请示"), Body: str("住房租赁补贴请示"),
 		Attribute: str("不予公开"), Grounds: &[]string{"art16_process"}, GroundsExplanation: str("本件为内部请示，属于过程性信息。")})
 	withheld = s.mustFire(withheld, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"legal", "approve"},
 		[2]string{"leader", "sign"})
@@ -252,7 +253,7 @@ func TestCrossOriginForms(t *testing.T) {
 	s := newStack(t)
 	drafter := s.login("drafter")
 	before, _, err := s.docs.List(context.Background(), workflow.Staff{Username: "drafter",
-		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, workflow.DocumentQuery{})
+		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, documents.DocumentQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func TestCrossOriginForms(t *testing.T) {
 		})
 	}
 	after, _, err := s.docs.List(context.Background(), workflow.Staff{Username: "drafter",
-		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, workflow.DocumentQuery{})
+		Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, documents.DocumentQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +505,7 @@ func mustVersion(tb testing.TB, body string) string {
 	return m[1]
 }
 
-func mustDoc(t *testing.T, s *stack, id int64) workflow.Document {
+func mustDoc(t *testing.T, s *stack, id int64) documents.Document {
 	t.Helper()
 	d, err := s.store.Document(context.Background(), id)
 	if err != nil {
@@ -517,8 +518,8 @@ func mustDoc(t *testing.T, s *stack, id int64) workflow.Document {
 // publishing with the metadata form and changing validity.
 func TestDashboardAndDesk(t *testing.T) {
 	s := newStack(t)
-	d := s.mustCreate("drafter", workflow.Draft{Title: str("物业服务收费管理实施细则"), Body: str("第一条"), Attribute: str("主动公开"),
-		DocKind: str(workflow.KindNormative)})
+	d := s.mustCreate("drafter", documents.Draft{Title: str("物业服务收费管理实施细则"), Body: str("第一条"), Attribute: str("主动公开"),
+		DocKind: str(documents.KindNormative)})
 	d = s.mustFire(d, [2]string{"drafter", "submit"})
 	s.processOutbox()
 	head := s.login("unithead")
@@ -690,7 +691,7 @@ func TestDeadlineMarks(t *testing.T) {
 	if d := time.Date(last, 12, 15, 10, 0, 0, 0, workflow.Shanghai).Sub(s.clock.Now()); d > 0 {
 		s.clock.Advance(d)
 	}
-	d := s.mustCreate("drafter", workflow.Draft{Title: str("跨年的公开期限"), Body: str("正文"), Attribute: str("主动公开")})
+	d := s.mustCreate("drafter", documents.Draft{Title: str("跨年的公开期限"), Body: str("正文"), Attribute: str("主动公开")})
 	s.mustFire(d, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"leader", "sign"})
 	officer := s.login("officer")
 	r := officer.get("/console")

@@ -20,6 +20,10 @@ import (
 	"wugongkai/internal/web"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 const (
@@ -46,10 +50,10 @@ type stack struct {
 	srv    *httptest.Server
 	api    *httpapi.Server
 	store  *postgres.Store
-	docs   *workflow.Documents
-	cons   *workflow.Consultations
-	reqs   *workflow.Requests
-	cases  *workflow.Cases
+	docs   *documents.Documents
+	cons   *consultations.Consultations
+	reqs   *requests.Requests
+	cases  *requests.Cases
 	enf    *policy.Enforcer
 	site   *web.Site
 	clock  *testClock
@@ -98,17 +102,17 @@ func newStack(tb testing.TB) *stack {
 	}
 	b := testkit.NewBureau(tb, testOrg,
 		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"},
-			{Code: workflow.DefaultRequestUnit, Name: "办公室"}}, us)
+			{Code: requests.DefaultRequestUnit, Name: "办公室"}}, us)
 	store, enf, engine := b.Store, b.Enforcer, b.Engine
 	clock := &testClock{}
 	docs := b.Documents(clock)
 	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
 	tb.Cleanup(comments.Close)
-	cons := &workflow.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
-		MaxLength: 500, Limiter: workflow.NewClientLimiter(60, 40), BurstMin: 5}
-	reqs := &workflow.Requests{Engine: engine, Store: store, Auth: enf, Clock: clock, Limiter: workflow.NewClientLimiter(60, 20)}
-	cases := &workflow.Cases{Store: store, Auth: enf, Clock: clock}
-	accounts := &workflow.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
+	cons := &consultations.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
+		MaxLength: 500, Limiter: consultations.NewClientLimiter(60, 40), BurstMin: 5}
+	reqs := &requests.Requests{Engine: engine, Store: store, Auth: enf, Clock: clock, Limiter: consultations.NewClientLimiter(60, 20)}
+	cases := &requests.Cases{Store: store, Auth: enf, Clock: clock}
+	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
 	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
@@ -142,7 +146,7 @@ func (s *stack) actor(username string) workflow.Actor {
 func str(v string) *string { return &v }
 
 // mustCreate creates a draft through the use case.
-func (s *stack) mustCreate(user string, d workflow.Draft) workflow.Document {
+func (s *stack) mustCreate(user string, d documents.Draft) documents.Document {
 	s.t.Helper()
 	if d.Unit == "" {
 		d.Unit = "chengjian"
@@ -155,7 +159,7 @@ func (s *stack) mustCreate(user string, d workflow.Draft) workflow.Document {
 }
 
 // mustFire fires transitions through the use case: pairs of user and transition name.
-func (s *stack) mustFire(d workflow.Document, steps ...[2]string) workflow.Document {
+func (s *stack) mustFire(d documents.Document, steps ...[2]string) documents.Document {
 	s.t.Helper()
 	for _, st := range steps {
 		in := workflow.Input{}
@@ -176,9 +180,9 @@ func (s *stack) mustFire(d workflow.Document, steps ...[2]string) workflow.Docum
 }
 
 // mustPublished creates a 主动公开 document and walks it to publication.
-func (s *stack) mustPublished(title, body string) workflow.Document {
+func (s *stack) mustPublished(title, body string) documents.Document {
 	s.t.Helper()
-	d := s.mustCreate("drafter", workflow.Draft{Title: str(title), Body: str(body), Attribute: str("主动公开"),
+	d := s.mustCreate("drafter", documents.Draft{Title: str(title), Body: str(body), Attribute: str("主动公开"),
 		SubjectCategory: str("城乡建设、环境保护\\住房保障"), DocNumber: str("测建〔2026〕1号")})
 	return s.mustFire(d, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"leader", "sign"},
 		[2]string{"officer", "publish"})

@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
 )
 
 // portalPageSize is the number of documents per page of the public list.
@@ -60,7 +62,7 @@ func parsePublicFilter(c *gin.Context) (publicFilter, error) {
 		return f, err
 	}
 	switch f.Validity {
-	case "", workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed:
+	case "", documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed:
 	default:
 		return f, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
 	}
@@ -106,13 +108,13 @@ type publicRow struct {
 	Category    string
 }
 
-func toPublicRow(d workflow.Document) publicRow {
+func toPublicRow(d documents.Document) publicRow {
 	return publicRow{ID: d.ID, IndexNo: d.IndexNo, Title: d.Title, DocNumber: d.DocNumber, WrittenOn: writtenOn(d),
 		PublishedOn: formatDate(d.PublishedAt), Validity: d.Validity, Category: d.SubjectCategory}
 }
 
 // writtenOn is the 成文日期: the signing date of a document, the decision date of a decision.
-func writtenOn(d workflow.Document) string {
+func writtenOn(d documents.Document) string {
 	if v := d.Facts["signed_on"]; v != "" {
 		return v
 	}
@@ -143,7 +145,7 @@ type portalListView struct {
 // portalList is the 政府信息公开 list: published 主动公开 documents, filtered, searched and paged.
 func (s *Site) portalList(c *gin.Context) {
 	v := portalListView{Categories: topCategories,
-		Validities: []string{workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed}}
+		Validities: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 	this := workflow.DateOf(s.now()).Year
 	for y := this; y > this-10; y-- {
 		v.Years = append(v.Years, y)
@@ -155,7 +157,7 @@ func (s *Site) portalList(c *gin.Context) {
 		s.render(c, statusFor(err), "portal_list", v)
 		return
 	}
-	q := workflow.PublicQuery{Category: f.Category, Year: f.Year, Validity: f.Validity, Limit: portalPageSize,
+	q := documents.PublicQuery{Category: f.Category, Year: f.Year, Validity: f.Validity, Limit: portalPageSize,
 		Offset: (f.Page - 1) * portalPageSize}
 	docs, total, err := s.Docs.Public(c.Request.Context(), q, f.Q)
 	if err != nil {
@@ -174,7 +176,7 @@ func (s *Site) portalList(c *gin.Context) {
 	v.Pages = (total + portalPageSize - 1) / portalPageSize
 	v.PageLinks, v.PrevHref, v.NextHref = pageLinks(f.Page, v.Pages, f.query)
 	if s.consultationsOn() {
-		open, _, err := s.Consultations.List(c.Request.Context(), workflow.ConsultationOpen, 5, 0)
+		open, _, err := s.Consultations.List(c.Request.Context(), consultations.ConsultationOpen, 5, 0)
 		if err != nil {
 			s.Log.Warn("list open consultations", "err", err)
 		}
@@ -204,7 +206,7 @@ func pageLinks(page, pages int, href func(int) string) (links []pageLink, prev, 
 }
 
 type portalDocView struct {
-	Doc        workflow.Document
+	Doc        documents.Document
 	Publisher  string
 	WrittenOn  string
 	ValidUntil string

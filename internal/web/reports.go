@@ -14,6 +14,7 @@ import (
 
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The annual report pages (政府信息公开工作年度报告): the years with their state; one year's report
@@ -117,7 +118,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 	floor := max(2019, current-reportListYears+1)
 	type loaded struct {
 		rep *report.Report
-		in  workflow.ReportInputs
+		in  requests.ReportInputs
 	}
 	all := map[int]loaded{}
 	for y := current; y >= floor; y-- {
@@ -152,7 +153,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 
 // reportHasData reports whether a year's report has anything in it: saved inputs or a figure
 // that is not zero.
-func reportHasData(rep *report.Report, in workflow.ReportInputs) bool {
+func reportHasData(rep *report.Report, in requests.ReportInputs) bool {
 	if in.Version > 0 || in.Final {
 		return true
 	}
@@ -487,7 +488,7 @@ func (s *Site) reportEdit(c *gin.Context) {
 }
 
 // finalError is the refusal to edit a final report.
-func finalError(year int, in workflow.ReportInputs) error {
+func finalError(year int, in requests.ReportInputs) error {
 	return &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("%d年度报告已于 %s 由%s定稿，不能再修改",
 		year, formatDateTime(in.FinalizedAt), in.FinalizedBy)}
 }
@@ -517,13 +518,13 @@ func halfWidth(v string) string {
 // rows. A row with neither a label nor a figure (the empty row for a local addition) is left out.
 // It returns the rows as typed, the figures for the store and the first value that is not a
 // number (columns names the value columns of a block, for the message).
-func parseFigures(c *gin.Context, columns map[string][]string) ([]figureRowForm, []workflow.ReportFigure, error) {
+func parseFigures(c *gin.Context, columns map[string][]string) ([]figureRowForm, []requests.ReportFigure, error) {
 	n, err := strconv.Atoi(c.PostForm("rows"))
 	if err != nil || n < 0 || n > maxFigureRows {
 		return nil, nil, &workflow.Error{Code: workflow.EInvalid, Field: "proactive", Message: "表二的表单不完整，请刷新页面后重新填写"}
 	}
 	var rows []figureRowForm
-	var figs []workflow.ReportFigure
+	var figs []requests.ReportFigure
 	var bad error
 	for i := range n {
 		r := figureRowForm{Item: strings.TrimSpace(c.PostForm(fmt.Sprintf("item_%d", i))),
@@ -542,7 +543,7 @@ func parseFigures(c *gin.Context, columns map[string][]string) ([]figureRowForm,
 		if r.Label == "" && blank {
 			continue
 		}
-		f := workflow.ReportFigure{Item: r.Item, Label: r.Label, Values: make([]*float64, len(r.Values))}
+		f := requests.ReportFigure{Item: r.Item, Label: r.Label, Values: make([]*float64, len(r.Values))}
 		for col, raw := range r.Values {
 			v := strings.TrimSpace(halfWidth(raw))
 			if v == "" {
@@ -599,7 +600,7 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 		err = &workflow.Error{Code: workflow.EInvalid, Field: "version", Message: "表单缺少版本号，请刷新页面后重试"}
 	}
 	if err == nil {
-		in := workflow.ReportInputs{Year: year, Figures: figs, Sections: map[string]string{
+		in := requests.ReportInputs{Year: year, Figures: figs, Sections: map[string]string{
 			report.SectionOverview: strings.TrimSpace(overview),
 			report.SectionProblems: strings.TrimSpace(problems),
 			report.SectionOther:    strings.TrimSpace(other)}}

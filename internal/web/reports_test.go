@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // reportResidentID returns a valid 居民身份证 number (with its check character) for serial n.
@@ -27,8 +28,8 @@ func reportResidentID(n int) string {
 
 // reportApplication is a valid request of an applicant type, numbered n, handed in at the office
 // today.
-func reportApplication(applicant string, n int) workflow.Application {
-	a := workflow.Application{ApplicantType: applicant, Name: fmt.Sprintf("年报测试申请人%d", n), IDType: "居民身份证",
+func reportApplication(applicant string, n int) requests.Application {
+	a := requests.Application{ApplicantType: applicant, Name: fmt.Sprintf("年报测试申请人%d", n), IDType: "居民身份证",
 		IDNumber: reportResidentID(n), Phone: "13800138000", Description: fmt.Sprintf("请公开第%d批保障性住房分配名单", n),
 		Form: "纸质", Delivery: "自行领取", Channel: "in_person"}
 	if applicant != "natural" {
@@ -39,7 +40,7 @@ func reportApplication(applicant string, n int) workflow.Application {
 
 // mustRegisterRequest registers a request through the use case and, if outcome is not "",
 // answers it today with that outcome.
-func (s *stack) mustRegisterRequest(a workflow.Application, outcome string) workflow.Request {
+func (s *stack) mustRegisterRequest(a requests.Application, outcome string) requests.Request {
 	s.t.Helper()
 	ctx := context.Background()
 	r, err := s.reqs.Register(ctx, s.actor("officer"), a)
@@ -135,7 +136,7 @@ func TestReportPages(t *testing.T) {
 	s.mustRegisterRequest(reportApplication("commercial", 3), "三(五)2")
 	s.mustRegisterRequest(reportApplication("legal_service", 4), "") // still open: carried into next year
 	today := workflow.DateOf(s.clock.Now()).String()
-	for _, k := range []workflow.CaseInput{{Kind: "reconsideration", FiledOn: today},
+	for _, k := range []requests.CaseInput{{Kind: "reconsideration", FiledOn: today},
 		{Kind: "litigation_direct", FiledOn: today, ConcludedOn: today, Outcome: "upheld"}} {
 		if _, err := s.cases.Record(context.Background(), s.actor("officer"), k); err != nil {
 			t.Fatal(err)

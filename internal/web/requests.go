@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The disclosure request pages (依申请公开, 《政府信息公开条例》第二十七条至第四十五条): the public
@@ -76,8 +77,8 @@ func applicationFormFrom(c *gin.Context) applicationForm {
 		Channel: c.PostForm("channel"), ReceiptDate: c.PostForm("receipt_date"), Note: c.PostForm("note")}
 }
 
-func (f applicationForm) application() workflow.Application {
-	return workflow.Application{ApplicantType: f.ApplicantType, Name: f.Name, ContactPerson: f.ContactPerson, IDType: f.IDType,
+func (f applicationForm) application() requests.Application {
+	return requests.Application{ApplicantType: f.ApplicantType, Name: f.Name, ContactPerson: f.ContactPerson, IDType: f.IDType,
 		IDNumber: f.IDNumber, Phone: f.Phone, Email: f.Email, Address: f.Address, Description: f.Description, Form: f.Form,
 		Delivery: f.Delivery, Channel: f.Channel, ReceiptDate: f.ReceiptDate, Note: f.Note}
 }
@@ -93,21 +94,21 @@ type idTypeOptions struct {
 func requestIDTypes() idTypeOptions {
 	var o idTypeOptions
 	seen := map[string]bool{}
-	for _, t := range workflow.RequestIDTypes(false) {
+	for _, t := range requests.RequestIDTypes(false) {
 		if t == "其他" {
 			continue
 		}
 		seen[t] = true
 		o.Person = append(o.Person, t)
 	}
-	for _, t := range workflow.RequestIDTypes(true) {
+	for _, t := range requests.RequestIDTypes(true) {
 		if t == "其他" || seen[t] {
 			continue
 		}
 		seen[t] = true
 		o.Organization = append(o.Organization, t)
 	}
-	if slices.Contains(workflow.RequestIDTypes(false), "其他") || slices.Contains(workflow.RequestIDTypes(true), "其他") {
+	if slices.Contains(requests.RequestIDTypes(false), "其他") || slices.Contains(requests.RequestIDTypes(true), "其他") {
 		o.Other = []string{"其他"}
 	}
 	return o
@@ -118,12 +119,12 @@ type applicationView struct {
 	Form   applicationForm
 	Public bool // the public form (else the staff registration)
 	fieldError
-	Natural    []workflow.ApplicantType // 自然人
-	Orgs       []workflow.ApplicantType // the five kinds of 法人或其他组织
+	Natural    []requests.ApplicantType // 自然人
+	Orgs       []requests.ApplicantType // the five kinds of 法人或其他组织
 	IDTypes    idTypeOptions
 	Forms      []string
 	Deliveries []string
-	Channels   []workflow.RequestChannel // staff registration only
+	Channels   []requests.RequestChannel // staff registration only
 	Today      string
 	// Statutory periods and limits the form explains.
 	ReplyDays      int
@@ -152,11 +153,11 @@ func (v fieldError) Err(field string) string {
 }
 
 func (s *Site) applicationView(form applicationForm, staff bool) applicationView {
-	v := applicationView{Form: form, Public: !staff, IDTypes: requestIDTypes(), Forms: workflow.RequestForms(), Deliveries: workflow.RequestDeliveries(),
-		Today: workflow.DateOf(s.now()).String(), ReplyDays: workflow.RequestReplyDays, ExtensionDays: workflow.RequestMaxExtensionDays,
-		SupplementDays: workflow.RequestSupplementNoticeDays, MaxName: maxApplicantLen, MaxIDNumber: maxIDNumberLen, MaxPhone: maxPhoneLen,
-		MaxEmail: maxEmailLen, MaxDescription: workflow.MaxDescriptionRunes, MaxNote: maxNoteLen}
-	for _, a := range workflow.RequestApplicantTypes() {
+	v := applicationView{Form: form, Public: !staff, IDTypes: requestIDTypes(), Forms: requests.RequestForms(), Deliveries: requests.RequestDeliveries(),
+		Today: workflow.DateOf(s.now()).String(), ReplyDays: requests.RequestReplyDays, ExtensionDays: requests.RequestMaxExtensionDays,
+		SupplementDays: requests.RequestSupplementNoticeDays, MaxName: maxApplicantLen, MaxIDNumber: maxIDNumberLen, MaxPhone: maxPhoneLen,
+		MaxEmail: maxEmailLen, MaxDescription: requests.MaxDescriptionRunes, MaxNote: maxNoteLen}
+	for _, a := range requests.RequestApplicantTypes() {
 		if a.Organization {
 			v.Orgs = append(v.Orgs, a)
 		} else {
@@ -164,14 +165,14 @@ func (s *Site) applicationView(form applicationForm, staff bool) applicationView
 		}
 	}
 	if staff {
-		for _, ch := range workflow.RequestChannels() {
-			if ch.Code != workflow.ChannelOnline {
+		for _, ch := range requests.RequestChannels() {
+			if ch.Code != requests.ChannelOnline {
 				v.Channels = append(v.Channels, ch)
 			}
 		}
 	}
 	if v.Form.Form == "" {
-		v.Form.Form = workflow.RequestForms()[0]
+		v.Form.Form = requests.RequestForms()[0]
 	}
 	if v.Form.Delivery == "" {
 		v.Form.Delivery = "自行领取"
@@ -213,8 +214,8 @@ func (s *Site) submitRequest(c *gin.Context) {
 	r, err := s.Requests.Submit(c.Request.Context(), form.application(), c.ClientIP())
 	if err == nil {
 		s.render(c, http.StatusOK, "portal_request_receipt", requestReceiptView{No: r.ReceiptNo, ReceivedOn: r.ReceivedOn.String(),
-			ReplyDue: r.ReplyDue.String(), Title: r.Title, ReplyDays: workflow.RequestReplyDays,
-			ExtensionDays: workflow.RequestMaxExtensionDays, SupplementDays: workflow.RequestSupplementNoticeDays})
+			ReplyDue: r.ReplyDue.String(), Title: r.Title, ReplyDays: requests.RequestReplyDays,
+			ExtensionDays: requests.RequestMaxExtensionDays, SupplementDays: requests.RequestSupplementNoticeDays})
 		return
 	}
 	if statusFor(err) >= 500 {
@@ -318,7 +319,7 @@ type requestRow struct {
 type requestListView struct {
 	Filter      requestFilter
 	States      []stateOption
-	Applicants  []workflow.ApplicantType
+	Applicants  []requests.ApplicantType
 	Years       []int
 	Rows        []requestRow
 	Total       int
@@ -334,7 +335,7 @@ const requestPageSize = 30
 // maskName masks a natural person's name for lists: the first character stays. The names of
 // organisations are not personal information and stay whole.
 func maskName(name, applicantType string) string {
-	for _, a := range workflow.RequestApplicantTypes() {
+	for _, a := range requests.RequestApplicantTypes() {
 		if a.Code == applicantType && a.Organization {
 			return name
 		}
@@ -347,7 +348,7 @@ func maskName(name, applicantType string) string {
 }
 
 func applicantTypeLabel(code string) string {
-	for _, a := range workflow.RequestApplicantTypes() {
+	for _, a := range requests.RequestApplicantTypes() {
 		if a.Code == code {
 			if a.Organization {
 				return "法人或其他组织（" + a.Label + "）"
@@ -361,11 +362,11 @@ func applicantTypeLabel(code string) string {
 // pauseReason says why a request's reply clock does not run, by its state.
 func pauseReason(state string) string {
 	switch state {
-	case workflow.RequestAwaitingSupplement:
+	case requests.RequestAwaitingSupplement:
 		return "待补正，答复期限自收到补正之日重新计算"
-	case workflow.RequestAwaitingPayment:
+	case requests.RequestAwaitingPayment:
 		return "待缴费，期间不计入答复期限"
-	case workflow.RequestConsulting:
+	case requests.RequestConsulting:
 		return "征求意见中，期间不计入答复期限"
 	}
 	return "答复期限暂停计算"
@@ -411,7 +412,7 @@ func (s *Site) requestList(c *gin.Context) {
 		}
 	}
 	today := workflow.DateOf(s.now())
-	v := requestListView{Filter: f, Applicants: workflow.RequestApplicantTypes(),
+	v := requestListView{Filter: f, Applicants: requests.RequestApplicantTypes(),
 		CanRegister: s.hasAnywhere(st, "request:register"), CanCases: s.Cases != nil && s.hasAnywhere(st, "case:record")}
 	for _, state := range def.States {
 		v.States = append(v.States, stateOption{Value: state.Name, Label: state.Label})
@@ -419,7 +420,7 @@ func (s *Site) requestList(c *gin.Context) {
 	for y := today.Year; y >= today.Year-5; y-- {
 		v.Years = append(v.Years, y)
 	}
-	q := workflow.RequestQuery{Open: f.Open, Year: f.Year, Applicant: f.Applicant, Text: f.Q, Limit: requestPageSize,
+	q := requests.RequestQuery{Open: f.Open, Year: f.Year, Applicant: f.Applicant, Text: f.Q, Limit: requestPageSize,
 		Offset: (f.Page - 1) * requestPageSize}
 	if f.State != "" {
 		q.States = []string{f.State}
@@ -447,7 +448,7 @@ func (s *Site) requestList(c *gin.Context) {
 				row.Overdue = true
 			}
 		}
-		if o, ok := workflow.RequestOutcomeOf(r.Outcome); ok {
+		if o, ok := requests.RequestOutcomeOf(r.Outcome); ok {
 			row.Outcome = outcomeTitle(o)
 		}
 		v.Rows = append(v.Rows, row)
@@ -458,20 +459,20 @@ func (s *Site) requestList(c *gin.Context) {
 	s.render(c, http.StatusOK, "console_requests", v)
 }
 
-func applicantByCode(code string) (workflow.ApplicantType, bool) {
-	for _, a := range workflow.RequestApplicantTypes() {
+func applicantByCode(code string) (requests.ApplicantType, bool) {
+	for _, a := range requests.RequestApplicantTypes() {
 		if a.Code == code {
 			return a, true
 		}
 	}
-	return workflow.ApplicantType{}, false
+	return requests.ApplicantType{}, false
 }
 
 // outcomeGroups are the blocks of Table 三 by the group names of workflow.RequestOutcomes.
 var outcomeGroups = map[string]string{"不予公开": "（三）", "无法提供": "（四）", "不予处理": "（五）", "其他处理": "（六）"}
 
 // outcomeTitle names an outcome as Table 三 does: its block, and its row within the block.
-func outcomeTitle(o workflow.RequestOutcome) string {
+func outcomeTitle(o requests.RequestOutcome) string {
 	if o.Group == "" {
 		return o.Label
 	}
@@ -494,7 +495,7 @@ type optionGroup struct {
 // the system records when a deadline lapses are not offered.
 func outcomeOptions() []optionGroup {
 	var out []optionGroup
-	for _, o := range workflow.RequestOutcomes() {
+	for _, o := range requests.RequestOutcomes() {
 		if o.System {
 			continue
 		}
@@ -544,7 +545,7 @@ type reqAction struct {
 
 // requestActionFor builds the form of one available transition of r.
 // monthCount and feeHint are the applicant's requests that month and the fee per request it allows.
-func (s *Site) requestActionFor(def *workflow.Definition, r workflow.Request, t workflow.TransitionView, monthCount, feeHint int) reqAction {
+func (s *Site) requestActionFor(def *workflow.Definition, r requests.Request, t workflow.TransitionView, monthCount, feeHint int) reqAction {
 	today := workflow.DateOf(s.now())
 	a := reqAction{Name: t.Name, Label: t.Label, Style: "primary", FormID: "req-act-" + t.Name}
 	switch t.Name {
@@ -570,15 +571,15 @@ func (s *Site) requestActionFor(def *workflow.Definition, r workflow.Request, t 
 			f.Kind, f.Value, f.Required = "date", today.String(), false
 			f.Max = today.String()
 			if name == "supplemented_on" {
-				f.Help = fmt.Sprintf("默认今天。答复期限自收到补正之日起重新计算 %d 个工作日。", workflow.RequestReplyDays)
+				f.Help = fmt.Sprintf("默认今天。答复期限自收到补正之日起重新计算 %d 个工作日。", requests.RequestReplyDays)
 			} else {
 				f.Help = "默认今天。自发出收费通知至缴费之日不计入答复期限。"
 			}
 		case "consult_kind":
 			f.Kind = "select"
-			f.Options = []option{{"", "请选择"}, {workflow.PauseThirdParty, "第三方（《条例》第三十二条）"},
-				{workflow.PauseCoMaker, "共同制作的其他机关（《条例》第三十四条）"}}
-			f.Help = fmt.Sprintf("被征求意见方有 %d 个工作日答复，期间不计入答复期限（《条例》第三十三条第三款）。", workflow.RequestConsultationDays)
+			f.Options = []option{{"", "请选择"}, {requests.PauseThirdParty, "第三方（《条例》第三十二条）"},
+				{requests.PauseCoMaker, "共同制作的其他机关（《条例》第三十四条）"}}
+			f.Help = fmt.Sprintf("被征求意见方有 %d 个工作日答复，期间不计入答复期限（《条例》第三十三条第三款）。", requests.RequestConsultationDays)
 		case "consultee":
 			f.Kind = "text"
 		case "consult_result":
@@ -591,10 +592,10 @@ func (s *Site) requestActionFor(def *workflow.Definition, r workflow.Request, t 
 				f.Help = fmt.Sprintf("该申请人当月第 %d 件申请；按件计收的标准为每件 %d 元（《政府信息公开信息处理费管理办法》）。", monthCount, feeHint)
 			}
 		case "extension_days":
-			f.Kind, f.Value = "number", strconv.Itoa(workflow.RequestMaxExtensionDays)
-			f.Min, f.Max = "1", strconv.Itoa(workflow.RequestMaxExtensionDays)
+			f.Kind, f.Value = "number", strconv.Itoa(requests.RequestMaxExtensionDays)
+			f.Min, f.Max = "1", strconv.Itoa(requests.RequestMaxExtensionDays)
 			f.Help = fmt.Sprintf("最长 %d 个工作日，只能延长一次，须经政府信息公开工作机构负责人同意并告知申请人（《条例》第三十三条）。",
-				workflow.RequestMaxExtensionDays)
+				requests.RequestMaxExtensionDays)
 		case "extension_reason":
 			f.Help = "延期理由将告知申请人。"
 		case "outcome":
@@ -614,7 +615,7 @@ func (s *Site) requestActionFor(def *workflow.Definition, r workflow.Request, t 
 	}
 	if t.Name == "consultation_answered" {
 		f := reqField{Name: "answered_on", Label: "收到答复的日期", Kind: "date", Value: today.String(), Max: today.String(),
-			Help: fmt.Sprintf("默认今天；征求意见期间（最长 %d 个工作日）不计入答复期限。", workflow.RequestConsultationDays)}
+			Help: fmt.Sprintf("默认今天；征求意见期间（最长 %d 个工作日）不计入答复期限。", requests.RequestConsultationDays)}
 		if from := r.Facts["consult_started_on"]; from != "" {
 			f.Min = from
 		}
@@ -638,7 +639,7 @@ type replyView struct {
 }
 
 type requestPageView struct {
-	R                  workflow.Request
+	R                  requests.Request
 	StateLabel         string
 	ApplicantType      string
 	ChannelLabel       string
@@ -691,23 +692,23 @@ var requestFactLabels = []struct{ name, label string }{
 func requestFactValue(name, v string) string {
 	switch name {
 	case "consult_kind":
-		return workflow.PauseLabel(v)
+		return requests.PauseLabel(v)
 	case "pauses":
-		ps, err := workflow.ParsePauses(v)
+		ps, err := requests.ParsePauses(v)
 		if err != nil {
 			return v
 		}
 		parts := make([]string, 0, len(ps))
 		for _, p := range ps {
-			parts = append(parts, fmt.Sprintf("%s %s 至 %s", workflow.PauseLabel(p.Kind), p.From, p.To))
+			parts = append(parts, fmt.Sprintf("%s %s 至 %s", requests.PauseLabel(p.Kind), p.From, p.To))
 		}
 		return strings.Join(parts, "；")
 	case "outcome":
-		if o, ok := workflow.RequestOutcomeOf(v); ok {
+		if o, ok := requests.RequestOutcomeOf(v); ok {
 			return outcomeTitle(o)
 		}
 	case "channel":
-		if ch, ok := workflow.RequestChannelOf(v); ok {
+		if ch, ok := requests.RequestChannelOf(v); ok {
 			return ch.Label
 		}
 	}
@@ -764,7 +765,7 @@ func (s *Site) loadRequestPage(c *gin.Context, id int64) (requestPageView, error
 		Description: paragraphs(r.Description), MonthCount: d.MonthCount, FeeHint: d.FeeHint, ReplyLetter: paragraphs(r.Facts["reply_letter"]),
 		CanCase: s.Cases != nil && s.Authz.Can(st.Username, r.Unit, "case:record")}
 	v.ChannelLabel, v.ReceivedLabel = r.Channel, "收到申请日期"
-	if ch, ok := workflow.RequestChannelOf(r.Channel); ok {
+	if ch, ok := requests.RequestChannelOf(r.Channel); ok {
 		v.ChannelLabel, v.ChannelRule = ch.Label, ch.Rule
 	}
 	if d.Outcome.Key != "" {
@@ -920,7 +921,7 @@ func caseFormFrom(c *gin.Context) caseForm {
 		ConcludedOn: c.PostForm("concluded_on"), Outcome: c.PostForm("outcome"), Summary: c.PostForm("summary")}
 }
 
-func caseFormOf(k workflow.Case) caseForm {
+func caseFormOf(k requests.Case) caseForm {
 	f := caseForm{Kind: k.Kind, CaseNo: k.CaseNo, Organ: k.Organ, ApplicantName: k.ApplicantName, FiledOn: k.FiledOn.String(),
 		ConcludedOn: k.ConcludedOn.String(), Outcome: k.Outcome, Summary: k.Summary}
 	if k.RequestID != 0 {
@@ -930,8 +931,8 @@ func caseFormOf(k workflow.Case) caseForm {
 }
 
 // input turns the form into the use case's input; only the request number is read here.
-func (f caseForm) input() (workflow.CaseInput, error) {
-	in := workflow.CaseInput{Kind: f.Kind, CaseNo: f.CaseNo, Organ: f.Organ, ApplicantName: f.ApplicantName, FiledOn: f.FiledOn,
+func (f caseForm) input() (requests.CaseInput, error) {
+	in := requests.CaseInput{Kind: f.Kind, CaseNo: f.CaseNo, Organ: f.Organ, ApplicantName: f.ApplicantName, FiledOn: f.FiledOn,
 		ConcludedOn: f.ConcludedOn, Outcome: f.Outcome, Summary: f.Summary}
 	if v := strings.TrimSpace(f.RequestID); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -943,9 +944,9 @@ func (f caseForm) input() (workflow.CaseInput, error) {
 	return in, nil
 }
 
-var caseKinds = []string{workflow.CaseReconsideration, workflow.CaseLitigationDirect, workflow.CaseLitigationAfterReconsideration}
+var caseKinds = []string{requests.CaseReconsideration, requests.CaseLitigationDirect, requests.CaseLitigationAfterReconsideration}
 
-var caseOutcomes = []string{workflow.CasePending, workflow.CaseUpheld, workflow.CaseCorrected, workflow.CaseOther}
+var caseOutcomes = []string{requests.CasePending, requests.CaseUpheld, requests.CaseCorrected, requests.CaseOther}
 
 // caseChoices are the kinds and outcomes of a case as options.
 type caseChoices struct {
@@ -957,10 +958,10 @@ type caseChoices struct {
 func (s *Site) caseChoices() caseChoices {
 	ch := caseChoices{Today: workflow.DateOf(s.now()).String()}
 	for _, k := range caseKinds {
-		ch.Kinds = append(ch.Kinds, option{Value: k, Label: workflow.CaseKindLabel(k)})
+		ch.Kinds = append(ch.Kinds, option{Value: k, Label: requests.CaseKindLabel(k)})
 	}
 	for _, o := range caseOutcomes {
-		ch.Outcomes = append(ch.Outcomes, option{Value: o, Label: workflow.CaseOutcomeLabel(o)})
+		ch.Outcomes = append(ch.Outcomes, option{Value: o, Label: requests.CaseOutcomeLabel(o)})
 	}
 	return ch
 }
@@ -1000,7 +1001,7 @@ const casePageSize = 50
 // loadCaseList builds the case list with its filters and an empty record form.
 func (s *Site) loadCaseList(c *gin.Context) (caseListView, error) {
 	st := *staffOf(c)
-	v := caseListView{caseChoices: s.caseChoices(), Kind: c.Query("kind"), Form: caseForm{Outcome: workflow.CasePending}}
+	v := caseListView{caseChoices: s.caseChoices(), Kind: c.Query("kind"), Form: caseForm{Outcome: requests.CasePending}}
 	page := 1
 	if p := c.Query("page"); p != "" {
 		n, err := strconv.Atoi(p)
@@ -1016,22 +1017,22 @@ func (s *Site) loadCaseList(c *gin.Context) (caseListView, error) {
 		}
 		v.Year = n
 	}
-	if v.Kind != "" && workflow.CaseKindLabel(v.Kind) == "" {
+	if v.Kind != "" && requests.CaseKindLabel(v.Kind) == "" {
 		return v, &workflow.Error{Code: workflow.EInvalid, Message: "未知的案件类型：" + v.Kind}
 	}
 	this := workflow.DateOf(s.now()).Year
 	for y := this; y >= this-5; y-- {
 		v.Years = append(v.Years, y)
 	}
-	ks, total, err := s.Cases.List(c.Request.Context(), st.Actor(), workflow.CaseQuery{Year: v.Year, Kind: v.Kind, Limit: casePageSize,
+	ks, total, err := s.Cases.List(c.Request.Context(), st.Actor(), requests.CaseQuery{Year: v.Year, Kind: v.Kind, Limit: casePageSize,
 		Offset: (page - 1) * casePageSize})
 	if err != nil {
 		return v, err
 	}
 	for _, k := range ks {
-		v.Rows = append(v.Rows, caseRow{ID: k.ID, Kind: workflow.CaseKindLabel(k.Kind), CaseNo: k.CaseNo, Organ: k.Organ,
+		v.Rows = append(v.Rows, caseRow{ID: k.ID, Kind: requests.CaseKindLabel(k.Kind), CaseNo: k.CaseNo, Organ: k.Organ,
 			ApplicantName: k.ApplicantName, FiledOn: k.FiledOn.String(), ConcludedOn: k.ConcludedOn.String(),
-			Outcome: workflow.CaseOutcomeLabel(k.Outcome), Pending: k.Outcome == workflow.CasePending})
+			Outcome: requests.CaseOutcomeLabel(k.Outcome), Pending: k.Outcome == requests.CasePending})
 	}
 	v.Total = total
 	pages := (total + casePageSize - 1) / casePageSize
@@ -1050,13 +1051,13 @@ func (s *Site) loadCaseList(c *gin.Context) (caseListView, error) {
 }
 
 // requestOf returns request id if the user may read it; false if not, or there is none.
-func (s *Site) requestOf(c *gin.Context, id int64) (workflow.Request, bool) {
+func (s *Site) requestOf(c *gin.Context, id int64) (requests.Request, bool) {
 	if id <= 0 {
-		return workflow.Request{}, false
+		return requests.Request{}, false
 	}
 	r, err := s.Requests.Get(c.Request.Context(), staffOf(c).Actor(), id)
 	if err != nil {
-		return workflow.Request{}, false
+		return requests.Request{}, false
 	}
 	return r, true
 }
@@ -1088,7 +1089,7 @@ func (s *Site) recordCase(c *gin.Context) {
 	st := *staffOf(c)
 	form := caseFormFrom(c)
 	in, err := form.input()
-	var k workflow.Case
+	var k requests.Case
 	if err == nil {
 		k, err = s.Cases.Record(c.Request.Context(), st.Actor(), in)
 	}
@@ -1117,7 +1118,7 @@ func (s *Site) recordCase(c *gin.Context) {
 
 type casePageView struct {
 	caseChoices
-	Case         workflow.Case
+	Case         requests.Case
 	KindLabel    string
 	OutcomeLabel string
 	RequestNo    string
@@ -1133,8 +1134,8 @@ func (s *Site) loadCasePage(c *gin.Context, id int64) (casePageView, error) {
 	if err != nil {
 		return casePageView{}, err
 	}
-	return casePageView{caseChoices: s.caseChoices(), Case: k, KindLabel: workflow.CaseKindLabel(k.Kind),
-		OutcomeLabel: workflow.CaseOutcomeLabel(k.Outcome), RequestNo: s.requestNo(c, k.RequestID), Form: caseFormOf(k), Version: k.Version}, nil
+	return casePageView{caseChoices: s.caseChoices(), Case: k, KindLabel: requests.CaseKindLabel(k.Kind),
+		OutcomeLabel: requests.CaseOutcomeLabel(k.Outcome), RequestNo: s.requestNo(c, k.RequestID), Form: caseFormOf(k), Version: k.Version}, nil
 }
 
 // casePage shows one case with the form to update it (for example when it is concluded).
@@ -1202,7 +1203,7 @@ type requestStatusView struct {
 	Contact    string
 	Error      string
 	ErrorField string
-	Status     *workflow.RequestStatus
+	Status     *requests.RequestStatus
 }
 
 // Err returns the error message when it concerns field.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 var reReceiptNo = regexp.MustCompile(`YSQ-[0-9]+-[0-9]+`)
@@ -24,7 +25,7 @@ func TestBrowserRequestWalk(t *testing.T) {
 	citizen.shot("31-request-form")
 	citizen.setValue("applicant_type", "natural")
 	citizen.typeInto("name", "郑市民")
-	citizen.setValue("id_type", workflow.IDResidentCard)
+	citizen.setValue("id_type", requests.IDResidentCard)
 	citizen.typeInto("phone", "13712345678")
 	citizen.typeInto("address", "测试市解放路8号")
 	citizen.setValue("description", "2025年城市道路维修计划\n包括路段名称和计划工期")
@@ -66,7 +67,7 @@ func TestBrowserRequestWalk(t *testing.T) {
 
 	officer.press("#case-link", 200)
 	officer.see("登记案件", no)
-	officer.setValue("kind", workflow.CaseReconsideration)
+	officer.setValue("kind", requests.CaseReconsideration)
 	officer.typeInto("organ", "测试市人民政府")
 	officer.setValue("filed_on", workflow.DateOf(s.clock.Now()).String())
 	officer.shot("35-cases")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // residentID completes 17 digits with the check character of GB 11643-1999.
@@ -31,7 +32,7 @@ func applicationValues() url.Values {
 	return url.Values{
 		"applicant_type": {"natural"},
 		"name":           {"赵小明"},
-		"id_type":        {workflow.IDResidentCard},
+		"id_type":        {requests.IDResidentCard},
 		"id_number":      {testIDNumber},
 		"phone":          {"13812345678"},
 		"email":          {"zhao@example.com"},
@@ -57,7 +58,7 @@ func with(v url.Values, pairs ...string) url.Values {
 // requestCount returns how many requests there are.
 func (s *stack) requestCount() int {
 	s.t.Helper()
-	_, n, err := s.reqs.List(context.Background(), s.actor("officer"), workflow.RequestQuery{Limit: 1})
+	_, n, err := s.reqs.List(context.Background(), s.actor("officer"), requests.RequestQuery{Limit: 1})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -65,9 +66,9 @@ func (s *stack) requestCount() int {
 }
 
 // requestByNo finds a request by its receipt number.
-func (s *stack) requestByNo(no string) workflow.Request {
+func (s *stack) requestByNo(no string) requests.Request {
 	s.t.Helper()
-	rs, _, err := s.reqs.List(context.Background(), s.actor("officer"), workflow.RequestQuery{Text: no, Limit: 10})
+	rs, _, err := s.reqs.List(context.Background(), s.actor("officer"), requests.RequestQuery{Text: no, Limit: 10})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func (s *stack) requestByNo(no string) workflow.Request {
 		}
 	}
 	s.t.Fatalf("no request %s", no)
-	return workflow.Request{}
+	return requests.Request{}
 }
 
 var (
@@ -131,7 +132,7 @@ func TestRequestPublicForm(t *testing.T) {
 		t.Fatalf("no receipt number in the answer:\n%s", excerpt(r.body))
 	}
 	no := m[1]
-	due := s.engine.Calendar().AddWorkingDays(today, workflow.RequestReplyDays).Due
+	due := s.engine.Calendar().AddWorkingDays(today, requests.RequestReplyDays).Due
 	mustContain(t, "receipt", r.body, "受理编号", "收到日期", `id="received-on">`+today.String(), "预计答复期限",
 		`id="reply-due">`+due.String(), "接下来", "补正")
 	mustNotContain(t, "receipt", r.body, testIDNumber, "13812345678", "zhao@example.com", "赵小明")
@@ -139,7 +140,7 @@ func TestRequestPublicForm(t *testing.T) {
 		t.Fatalf("requests %d after filing, want %d", n, before+1)
 	}
 	req := s.requestByNo(no)
-	if req.ReplyDue != due || req.ReceivedOn != today || req.Channel != workflow.ChannelOnline || req.ApplicantName != "赵小明" {
+	if req.ReplyDue != due || req.ReceivedOn != today || req.Channel != requests.ChannelOnline || req.ApplicantName != "赵小明" {
 		t.Fatalf("stored request: %+v", req)
 	}
 	// The receipt is not a page anyone can open by its number.
@@ -265,7 +266,7 @@ func TestRequestDesk(t *testing.T) {
 	mustNotContain(t, "registration form", r.body, `value="online"`)
 
 	letter := with(applicationValues(), "channel", "letter", "receipt_date", "", "applicant_type", "legal_service",
-		"name", "某某律师事务所", "contact_person", "钱律师", "id_type", workflow.IDCreditCode, "id_number", "91110000MA01ABCD2X",
+		"name", "某某律师事务所", "contact_person", "钱律师", "id_type", requests.IDCreditCode, "id_number", "91110000MA01ABCD2X",
 		"description", "关于某路段拆迁补偿标准的文件", "form", "纸质", "delivery", "邮寄", "note", "信封邮戳 "+received.String())
 
 	// A letter needs the day of confirmation.
@@ -293,7 +294,7 @@ func TestRequestDesk(t *testing.T) {
 	if !strings.HasPrefix(page, "/console/requests/") {
 		t.Fatalf("register: Location %q", r.header.Get("Location"))
 	}
-	due := s.engine.Calendar().AddWorkingDays(received, workflow.RequestReplyDays).Due
+	due := s.engine.Calendar().AddWorkingDays(received, requests.RequestReplyDays).Due
 	r = officer.get(r.header.Get("Location"))
 	mustContain(t, "registered", r.body, "申请已登记，受理编号 YSQ-", "平常信函", "确认之日为收到申请之日", received.String(), "91110000MA01ABCD2X",
 		"法人或其他组织（法律服务机构）", "钱律师", "信封邮戳", "周公开", `id="reply-due">`+due.String(), "自收到申请之日 "+received.String()+" 起算",
@@ -335,7 +336,7 @@ func TestRequestDesk(t *testing.T) {
 	mustContain(t, "stale form", r.body, "申请已被他人处理", "刷新页面")
 
 	body = mustFire("receive_supplement", url.Values{"supplemented_on": {today.String()}})
-	due = s.engine.Calendar().AddWorkingDays(today, workflow.RequestReplyDays).Due
+	due = s.engine.Calendar().AddWorkingDays(today, requests.RequestReplyDays).Due
 	mustContain(t, "after supplement", body, "办理中", "已完成“收到补正材料”", `id="reply-due">`+due.String(), "答复期限自补正之日重新起算",
 		`id="req-act-request_extension"`, `id="req-act-notify_fee"`)
 
@@ -357,7 +358,7 @@ func TestRequestDesk(t *testing.T) {
 	}
 	mustContain(t, "extension for the head", head.get(page).body, `id="req-act-approve_extension"`, `id="req-act-reject_extension"`)
 	body = mustFireAs(head, "approve_extension", url.Values{})
-	due = s.engine.Calendar().AddWorkingDays(today, workflow.RequestReplyDays+15).Due
+	due = s.engine.Calendar().AddWorkingDays(today, requests.RequestReplyDays+15).Due
 	mustContain(t, "extension approved", body, "已完成“同意延期（告知申请人）”", "已延长（工作日）", `id="reply-due">`+due.String(), "共 35 个工作日")
 	mustNotContain(t, "extension approved", body, `id="req-act-request_extension"`)
 
@@ -390,7 +391,7 @@ func TestRequestDesk(t *testing.T) {
 // and on its page, and the overdue filter finds it.
 func TestRequestOverdueMark(t *testing.T) {
 	s := newStack(t)
-	in := workflow.Application{ApplicantType: "natural", Name: "孙某", IDType: workflow.IDResidentCard, IDNumber: testIDNumber,
+	in := requests.Application{ApplicantType: "natural", Name: "孙某", IDType: requests.IDResidentCard, IDNumber: testIDNumber,
 		Phone: "13800000000", Description: "某项目的环评批复"}
 	req, err := s.reqs.Submit(context.Background(), in, "192.0.2.1")
 	if err != nil {
@@ -412,7 +413,7 @@ func TestRequestOverdueMark(t *testing.T) {
 func TestRequestDeskPaging(t *testing.T) {
 	s := newStack(t)
 	for i := range 32 {
-		in := workflow.Application{ApplicantType: "natural", Name: "冯某", IDType: "护照", IDNumber: "E1234567" + strconv.Itoa(i%10),
+		in := requests.Application{ApplicantType: "natural", Name: "冯某", IDType: "护照", IDNumber: "E1234567" + strconv.Itoa(i%10),
 			Phone: "13800000000", Description: fmt.Sprintf("分页测试申请第%02d件", i)}
 		if _, err := s.reqs.Submit(context.Background(), in, fmt.Sprintf("198.51.100.%d", i)); err != nil {
 			t.Fatal(err)
@@ -434,7 +435,7 @@ func TestRequestDeskPaging(t *testing.T) {
 // permissions: anonymous visitors get the login form, others 403.
 func TestRequestPagesDenied(t *testing.T) {
 	s := newStack(t)
-	req, err := s.reqs.Submit(context.Background(), workflow.Application{ApplicantType: "natural", Name: "周某", IDType: "护照",
+	req, err := s.reqs.Submit(context.Background(), requests.Application{ApplicantType: "natural", Name: "周某", IDType: "护照",
 		IDNumber: "E12345678", Email: "zhou@example.com", Description: "某文件"}, "192.0.2.2")
 	if err != nil {
 		t.Fatal(err)
@@ -468,7 +469,7 @@ func TestRequestPagesDenied(t *testing.T) {
 	if n := s.requestCount(); n != before {
 		t.Fatalf("a refused registration stored a request")
 	}
-	if got, _ := s.reqs.Get(context.Background(), s.actor("officer"), req.ID); got.State != workflow.RequestReceived {
+	if got, _ := s.reqs.Get(context.Background(), s.actor("officer"), req.ID); got.State != requests.RequestReceived {
 		t.Fatalf("a refused answer changed the request: %s", got.State)
 	}
 	// The nav shows the desk to the officer only.
@@ -480,7 +481,7 @@ func TestRequestPagesDenied(t *testing.T) {
 // kept, updates it when concluded, and refuses a stale update.
 func TestCasePages(t *testing.T) {
 	s := newStack(t)
-	req, err := s.reqs.Submit(context.Background(), workflow.Application{ApplicantType: "natural", Name: "吴某", IDType: workflow.IDResidentCard,
+	req, err := s.reqs.Submit(context.Background(), requests.Application{ApplicantType: "natural", Name: "吴某", IDType: requests.IDResidentCard,
 		IDNumber: testIDNumber, Phone: "13900000000", Description: "某批复文件"}, "192.0.2.3")
 	if err != nil {
 		t.Fatal(err)
@@ -518,7 +519,7 @@ func TestCasePages(t *testing.T) {
 			mustContain(t, tc.name, r.body, `id="`+tc.field+`-error">`+tc.want, "测复〔2026〕8号", "申请人不服答复")
 		})
 	}
-	if _, n, err := s.cases.List(context.Background(), s.actor("officer"), workflow.CaseQuery{}); err != nil || n != 0 {
+	if _, n, err := s.cases.List(context.Background(), s.actor("officer"), requests.CaseQuery{}); err != nil || n != 0 {
 		t.Fatalf("refused forms stored cases: %d, %v", n, err)
 	}
 
@@ -543,7 +544,7 @@ func TestCasePages(t *testing.T) {
 	r = officer.get(r.header.Get("Location"))
 	mustContain(t, "updated", r.body, "已保存", `id="case-outcome">结果纠正`, "审结日期 "+today.String())
 	k, err := s.cases.Get(context.Background(), s.actor("officer"), mustID(t, page))
-	if err != nil || k.Outcome != workflow.CaseCorrected || k.ConcludedOn != today {
+	if err != nil || k.Outcome != requests.CaseCorrected || k.ConcludedOn != today {
 		t.Fatalf("stored case: %+v, %v", k, err)
 	}
 
@@ -559,7 +560,7 @@ func TestCasePages(t *testing.T) {
 		t.Fatalf("update without conclusion date: status %d", r.status)
 	}
 	mustContain(t, "refused update", r.body, "已有结果的案件请填写审结日期", `<option value="other" selected>`)
-	if k2, _ := s.cases.Get(context.Background(), s.actor("officer"), k.ID); k2.Outcome != workflow.CaseCorrected {
+	if k2, _ := s.cases.Get(context.Background(), s.actor("officer"), k.ID); k2.Outcome != requests.CaseCorrected {
 		t.Fatalf("a refused update changed the case: %s", k2.Outcome)
 	}
 	if r := officer.get("/console/cases?kind=nonsense"); r.status != http.StatusBadRequest {
@@ -599,7 +600,7 @@ func TestRequestStatusPage(t *testing.T) {
 	mustContain(t, "wrong contact", wrong.body, "没有找到与该受理编号和联系方式相符的申请", `value="13900000000"`)
 	mustNotContain(t, "wrong contact", wrong.body, `id="status-state"`)
 
-	due := s.engine.Calendar().AddWorkingDays(workflow.DateOf(s.clock.Now()), workflow.RequestReplyDays).Due
+	due := s.engine.Calendar().AddWorkingDays(workflow.DateOf(s.clock.Now()), requests.RequestReplyDays).Due
 	ok := c.postForm("/requests/status", url.Values{"receipt_no": {no}, "contact": {"zhao@example.com"}})
 	if ok.status != http.StatusOK {
 		t.Fatalf("lookup: status %d: %s", ok.status, excerpt(ok.body))

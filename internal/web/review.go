@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // inputField is one box of a transition's form.
@@ -81,7 +82,7 @@ type versionOption struct {
 }
 
 type docPageView struct {
-	Doc           workflow.Document
+	Doc           documents.Document
 	Kind          string
 	StateLabel    string
 	Unit          string
@@ -212,7 +213,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	}
 	if d.State == "published" && s.Authz.Can(st.Username, d.Unit, "document:publish") {
 		v.Validity = &validityForm{Version: d.Version, Validity: d.Validity,
-			Options: []string{workflow.ValidityValid, workflow.ValidityExpired, workflow.ValidityRepealed}}
+			Options: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 		if !d.ValidUntil.IsZero() {
 			v.Validity.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 		}
@@ -235,7 +236,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 
 // versionDiff picks the two body versions to compare (?from=&to=, default the last two) and diffs
 // them line by line.
-func (s *Site) versionDiff(c *gin.Context, v *docPageView, versions []workflow.BodyVersion) {
+func (s *Site) versionDiff(c *gin.Context, v *docPageView, versions []documents.BodyVersion) {
 	for _, bv := range versions {
 		v.Versions = append(v.Versions, versionOption{No: bv.No,
 			Label: fmt.Sprintf("第 %d 版（%s，%s）", bv.No, bv.AuthorName, formatDateTime(bv.CreatedAt))})
@@ -243,13 +244,13 @@ func (s *Site) versionDiff(c *gin.Context, v *docPageView, versions []workflow.B
 	if len(versions) < 2 {
 		return
 	}
-	find := func(no int) (workflow.BodyVersion, bool) {
+	find := func(no int) (documents.BodyVersion, bool) {
 		for _, bv := range versions {
 			if bv.No == no {
 				return bv, true
 			}
 		}
-		return workflow.BodyVersion{}, false
+		return documents.BodyVersion{}, false
 	}
 	to, okTo := find(atoi(c.Query("to")))
 	if !okTo {
@@ -280,7 +281,7 @@ var inputKinds = map[string]string{"closes_at": "datetime", "meeting": "text", "
 
 // actionFormFor builds the form of one available transition: its required inputs, the optional
 // opinion of a signature, the catalogue metadata of a publication.
-func actionFormFor(def *workflow.Definition, d workflow.Document, t workflow.TransitionView) actionForm {
+func actionFormFor(def *workflow.Definition, d documents.Document, t workflow.TransitionView) actionForm {
 	a := actionForm{Name: t.Name, Label: t.Label, Style: "primary"}
 	switch t.Name {
 	case "return", "withdraw", "redraft":
@@ -306,7 +307,7 @@ func actionFormFor(def *workflow.Definition, d workflow.Document, t workflow.Tra
 	if t.Name == "publish" {
 		a.Publish = true
 		a.Fields = append(a.Fields,
-			inputField{Name: "doc_number", Label: "发文字号", Kind: "text", Value: d.DocNumber, Required: d.DocKind == workflow.KindNormative,
+			inputField{Name: "doc_number", Label: "发文字号", Kind: "text", Value: d.DocNumber, Required: d.DocKind == documents.KindNormative,
 				Help: "如：许建〔2026〕12号。规范性文件必填。"},
 			inputField{Name: "subject_category", Label: "主题分类", Kind: "text", Value: d.SubjectCategory, Required: true,
 				Help: "两级，以“\\”分隔，如：城乡建设、环境保护\\住房保障。"},
@@ -462,7 +463,7 @@ var factLabels = []struct{ name, label string }{
 	{"rereviewed_on", "最近复审日期"},
 }
 
-func (s *Site) factRows(d workflow.Document) []factRow {
+func (s *Site) factRows(d documents.Document) []factRow {
 	var out []factRow
 	for _, f := range factLabels {
 		v, ok := d.Facts[f.name]

@@ -21,6 +21,10 @@ import (
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // SessionCookie is the name of the staff session cookie. It is the cookie the JSON API also
@@ -59,16 +63,16 @@ type UnitNames func(ctx context.Context) (map[string]string, error)
 
 // Site is the pages' dependencies: the use cases they call and what the header shows.
 type Site struct {
-	Accounts *workflow.Accounts
-	Docs     *workflow.Documents
+	Accounts *accounts.Accounts
+	Docs     *documents.Documents
 	Authz    Authz
 	// Consultations are the public comment use cases; without them the consultation pages are
 	// not served.
-	Consultations *workflow.Consultations
+	Consultations *consultations.Consultations
 	// Requests and Cases are the disclosure request (依申请公开) and review/litigation use cases;
 	// without Requests the public request form and the request desk are not served.
-	Requests *workflow.Requests
-	Cases    *workflow.Cases
+	Requests *requests.Requests
+	Cases    *requests.Cases
 	// Reports is the annual report store; without it the report pages are not served.
 	Reports report.Store
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.

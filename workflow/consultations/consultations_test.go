@@ -1,4 +1,4 @@
-package workflow_test
+package consultations_test
 
 import (
 	"context"
@@ -9,42 +9,43 @@ import (
 	"time"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 func TestNormalizeComment(t *testing.T) {
 	long := strings.Repeat("意", 31)
 	tests := []struct {
 		name      string
-		in        workflow.CommentInput
-		want      workflow.CommentInput
+		in        consultations.CommentInput
+		want      consultations.CommentInput
 		wantField string
 	}{
-		{name: "minimal", in: workflow.CommentInput{Text: "  建议延长期限  "}, want: workflow.CommentInput{Text: "建议延长期限"}},
-		{name: "all fields", in: workflow.CommentInput{Name: " 张三 ", Contact: " 138-1234-5678 ", Text: "第一行\r\n第二行\t完"},
-			want: workflow.CommentInput{Name: "张三", Contact: "138-1234-5678", Text: "第一行\n第二行\t完"}},
-		{name: "e-mail contact", in: workflow.CommentInput{Contact: "wang@example.com", Text: "同意该草案内容"},
-			want: workflow.CommentInput{Contact: "wang@example.com", Text: "同意该草案内容"}},
-		{name: "fixed line", in: workflow.CommentInput{Contact: "(010) 6512 3456", Text: "同意该草案内容"},
-			want: workflow.CommentInput{Contact: "(010) 6512 3456", Text: "同意该草案内容"}},
-		{name: "html is text", in: workflow.CommentInput{Text: "<script>alert(1)</script>"}, want: workflow.CommentInput{Text: "<script>alert(1)</script>"}},
-		{name: "exactly the limit", in: workflow.CommentInput{Text: long[:30*3]}, want: workflow.CommentInput{Text: long[:30*3]}},
-		{name: "missing text", in: workflow.CommentInput{Name: "张三", Text: "   "}, wantField: "text"},
-		{name: "too short", in: workflow.CommentInput{Text: "同意"}, wantField: "text"},
-		{name: "too long", in: workflow.CommentInput{Text: long}, wantField: "text"},
-		{name: "control character", in: workflow.CommentInput{Text: "同意\x00该草案"}, wantField: "text"},
-		{name: "bidi override", in: workflow.CommentInput{Text: "同意\u202e该草案"}, wantField: "text"},
-		{name: "escape", in: workflow.CommentInput{Text: "同意\x1b[31m该草案"}, wantField: "text"},
-		{name: "invalid utf-8", in: workflow.CommentInput{Text: "同意\xff该草案"}, wantField: "text"},
-		{name: "newline in name", in: workflow.CommentInput{Name: "张\n三", Text: "同意该草案内容"}, wantField: "name"},
-		{name: "long name", in: workflow.CommentInput{Name: strings.Repeat("名", 51), Text: "同意该草案内容"}, wantField: "name"},
-		{name: "contact neither phone nor e-mail", in: workflow.CommentInput{Contact: "微信 abc", Text: "同意该草案内容"}, wantField: "contact"},
-		{name: "short phone", in: workflow.CommentInput{Contact: "12345", Text: "同意该草案内容"}, wantField: "contact"},
-		{name: "e-mail without dotted domain", in: workflow.CommentInput{Contact: "a@localhost", Text: "同意该草案内容"}, wantField: "contact"},
-		{name: "e-mail with display name", in: workflow.CommentInput{Contact: "Wang <w@example.com>", Text: "同意该草案内容"}, wantField: "contact"},
+		{name: "minimal", in: consultations.CommentInput{Text: "  建议延长期限  "}, want: consultations.CommentInput{Text: "建议延长期限"}},
+		{name: "all fields", in: consultations.CommentInput{Name: " 张三 ", Contact: " 138-1234-5678 ", Text: "第一行\r\n第二行\t完"},
+			want: consultations.CommentInput{Name: "张三", Contact: "138-1234-5678", Text: "第一行\n第二行\t完"}},
+		{name: "e-mail contact", in: consultations.CommentInput{Contact: "wang@example.com", Text: "同意该草案内容"},
+			want: consultations.CommentInput{Contact: "wang@example.com", Text: "同意该草案内容"}},
+		{name: "fixed line", in: consultations.CommentInput{Contact: "(010) 6512 3456", Text: "同意该草案内容"},
+			want: consultations.CommentInput{Contact: "(010) 6512 3456", Text: "同意该草案内容"}},
+		{name: "html is text", in: consultations.CommentInput{Text: "<script>alert(1)</script>"}, want: consultations.CommentInput{Text: "<script>alert(1)</script>"}},
+		{name: "exactly the limit", in: consultations.CommentInput{Text: long[:30*3]}, want: consultations.CommentInput{Text: long[:30*3]}},
+		{name: "missing text", in: consultations.CommentInput{Name: "张三", Text: "   "}, wantField: "text"},
+		{name: "too short", in: consultations.CommentInput{Text: "同意"}, wantField: "text"},
+		{name: "too long", in: consultations.CommentInput{Text: long}, wantField: "text"},
+		{name: "control character", in: consultations.CommentInput{Text: "同意\x00该草案"}, wantField: "text"},
+		{name: "bidi override", in: consultations.CommentInput{Text: "同意\u202e该草案"}, wantField: "text"},
+		{name: "escape", in: consultations.CommentInput{Text: "同意\x1b[31m该草案"}, wantField: "text"},
+		{name: "invalid utf-8", in: consultations.CommentInput{Text: "同意\xff该草案"}, wantField: "text"},
+		{name: "newline in name", in: consultations.CommentInput{Name: "张\n三", Text: "同意该草案内容"}, wantField: "name"},
+		{name: "long name", in: consultations.CommentInput{Name: strings.Repeat("名", 51), Text: "同意该草案内容"}, wantField: "name"},
+		{name: "contact neither phone nor e-mail", in: consultations.CommentInput{Contact: "微信 abc", Text: "同意该草案内容"}, wantField: "contact"},
+		{name: "short phone", in: consultations.CommentInput{Contact: "12345", Text: "同意该草案内容"}, wantField: "contact"},
+		{name: "e-mail without dotted domain", in: consultations.CommentInput{Contact: "a@localhost", Text: "同意该草案内容"}, wantField: "contact"},
+		{name: "e-mail with display name", in: consultations.CommentInput{Contact: "Wang <w@example.com>", Text: "同意该草案内容"}, wantField: "contact"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := workflow.NormalizeComment(tt.in, 30)
+			got, err := consultations.NormalizeComment(tt.in, 30)
 			if tt.wantField == "" {
 				if err != nil {
 					t.Fatalf("NormalizeComment: %v", err)
@@ -82,13 +83,13 @@ func TestCampaignKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ka, kb := workflow.CampaignKey(tt.a), workflow.CampaignKey(tt.b)
+			ka, kb := consultations.CampaignKey(tt.a), consultations.CampaignKey(tt.b)
 			if len(ka) != 32 {
 				t.Fatalf("key %q is not 32 hex digits", ka)
 			}
 			if (ka == kb) != tt.same {
 				t.Fatalf("CampaignKey(%q)=%s, CampaignKey(%q)=%s: same=%v, want %v (normalised %q / %q)", tt.a, ka, tt.b, kb,
-					ka == kb, tt.same, workflow.NormalizeForCampaign(tt.a), workflow.NormalizeForCampaign(tt.b))
+					ka == kb, tt.same, consultations.NormalizeForCampaign(tt.a), consultations.NormalizeForCampaign(tt.b))
 			}
 		})
 	}
@@ -105,7 +106,7 @@ func TestClientBucket(t *testing.T) {
 		"2001:db8:1:3:3:4:5:6":        "2001:db8:1:3::/64",
 		"2001:0db8:0001:0002:0:0:0:1": "2001:db8:1:2::/64",
 	} {
-		if got := workflow.ClientBucket(in); got != want {
+		if got := consultations.ClientBucket(in); got != want {
 			t.Errorf("ClientBucket(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -113,7 +114,7 @@ func TestClientBucket(t *testing.T) {
 
 func TestClientLimiter(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, workflow.Shanghai)
-	l := workflow.NewClientLimiter(6, 3) // 3 at once, then one every 10 s
+	l := consultations.NewClientLimiter(6, 3) // 3 at once, then one every 10 s
 	for i := range 3 {
 		if ok, _ := l.Allow("203.0.113.7", t0); !ok {
 			t.Fatalf("request %d within the burst refused", i+1)
@@ -148,11 +149,11 @@ func TestClientLimiter(t *testing.T) {
 	if n := l.Clients(); n != 1 {
 		t.Fatalf("%d clients remembered after an idle hour, want 1", n)
 	}
-	var nilLimiter *workflow.ClientLimiter
+	var nilLimiter *consultations.ClientLimiter
 	if ok, _ := nilLimiter.Allow("x", t0); !ok {
 		t.Fatal("nil limiter refused")
 	}
-	if ok, _ := workflow.NewClientLimiter(0, 1).Allow("x", t0); !ok {
+	if ok, _ := consultations.NewClientLimiter(0, 1).Allow("x", t0); !ok {
 		t.Fatal("disabled limiter refused")
 	}
 }
@@ -164,19 +165,19 @@ func TestConsultationStatusAndPeriod(t *testing.T) {
 		now    time.Time
 		status string
 	}{
-		{opens.Add(-time.Nanosecond), workflow.ConsultationUpcoming},
-		{opens, workflow.ConsultationOpen},
-		{closes.Add(-time.Nanosecond), workflow.ConsultationOpen},
-		{closes, workflow.ConsultationClosed},
-		{closes.Add(time.Second), workflow.ConsultationClosed},
+		{opens.Add(-time.Nanosecond), consultations.ConsultationUpcoming},
+		{opens, consultations.ConsultationOpen},
+		{closes.Add(-time.Nanosecond), consultations.ConsultationOpen},
+		{closes, consultations.ConsultationClosed},
+		{closes.Add(time.Second), consultations.ConsultationClosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.now.Format(time.RFC3339Nano), func(t *testing.T) {
-			if got := workflow.ConsultationStatus(f, tt.now); got != tt.status {
+			if got := consultations.ConsultationStatus(f, tt.now); got != tt.status {
 				t.Fatalf("status %s, want %s", got, tt.status)
 			}
-			err := workflow.PeriodOpen(f, tt.now)
-			if tt.status == workflow.ConsultationOpen {
+			err := consultations.PeriodOpen(f, tt.now)
+			if tt.status == consultations.ConsultationOpen {
 				if err != nil {
 					t.Fatalf("PeriodOpen: %v", err)
 				}
@@ -192,7 +193,7 @@ func TestConsultationStatusAndPeriod(t *testing.T) {
 			}
 		})
 	}
-	if err := workflow.PeriodOpen(workflow.Facts{}, opens); workflow.ErrorCode(err) != workflow.EClosed {
+	if err := consultations.PeriodOpen(workflow.Facts{}, opens); workflow.ErrorCode(err) != workflow.EClosed {
 		t.Fatalf("no period: %v", err)
 	}
 }
@@ -208,21 +209,21 @@ func TestConsultationPublic(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		c      workflow.Consultation
+		c      consultations.Consultation
 		public bool
 	}{
-		{"scheduled", workflow.Consultation{Definition: "decision", State: "consultation_scheduled", Facts: period}, true},
-		{"published", workflow.Consultation{Definition: "decision", State: "published", Facts: with("attribute", "主动公开")}, true},
-		{"drafting", workflow.Consultation{Definition: "decision", State: "drafting", Facts: period}, false},
-		{"unit review", workflow.Consultation{Definition: "decision", State: "unit_review", Facts: period}, false},
-		{"a document", workflow.Consultation{Definition: "document", State: "published", Facts: period}, false},
-		{"exempt", workflow.Consultation{Definition: "decision", State: "legality_review", Facts: with("consultation_exempt", "true")}, false},
-		{"withheld", workflow.Consultation{Definition: "decision", State: "consultation_open", Facts: with("attribute", "不予公开")}, false},
-		{"no period", workflow.Consultation{Definition: "decision", State: "legality_review", Facts: workflow.Facts{}}, false},
+		{"scheduled", consultations.Consultation{Definition: "decision", State: "consultation_scheduled", Facts: period}, true},
+		{"published", consultations.Consultation{Definition: "decision", State: "published", Facts: with("attribute", "主动公开")}, true},
+		{"drafting", consultations.Consultation{Definition: "decision", State: "drafting", Facts: period}, false},
+		{"unit review", consultations.Consultation{Definition: "decision", State: "unit_review", Facts: period}, false},
+		{"a document", consultations.Consultation{Definition: "document", State: "published", Facts: period}, false},
+		{"exempt", consultations.Consultation{Definition: "decision", State: "legality_review", Facts: with("consultation_exempt", "true")}, false},
+		{"withheld", consultations.Consultation{Definition: "decision", State: "consultation_open", Facts: with("attribute", "不予公开")}, false},
+		{"no period", consultations.Consultation{Definition: "decision", State: "legality_review", Facts: workflow.Facts{}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := workflow.ConsultationPublic(tt.c); got != tt.public {
+			if got := consultations.ConsultationPublic(tt.c); got != tt.public {
 				t.Fatalf("ConsultationPublic = %v, want %v", got, tt.public)
 			}
 		})
@@ -286,27 +287,27 @@ func TestExtensionsOf(t *testing.T) {
 		{Action: "extend", At: at, Data: map[string]string{"reason": "意见较多", "closes_at": "2027-01-10T01:00:00Z"}},
 		{Action: "edit", Data: map[string]string{"closes_at": "2020-01-01T00:00:00Z"}},
 	}
-	got := workflow.ExtensionsOf(hist)
+	got := consultations.ExtensionsOf(hist)
 	if len(got) != 1 || got[0].Reason != "意见较多" || !got[0].At.Equal(at) || got[0].ClosesAt.Format(time.RFC3339) != "2027-01-10T01:00:00Z" {
 		t.Fatalf("ExtensionsOf = %+v", got)
 	}
 }
 
 func TestRenderSummary(t *testing.T) {
-	c := workflow.Consultation{Title: "垃圾分类管理办法（草案）", Facts: workflow.Facts{"opens_at": "2026-12-01T01:00:00Z",
+	c := consultations.Consultation{Title: "垃圾分类管理办法（草案）", Facts: workflow.Facts{"opens_at": "2026-12-01T01:00:00Z",
 		"closes_at": "2027-01-10T01:00:00Z", "shortening_reason": "落实上级部署，时间紧迫"}}
 	t1 := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
-	groups := []workflow.CommentGroup{
-		{CampaignKey: "k-small", Disposition: workflow.DispositionRejected, Reason: "与上位法不符", Count: 1, Text: "建议取消罚款", FirstAt: t1.Add(time.Hour)},
-		{CampaignKey: "k-big", Disposition: workflow.DispositionAdopted, Count: 30, Text: "建议增加<b>分类</b>投放点", FirstAt: t1},
-		{CampaignKey: "k-big", Disposition: workflow.DispositionPartial, Reason: "部分点位已有", Count: 2, Hidden: 0, Text: "建议增加分类投放点！", FirstAt: t1.Add(time.Minute)},
-		{CampaignKey: "k-hidden", Disposition: workflow.DispositionOutOfScope, Reason: "与本草案无关", Count: 1, Hidden: 1, FirstAt: t1.Add(2 * time.Hour)},
+	groups := []consultations.CommentGroup{
+		{CampaignKey: "k-small", Disposition: consultations.DispositionRejected, Reason: "与上位法不符", Count: 1, Text: "建议取消罚款", FirstAt: t1.Add(time.Hour)},
+		{CampaignKey: "k-big", Disposition: consultations.DispositionAdopted, Count: 30, Text: "建议增加<b>分类</b>投放点", FirstAt: t1},
+		{CampaignKey: "k-big", Disposition: consultations.DispositionPartial, Reason: "部分点位已有", Count: 2, Hidden: 0, Text: "建议增加分类投放点！", FirstAt: t1.Add(time.Minute)},
+		{CampaignKey: "k-hidden", Disposition: consultations.DispositionOutOfScope, Reason: "与本草案无关", Count: 1, Hidden: 1, FirstAt: t1.Add(2 * time.Hour)},
 		{CampaignKey: "k-open", Count: 1, Text: "建议明确执法主体", FirstAt: t1.Add(3 * time.Hour)},
 	}
-	exts := []workflow.Extension{{At: time.Date(2026, 12, 28, 2, 0, 0, 0, time.UTC), ClosesAt: time.Date(2027, 1, 10, 1, 0, 0, 0, time.UTC), Reason: "收到较多意见"}}
-	sd := workflow.RenderSummary(c, "测试市住房和城乡建设局", exts, groups)
-	if sd.Total != 35 || sd.Undisposed != 1 || sd.Hidden != 1 || sd.ByDisposition[workflow.DispositionAdopted] != 30 ||
-		sd.ByDisposition[workflow.DispositionPartial] != 2 || sd.ByDisposition[workflow.DispositionRejected] != 1 {
+	exts := []consultations.Extension{{At: time.Date(2026, 12, 28, 2, 0, 0, 0, time.UTC), ClosesAt: time.Date(2027, 1, 10, 1, 0, 0, 0, time.UTC), Reason: "收到较多意见"}}
+	sd := consultations.RenderSummary(c, "测试市住房和城乡建设局", exts, groups)
+	if sd.Total != 35 || sd.Undisposed != 1 || sd.Hidden != 1 || sd.ByDisposition[consultations.DispositionAdopted] != 30 ||
+		sd.ByDisposition[consultations.DispositionPartial] != 2 || sd.ByDisposition[consultations.DispositionRejected] != 1 {
 		t.Fatalf("counts: %+v", sd)
 	}
 	for _, want := range []string{
@@ -326,33 +327,33 @@ func TestRenderSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, sd.Text)
 		}
 	}
-	if empty := workflow.RenderSummary(c, "", nil, nil); !strings.Contains(empty.Text, "未收到意见") || !strings.Contains(empty.Text, "我单位") {
+	if empty := consultations.RenderSummary(c, "", nil, nil); !strings.Contains(empty.Text, "未收到意见") || !strings.Contains(empty.Text, "我单位") {
 		t.Errorf("summary of no comments:\n%s", empty.Text)
 	}
 }
 
 // memConsultations is an in-memory ConsultationStore with the parts Accept uses.
 type memConsultations struct {
-	workflow.ConsultationStore // nil: the other methods are not used here
-	mu                         sync.Mutex
-	c                          workflow.Consultation
-	loads                      int
-	comments                   []workflow.Comment
+	consultations.ConsultationStore // nil: the other methods are not used here
+	mu                              sync.Mutex
+	c                               consultations.Consultation
+	loads                           int
+	comments                        []consultations.Comment
 }
 
-func (m *memConsultations) Consultation(_ context.Context, id int64, _ bool) (workflow.Consultation, error) {
+func (m *memConsultations) Consultation(_ context.Context, id int64, _ bool) (consultations.Consultation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.loads++
 	if id != m.c.ID {
-		return workflow.Consultation{}, workflow.Errorf(workflow.ENotFound, "不存在")
+		return consultations.Consultation{}, workflow.Errorf(workflow.ENotFound, "不存在")
 	}
 	c := m.c
 	c.Facts = m.c.Facts.Clone()
 	return c, nil
 }
 
-func (m *memConsultations) AddComment(_ context.Context, c workflow.Comment) (workflow.Comment, error) {
+func (m *memConsultations) AddComment(_ context.Context, c consultations.Comment) (consultations.Comment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c.ID = int64(len(m.comments) + 1)
@@ -383,10 +384,10 @@ func TestAcceptDecidesByTheClock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := &memConsultations{c: workflow.Consultation{ID: 7, Definition: "decision", State: tt.state,
+			store := &memConsultations{c: consultations.Consultation{ID: 7, Definition: "decision", State: tt.state,
 				Facts: workflow.Facts{"opens_at": opens.UTC().Format(time.RFC3339), "closes_at": closes.UTC().Format(time.RFC3339)}}}
-			s := &workflow.Consultations{Store: store, Clock: workflow.ClockFunc(func() time.Time { return tt.now })}
-			r, err := s.Accept(context.Background(), 7, workflow.CommentInput{Text: "建议增加投放点"}, "203.0.113.7")
+			s := &consultations.Consultations{Store: store, Clock: workflow.ClockFunc(func() time.Time { return tt.now })}
+			r, err := s.Accept(context.Background(), 7, consultations.CommentInput{Text: "建议增加投放点"}, "203.0.113.7")
 			if tt.wantCode != "" {
 				if workflow.ErrorCode(err) != tt.wantCode {
 					t.Fatalf("Accept: %v, want %s", err, tt.wantCode)
@@ -403,7 +404,7 @@ func TestAcceptDecidesByTheClock(t *testing.T) {
 				t.Fatalf("receipt %+v, stored %+v", r, store.comments)
 			}
 			got := store.comments[0]
-			if got.Client != "203.0.113.7" || got.CampaignKey != workflow.CampaignKey("建议增加投放点") || got.Status != workflow.CommentPending {
+			if got.Client != "203.0.113.7" || got.CampaignKey != consultations.CampaignKey("建议增加投放点") || got.Status != consultations.CommentPending {
 				t.Fatalf("stored comment %+v", got)
 			}
 		})
@@ -412,24 +413,24 @@ func TestAcceptDecidesByTheClock(t *testing.T) {
 
 func TestAcceptRateLimitAndCache(t *testing.T) {
 	now := time.Date(2026, 12, 5, 9, 0, 0, 0, workflow.Shanghai)
-	store := &memConsultations{c: workflow.Consultation{ID: 7, Definition: "decision", State: "consultation_open",
+	store := &memConsultations{c: consultations.Consultation{ID: 7, Definition: "decision", State: "consultation_open",
 		Facts: workflow.Facts{"opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-31T01:00:00Z"}}}
 	clock := now
-	s := &workflow.Consultations{Store: store, Clock: workflow.ClockFunc(func() time.Time { return clock }),
-		Limiter: workflow.NewClientLimiter(60, 2), MaxLength: 10}
+	s := &consultations.Consultations{Store: store, Clock: workflow.ClockFunc(func() time.Time { return clock }),
+		Limiter: consultations.NewClientLimiter(60, 2), MaxLength: 10}
 	ctx := context.Background()
 	for i := range 2 {
-		if _, err := s.Accept(ctx, 7, workflow.CommentInput{Text: "建议增加投放点"}, "203.0.113.7"); err != nil {
+		if _, err := s.Accept(ctx, 7, consultations.CommentInput{Text: "建议增加投放点"}, "203.0.113.7"); err != nil {
 			t.Fatalf("comment %d: %v", i+1, err)
 		}
 	}
-	_, err := s.Accept(ctx, 7, workflow.CommentInput{Text: "建议增加投放点"}, "203.0.113.7")
+	_, err := s.Accept(ctx, 7, consultations.CommentInput{Text: "建议增加投放点"}, "203.0.113.7")
 	e := workflow.AsError(err)
 	if e == nil || e.Code != workflow.ETooMany || e.Details["retry_after_seconds"] != 1 {
 		t.Fatalf("third comment in a second: %v (%+v)", err, e)
 	}
 	// The configured maximum length applies.
-	if _, err := s.Accept(ctx, 7, workflow.CommentInput{Text: "建议增加投放点建议增加投放点"}, "198.51.100.1"); workflow.ErrorCode(err) != workflow.EInvalid {
+	if _, err := s.Accept(ctx, 7, consultations.CommentInput{Text: "建议增加投放点建议增加投放点"}, "198.51.100.1"); workflow.ErrorCode(err) != workflow.EInvalid {
 		t.Fatalf("comment over MaxLength: %v", err)
 	}
 	// Within InfoTTL the consultation was loaded once; after it, again.
@@ -437,13 +438,13 @@ func TestAcceptRateLimitAndCache(t *testing.T) {
 		t.Fatalf("consultation loaded %d times, want 1", store.loads)
 	}
 	clock = now.Add(2 * time.Second)
-	if _, err := s.Accept(ctx, 7, workflow.CommentInput{Text: "建议增加投放点"}, "198.51.100.1"); err != nil {
+	if _, err := s.Accept(ctx, 7, consultations.CommentInput{Text: "建议增加投放点"}, "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
 	if store.loads != 2 {
 		t.Fatalf("consultation loaded %d times after the TTL, want 2", store.loads)
 	}
-	if _, err := s.Accept(ctx, 8, workflow.CommentInput{Text: "建议增加投放点"}, "198.51.100.2"); workflow.ErrorCode(err) != workflow.ENotFound {
+	if _, err := s.Accept(ctx, 8, consultations.CommentInput{Text: "建议增加投放点"}, "198.51.100.2"); workflow.ErrorCode(err) != workflow.ENotFound {
 		t.Fatalf("unknown consultation: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package workflow
+package requests
 
 // The reply clock of a disclosure request (依申请公开), as pure functions over the calendar: the
 // statutory periods of 《政府信息公开条例》第30–34条 and how pauses, a supplement and an extension
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"wugongkai/workflow"
 )
 
 // The statutory periods of a disclosure request (依申请公开), in working days.
@@ -54,44 +56,44 @@ func PauseLabel(kind string) string {
 // receipt). To is the zero Date while the pause lasts.
 type Pause struct {
 	Kind     string
-	From, To Date
+	From, To workflow.Date
 }
 
 // RequestClock is what the reply deadline of a request depends on.
 type RequestClock struct {
-	Received      Date    // the receipt date (《条例》第31条)
-	Supplemented  Date    // the day the supplement arrived (第30条): the clock restarts from it; zero if none
-	Pauses        []Pause // consultations and fee notices, in any order
-	ExtensionDays int     // the approved extension (第33条), 0 if none
+	Received      workflow.Date // the receipt date (《条例》第31条)
+	Supplemented  workflow.Date // the day the supplement arrived (第30条): the clock restarts from it; zero if none
+	Pauses        []Pause       // consultations and fee notices, in any order
+	ExtensionDays int           // the approved extension (第33条), 0 if none
 }
 
 // PauseSpan is one pause as the reply deadline counted it.
 type PauseSpan struct {
 	Pause
-	Until  Date // the last excluded day: To, or for an open consultation the projected end
-	Days   int  // working days excluded
-	Open   bool // the pause still lasts; Until and Days are projected
-	Capped bool // a consultation was cut to RequestConsultationDays
-	Late   bool // it began after the reply was already due, so it excluded nothing
+	Until  workflow.Date // the last excluded day: To, or for an open consultation the projected end
+	Days   int           // working days excluded
+	Open   bool          // the pause still lasts; Until and Days are projected
+	Capped bool          // a consultation was cut to RequestConsultationDays
+	Late   bool          // it began after the reply was already due, so it excluded nothing
 }
 
 // ReplyDeadline is a request's reply due date with how it was counted. When Suspended, the
 // clock does not run (waiting for a supplement or for a fee) and Due is the zero Date.
 type ReplyDeadline struct {
-	Start         Date // the day the count starts from (not counted): receipt or supplement
-	Restarted     bool // Start is the day the supplement arrived
+	Start         workflow.Date // the day the count starts from (not counted): receipt or supplement
+	Restarted     bool          // Start is the day the supplement arrived
 	Pauses        []PauseSpan
 	ExtensionDays int
-	Total         int   // RequestReplyDays + excluded pause days + ExtensionDays
-	Count         Count // Total working days after Start
-	Due           Date
+	Total         int            // RequestReplyDays + excluded pause days + ExtensionDays
+	Count         workflow.Count // Total working days after Start
+	Due           workflow.Date
 	Provisional   bool
 	Suspended     bool
 	SuspendReason string
 }
 
 // excludedDays counts the working days after from up to and including to.
-func (c *Calendar) excludedDays(from, to Date) int {
+func excludedDays(c *workflow.Calendar, from, to workflow.Date) int {
 	n := 0
 	for d := from.AddDays(1); !d.After(to); d = d.AddDays(1) {
 		if w, _ := c.IsWorkingDay(d); w {
@@ -101,7 +103,7 @@ func (c *Calendar) excludedDays(from, to Date) int {
 	return n
 }
 
-// ReplyDeadline computes the reply due date of a request: RequestReplyDays working days after
+// ReplyDeadlineOf computes the reply due date of a request: RequestReplyDays working days after
 // the receipt date, or after the day the supplement arrived (《条例》第30条, 第33条), not
 // counting the day itself; plus the working days of each consultation and fee pause (a
 // consultation counts at most RequestConsultationDays: the consulted party has that long, 第32条
@@ -109,7 +111,7 @@ func (c *Calendar) excludedDays(from, to Date) int {
 // possible); plus the approved extension. A pause that begins after the reply was already due
 // excludes nothing: a stopped clock that has run out does not run again. The result explains
 // itself with Text and Explanation.
-func (c *Calendar) ReplyDeadline(rc RequestClock) ReplyDeadline {
+func ReplyDeadlineOf(c *workflow.Calendar, rc RequestClock) ReplyDeadline {
 	out := ReplyDeadline{Start: rc.Received, ExtensionDays: rc.ExtensionDays}
 	if !rc.Supplemented.IsZero() && rc.Supplemented.After(rc.Received) {
 		out.Start, out.Restarted = rc.Supplemented, true
@@ -139,7 +141,7 @@ func (c *Calendar) ReplyDeadline(rc RequestClock) ReplyDeadline {
 			out.Suspended = true
 			out.SuspendReason = PauseLabel(p.Kind)
 		default:
-			span.Days = c.excludedDays(from, span.Until)
+			span.Days = excludedDays(c, from, span.Until)
 			total += span.Days
 		}
 		out.Pauses = append(out.Pauses, span)
@@ -155,11 +157,11 @@ func (c *Calendar) ReplyDeadline(rc RequestClock) ReplyDeadline {
 	return out
 }
 
-// Reminder returns the count of the reminder sent before days working days before the reply is
+// ReminderOf returns the count of the reminder sent before days working days before the reply is
 // due, and false when the period is too short for one.
-func (c *Calendar) Reminder(d ReplyDeadline, before int) (Count, bool) {
+func ReminderOf(c *workflow.Calendar, d ReplyDeadline, before int) (workflow.Count, bool) {
 	if d.Suspended || before <= 0 || d.Total <= before {
-		return Count{}, false
+		return workflow.Count{}, false
 	}
 	return c.AddWorkingDays(d.Start, d.Total-before), true
 }
@@ -204,7 +206,7 @@ func (d ReplyDeadline) Explanation() string {
 	}
 	fmt.Fprintf(&b, "；合计 %d 个工作日，于 %s 到期", d.Total, d.Due)
 	if len(d.Count.Holidays) > 0 {
-		fmt.Fprintf(&b, "；跳过法定节假日 %d 天（%s）", len(d.Count.Holidays), dayRanges(d.Count.Holidays))
+		fmt.Fprintf(&b, "；跳过法定节假日 %d 天（%s）", len(d.Count.Holidays), workflow.DayRanges(d.Count.Holidays))
 	}
 	if len(d.Count.MakeUpDays) > 0 {
 		dates := make([]string, len(d.Count.MakeUpDays))
@@ -215,7 +217,7 @@ func (d ReplyDeadline) Explanation() string {
 	}
 	b.WriteString("。")
 	if d.Provisional {
-		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五计算，载入后重新计算。", joinYears(d.Count.MissingYears))
+		fmt.Fprintf(&b, "其中 %s 年的节假日安排尚未载入，暂按周一至周五计算，载入后重新计算。", workflow.JoinYears(d.Count.MissingYears))
 	}
 	return b.String()
 }
@@ -255,11 +257,11 @@ func ParsePauses(s string) ([]Pause, error) {
 		if len(f) != 3 {
 			return nil, fmt.Errorf("parse pause %q: want kind:from:to", part)
 		}
-		from, err := ParseDate(f[1])
+		from, err := workflow.ParseDate(f[1])
 		if err != nil {
 			return nil, fmt.Errorf("parse pause %q: %w", part, err)
 		}
-		to, err := ParseDate(f[2])
+		to, err := workflow.ParseDate(f[2])
 		if err != nil {
 			return nil, fmt.Errorf("parse pause %q: %w", part, err)
 		}

@@ -1,9 +1,10 @@
-package workflow_test
+package requests_test
 
 import (
 	"testing"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // TestRequestClockOf reads the reply clock from a request's facts and state: a finished pause
@@ -19,17 +20,17 @@ func TestRequestClockOf(t *testing.T) {
 		pauses int
 		open   string // kind of the open pause, if any
 	}{
-		{workflow.RequestReceived, true, 1, ""},
-		{workflow.RequestProcessing, true, 1, ""},
-		{workflow.RequestConsulting, true, 2, workflow.PauseThirdParty},
-		{workflow.RequestAwaitingPayment, true, 2, workflow.PauseFee},
-		{workflow.RequestAwaitingSupplement, false, 0, ""},
-		{workflow.RequestAnswered, false, 0, ""},
-		{workflow.RequestClosed, false, 0, ""},
+		{requests.RequestReceived, true, 1, ""},
+		{requests.RequestProcessing, true, 1, ""},
+		{requests.RequestConsulting, true, 2, requests.PauseThirdParty},
+		{requests.RequestAwaitingPayment, true, 2, requests.PauseFee},
+		{requests.RequestAwaitingSupplement, false, 0, ""},
+		{requests.RequestAnswered, false, 0, ""},
+		{requests.RequestClosed, false, 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.state, func(t *testing.T) {
-			rc, ok := workflow.RequestClockOf(workflow.Instance{State: c.state, Facts: base})
+			rc, ok := requests.RequestClockOf(workflow.Instance{State: c.state, Facts: base})
 			if ok != c.ok || len(rc.Pauses) != c.pauses {
 				t.Fatalf("ok %v pauses %+v, want %v and %d", ok, rc.Pauses, c.ok, c.pauses)
 			}
@@ -45,7 +46,7 @@ func TestRequestClockOf(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := workflow.RequestClockOf(workflow.Instance{State: workflow.RequestReceived, Facts: workflow.Facts{}}); ok {
+	if _, ok := requests.RequestClockOf(workflow.Instance{State: requests.RequestReceived, Facts: workflow.Facts{}}); ok {
 		t.Fatal("a request without a receipt date has a clock")
 	}
 }
@@ -59,9 +60,9 @@ func TestMasks(t *testing.T) {
 		"河南省许昌市魏都区某路1号":      "河南省许昌市……",
 		"":                   "",
 	} {
-		got := workflow.MaskID(in)
+		got := requests.MaskID(in)
 		if in == "13800138000" || in == "zhang@example.com" || in == "河南省许昌市魏都区某路1号" {
-			got = workflow.MaskContact(in)
+			got = requests.MaskContact(in)
 		}
 		if got != want {
 			t.Errorf("mask(%q) = %q, want %q", in, got, want)
@@ -73,7 +74,7 @@ func TestMasks(t *testing.T) {
 func TestRequestOutcomes(t *testing.T) {
 	seen := map[string]bool{}
 	var system []string
-	for _, o := range workflow.RequestOutcomes() {
+	for _, o := range requests.RequestOutcomes() {
 		if seen[o.Key] || o.Label == "" {
 			t.Errorf("outcome %+v repeated or without a label", o)
 		}
@@ -82,10 +83,10 @@ func TestRequestOutcomes(t *testing.T) {
 			system = append(system, o.Key)
 		}
 	}
-	if len(seen) != 21 || len(system) != 2 || system[0] != workflow.OutcomeNoSupplement || system[1] != workflow.OutcomeNoPayment {
+	if len(seen) != 21 || len(system) != 2 || system[0] != requests.OutcomeNoSupplement || system[1] != requests.OutcomeNoPayment {
 		t.Fatalf("%d outcomes, system %v", len(seen), system)
 	}
-	if _, ok := workflow.RequestChannelOf(workflow.ChannelOnline); !ok {
+	if _, ok := requests.RequestChannelOf(requests.ChannelOnline); !ok {
 		t.Fatal("no online channel")
 	}
 }

@@ -1,4 +1,4 @@
-package workflow_test
+package consultations_test
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // FuzzNormalizeComment checks the comment form's rules on any input: never a panic; a refusal is
@@ -21,8 +22,8 @@ func FuzzNormalizeComment(f *testing.F) {
 	f.Add("", "", "短", 10)
 	fields := map[string]bool{"name": true, "contact": true, "text": true}
 	f.Fuzz(func(t *testing.T, name, contact, text string, maxLength int) {
-		in := workflow.CommentInput{Name: name, Contact: contact, Text: text}
-		out, err := workflow.NormalizeComment(in, maxLength)
+		in := consultations.CommentInput{Name: name, Contact: contact, Text: text}
+		out, err := consultations.NormalizeComment(in, maxLength)
 		if err != nil {
 			e := workflow.AsError(err)
 			if e == nil || e.Code != workflow.EInvalid || !fields[e.Field] || !utf8.ValidString(e.Message) || e.Message == "" {
@@ -32,13 +33,13 @@ func FuzzNormalizeComment(f *testing.F) {
 		}
 		limit := maxLength
 		if limit <= 0 {
-			limit = workflow.DefaultMaxCommentLength
+			limit = consultations.DefaultMaxCommentLength
 		}
 		n := utf8.RuneCountInString(out.Text)
-		if n < workflow.MinCommentRunes || n > limit {
-			t.Fatalf("accepted a text of %d characters (limits %d–%d): %q", n, workflow.MinCommentRunes, limit, out.Text)
+		if n < consultations.MinCommentRunes || n > limit {
+			t.Fatalf("accepted a text of %d characters (limits %d–%d): %q", n, consultations.MinCommentRunes, limit, out.Text)
 		}
-		if utf8.RuneCountInString(out.Name) > workflow.MaxCommenterName || utf8.RuneCountInString(out.Contact) > workflow.MaxCommentContact {
+		if utf8.RuneCountInString(out.Name) > consultations.MaxCommenterName || utf8.RuneCountInString(out.Contact) > consultations.MaxCommentContact {
 			t.Fatalf("accepted an overlong name or contact: %q", out)
 		}
 		for field, v := range map[string]string{"name": out.Name, "contact": out.Contact, "text": out.Text} {
@@ -51,7 +52,7 @@ func FuzzNormalizeComment(f *testing.F) {
 				}
 			}
 		}
-		again, err := workflow.NormalizeComment(out, maxLength)
+		again, err := consultations.NormalizeComment(out, maxLength)
 		if err != nil || again != out {
 			t.Fatalf("normalising %q again gave %q, %v", out, again, err)
 		}

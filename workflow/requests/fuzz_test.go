@@ -1,10 +1,12 @@
-package workflow
+package requests
 
 import (
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"wugongkai/workflow"
 )
 
 // FuzzNormalizeApplication checks the disclosure request form's rules (《条例》第二十九条) on any
@@ -23,8 +25,8 @@ func FuzzNormalizeApplication(f *testing.F) {
 			Address: address, Description: description, Form: form, Delivery: delivery}
 		err := normalizeApplication(&in)
 		if err != nil {
-			e := AsError(err)
-			if e == nil || e.Code != EInvalid || e.Field == "" || e.Message == "" || !utf8.ValidString(e.Message) {
+			e := workflow.AsError(err)
+			if e == nil || e.Code != workflow.EInvalid || e.Field == "" || e.Message == "" || !utf8.ValidString(e.Message) {
 				t.Fatalf("normalizeApplication = %#v, want an invalid error naming a field", err)
 			}
 			return

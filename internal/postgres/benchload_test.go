@@ -1,12 +1,14 @@
-package bench
+package postgres_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"wugongkai/internal/postgres"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestLoadedRowsAreWhatTheServiceReads loads published documents and due consultations and reads
@@ -21,15 +23,15 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
+	owner := postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
 	now := time.Now()
 	db := b.DB.DB.DB
 
-	ids, err := LoadPublished(ctx, db, owner, testkit.OrgCode, 120, now)
+	ids, err := postgres.LoadPublished(ctx, db, owner, testkit.OrgCode, 120, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, total, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 20})
+	docs, total, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 20})
 	if err != nil || total != 120 || len(docs) != 20 {
 		t.Fatalf("public list of the loaded documents: total %d, %d on the page, %v", total, len(docs), err)
 	}
@@ -40,12 +42,12 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil || d.Title == "" || d.Body == "" || d.IndexNo == "" || d.Summary == "" {
 		t.Fatalf("loaded document %d: %+v %v", ids[7], d, err)
 	}
-	found, _, err := b.Store.PublicDocuments(ctx, workflow.PublicQuery{Limit: 5, Terms: workflow.QueryTerms("管理")})
+	found, _, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理")})
 	if err != nil || len(found) == 0 {
 		t.Fatalf("search finds no loaded document: %v", err)
 	}
 
-	if err := LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
+	if err := postgres.LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
 		t.Fatal(err)
 	}
 	due, err := b.Store.DueDeadlines(ctx, time.Now(), 100)
@@ -75,7 +77,7 @@ func TestLoadReportYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	const year, docs, reqs = 2025, 600, 300
-	if err := LoadReportYear(ctx, b.DB.DB.DB, Owner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
+	if err := postgres.LoadReportYear(ctx, b.DB.DB.DB, postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
 		t.Fatal(err)
 	}
 	nc, err := b.Store.NormativeCounts(ctx, year)

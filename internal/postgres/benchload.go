@@ -1,4 +1,4 @@
-package bench
+package postgres
 
 import (
 	"context"
@@ -11,19 +11,15 @@ import (
 
 	"github.com/lib/pq"
 
+	"wugongkai/internal/benchtext"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
-// DataSizes are how many rows the data scenarios load.
-type DataSizes struct {
-	Published       int `json:"published_documents"`
-	Deadlines       int `json:"due_deadlines"`
-	ReportDocuments int `json:"report_documents"`
-	ReportRequests  int `json:"report_requests"`
-}
-
-// Owner is who loaded rows belong to: the organisation, a unit and a user of it.
-type Owner struct {
+// BenchOwner is who rows bulk-loaded for the benchmark belong to: the organisation, a unit and a
+// user of it (bench.Owner converts to it).
+type BenchOwner struct {
 	Org  int64
 	Unit string
 	User int64
@@ -87,55 +83,24 @@ var documentCols = []string{"id", "org_id", "definition", "definition_version", 
 	"title", "body", "explanation", "doc_kind", "subject_category", "doc_number", "summary", "created_by", "created_at",
 	"updated_at", "index_no", "published_at", "validity", "search_terms"}
 
-// Vocabulary the generated documents are written from: the subjects of a housing and urban-rural
-// development bureau.
-var (
-	topics = []string{"城市道路占用挖掘", "住房租赁市场", "老旧小区改造", "建筑工地扬尘治理", "物业服务收费", "商品房预售资金监管",
-		"城市供水管网", "燃气安全隐患排查", "历史文化街区保护", "建筑市场信用评价", "公共租赁住房分配", "装配式建筑推广",
-		"城市排水防涝", "建设工程消防验收", "房屋安全鉴定", "住宅专项维修资金", "园林绿化养护", "市政设施维护"}
-	kinds      = []string{"管理办法", "实施意见", "工作方案", "通知", "实施细则", "指导意见", "若干规定"}
-	categories = []string{`城乡建设、环境保护\城市规划`, `城乡建设、环境保护\房地产`, `城乡建设、环境保护\建筑业`,
-		`城乡建设、环境保护\市政公用事业`, `综合政务\政务公开`}
-	sentences = []string{"为进一步规范管理，保障人民群众合法权益，根据有关法律法规，结合本市实际，制定本办法。",
-		"各县（市、区）住房城乡建设主管部门负责本行政区域内的监督管理工作。", "建设单位应当在开工前依法办理相关手续，并向社会公示。",
-		"违反本办法规定的，由主管部门责令限期改正；逾期不改正的，依法予以处罚。", "本办法自发布之日起施行，有效期五年。",
-		"鼓励社会资本参与项目建设和运营，推动形成多元化投入机制。", "建立健全信息公开制度，及时公开办理结果，接受社会监督。",
-		"相关部门应当加强协调配合，定期通报工作进展情况。", "对群众反映强烈的问题，应当在规定时限内答复并说明理由。"}
-)
-
-func generatedText(r *rand.Rand, sentencesN int) string {
-	var b strings.Builder
-	for i := range sentencesN {
-		if i > 0 && i%3 == 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(sentences[r.IntN(len(sentences))])
-	}
-	return b.String()
-}
-
-func generatedTitle(r *rand.Rand, i int) string {
-	return fmt.Sprintf("关于%s的%s（第%d号）", topics[r.IntN(len(topics))], kinds[r.IntN(len(kinds))], i+1)
-}
-
 // LoadPublished copies in n published 主动公开 documents with catalogue data and search terms, as
 // the publish transition leaves them, published over the year before now. It returns their ids.
-func LoadPublished(ctx context.Context, db *sql.DB, o Owner, orgCode string, n int, now time.Time) ([]int64, error) {
+func LoadPublished(ctx context.Context, db *sql.DB, o BenchOwner, orgCode string, n int, now time.Time) ([]int64, error) {
 	ids, err := reserveIDs(ctx, db, "documents", n)
 	if err != nil {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
-		title, body := generatedTitle(r, i), generatedText(r, 6+r.IntN(20))
+		title, body := benchtext.Title(r, i), benchtext.Text(r, 6+r.IntN(20))
 		published := now.Add(-time.Duration(n-i) * (365 * 24 * time.Hour / time.Duration(n+1)))
 		facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive, "signed_on": workflow.DateOf(published).String(),
 			"signer": "张局长", "published_on": workflow.DateOf(published).String()})
 		index := fmt.Sprintf("%s/%d-B%07d", orgCode, published.Year(), i+1)
-		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", workflow.KindOther,
-			categories[r.IntN(len(categories))], fmt.Sprintf("许建〔%d〕%d号", published.Year(), i+1), summaryOf(body),
-			o.User, published, published, index, published, workflow.ValidityValid,
-			pq.Array(workflow.SearchTerms(title + "\n" + body))}, nil
+		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", documents.KindOther,
+			benchtext.Categories[r.IntN(len(benchtext.Categories))], fmt.Sprintf("许建〔%d〕%d号", published.Year(), i+1), summaryOf(body),
+			o.User, published, published, index, published, documents.ValidityValid,
+			pq.Array(documents.SearchTerms(title + "\n" + body))}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -146,7 +111,7 @@ func LoadPublished(ctx context.Context, db *sql.DB, o Owner, orgCode string, n i
 // LoadDueConsultations copies in n decision drafts scheduled for public comment whose period has
 // begun, and then, in a second transaction, their opening deadlines, all due at once. It returns
 // when the deadlines are committed: from then on the sweep may fire them.
-func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error {
+func LoadDueConsultations(ctx context.Context, db *sql.DB, o BenchOwner, n int, now time.Time) error {
 	ids, err := reserveIDs(ctx, db, "documents", n)
 	if err != nil {
 		return err
@@ -157,9 +122,9 @@ func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now t
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
 	r := rand.New(rand.NewPCG(3, 4))
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
-		title := "关于" + topics[r.IntN(len(topics))] + "的决策草案（征求意见稿）"
+		title := "关于" + benchtext.Topics[r.IntN(len(benchtext.Topics))] + "的决策草案（征求意见稿）"
 		return []any{ids[i], o.Org, "decision", 1, o.Unit, "consultation_scheduled", 3, string(facts), title,
-			generatedText(r, 3), "起草说明", workflow.KindOther, "", "", "", o.User, now, now, nil, nil, workflow.ValidityValid,
+			benchtext.Text(r, 3), "起草说明", documents.KindOther, "", "", "", o.User, now, now, nil, nil, documents.ValidityValid,
 			pq.Array([]string{})}, nil
 	})
 	if err != nil {
@@ -191,14 +156,14 @@ var loadApplicants = []string{"natural", "natural", "natural", "natural", "comme
 // audit event) and requests disclosure requests received in year or carried in from the year
 // before, most answered in the year with an outcome. Rows are spread over the year; nothing else
 // of the workflow (histories, deadlines) is loaded.
-func LoadReportYear(ctx context.Context, db *sql.DB, o Owner, year, documents, requests int) error {
+func LoadReportYear(ctx context.Context, db *sql.DB, o BenchOwner, year, documents, requests int) error {
 	if err := loadReportDocuments(ctx, db, o, year, documents); err != nil {
 		return err
 	}
 	return loadReportRequests(ctx, db, o, year, requests)
 }
 
-func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) error {
+func loadReportDocuments(ctx context.Context, db *sql.DB, o BenchOwner, year, n int) error {
 	ids, err := reserveIDs(ctx, db, "documents", n)
 	if err != nil {
 		return err
@@ -209,9 +174,9 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 	var repealed []int
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
 		signed := day(i)
-		kind := workflow.KindOther
+		kind := documents.KindOther
 		if i%10 == 0 {
-			kind = workflow.KindNormative
+			kind = documents.KindNormative
 		}
 		state, attribute := "published", workflow.AttributeProactive
 		var published, index any
@@ -223,15 +188,15 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 		default:
 			p := signed.Add(72 * time.Hour)
 			published, index = p, fmt.Sprintf("RPT/%d-%08d", year, i+1)
-			if kind == workflow.KindNormative && i%30 == 0 {
+			if kind == documents.KindNormative && i%30 == 0 {
 				repealed = append(repealed, i)
 			}
 		}
 		facts, _ := json.Marshal(map[string]string{"attribute": attribute, "signed_on": workflow.DateOf(signed).String(), "signer": "张局长"})
-		title := generatedTitle(r, i)
-		return []any{ids[i], o.Org, "document", 1, o.Unit, state, 6, string(facts), title, sentences[i%len(sentences)], "", kind,
-			categories[i%len(categories)], fmt.Sprintf("许建〔%d〕%d号", year, i+1), title, o.User, signed, signed, index, published,
-			workflow.ValidityValid, pq.Array([]string{})}, nil
+		title := benchtext.Title(r, i)
+		return []any{ids[i], o.Org, "document", 1, o.Unit, state, 6, string(facts), title, benchtext.Sentences[i%len(benchtext.Sentences)], "", kind,
+			benchtext.Categories[i%len(benchtext.Categories)], fmt.Sprintf("许建〔%d〕%d号", year, i+1), title, o.User, signed, signed, index, published,
+			documents.ValidityValid, pq.Array([]string{})}, nil
 	})
 	if err != nil {
 		return err
@@ -245,7 +210,7 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o Owner, year, n int) 
 	})
 }
 
-func loadReportRequests(ctx context.Context, db *sql.DB, o Owner, year, n int) error {
+func loadReportRequests(ctx context.Context, db *sql.DB, o BenchOwner, year, n int) error {
 	cols := []string{"org_id", "definition", "definition_version", "unit_code", "state", "version", "facts", "receipt_no", "title",
 		"channel", "received_on", "applicant_type", "applicant_name", "id_type", "id_number", "phone", "description", "info_form",
 		"delivery", "address"}
@@ -260,17 +225,17 @@ func loadReportRequests(ctx context.Context, db *sql.DB, o Owner, year, n int) e
 		if i%12 != 0 { // most are answered within about three weeks
 			facts["outcome"] = loadOutcomes[i%len(loadOutcomes)]
 			facts["closed_on"] = workflow.DateOf(received.AddDate(0, 0, 5+i%20)).String()
-			state = workflow.RequestAnswered
+			state = requests.RequestAnswered
 		}
 		fb, _ := json.Marshal(facts)
 		applicant := loadApplicants[i%len(loadApplicants)]
-		idType, idNumber := workflow.IDResidentCard, "410102199001011234"
+		idType, idNumber := requests.IDResidentCard, "410102199001011234"
 		if applicant != "natural" {
-			idType, idNumber = workflow.IDCreditCode, "91410100MA12345678"
+			idType, idNumber = requests.IDCreditCode, "91410100MA12345678"
 		}
 		return []any{o.Org, "request", 1, o.Unit, state, 3, string(fb), fmt.Sprintf("YSQ-B%d-%07d", year, i+1),
-			"申请公开" + topics[i%len(topics)] + "相关文件", "online", workflow.DateOf(received).String(), applicant,
-			fmt.Sprintf("申请人%d", i+1), idType, idNumber, "13800000000", "请公开" + topics[i%len(topics)] + "的相关文件。",
+			"申请公开" + benchtext.Topics[i%len(benchtext.Topics)] + "相关文件", "online", workflow.DateOf(received).String(), applicant,
+			fmt.Sprintf("申请人%d", i+1), idType, idNumber, "13800000000", "请公开" + benchtext.Topics[i%len(benchtext.Topics)] + "的相关文件。",
 			"纸质", "邮寄", "河南省许昌市某路1号"}, nil
 	})
 }

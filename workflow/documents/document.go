@@ -1,0 +1,42 @@
+package documents
+
+import (
+	"time"
+
+	"wugongkai/workflow"
+)
+
+// Document is an official document (公文, definition "document") or a major-decision draft
+// (重大行政决策草案, definition "decision") with its workflow instance.
+type Document struct {
+	workflow.Instance
+	Title           string
+	Body            string
+	Explanation     string // 起草说明 / 决策草案说明
+	DocKind         string // 规范性文件 | 其他公文
+	SubjectCategory string // 主题分类, "一级\二级"
+	DocNumber       string // 发文字号
+	Summary         string // 内容概述
+	UnitName        string
+	CreatedBy       int64
+	CreatedByName   string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	IndexNo         string    // 索引号, assigned on publication
+	PublishedAt     time.Time // zero until published
+	Validity        string    // 有效 | 失效 | 废止
+	ValidUntil      time.Time // zero = no end; the day after which validity flips to 失效
+}
+
+// The validity values of a published document.
+const (
+	ValidityValid    = "有效"
+	ValidityExpired  = "失效"
+	ValidityRepealed = "废止"
+)
+
+// The document kinds.
+const (
+	KindNormative = "规范性文件"
+	KindOther     = "其他公文"
+)

@@ -1,0 +1,431 @@
+// Package documents holds the official documents (公文) and major-decision drafts (重大行政决策草案):
+// their types, the store interface the use cases need, and the use cases both the JSON API and
+// the pages call (drafting, transitions, publication, validity, task lists, the public list).
+package documents
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"wugongkai/workflow"
+)
+
+// Documents holds the document and decision-draft use cases; the JSON API and the pages both call
+// them.
+type Documents struct {
+	Engine        *workflow.Engine
+	Store         DocumentStore
+	Auth          Authz
+	Clock         workflow.Clock
+	IndexTemplate string
+	// Disclosure validates the attribute facts (policy.ValidateDisclosure over the facts); it is
+	// used to report problems early. The submit guard enforces the same rule.
+	Disclosure func(workflow.Facts) error
+}
+
+func (s *Documents) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
+}
+
+// notFound hides whether a document exists from someone who may not see it.
+func notFound() error {
+	return &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或您无权查看"}
+}
+
+// Get loads a document the actor may read.
+func (s *Documents) Get(ctx context.Context, actor workflow.Actor, id int64) (Document, error) {
+	d, err := s.Store.Document(ctx, id)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return Document{}, notFound()
+		}
+		return Document{}, err
+	}
+	if !s.Auth.Can(actor.Username, d.Unit, "document:read") {
+		return Document{}, notFound()
+	}
+	return d, nil
+}
+
+// Create starts a draft in the actor's unit.
+func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) (Document, error) {
+	if in.Definition == "" {
+		in.Definition = "document"
+	}
+	def, err := s.Engine.Registry().Latest(in.Definition)
+	if err != nil || in.Definition == "request" {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型只能是 document（公文）或 decision（重大行政决策草案）"}
+	}
+	if strings.TrimSpace(in.Unit) == "" {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "unit", Message: "请填写承办科室"}
+	}
+	if err := s.Auth.Authorize(ctx, actor, in.Unit, "document:create"); err != nil {
+		return Document{}, err
+	}
+	d := Document{Instance: workflow.Instance{Unit: in.Unit, Definition: def.Name, DefinitionVersion: def.Version, State: def.Initial, Facts: workflow.Facts{}},
+		DocKind: KindOther, CreatedBy: actor.UserID, Validity: ValidityValid}
+	if _, err := applyDraft(&d, in); err != nil {
+		return Document{}, err
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
+	}
+	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
+	// draft is 主动公开 unless the drafter tags it otherwise (a matter exempt by law).
+	if d.Definition == "decision" && d.Facts["attribute"] == "" {
+		d.Facts["attribute"] = workflow.AttributeProactive
+	}
+	return s.Store.CreateDocument(ctx, d, actor, s.now())
+}
+
+// Update edits a draft. Only a draft in its initial state may be edited, and only at the version
+// the editor saw. Changing the disclosure attribute or grounds withdraws an earlier approval by the
+// legal section, so the document goes through legal review again.
+func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, version int, in Draft) (Document, error) {
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.Auth.Authorize(ctx, actor, d.Unit, "document:edit"); err != nil {
+		return Document{}, err
+	}
+	def, err := s.Engine.Definition(d.Instance)
+	if err != nil {
+		return Document{}, err
+	}
+	if d.State != def.Initial {
+		return Document{}, &workflow.Error{Code: workflow.ETransitionNotAllowed,
+			Message: fmt.Sprintf("文件当前处于“%s”，只有起草中的文件可以修改；如需修改请先撤回或由审核人退回", def.StateLabel(d.State))}
+	}
+	if version != 0 && version != d.Version {
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("文件已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
+			Details: map[string]any{"your_version": version, "current_version": d.Version}}
+	}
+	if in.Definition != "" && in.Definition != d.Definition {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型创建后不能修改"}
+	}
+	if in.Unit != "" && in.Unit != d.Unit {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "unit", Message: "承办科室创建后不能修改"}
+	}
+	prev := d.Version
+	changed, err := applyDraft(&d, in)
+	if err != nil {
+		return Document{}, err
+	}
+	if len(changed) == 0 {
+		return d, nil
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "标题不能为空"}
+	}
+	for _, c := range changed {
+		if strings.HasPrefix(c, "disclosure.") && d.Facts.Bool("legal_approved") {
+			delete(d.Facts, "legal_approved")
+			break
+		}
+	}
+	return s.Store.UpdateDocument(ctx, d, prev, actor, s.now(), changed)
+}
+
+// DisclosureProblems returns what is still wrong with a document's disclosure attribute, for the
+// editor (nil when it may be submitted).
+func (s *Documents) DisclosureProblems(d Document) error {
+	if s.Disclosure == nil {
+		return nil
+	}
+	return s.Disclosure(d.Facts)
+}
+
+// Fire fires the transition called name on document id for actor, if the document is still at
+// version (0 = do not check). The publish transition takes the catalogue metadata as input:
+// doc_number, subject_category, summary, valid_until (YYYY-MM-DD).
+func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, version int, name string, in workflow.Input) (Document, error) {
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if version != 0 && version != d.Version {
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: fmt.Sprintf("文件已被他人处理（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", version, d.Version),
+			Details: map[string]any{"your_version": version, "current_version": d.Version}}
+	}
+	for k, v := range in {
+		if err := workflow.CheckText(k, v, workflow.MaxShortRunes*5, true); err != nil {
+			return Document{}, err
+		}
+	}
+	perm, err := s.Engine.Permission(d.Instance, name)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.Auth.Authorize(ctx, actor, d.Unit, perm); err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	res, err := s.Engine.Fire(d.Instance, name, actor, in, now)
+	if err != nil {
+		return Document{}, err
+	}
+	var stored workflow.Instance
+	if name == "publish" {
+		pub, err := s.publication(d, in, now)
+		if err != nil {
+			return Document{}, err
+		}
+		if stored, err = s.Store.ApplyPublication(ctx, d.Instance, res, pub); err != nil {
+			return Document{}, err
+		}
+		d.PublishedAt, d.DocNumber, d.SubjectCategory, d.Summary, d.Validity = pub.PublishedAt, pub.DocNumber, pub.SubjectCategory, pub.Summary, pub.Validity
+	} else if stored, err = s.Store.Apply(ctx, d.Instance, res); err != nil {
+		return Document{}, err
+	}
+	// The document as it now stands, without reading it back (the 索引号 of a publication is read
+	// with the document's detail).
+	d.Instance = stored
+	d.UpdatedAt = now
+	return d, nil
+}
+
+func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (Publication, error) {
+	pick := func(key, current string) string {
+		if v, ok := in[key]; ok {
+			return strings.TrimSpace(v)
+		}
+		return current
+	}
+	p := Publication{IndexTemplate: s.IndexTemplate, DocNumber: pick("doc_number", d.DocNumber),
+		SubjectCategory: pick("subject_category", d.SubjectCategory), Summary: pick("summary", d.Summary),
+		Validity: ValidityValid, PublishedAt: now}
+	var problems []string
+	field := ""
+	missing := func(f, label string) {
+		if field == "" {
+			field = f
+		}
+		problems = append(problems, label)
+	}
+	if p.SubjectCategory == "" {
+		missing("subject_category", "主题分类")
+	}
+	if p.Summary == "" {
+		missing("summary", "内容概述")
+	}
+	if d.DocKind == KindNormative && p.DocNumber == "" {
+		missing("doc_number", "发文字号（规范性文件必填）")
+	}
+	if len(problems) > 0 {
+		return Publication{}, &workflow.Error{Code: workflow.EInputMissing, Field: field,
+			Message: "发布前请补全公开目录信息：" + strings.Join(problems, "、"), Details: map[string]any{"missing": problems}}
+	}
+	for _, f := range []struct{ name, v string }{{"doc_number", p.DocNumber}, {"subject_category", p.SubjectCategory}} {
+		if err := workflow.CheckText(f.name, f.v, 100, false); err != nil {
+			return Publication{}, err
+		}
+	}
+	if v := strings.TrimSpace(in["valid_until"]); v != "" {
+		day, err := workflow.ParseDate(v)
+		if err != nil {
+			return Publication{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
+		}
+		if !workflow.DateOf(now).Before(day) {
+			return Publication{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期截止日应晚于今天"}
+		}
+		p.ValidUntil = day.Start()
+	}
+	p.SearchTerms = SearchTerms(d.Title + "\n" + d.Body)
+	return p, nil
+}
+
+// ChangeValidity sets a published document's validity (有效 / 失效 / 废止) and optional end date.
+func (s *Documents) ChangeValidity(ctx context.Context, actor workflow.Actor, id int64, version int, validity, validUntil string) (Document, error) {
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.Auth.Authorize(ctx, actor, d.Unit, "document:publish"); err != nil {
+		return Document{}, err
+	}
+	if d.State != "published" {
+		return Document{}, &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: "只有已公开的文件才有有效性"}
+	}
+	switch validity {
+	case ValidityValid, ValidityExpired, ValidityRepealed:
+	default:
+		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "validity", Message: "有效性只能是“有效”“失效”或“废止”"}
+	}
+	var until time.Time
+	if v := strings.TrimSpace(validUntil); v != "" {
+		day, err := workflow.ParseDate(v)
+		if err != nil {
+			return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "valid_until", Message: "有效期请写成 YYYY-MM-DD 格式的日期"}
+		}
+		until = day.Start()
+	}
+	if version != 0 && version != d.Version {
+		return Document{}, &workflow.Error{Code: workflow.EConflict, Message: "文件已被他人修改，请刷新后重试"}
+	}
+	return s.Store.SetValidity(ctx, id, d.Version, validity, until, actor, s.now())
+}
+
+// Available lists the transitions the actor may fire on d now.
+func (s *Documents) Available(actor workflow.Actor, d Document) []workflow.TransitionView {
+	var out []workflow.TransitionView
+	for _, t := range s.Engine.Available(d.Instance, actor, s.now()) {
+		if t.Permission != "" && s.Auth.Can(actor.Username, d.Unit, t.Permission) {
+			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: t.Requires})
+		}
+	}
+	return out
+}
+
+// Detail is everything the document page shows.
+type Detail struct {
+	Document    Document
+	Definition  *workflow.Definition
+	Available   []workflow.TransitionView
+	History     []workflow.AuditEntry
+	Deadlines   []workflow.Deadline
+	Disclosure  error // nil when the attribute and grounds are complete
+	StateLabel  string
+	Transitions map[string]string // transition name → label, for the history
+}
+
+// Detail loads a document with its history, deadlines and what the actor may do now.
+func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) (Detail, error) {
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	def, err := s.Engine.Definition(d.Instance)
+	if err != nil {
+		return Detail{}, err
+	}
+	hist, err := s.Store.History(ctx, "document", id)
+	if err != nil {
+		return Detail{}, err
+	}
+	dls, err := s.Store.Deadlines(ctx, "document", id)
+	if err != nil {
+		return Detail{}, err
+	}
+	labels := map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性"}
+	for _, t := range def.Transitions {
+		labels[t.Name] = t.Label
+	}
+	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), History: hist, Deadlines: dls,
+		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels}, nil
+}
+
+// Versions returns every saved text of a document the actor may read, oldest first.
+func (s *Documents) Versions(ctx context.Context, actor workflow.Actor, id int64) ([]BodyVersion, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.Store.Versions(ctx, id)
+}
+
+// List returns the documents the actor may read, newest first.
+func (s *Documents) List(ctx context.Context, staff workflow.Staff, q DocumentQuery) ([]Document, int, error) {
+	units, all := s.readableUnits(staff, "document:read")
+	if !all {
+		if len(units) == 0 {
+			return nil, 0, nil
+		}
+		q.Units = units
+	}
+	return s.Store.ListDocuments(ctx, q)
+}
+
+func (s *Documents) readableUnits(staff workflow.Staff, perm string) (units []string, all bool) {
+	for _, r := range staff.Roles {
+		if !s.Auth.Can(staff.Username, r.Unit, perm) {
+			continue
+		}
+		if r.Unit == "*" {
+			return nil, true
+		}
+		if !slices.Contains(units, r.Unit) {
+			units = append(units, r.Unit)
+		}
+	}
+	return units, false
+}
+
+// Tasks lists the documents waiting for the actor: every document in a state from which the
+// actor may fire a transition in that document's unit.
+func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
+	var pairs [][2]string
+	for _, def := range []string{"document", "decision"} {
+		d, err := s.Engine.Registry().Latest(def)
+		if err != nil {
+			continue
+		}
+		for _, t := range d.Transitions {
+			if t.System || t.Permission == "" {
+				continue
+			}
+			if units, all := s.readableUnits(staff, t.Permission); !all && len(units) == 0 {
+				continue
+			}
+			for _, from := range t.From {
+				p := [2]string{d.Name, from}
+				if !slices.Contains(pairs, p) {
+					pairs = append(pairs, p)
+				}
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	units, all := s.readableUnits(staff, "document:read")
+	q := DocumentQuery{StatePairs: pairs, Limit: 500}
+	if !all {
+		if len(units) == 0 {
+			return nil, nil
+		}
+		q.Units = units
+	}
+	docs, _, err := s.Store.ListDocuments(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := docs[:0]
+	for _, d := range docs {
+		if len(s.Available(staff.Actor(), d)) > 0 {
+			// A drafter waits only on their own drafts.
+			if d.State == "drafting" && d.CreatedBy != staff.ID {
+				continue
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// Public lists published 主动公开 documents for the portal.
+func (s *Documents) Public(ctx context.Context, q PublicQuery, text string) ([]Document, int, error) {
+	text = strings.TrimSpace(text)
+	if text != "" {
+		if err := workflow.CheckText("q", text, 100, false); err != nil {
+			return nil, 0, err
+		}
+		q.Terms = QueryTerms(text)
+		q.Phrases = SearchPhrases(text)
+	}
+	return s.Store.PublicDocuments(ctx, q)
+}
+
+// PublicDocument loads one published 主动公开 document for the portal.
+func (s *Documents) PublicDocument(ctx context.Context, id int64) (Document, error) {
+	d, err := s.Store.PublicDocument(ctx, id)
+	if err != nil && workflow.ErrorCode(err) == workflow.ENotFound {
+		return Document{}, &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或尚未公开"}
+	}
+	return d, err
+}

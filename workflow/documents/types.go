@@ -1,0 +1,108 @@
+package documents
+
+import (
+	"context"
+	"time"
+
+	"wugongkai/workflow"
+)
+
+// DocumentStore is what the document use cases need from the database.
+type DocumentStore interface {
+	workflow.Store
+	CreateDocument(ctx context.Context, d Document, actor workflow.Actor, now time.Time) (Document, error)
+	Document(ctx context.Context, id int64) (Document, error)
+	// UpdateDocument saves d's editable fields and facts if the stored version is still
+	// prevVersion, with a body version when the text changed and an "edit" audit event.
+	UpdateDocument(ctx context.Context, d Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (Document, error)
+	// ApplyPublication applies res (the publish transition) and records pub, assigning the
+	// 索引号 from pub.IndexTemplate, in one transaction.
+	ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub Publication) (workflow.Instance, error)
+	// SetValidity changes a published document's validity (有效/失效/废止) with an audit event.
+	SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (Document, error)
+	History(ctx context.Context, kind string, id int64) ([]workflow.AuditEntry, error)
+	Deadlines(ctx context.Context, kind string, id int64) ([]workflow.Deadline, error)
+	Versions(ctx context.Context, id int64) ([]BodyVersion, error)
+	ListDocuments(ctx context.Context, q DocumentQuery) ([]Document, int, error)
+	PublicDocuments(ctx context.Context, q PublicQuery) ([]Document, int, error)
+	PublicDocument(ctx context.Context, id int64) (Document, error)
+}
+
+// Authz is the authorizer with the question "may this user do that in this unit", used to filter
+// lists without an error per row.
+type Authz interface {
+	workflow.Authorizer
+	Can(user, unit, permission string) bool
+}
+
+// BodyVersion is one saved text of a document.
+type BodyVersion struct {
+	No          int
+	Title       string
+	Body        string
+	Explanation string
+	AuthorName  string
+	CreatedAt   time.Time
+}
+
+// Publication is the catalogue metadata recorded when a document is published (《条例》第十二条
+// and the portal's fields).
+type Publication struct {
+	IndexTemplate   string // e.g. "{org}/{year}-{serial:5}"
+	DocNumber       string // 发文字号
+	SubjectCategory string // 主题分类
+	Summary         string // 内容概述
+	Validity        string
+	ValidUntil      time.Time // zero = none
+	PublishedAt     time.Time
+	SearchTerms     []string
+}
+
+// DocumentQuery filters the staff document list.
+type DocumentQuery struct {
+	Units       []string // nil = every unit
+	Definitions []string // nil = both
+	States      []string // nil = every state
+	StatePairs  [][2]string
+	CreatedBy   int64
+	IDs         []int64 // nil = any document
+	Limit       int
+	Offset      int
+}
+
+// PublicQuery filters the public document list.
+type PublicQuery struct {
+	Category string // 主题分类 prefix
+	Year     int
+	Validity string
+	Terms    []string // search terms (bigrams) that must all be present
+	Phrases  []string // each must appear in the title or body (lowercased)
+	Limit    int
+	Offset   int
+}
+
+// Draft is what a drafter writes: every field optional on update (nil = unchanged).
+type Draft struct {
+	Definition      string // "document" (公文) or "decision" (重大行政决策草案); create only
+	Unit            string // create only
+	Title           *string
+	Body            *string
+	Explanation     *string
+	DocKind         *string
+	SubjectCategory *string
+	DocNumber       *string
+	Summary         *string
+	// Disclosure.
+	Attribute               *string
+	Grounds                 *[]string
+	GroundsExplanation      *string
+	ThirdPartyConsent       *bool
+	PublicInterestOverride  *bool
+	DisclosureRequiredByLaw *bool
+	// Decision drafts.
+	OpensAt            *time.Time
+	ClosesAt           *time.Time
+	ShorteningReason   *string
+	ConsultationExempt *bool
+	ExemptReason       *string
+}
