@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -144,6 +146,7 @@ func (s *Store) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, lim
 		cancels            []deadlineEffect
 		changed            = map[subjectKey]bool{}
 		cancelled          = map[subjectKey]map[string]bool{}
+		notify             []deadlineRow
 	)
 	for _, d := range due {
 		k := subjectKey{d.SubjectKind, d.SubjectID}
@@ -210,16 +213,22 @@ func (s *Store) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, lim
 			outbox = append(outbox, b)
 			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
 		case workflow.ActionRemind, workflow.ActionOverdue:
-			n, err := s.notifyDeadline(ctx, tx, d)
-			if err != nil {
-				return 0, ids, err
-			}
-			outcome = fmt.Sprintf("notified %d", n)
+			outcome = "notify" // counted below, all notifications of the batch in one go
+			notify = append(notify, d)
 		}
 		statuses, outcomes = append(statuses, status), append(outcomes, outcome)
 	}
 
 	// Write it all, one statement per kind of row.
+	notified, err := s.notifyDeadlines(ctx, tx, notify)
+	if err != nil {
+		return 0, ids, err
+	}
+	for i, d := range due {
+		if statuses[i] == "done" && outcomes[i] == "notify" {
+			outcomes[i] = fmt.Sprintf("notified %d", notified[d.ID])
+		}
+	}
 	if err := s.updateInstances(ctx, tx, insts, changed, now); err != nil {
 		return 0, ids, err
 	}
@@ -407,4 +416,150 @@ func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, even
 		return translate(fmt.Errorf("append audit events: %w", err), "")
 	}
 	return nil
+}
+
+// notifyDeadlines does what notifyDeadline does for every reminder and overdue deadline of a
+// batch, in at most five statements: the subjects' titles, units and creators; the deadlines the
+// reminders remind of; the role holders; and the inbox entries (a repeat of a source is a no-op).
+// It returns, per deadline id, how many users were notified.
+func (s *Store) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadlineRow) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(ds) == 0 {
+		return out, nil
+	}
+	type summary struct {
+		ID      int64         `db:"id"`
+		Title   string        `db:"title"`
+		Unit    string        `db:"unit_code"`
+		Creator sql.NullInt64 `db:"created_by"`
+	}
+	subjects := map[string][]int64{}
+	var mainKinds, mainNames []string
+	var mainIDs []int64
+	for _, d := range ds {
+		subjects[d.SubjectKind] = append(subjects[d.SubjectKind], d.SubjectID)
+		if workflow.DeadlineAction(d.Action) == workflow.ActionRemind {
+			mainKinds, mainIDs = append(mainKinds, d.SubjectKind), append(mainIDs, d.SubjectID)
+			mainNames = append(mainNames, strings.TrimSuffix(d.Name, ".remind"))
+		}
+	}
+	sums := map[subjectKey]summary{}
+	for kind, ids := range subjects {
+		var rows []summary
+		q := `SELECT id, title, unit_code, created_by FROM ` + tableOf(kind) + ` WHERE org_id = $1 AND id = ANY($2::bigint[])`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(ids)); err != nil {
+			return nil, translate(fmt.Errorf("read %s summaries: %w", kind, err), "")
+		}
+		for _, r := range rows {
+			sums[subjectKey{kind, r.ID}] = r
+		}
+	}
+	type mainDeadline struct {
+		Kind        string    `db:"subject_kind"`
+		Subject     int64     `db:"subject_id"`
+		Name        string    `db:"name"`
+		Due         time.Time `db:"due_date"`
+		Explanation string    `db:"explanation"`
+	}
+	type mainKey struct {
+		subject subjectKey
+		name    string
+	}
+	mains := map[mainKey]mainDeadline{}
+	if len(mainIDs) > 0 {
+		var rows []mainDeadline
+		const q = `SELECT DISTINCT ON (subject_kind, subject_id, name) subject_kind, subject_id, name, due_date, explanation
+			FROM deadlines WHERE org_id = $1 AND status = 'pending'
+			AND (subject_kind, subject_id, name) IN (SELECT * FROM unnest($2::text[], $3::bigint[], $4::text[]))
+			ORDER BY subject_kind, subject_id, name, id DESC`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(mainKinds), pq.Array(mainIDs), pq.Array(mainNames)); err != nil {
+			return nil, translate(fmt.Errorf("read deadlines reminded of: %w", err), "")
+		}
+		for _, r := range rows {
+			mains[mainKey{subjectKey{r.Kind, r.Subject}, r.Name}] = r
+		}
+	}
+	type roleUnit struct{ role, unit string }
+	var roles, units []string
+	seenRU := map[roleUnit]bool{}
+	for _, d := range ds {
+		ru := roleUnit{d.Role, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit}
+		if d.Role != "" && !seenRU[ru] {
+			seenRU[ru] = true
+			roles, units = append(roles, ru.role), append(units, ru.unit)
+		}
+	}
+	holders := map[roleUnit][]int64{}
+	if len(roles) > 0 {
+		var rows []struct {
+			Role string `db:"role"`
+			Unit string `db:"unit"`
+			User int64  `db:"user_id"`
+		}
+		const q = `SELECT DISTINCT p.role, p.unit, ra.user_id FROM unnest($2::text[], $3::text[]) AS p(role, unit)
+			JOIN role_assignments ra ON ra.org_id = $1 AND ra.role = p.role AND (ra.unit_code = p.unit OR ra.unit_code = '*')
+			JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id AND NOT u.disabled
+			ORDER BY p.role, p.unit, ra.user_id`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(roles), pq.Array(units)); err != nil {
+			return nil, translate(fmt.Errorf("read role holders: %w", err), "")
+		}
+		for _, r := range rows {
+			k := roleUnit{r.Role, r.Unit}
+			holders[k] = append(holders[k], r.User)
+		}
+	}
+	var users, subjectIDs []int64
+	var kinds, nkinds, msgs, sources []string
+	for _, d := range ds {
+		k := subjectKey{d.SubjectKind, d.SubjectID}
+		sum, ok := sums[k]
+		if !ok {
+			return nil, &workflow.Error{Code: workflow.ENotFound, Message: "记录不存在"}
+		}
+		var msg, nkind string
+		if workflow.DeadlineAction(d.Action) == workflow.ActionOverdue {
+			nkind = "overdue"
+			msg = fmt.Sprintf("「%s」已超过期限（%s 到期）：%s", sum.Title, d.DueDate.Format("2006-01-02"), d.Explanation)
+		} else {
+			nkind = "reminder"
+			due, expl := d.DueDate.Format("2006-01-02"), d.Explanation
+			if m, ok := mains[mainKey{k, strings.TrimSuffix(d.Name, ".remind")}]; ok {
+				due, expl = m.Due.Format("2006-01-02"), m.Explanation
+			}
+			msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", sum.Title, due, expl)
+		}
+		to := append([]int64(nil), holders[roleUnit{d.Role, sum.Unit}]...)
+		if sum.Creator.Int64 != 0 {
+			to = append(to, sum.Creator.Int64)
+		}
+		seen := map[int64]bool{}
+		for _, u := range to {
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
+			users, kinds, subjectIDs = append(users, u), append(kinds, d.SubjectKind), append(subjectIDs, d.SubjectID)
+			nkinds, msgs, sources = append(nkinds, nkind), append(msgs, msg), append(sources, fmt.Sprintf("deadline:%d", d.ID))
+		}
+		out[d.ID] = 0
+	}
+	if len(users) == 0 {
+		return out, nil
+	}
+	const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
+		SELECT $1, u, k, sid, nk, m, src FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+			WITH ORDINALITY AS r(u, k, sid, nk, m, src, n) ORDER BY n
+		ON CONFLICT (org_id, user_id, source) DO NOTHING RETURNING source`
+	var inserted []string
+	if err := tx.SelectContext(ctx, &inserted, q, s.org, pq.Array(users), pq.Array(kinds), pq.Array(subjectIDs),
+		pq.Array(nkinds), pq.Array(msgs), pq.Array(sources)); err != nil {
+		return nil, translate(fmt.Errorf("insert notifications: %w", err), "")
+	}
+	for _, src := range inserted {
+		var id int64
+		if _, err := fmt.Sscanf(src, "deadline:%d", &id); err == nil {
+			out[id]++
+		}
+	}
+	return out, nil
 }

@@ -75,4 +75,19 @@ func TestFireDueDeadlinesBatch(t *testing.T) {
 	if n, err := f.store.FireDueDeadlines(ctx, now, 100, nil); err != nil || n != 0 {
 		t.Fatalf("second sweep: %d %v", n, err)
 	}
+	// The reminder the first transition scheduled: its role holder, who is also the creator, is
+	// told once, and once only however often the batch runs.
+	later := now.Add(49 * time.Hour)
+	if n, err := f.store.FireDueDeadlines(ctx, later, 100, nil); err != nil || n != 1 {
+		t.Fatalf("reminder sweep: %d %v", n, err)
+	}
+	var notes int
+	var outcome string
+	if err := f.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM notifications WHERE kind = 'reminder' AND user_id = $1),
+		(SELECT outcome FROM deadlines WHERE name = 'later')`, f.user.ID).Scan(&notes, &outcome); err != nil {
+		t.Fatal(err)
+	}
+	if notes != 1 || outcome != "notified 1" {
+		t.Fatalf("reminder: %d notifications, outcome %q", notes, outcome)
+	}
 }
