@@ -41,8 +41,13 @@ func newLogger(cfg Config, g *globals) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(g.stderr, opts))
 }
 
-// openDB creates the database if missing, connects and migrates it.
+// openDB creates the database if missing, connects and migrates it, and gives the pool the audit
+// key (generated on first use when none is configured).
 func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*postgres.DB, error) {
+	audit, err := auditOptions(cfg.Audit, true, log)
+	if err != nil {
+		return nil, err
+	}
 	created, err := postgres.EnsureDatabase(ctx, cfg.Database.URL)
 	if err != nil {
 		return nil, fmt.Errorf("ensure database: %w", err)
@@ -55,6 +60,7 @@ func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*postgres.DB, er
 	if err != nil {
 		return nil, err
 	}
+	db.SetAudit(audit)
 	m, err := postgres.NewMigrator(db, migrations.FS)
 	if err != nil {
 		db.Close()

@@ -187,6 +187,12 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		return err
 	}
 	defer db.Close()
+	audit, err := auditOptions(cfg.Audit, true, newLogger(cfg, g))
+	if err != nil {
+		stopService()
+		return err
+	}
+	db.SetAudit(audit)
 	store := postgres.NewStore(db, setup.org, workflow.SystemClock)
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
 		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir}, bench.Target{

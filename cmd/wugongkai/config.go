@@ -30,7 +30,16 @@ type Config struct {
 	Publish  PublishConfig  `yaml:"publication"`
 	Comments CommentsConfig `yaml:"comments"`
 	Requests RequestsConfig `yaml:"requests"`
+	Audit    AuditConfig    `yaml:"audit"`
 	Log      LogConfig      `yaml:"log"`
+}
+
+// AuditConfig locates the audit log's HMAC key and signed checkpoints, both outside the database.
+type AuditConfig struct {
+	// Key is the key itself, hex, from WUGONGKAI_AUDIT_KEY only (never from the file).
+	Key             string `yaml:"-"`
+	KeyFile         string `yaml:"key_file"`
+	CheckpointsFile string `yaml:"checkpoints_file"`
 }
 
 // OrgConfig names the organisation this deployment serves.
@@ -155,16 +164,19 @@ func decodeConfig(b []byte, name string, c *Config) error {
 
 func applyEnv(c *Config, env func(string) string) error {
 	str := map[string]*string{
-		"WUGONGKAI_DATABASE_URL":    &c.Database.URL,
-		"WUGONGKAI_REDIS_URL":       &c.Redis.URL,
-		"WUGONGKAI_HTTP_ADDR":       &c.HTTP.Addr,
-		"WUGONGKAI_ORG_CODE":        &c.Org.Code,
-		"WUGONGKAI_ORG_NAME":        &c.Org.Name,
-		"WUGONGKAI_LOG_LEVEL":       &c.Log.Level,
-		"WUGONGKAI_LOG_FORMAT":      &c.Log.Format,
-		"WUGONGKAI_WORKFLOWS_DIR":   &c.Paths.Workflows,
-		"WUGONGKAI_HOLIDAYS_DIR":    &c.Paths.Holidays,
-		"WUGONGKAI_PUBLIC_BASE_URL": &c.HTTP.PublicBaseURL,
+		"WUGONGKAI_DATABASE_URL":      &c.Database.URL,
+		"WUGONGKAI_REDIS_URL":         &c.Redis.URL,
+		"WUGONGKAI_HTTP_ADDR":         &c.HTTP.Addr,
+		"WUGONGKAI_ORG_CODE":          &c.Org.Code,
+		"WUGONGKAI_ORG_NAME":          &c.Org.Name,
+		"WUGONGKAI_LOG_LEVEL":         &c.Log.Level,
+		"WUGONGKAI_LOG_FORMAT":        &c.Log.Format,
+		"WUGONGKAI_WORKFLOWS_DIR":     &c.Paths.Workflows,
+		"WUGONGKAI_HOLIDAYS_DIR":      &c.Paths.Holidays,
+		"WUGONGKAI_PUBLIC_BASE_URL":   &c.HTTP.PublicBaseURL,
+		"WUGONGKAI_AUDIT_KEY":         &c.Audit.Key,
+		"WUGONGKAI_AUDIT_KEY_FILE":    &c.Audit.KeyFile,
+		"WUGONGKAI_AUDIT_CHECKPOINTS": &c.Audit.CheckpointsFile,
 	}
 	for k, p := range str {
 		if v := env(k); v != "" {
@@ -240,6 +252,9 @@ func (c Config) masked() Config {
 	m := c
 	m.Database.URL = redact(c.Database.URL)
 	m.Redis.URL = redact(c.Redis.URL)
+	if m.Audit.Key != "" {
+		m.Audit.Key = "(set)"
+	}
 	return m
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,8 @@ func testEnv(t *testing.T, extra map[string]string) (func(string) string, string
 		"WUGONGKAI_HTTP_ADDR":    "127.0.0.1:0",
 		"WUGONGKAI_LOG_FORMAT":   "text",
 		"WUGONGKAI_LOG_LEVEL":    "warn",
+		// The audit key is generated here on first use, outside the database.
+		"WUGONGKAI_AUDIT_KEY_FILE": filepath.Join(t.TempDir(), "audit.key"),
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -146,9 +149,23 @@ func TestRunCreatesDatabaseServesAndShutsDown(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Fatal("still listening after shutdown")
 	}
-	out, err := cli(t, env, "", "audit", "verify")
+	out, err := cli(t, env, "", "audit", "checkpoint")
+	if err != nil || !strings.HasPrefix(out, "checkpoint: org ") {
+		t.Fatalf("audit checkpoint after the demo: %v\n%s", err, out)
+	}
+	out, err = cli(t, env, "", "audit", "verify")
 	if err != nil || !strings.HasPrefix(out, "ok:") {
 		t.Fatalf("audit verify after the demo: %v\n%s", err, out)
+	}
+	// Without the key, verify refuses rather than passing or generating a new one.
+	noKey := func(k string) string {
+		if k == "WUGONGKAI_AUDIT_KEY_FILE" {
+			return filepath.Join(t.TempDir(), "missing.key")
+		}
+		return env(k)
+	}
+	if out, err := cli(t, noKey, "", "audit", "verify"); err == nil || !strings.Contains(err.Error()+out, "no audit key") {
+		t.Fatalf("audit verify without the key: %v\n%s", err, out)
 	}
 }
 

@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -16,7 +18,8 @@ import (
 )
 
 // canonicalEvent is what an audit hash covers. Field order is fixed by the struct and map keys
-// are sorted by encoding/json, so the same event always gives the same bytes.
+// are sorted by encoding/json, so the same event always gives the same bytes. GSeq is covered only
+// by keyed events (legacy events were hashed before it existed, and omitempty keeps their bytes).
 type canonicalEvent struct {
 	Org       int64             `json:"org"`
 	Kind      string            `json:"kind"`
@@ -29,38 +32,62 @@ type canonicalEvent struct {
 	ActorName string            `json:"actor_name"`
 	Data      map[string]string `json:"data"`
 	At        string            `json:"at"`
+	GSeq      int64             `json:"gseq,omitempty"`
+	Legacy    int64             `json:"legacy_until,omitempty"`
 }
 
-// auditHash chains an event to the hash of the one before it.
-func auditHash(prev string, org int64, kind string, subject int64, e workflow.AuditEntry) (string, error) {
+// auditHash chains an event to the hash of the one before it: plain SHA-256 when key is nil (the
+// legacy chains written before the audit key), HMAC-SHA256 under key otherwise, covering gseq too.
+func auditHash(key []byte, prev string, org int64, kind string, subject int64, gseq, legacyUntil int64, e workflow.AuditEntry) (string, error) {
 	data := e.Data
 	if data == nil {
 		data = map[string]string{}
 	}
-	b, err := json.Marshal(canonicalEvent{Org: org, Kind: kind, Subject: subject, Seq: e.Seq, Action: e.Action,
+	c := canonicalEvent{Org: org, Kind: kind, Subject: subject, Seq: e.Seq, Action: e.Action,
 		From: e.FromState, To: e.ToState, ActorID: e.ActorID, ActorName: e.ActorName, Data: data,
-		At: e.At.UTC().Format(time.RFC3339Nano)})
+		At: e.At.UTC().Format(time.RFC3339Nano)}
+	var h hash.Hash
+	if key == nil {
+		h = sha256.New()
+	} else {
+		c.GSeq, c.Legacy = gseq, legacyUntil
+		h = hmac.New(sha256.New, key)
+	}
+	b, err := json.Marshal(c)
 	if err != nil {
 		return "", fmt.Errorf("encode audit event: %w", err)
 	}
-	h := sha256.New()
 	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// appendAudit adds e to the end of the subject's chain. The caller's transaction must already hold
-// the subject's row lock (it has just updated or inserted it), which orders concurrent appends.
-func appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.AuditEntry) error {
-	var last struct {
-		Seq  int    `db:"seq"`
-		Hash string `db:"hash"`
+// errNoAuditKey is returned when an audit event is to be written on a pool without the audit key.
+var errNoAuditKey = errors.New("audit key not configured (SetAuditKey): refusing to write an unkeyed audit event")
+
+// appendAudit adds e to the end of the subject's chain, keyed with the pool's audit key and numbered
+// with the organisation's next gseq. The caller's transaction must already hold the subject's row
+// lock (it has just updated or inserted it), which orders concurrent appends to one chain; taking
+// the gseq locks the organisation's audit_heads row until commit, which keeps gseq gap-free.
+func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.AuditEntry) error {
+	if db.auditKey == nil {
+		return errNoAuditKey
 	}
-	const qLast = `SELECT seq, hash FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
-		ORDER BY seq DESC LIMIT 1`
-	err := tx.GetContext(ctx, &last, qLast, org, kind, subject)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var last struct {
+		GSeq   int64  `db:"gseq"`
+		Legacy int64  `db:"legacy_until"`
+		Seq    int    `db:"seq"`
+		Hash   string `db:"hash"`
+	}
+	// One round trip: take the next gseq and read the chain's head.
+	const qLast = `WITH h AS (
+			INSERT INTO audit_heads (org_id, gseq) VALUES ($1, 1)
+			ON CONFLICT (org_id) DO UPDATE SET gseq = audit_heads.gseq + 1 RETURNING gseq, legacy_until)
+		SELECT h.gseq, h.legacy_until, COALESCE(l.seq, 0) AS seq, COALESCE(l.hash, '') AS hash FROM h
+		LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
+			ORDER BY seq DESC LIMIT 1) l ON true`
+	if err := tx.GetContext(ctx, &last, qLast, org, kind, subject); err != nil {
 		return translate(fmt.Errorf("read audit chain: %w", err), "")
 	}
 	e.Seq = last.Seq + 1
@@ -69,7 +96,8 @@ func appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subje
 	if e.Data == nil {
 		e.Data = map[string]string{}
 	}
-	if e.Hash, err = auditHash(e.PrevHash, org, kind, subject, e); err != nil {
+	var err error
+	if e.Hash, err = auditHash(db.auditKey, e.PrevHash, org, kind, subject, last.GSeq, last.Legacy, e); err != nil {
 		return err
 	}
 	data, err := jsonText(e.Data)
@@ -81,10 +109,10 @@ func appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subje
 		actor = sql.NullInt64{Int64: e.ActorID, Valid: true}
 	}
 	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
-		actor_id, actor_name, data, at, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+		actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, true)`
 	_, err = tx.ExecContext(ctx, q, org, kind, subject, e.Seq, e.Action, e.FromState, e.ToState, actor,
-		e.ActorName, data, e.At, e.PrevHash, e.Hash)
+		e.ActorName, data, e.At, e.PrevHash, e.Hash, last.GSeq)
 	if err != nil {
 		return translate(fmt.Errorf("append audit event: %w", err), "")
 	}
@@ -105,6 +133,8 @@ type auditRow struct {
 	At        time.Time     `db:"at"`
 	PrevHash  string        `db:"prev_hash"`
 	Hash      string        `db:"hash"`
+	GSeq      int64         `db:"gseq"`
+	Keyed     bool          `db:"keyed"`
 }
 
 func (r auditRow) toDomain() (workflow.AuditEntry, error) {
@@ -129,7 +159,7 @@ func (s *Store) History(ctx context.Context, kind string, subject int64) ([]work
 
 // auditCols are the columns of an auditRow.
 const auditCols = `org_id, subject_kind, subject_id, seq, action, from_state, to_state, actor_id, actor_name,
-	data, at, prev_hash, hash`
+	data, at, prev_hash, hash, gseq, keyed`
 
 // ActedOn returns, for the subjects of kind the user acted on most recently (at most limit), the
 // latest entry of each that is the user's, newest first. It looks at the user's last 1,000
@@ -156,10 +186,27 @@ func (s *Store) ActedOn(ctx context.Context, user int64, kind string, limit int)
 	return out, nil
 }
 
-// AuditProblem is the first bad link found in one chain.
+// AuditOptions configure the tamper evidence of the audit log.
+type AuditOptions struct {
+	// Key is the HMAC-SHA256 key of the audit chains (at least 32 bytes). It must be kept outside
+	// the database: whoever holds it can rewrite the log undetected.
+	Key []byte
+	// CheckpointsFile is where `audit checkpoint` appends signed chain heads and where verify
+	// looks for them; empty means no checkpoints.
+	CheckpointsFile string
+}
+
+// SetAudit sets the audit key and checkpoint file of the pool. Without a key the pool refuses to
+// write audit events.
+func (db *DB) SetAudit(o AuditOptions) {
+	db.auditKey = o.Key
+	db.checkpointsFile = o.CheckpointsFile
+}
+
+// AuditProblem is the first bad link found in one chain, or a hole in an organisation's log.
 type AuditProblem struct {
 	Org     int64
-	Kind    string
+	Kind    string // subject kind, or "log" for the organisation's global sequence
 	Subject int64
 	Seq     int
 	Reason  string
@@ -167,13 +214,27 @@ type AuditProblem struct {
 
 // String renders the problem for the audit verify command.
 func (p AuditProblem) String() string {
+	if p.Kind == "log" {
+		return fmt.Sprintf("org %d log gseq %d: %s", p.Org, p.Seq, p.Reason)
+	}
 	return fmt.Sprintf("org %d %s %d seq %d: %s", p.Org, p.Kind, p.Subject, p.Seq, p.Reason)
 }
 
 // VerifyAudit walks every audit chain of every organisation and reports the first bad link of each
-// broken chain: a gap or repeat in seq, a prev_hash that does not match the link before, or a hash
-// that does not match the event's content. It returns the number of events checked.
+// broken chain: a gap or repeat in seq, a prev_hash that does not match the link before, a hash that
+// does not match the event's content under the audit key (or, for legacy events written before the
+// key, plain SHA-256), or an unkeyed event after a keyed one. It then walks each organisation's
+// global sequence and reports holes (deleted events or whole subjects), an unkeyed event after the
+// first keyed one, a counter ahead of the log, and any signed checkpoint the log no longer matches
+// (a deleted tail, or legacy events rewritten). It returns the number of events checked.
 func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProblem, err error) {
+	if db.auditKey == nil {
+		return 0, nil, errNoAuditKey
+	}
+	legacy, err := legacyBoundaries(ctx, db)
+	if err != nil {
+		return 0, nil, err
+	}
 	const q = `SELECT ` + auditCols + ` FROM audit_events ORDER BY org_id, subject_kind, subject_id, seq`
 	rows, err := db.QueryxContext(ctx, q)
 	if err != nil {
@@ -189,6 +250,7 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 		cur      chainKey
 		prevHash string
 		prevSeq  int
+		keyed    bool
 		broken   bool
 	)
 	for rows.Next() {
@@ -199,7 +261,7 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 		checked++
 		k := chainKey{r.Org, r.Kind, r.Subject}
 		if k != cur || checked == 1 {
-			cur, prevHash, prevSeq, broken = k, "", 0, false
+			cur, prevHash, prevSeq, keyed, broken = k, "", 0, false, false
 		}
 		if broken {
 			continue
@@ -213,24 +275,33 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 			bad(err.Error())
 			continue
 		}
+		var key []byte
+		if r.Keyed {
+			key = db.auditKey
+		}
 		switch {
 		case r.Seq != prevSeq+1:
 			bad(fmt.Sprintf("gap: expected seq %d, found %d", prevSeq+1, r.Seq))
 		case r.PrevHash != prevHash:
 			bad("prev_hash does not match the hash of the event before")
+		case keyed && !r.Keyed:
+			bad("unkeyed event after a keyed one (downgraded to plain SHA-256)")
+		case !r.Keyed && r.GSeq > legacy[r.Org]:
+			bad(fmt.Sprintf("unkeyed event written after the audit key was introduced (gseq %d > %d): rewritten", r.GSeq, legacy[r.Org]))
 		default:
-			want, err := auditHash(prevHash, r.Org, r.Kind, r.Subject, e)
+			want, err := auditHash(key, prevHash, r.Org, r.Kind, r.Subject, r.GSeq, legacy[r.Org], e)
 			if err != nil {
 				bad(err.Error())
-			} else if want != r.Hash {
+			} else if !hmac.Equal([]byte(want), []byte(r.Hash)) {
 				bad("hash does not match the event's content (edited)")
 			}
 		}
-		prevHash, prevSeq = r.Hash, r.Seq
+		prevHash, prevSeq, keyed = r.Hash, r.Seq, keyed || r.Keyed
 	}
 	if err := rows.Err(); err != nil {
 		return checked, problems, translate(fmt.Errorf("read audit log: %w", err), "")
 	}
+	rows.Close()
 	// Every change of a document, request or case bumps its version and appends exactly one event,
 	// so a chain whose last seq is not the subject's version has lost its tail (or gained a change
 	// without audit).
@@ -254,5 +325,26 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 		problems = append(problems, AuditProblem{Org: t.Org, Kind: t.Kind, Subject: t.ID, Seq: t.Last + 1,
 			Reason: fmt.Sprintf("chain ends at seq %d but the %s is at version %d (events missing)", t.Last, t.Kind, t.Version)})
 	}
-	return checked, problems, nil
+	global, err := verifyGlobal(ctx, db)
+	if err != nil {
+		return checked, problems, err
+	}
+	return checked, append(problems, global...), nil
+}
+
+// legacyBoundaries returns, per organisation, the last gseq written before the audit key. Keyed
+// hashes cover it, so a changed boundary breaks every keyed event after it.
+func legacyBoundaries(ctx context.Context, db *DB) (map[int64]int64, error) {
+	var rows []struct {
+		Org    int64 `db:"org_id"`
+		Legacy int64 `db:"legacy_until"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT org_id, legacy_until FROM audit_heads`); err != nil {
+		return nil, translate(fmt.Errorf("read audit heads: %w", err), "")
+	}
+	out := map[int64]int64{}
+	for _, r := range rows {
+		out[r.Org] = r.Legacy
+	}
+	return out, nil
 }

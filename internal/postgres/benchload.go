@@ -201,12 +201,19 @@ func loadReportDocuments(ctx context.Context, db *sql.DB, o BenchOwner, year, n 
 	if err != nil {
 		return err
 	}
+	// The organisation's audit sequence has no gaps: take a range of it for these events.
+	var last int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO audit_heads (org_id, gseq) VALUES ($1, $2)
+		ON CONFLICT (org_id) DO UPDATE SET gseq = audit_heads.gseq + $2 RETURNING gseq`, o.Org, len(repealed)).Scan(&last); err != nil {
+		return fmt.Errorf("reserve audit sequence: %w", err)
+	}
+	first := last - int64(len(repealed)) + 1
 	cols := []string{"org_id", "subject_kind", "subject_id", "seq", "action", "from_state", "to_state", "actor_id", "actor_name",
-		"data", "at", "prev_hash", "hash"}
+		"data", "at", "prev_hash", "hash", "gseq"}
 	return copyIn(ctx, db, "audit_events", cols, len(repealed), func(k int) ([]any, error) {
 		i := repealed[k]
 		return []any{o.Org, "document", ids[i], 1, "validity", "published", "published", o.User, "周公开",
-			`{"validity":"废止"}`, day(i).Add(100 * 24 * time.Hour), "", fmt.Sprintf("bench-%d", ids[i])}, nil
+			`{"validity":"废止"}`, day(i).Add(100 * 24 * time.Hour), "", fmt.Sprintf("bench-%d", ids[i]), first + int64(k)}, nil
 	})
 }
 

@@ -709,7 +709,7 @@ func (s *CommentStore) Dispose(ctx context.Context, doc int64, d consultations.D
 		if len(d.CampaignKeys) > 0 {
 			data["campaign_keys"] = strings.Join(d.CampaignKeys, ",")
 		}
-		return appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "dispose", FromState: state, ToState: state,
+		return s.db.appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "dispose", FromState: state, ToState: state,
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
@@ -768,7 +768,7 @@ func (s *CommentStore) AttachSummary(ctx context.Context, doc int64, prevVersion
 				Details: map[string]any{"undisposed": open}}
 		}
 		sum := sha256.Sum256([]byte(text))
-		return appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "summary", FromState: state, ToState: state,
+		return s.db.appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "summary", FromState: state, ToState: state,
 			ActorID: actor.UserID, ActorName: actorName(actor), At: now,
 			Data: map[string]string{"characters": strconv.Itoa(len([]rune(text))), "sha256": hex.EncodeToString(sum[:])}})
 	})
@@ -788,7 +788,7 @@ func (s *CommentStore) SetCommentsPublic(ctx context.Context, doc int64, prevVer
 		if version, err = s.bumpDocument(ctx, tx, doc, prevVersion, state, now, set); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "edit", FromState: state, ToState: state,
+		return s.db.appendAudit(ctx, tx, s.org, "document", doc, workflow.AuditEntry{Action: "edit", FromState: state, ToState: state,
 			ActorID: actor.UserID, ActorName: actorName(actor), At: now,
 			Data: map[string]string{"changed": "consultation.comments_public"}})
 	})

@@ -28,6 +28,8 @@ import (
 // DB is the connection pool with the helpers every store shares.
 type DB struct {
 	*sqlx.DB
+	auditKey        []byte // HMAC key of the audit chains; the database never holds it
+	checkpointsFile string // where signed audit checkpoints are appended, outside the database
 }
 
 // Open connects to the database at dsn and checks the connection. Unless the URL says otherwise

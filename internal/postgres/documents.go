@@ -78,7 +78,7 @@ func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor 
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
+		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"title": d.Title}, At: now})
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVe
 				return err
 			}
 		}
-		return appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
+		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"changed": strings.Join(changed, ",")}, At: now})
 	})
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVe
 	if until.Valid {
 		data["valid_until"] = workflow.DateOf(validUntil).String()
 	}
-	return appendAudit(ctx, tx, s.org, "document", id, workflow.AuditEntry{Action: "validity", FromState: state, ToState: state,
+	return s.db.appendAudit(ctx, tx, s.org, "document", id, workflow.AuditEntry{Action: "validity", FromState: state, ToState: state,
 		ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 }
 

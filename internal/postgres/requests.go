@@ -119,7 +119,7 @@ func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor wor
 			now.UTC()).Scan(&r.ID); err != nil {
 			return translate(fmt.Errorf("insert request: %w", err), "申请")
 		}
-		if err := appendAudit(ctx, tx, s.org, "request", r.ID, workflow.AuditEntry{Action: "create", ToState: r.State,
+		if err := s.db.appendAudit(ctx, tx, s.org, "request", r.ID, workflow.AuditEntry{Action: "create", ToState: r.State,
 			ActorID: actor.UserID, ActorName: actorName(actor), At: now,
 			Data: map[string]string{"receipt_no": r.ReceiptNo, "channel": r.Channel, "received_on": r.ReceivedOn.String()}}); err != nil {
 			return err
@@ -326,7 +326,7 @@ func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.
 			concluded, c.Outcome, c.Summary, c.CreatedBy, now.UTC()).Scan(&c.ID); err != nil {
 			return translate(fmt.Errorf("insert case: %w", err), "案件")
 		}
-		return appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "create", ActorID: actor.UserID,
+		return s.db.appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "create", ActorID: actor.UserID,
 			ActorName: actorName(actor), Data: caseAudit(c), At: now})
 	})
 	if err != nil {
@@ -356,7 +356,7 @@ func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int
 				Message: fmt.Sprintf("案件已被他人修改（您看到的是第 %d 版，当前为第 %d 版），请刷新后重试", prevVersion, current),
 				Details: map[string]any{"your_version": prevVersion, "current_version": current}}
 		}
-		return appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "edit", ActorID: actor.UserID,
+		return s.db.appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "edit", ActorID: actor.UserID,
 			ActorName: actorName(actor), Data: caseAudit(c), At: now})
 	})
 	if err != nil {

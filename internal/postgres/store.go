@@ -82,7 +82,7 @@ func (s *Store) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance
 	for k, v := range res.Event.Input {
 		data[k] = v
 	}
-	if err := appendAudit(ctx, tx, s.org, kind, prev.ID, workflow.AuditEntry{
+	if err := s.db.appendAudit(ctx, tx, s.org, kind, prev.ID, workflow.AuditEntry{
 		Action: res.Event.Transition, FromState: res.Event.From, ToState: res.Event.To,
 		ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor), Data: data, At: res.Event.At,
 	}); err != nil {

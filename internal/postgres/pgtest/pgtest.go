@@ -65,5 +65,9 @@ func New(tb testing.TB) *postgres.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	db.SetAudit(postgres.AuditOptions{Key: TestAuditKey})
 	return db
 }
+
+// TestAuditKey is the audit HMAC key of test pools.
+var TestAuditKey = []byte("wugongkai test audit key, 32+ bytes long")

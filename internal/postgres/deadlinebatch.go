@@ -1,0 +1,565 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"wugongkai/workflow"
+)
+
+// FireDueDeadlines carries out up to limit due deadlines in one transaction with a fixed number of
+// statements whatever the batch size (docs/performance.md): it locks the batch (FOR UPDATE SKIP
+// LOCKED, so concurrent sweeps take disjoint batches and no deadline is fired twice), locks the
+// instances and reads their audit chain heads in one statement per table, computes every
+// transition in Go, then writes the instance updates, audit events, outbox rows, new and cancelled
+// deadlines and the deadlines' outcome with one unnest statement each. Deadlines of one subject in
+// one batch are fired in order, each on the instance the one before left. If the batch fails it is
+// rolled back and its deadlines are tried one per transaction, so one bad deadline cannot hold up
+// the others. It returns how many deadlines it carried out (done, skipped or cancelled); 0 means
+// none was due and unlocked.
+func (s *Store) FireDueDeadlines(ctx context.Context, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+	var ids []int64
+	n := 0
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		n, ids, err = s.fireBatchTx(ctx, tx, now, limit, fire)
+		return err
+	})
+	if err == nil || len(ids) <= 1 {
+		return n, err
+	}
+	n = 0
+	var firstErr error
+	for _, id := range ids {
+		var did bool
+		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			did, err = s.fireDeadlineTx(ctx, tx, id, now, fire)
+			return err
+		})
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if did && err == nil {
+			n++
+		}
+	}
+	return n, firstErr
+}
+
+type subjectKey struct {
+	kind string
+	id   int64
+}
+
+// batchEvent is an audit event of a batch before its gseq and hash are known.
+type batchEvent struct {
+	subject subjectKey
+	e       workflow.AuditEntry
+}
+
+func (s *Store) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, []int64, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	var due []deadlineRow
+	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND status = 'pending' AND due_at <= $2
+		ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`
+	if err := tx.SelectContext(ctx, &due, q, s.org, now, limit); err != nil {
+		return 0, nil, translate(fmt.Errorf("lock due deadlines: %w", err), "")
+	}
+	if len(due) == 0 {
+		return 0, nil, nil
+	}
+	ids := make([]int64, len(due))
+	for i, d := range due {
+		ids[i] = d.ID
+	}
+
+	// The instances the fire deadlines act on, locked in id order, and their chain heads.
+	subjects := map[string][]int64{}
+	seen := map[subjectKey]bool{}
+	var headKinds []string
+	var headIDs []int64
+	for _, d := range due {
+		k := subjectKey{d.SubjectKind, d.SubjectID}
+		if workflow.DeadlineAction(d.Action) != workflow.ActionFire || seen[k] {
+			continue
+		}
+		seen[k] = true
+		subjects[tableOf(d.SubjectKind)] = append(subjects[tableOf(d.SubjectKind)], d.SubjectID)
+		headKinds, headIDs = append(headKinds, d.SubjectKind), append(headIDs, d.SubjectID)
+	}
+	insts := map[subjectKey]workflow.Instance{}
+	for _, table := range []string{"documents", "requests"} {
+		if len(subjects[table]) == 0 {
+			continue
+		}
+		var rows []instanceRow
+		q := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts FROM ` + table + `
+			WHERE org_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(subjects[table])); err != nil {
+			return 0, ids, translate(fmt.Errorf("lock %s: %w", table, err), "")
+		}
+		kind := "document"
+		if table == "requests" {
+			kind = "request"
+		}
+		for _, r := range rows {
+			inst, err := r.toDomain()
+			if err != nil {
+				return 0, ids, err
+			}
+			insts[subjectKey{kind, r.ID}] = inst
+		}
+	}
+	type head struct {
+		Kind    string `db:"subject_kind"`
+		Subject int64  `db:"subject_id"`
+		Seq     int    `db:"seq"`
+		Hash    string `db:"hash"`
+	}
+	heads := map[subjectKey]head{}
+	if len(headIDs) > 0 {
+		var rows []head
+		const qh = `SELECT DISTINCT ON (subject_kind, subject_id) subject_kind, subject_id, seq, hash FROM audit_events
+			WHERE org_id = $1 AND (subject_kind, subject_id) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))
+			ORDER BY subject_kind, subject_id, seq DESC`
+		if err := tx.SelectContext(ctx, &rows, qh, s.org, pq.Array(headKinds), pq.Array(headIDs)); err != nil {
+			return 0, ids, translate(fmt.Errorf("read audit chain heads: %w", err), "")
+		}
+		for _, h := range rows {
+			heads[subjectKey{h.Kind, h.Subject}] = h
+		}
+	}
+
+	// Compute every transition in Go, in the deadlines' order.
+	var (
+		statuses, outcomes []string
+		events             []batchEvent
+		outbox             []string
+		newDeadlines       []deadlineEffect
+		cancels            []deadlineEffect
+		changed            = map[subjectKey]bool{}
+		cancelled          = map[subjectKey]map[string]bool{}
+		notify             []deadlineRow
+	)
+	for _, d := range due {
+		k := subjectKey{d.SubjectKind, d.SubjectID}
+		if cancelled[k][d.Name] {
+			statuses, outcomes = append(statuses, "cancelled"), append(outcomes, "")
+			continue
+		}
+		status, outcome := "done", ""
+		switch workflow.DeadlineAction(d.Action) {
+		case workflow.ActionFire:
+			inst, ok := insts[k]
+			if !ok {
+				status, outcome = "skipped", "记录不存在"
+				break
+			}
+			res, err := fire(d.toDomain(), inst)
+			if err != nil {
+				code := workflow.ErrorCode(err)
+				if code == workflow.EInternal || code == workflow.EUnavailable {
+					return 0, ids, err
+				}
+				status, outcome = "skipped", workflow.ErrorMessage(err)
+				break
+			}
+			res.Event.At = now
+			next := res.Instance
+			next.Version = inst.Version + 1
+			insts[k], changed[k] = next, true
+			data := map[string]string{}
+			for key, v := range res.Event.Input {
+				data[key] = v
+			}
+			h := heads[k]
+			h.Seq++
+			heads[k] = h
+			events = append(events, batchEvent{subject: k, e: workflow.AuditEntry{Seq: h.Seq, Action: res.Event.Transition,
+				FromState: res.Event.From, ToState: res.Event.To, ActorID: res.Event.Actor.UserID,
+				ActorName: actorName(res.Event.Actor), Data: data, At: now}})
+			var roles []string
+			for _, e := range res.Effects {
+				switch e.Kind {
+				case workflow.EffectDeadline:
+					newDeadlines = append(newDeadlines, deadlineEffect{subject: k, e: e})
+				case workflow.EffectCancel:
+					cancels = append(cancels, deadlineEffect{subject: k, e: e})
+					if cancelled[k] == nil {
+						cancelled[k] = map[string]bool{}
+					}
+					cancelled[k][e.Name], cancelled[k][e.Name+".remind"] = true, true
+				case workflow.EffectNotify:
+					roles = append(roles, e.Role)
+				}
+			}
+			p := notifyPayload{SubjectKind: k.kind, SubjectID: k.id, Unit: inst.Unit, Transition: res.Event.Transition,
+				From: res.Event.From, To: res.Event.To, ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor),
+				Roles: roles, Opinion: res.Event.Input["opinion"]}
+			if res.Transition != nil {
+				p.Label = res.Transition.Label
+			}
+			b, err := jsonText(p)
+			if err != nil {
+				return 0, ids, fmt.Errorf("encode outbox payload: %w", err)
+			}
+			outbox = append(outbox, b)
+			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
+		case workflow.ActionRemind, workflow.ActionOverdue:
+			outcome = "notify" // counted below, all notifications of the batch in one go
+			notify = append(notify, d)
+		}
+		statuses, outcomes = append(statuses, status), append(outcomes, outcome)
+	}
+
+	// Write it all, one statement per kind of row.
+	notified, err := s.notifyDeadlines(ctx, tx, notify)
+	if err != nil {
+		return 0, ids, err
+	}
+	for i, d := range due {
+		if statuses[i] == "done" && outcomes[i] == "notify" {
+			outcomes[i] = fmt.Sprintf("notified %d", notified[d.ID])
+		}
+	}
+	if err := s.updateInstances(ctx, tx, insts, changed, now); err != nil {
+		return 0, ids, err
+	}
+	if len(outbox) > 0 {
+		const qo = `INSERT INTO outbox (org_id, kind, payload)
+			SELECT $1, $2, p::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n`
+		if _, err := tx.ExecContext(ctx, qo, s.org, OutboxNotify, pq.Array(outbox)); err != nil {
+			return 0, ids, translate(fmt.Errorf("insert outbox: %w", err), "")
+		}
+	}
+	if err := insertDeadlines(ctx, tx, s.org, newDeadlines); err != nil {
+		return 0, ids, err
+	}
+	if len(cancels) > 0 {
+		var kinds, names []string
+		var subs []int64
+		for _, c := range cancels {
+			kinds, subs, names = append(kinds, c.subject.kind), append(subs, c.subject.id), append(names, c.e.Name)
+		}
+		const qc = `UPDATE deadlines d SET status = 'cancelled', done_at = now()
+			FROM unnest($2::text[], $3::bigint[], $4::text[]) AS c(kind, subject, name)
+			WHERE d.org_id = $1 AND d.subject_kind = c.kind AND d.subject_id = c.subject AND d.status = 'pending'
+			AND (d.name = c.name OR d.name = c.name || '.remind')`
+		if _, err := tx.ExecContext(ctx, qc, s.org, pq.Array(kinds), pq.Array(subs), pq.Array(names)); err != nil {
+			return 0, ids, translate(fmt.Errorf("cancel deadlines: %w", err), "")
+		}
+	}
+	// The audit events last: taking their gseq range locks the organisation's audit head until
+	// commit, so the lock is held for as little as possible.
+	prevHash := make(map[subjectKey]string, len(heads))
+	for k, h := range heads {
+		prevHash[k] = h.Hash
+	}
+	if err := s.db.appendAuditBatch(ctx, tx, s.org, events, prevHash); err != nil {
+		return 0, ids, err
+	}
+	const qd = `UPDATE deadlines d SET status = u.status, outcome = u.outcome, done_at = $2
+		FROM unnest($3::bigint[], $4::text[], $5::text[]) AS u(id, status, outcome)
+		WHERE d.org_id = $1 AND d.id = u.id`
+	if _, err := tx.ExecContext(ctx, qd, s.org, now, pq.Array(ids), pq.Array(statuses), pq.Array(outcomes)); err != nil {
+		return 0, ids, translate(fmt.Errorf("mark deadlines: %w", err), "")
+	}
+	return len(due), ids, nil
+}
+
+// deadlineEffect is a deadline effect of one subject's transition.
+type deadlineEffect struct {
+	subject subjectKey
+	e       workflow.Effect
+}
+
+// updateInstances writes the new state, facts and version of every changed instance, one
+// statement per table.
+func (s *Store) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[subjectKey]workflow.Instance, changed map[subjectKey]bool, now time.Time) error {
+	type cols struct {
+		ids      []int64
+		states   []string
+		facts    []string
+		versions []int64
+	}
+	by := map[string]*cols{}
+	for k := range changed {
+		inst := insts[k]
+		table := tableOf(k.kind)
+		if by[table] == nil {
+			by[table] = &cols{}
+		}
+		f, err := jsonText(inst.Facts)
+		if err != nil {
+			return fmt.Errorf("encode facts: %w", err)
+		}
+		c := by[table]
+		c.ids, c.states, c.facts, c.versions = append(c.ids, k.id), append(c.states, inst.State), append(c.facts, f),
+			append(c.versions, int64(inst.Version))
+	}
+	for table, c := range by {
+		q := `UPDATE ` + table + ` t SET state = u.state, facts = u.facts::jsonb, version = u.version, updated_at = $2
+			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::int[]) AS u(id, state, facts, version)
+			WHERE t.org_id = $1 AND t.id = u.id`
+		if _, err := tx.ExecContext(ctx, q, s.org, now, pq.Array(c.ids), pq.Array(c.states), pq.Array(c.facts), pq.Array(c.versions)); err != nil {
+			return translate(fmt.Errorf("update %s: %w", table, err), "")
+		}
+	}
+	return nil
+}
+
+// insertDeadlines inserts the deadline effects in one statement.
+func insertDeadlines(ctx context.Context, tx *sqlx.Tx, org int64, effects []deadlineEffect) error {
+	if len(effects) == 0 {
+		return nil
+	}
+	n := len(effects)
+	var (
+		kinds, names, dueAt, dueDate, actions, transitions, roles, expls, from, units = make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n)
+		subjects, days = make([]int64, n), make([]int64, n)
+		provisional    = make([]bool, n)
+	)
+	for i, d := range effects {
+		e := d.e
+		dd := e.DueDate
+		if dd.IsZero() {
+			dd = workflow.DateOf(e.DueAt)
+		}
+		if !e.CountFrom.IsZero() {
+			from[i] = e.CountFrom.String()
+		}
+		kinds[i], subjects[i], names[i] = d.subject.kind, d.subject.id, e.Name
+		dueAt[i], dueDate[i], provisional[i] = e.DueAt.UTC().Format(time.RFC3339Nano), dd.String(), e.Provisional
+		actions[i], transitions[i], roles[i], expls[i] = string(e.Action), e.Transition, e.Role, e.Explanation
+		days[i], units[i] = int64(e.CountDays), e.CountUnit
+	}
+	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
+			action, transition, role, explanation, count_from, count_days, count_unit)
+		SELECT $1, kind, subject, name, due_at::timestamptz, due_date::date, provisional, action, transition, role, expl,
+			NULLIF(count_from, '')::date, days, unit
+		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[],
+			$10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+			WITH ORDINALITY AS u(kind, subject, name, due_at, due_date, provisional, action, transition, role, expl, count_from, days, unit, n)
+		ORDER BY n`
+	_, err := tx.ExecContext(ctx, q, org, pq.Array(kinds), pq.Array(subjects), pq.Array(names), pq.Array(dueAt), pq.Array(dueDate),
+		pq.Array(provisional), pq.Array(actions), pq.Array(transitions), pq.Array(roles), pq.Array(expls), pq.Array(from),
+		pq.Array(days), pq.Array(units))
+	if err != nil {
+		return translate(fmt.Errorf("insert deadlines: %w", err), "")
+	}
+	return nil
+}
+
+// appendAuditBatch appends events (in order; several may extend one chain) after the chain heads
+// prevHash, in two statements: one takes the gseq range, one inserts every event. The caller
+// holds the subjects' row locks.
+func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, events []batchEvent, prevHash map[subjectKey]string) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if db.auditKey == nil {
+		return errNoAuditKey
+	}
+	var last, legacy int64
+	const qh = `INSERT INTO audit_heads (org_id, gseq) VALUES ($1, $2)
+		ON CONFLICT (org_id) DO UPDATE SET gseq = audit_heads.gseq + $2 RETURNING gseq, legacy_until`
+	if err := tx.QueryRowContext(ctx, qh, org, len(events)).Scan(&last, &legacy); err != nil {
+		return translate(fmt.Errorf("take audit sequence: %w", err), "")
+	}
+	n := len(events)
+	var (
+		kinds, actions, froms, tos, names, data, prevs, hashes, ats = make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		subjects, seqs, actors, gseqs = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	)
+	first := last - int64(n) + 1
+	for i, ev := range events {
+		e := ev.e
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		if e.Data == nil {
+			e.Data = map[string]string{}
+		}
+		g := first + int64(i)
+		e.PrevHash = prevHash[ev.subject]
+		h, err := auditHash(db.auditKey, e.PrevHash, org, ev.subject.kind, ev.subject.id, g, legacy, e)
+		if err != nil {
+			return err
+		}
+		prevHash[ev.subject] = h
+		d, err := jsonText(e.Data)
+		if err != nil {
+			return fmt.Errorf("encode audit data: %w", err)
+		}
+		kinds[i], subjects[i], seqs[i], actions[i], froms[i], tos[i] = ev.subject.kind, ev.subject.id, int64(e.Seq), e.Action, e.FromState, e.ToState
+		actors[i], names[i], data[i], ats[i], prevs[i], hashes[i], gseqs[i] = e.ActorID, e.ActorName, d, e.At.Format(time.RFC3339Nano), e.PrevHash, h, g
+	}
+	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
+			actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
+		SELECT $1, kind, subject, seq, action, from_state, to_state, NULLIF(actor, 0), actor_name, data::jsonb, at::timestamptz,
+			prev_hash, hash, gseq, true
+		FROM unnest($2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[],
+			$10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[])
+			AS u(kind, subject, seq, action, from_state, to_state, actor, actor_name, data, at, prev_hash, hash, gseq)
+		ORDER BY gseq`
+	_, err := tx.ExecContext(ctx, q, org, pq.Array(kinds), pq.Array(subjects), pq.Array(seqs), pq.Array(actions), pq.Array(froms),
+		pq.Array(tos), pq.Array(actors), pq.Array(names), pq.Array(data), pq.Array(ats), pq.Array(prevs), pq.Array(hashes), pq.Array(gseqs))
+	if err != nil {
+		return translate(fmt.Errorf("append audit events: %w", err), "")
+	}
+	return nil
+}
+
+// notifyDeadlines does what notifyDeadline does for every reminder and overdue deadline of a
+// batch, in at most five statements: the subjects' titles, units and creators; the deadlines the
+// reminders remind of; the role holders; and the inbox entries (a repeat of a source is a no-op).
+// It returns, per deadline id, how many users were notified.
+func (s *Store) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadlineRow) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(ds) == 0 {
+		return out, nil
+	}
+	type summary struct {
+		ID      int64         `db:"id"`
+		Title   string        `db:"title"`
+		Unit    string        `db:"unit_code"`
+		Creator sql.NullInt64 `db:"created_by"`
+	}
+	subjects := map[string][]int64{}
+	var mainKinds, mainNames []string
+	var mainIDs []int64
+	for _, d := range ds {
+		subjects[d.SubjectKind] = append(subjects[d.SubjectKind], d.SubjectID)
+		if workflow.DeadlineAction(d.Action) == workflow.ActionRemind {
+			mainKinds, mainIDs = append(mainKinds, d.SubjectKind), append(mainIDs, d.SubjectID)
+			mainNames = append(mainNames, strings.TrimSuffix(d.Name, ".remind"))
+		}
+	}
+	sums := map[subjectKey]summary{}
+	for kind, ids := range subjects {
+		var rows []summary
+		q := `SELECT id, title, unit_code, created_by FROM ` + tableOf(kind) + ` WHERE org_id = $1 AND id = ANY($2::bigint[])`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(ids)); err != nil {
+			return nil, translate(fmt.Errorf("read %s summaries: %w", kind, err), "")
+		}
+		for _, r := range rows {
+			sums[subjectKey{kind, r.ID}] = r
+		}
+	}
+	type mainDeadline struct {
+		Kind        string    `db:"subject_kind"`
+		Subject     int64     `db:"subject_id"`
+		Name        string    `db:"name"`
+		Due         time.Time `db:"due_date"`
+		Explanation string    `db:"explanation"`
+	}
+	type mainKey struct {
+		subject subjectKey
+		name    string
+	}
+	mains := map[mainKey]mainDeadline{}
+	if len(mainIDs) > 0 {
+		var rows []mainDeadline
+		const q = `SELECT DISTINCT ON (subject_kind, subject_id, name) subject_kind, subject_id, name, due_date, explanation
+			FROM deadlines WHERE org_id = $1 AND status = 'pending'
+			AND (subject_kind, subject_id, name) IN (SELECT * FROM unnest($2::text[], $3::bigint[], $4::text[]))
+			ORDER BY subject_kind, subject_id, name, id DESC`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(mainKinds), pq.Array(mainIDs), pq.Array(mainNames)); err != nil {
+			return nil, translate(fmt.Errorf("read deadlines reminded of: %w", err), "")
+		}
+		for _, r := range rows {
+			mains[mainKey{subjectKey{r.Kind, r.Subject}, r.Name}] = r
+		}
+	}
+	type roleUnit struct{ role, unit string }
+	var roles, units []string
+	seenRU := map[roleUnit]bool{}
+	for _, d := range ds {
+		ru := roleUnit{d.Role, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit}
+		if d.Role != "" && !seenRU[ru] {
+			seenRU[ru] = true
+			roles, units = append(roles, ru.role), append(units, ru.unit)
+		}
+	}
+	holders := map[roleUnit][]int64{}
+	if len(roles) > 0 {
+		var rows []struct {
+			Role string `db:"role"`
+			Unit string `db:"unit"`
+			User int64  `db:"user_id"`
+		}
+		const q = `SELECT DISTINCT p.role, p.unit, ra.user_id FROM unnest($2::text[], $3::text[]) AS p(role, unit)
+			JOIN role_assignments ra ON ra.org_id = $1 AND ra.role = p.role AND (ra.unit_code = p.unit OR ra.unit_code = '*')
+			JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id AND NOT u.disabled
+			ORDER BY p.role, p.unit, ra.user_id`
+		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(roles), pq.Array(units)); err != nil {
+			return nil, translate(fmt.Errorf("read role holders: %w", err), "")
+		}
+		for _, r := range rows {
+			k := roleUnit{r.Role, r.Unit}
+			holders[k] = append(holders[k], r.User)
+		}
+	}
+	var users, subjectIDs []int64
+	var kinds, nkinds, msgs, sources []string
+	for _, d := range ds {
+		k := subjectKey{d.SubjectKind, d.SubjectID}
+		sum, ok := sums[k]
+		if !ok {
+			return nil, &workflow.Error{Code: workflow.ENotFound, Message: "记录不存在"}
+		}
+		var msg, nkind string
+		if workflow.DeadlineAction(d.Action) == workflow.ActionOverdue {
+			nkind = "overdue"
+			msg = fmt.Sprintf("「%s」已超过期限（%s 到期）：%s", sum.Title, d.DueDate.Format("2006-01-02"), d.Explanation)
+		} else {
+			nkind = "reminder"
+			due, expl := d.DueDate.Format("2006-01-02"), d.Explanation
+			if m, ok := mains[mainKey{k, strings.TrimSuffix(d.Name, ".remind")}]; ok {
+				due, expl = m.Due.Format("2006-01-02"), m.Explanation
+			}
+			msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", sum.Title, due, expl)
+		}
+		to := append([]int64(nil), holders[roleUnit{d.Role, sum.Unit}]...)
+		if sum.Creator.Int64 != 0 {
+			to = append(to, sum.Creator.Int64)
+		}
+		seen := map[int64]bool{}
+		for _, u := range to {
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
+			users, kinds, subjectIDs = append(users, u), append(kinds, d.SubjectKind), append(subjectIDs, d.SubjectID)
+			nkinds, msgs, sources = append(nkinds, nkind), append(msgs, msg), append(sources, fmt.Sprintf("deadline:%d", d.ID))
+		}
+		out[d.ID] = 0
+	}
+	if len(users) == 0 {
+		return out, nil
+	}
+	const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
+		SELECT $1, u, k, sid, nk, m, src FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+			WITH ORDINALITY AS r(u, k, sid, nk, m, src, n) ORDER BY n
+		ON CONFLICT (org_id, user_id, source) DO NOTHING RETURNING source`
+	var inserted []string
+	if err := tx.SelectContext(ctx, &inserted, q, s.org, pq.Array(users), pq.Array(kinds), pq.Array(subjectIDs),
+		pq.Array(nkinds), pq.Array(msgs), pq.Array(sources)); err != nil {
+		return nil, translate(fmt.Errorf("insert notifications: %w", err), "")
+	}
+	for _, src := range inserted {
+		var id int64
+		if _, err := fmt.Sscanf(src, "deadline:%d", &id); err == nil {
+			out[id]++
+		}
+	}
+	return out, nil
+}
