@@ -55,19 +55,67 @@ type AccountStore interface {
 	CreateSession(ctx context.Context, tokenHash string, user int64, expires time.Time) error
 	SessionStaff(ctx context.Context, tokenHash string, now time.Time, extendTo time.Time) (Staff, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
-	LoginFailures(ctx context.Context, keys []string, since time.Time) (int, error)
-	RecordLoginFailure(ctx context.Context, keys []string, at time.Time) error
-	ClearLoginFailures(ctx context.Context, keys []string) error
+	// CountLoginAttempt counts one attempt against limit atomically, before the password is
+	// checked, and returns the zero time if the attempt is admitted, else when to try again.
+	CountLoginAttempt(ctx context.Context, limit LoginLimit, now time.Time) (time.Time, error)
+	// ForgetLoginAttempt undoes the count of a successful attempt: reset deletes the counter,
+	// otherwise the attempt is given back.
+	ForgetLoginAttempt(ctx context.Context, key string, reset bool, now time.Time) error
+}
+
+// LoginLimit is one login throttle counter. Free attempts are admitted at once; the attempt that
+// reaches Free blocks the counter for Delay, and each further admitted attempt doubles the delay,
+// up to MaxDelay. A counter left alone for Window starts again.
+type LoginLimit struct {
+	Key             string
+	Free            int
+	Delay, MaxDelay time.Duration
+	Window          time.Duration
 }
 
 // Accounts is the login use case shared by the API (bearer tokens) and the pages (cookies).
+//
+// Logins are throttled the well-known way: per account and address, MaxFailures attempts are
+// free, then each attempt waits for a doubling delay (FailureDelay, at most FailureWindow); per
+// address, AddressCeiling failed attempts at any accounts within FailureWindow block the address
+// for FailureWindow. So one person's typos lock neither their colleagues behind the same address
+// nor their own account from elsewhere, and a right password from an address that has not been
+// abusive always gets in.
 type Accounts struct {
-	Store         AccountStore
-	Clock         Clock
-	TTL           time.Duration // a session lasts this long after its last use
-	MaxFailures   int           // failed logins per user name and per client within Window
-	FailureWindow time.Duration
+	Store          AccountStore
+	Clock          Clock
+	TTL            time.Duration // a session lasts this long after its last use
+	MaxFailures    int           // free attempts per account and address (default 5)
+	FailureDelay   time.Duration // first delay after them, doubling (default 30s)
+	FailureWindow  time.Duration // longest delay, and how long counters are remembered (default 15m)
+	AddressCeiling int           // failed attempts per address at any account (default 20 × MaxFailures)
 }
+
+// limits returns the account-and-address and the address counters of one login attempt.
+func (a *Accounts) limits(username, client string) []LoginLimit {
+	free, delay, window := a.MaxFailures, a.FailureDelay, a.FailureWindow
+	if free <= 0 {
+		free = 5
+	}
+	if window <= 0 {
+		window = 15 * time.Minute
+	}
+	if delay <= 0 {
+		delay = min(30*time.Second, window)
+	}
+	ceiling := a.AddressCeiling
+	if ceiling <= 0 {
+		ceiling = 20 * free
+	}
+	return []LoginLimit{
+		{Key: "pair:" + username + "|" + client, Free: free, Delay: delay, MaxDelay: window, Window: window},
+		{Key: "addr:" + client, Free: ceiling, Delay: window, MaxDelay: window, Window: window},
+	}
+}
+
+// dummyHash is a bcrypt hash (default cost) of a password nobody has: an unknown or disabled
+// account is compared against it, so that it answers in the same time as a known one.
+const dummyHash = "$2a$10$/ZOoV4xiBAb5DvjsjkhTx.uxL.HZTWkWISNPKmITKZLu4shFmu6R6"
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
@@ -110,38 +158,42 @@ func (a *Accounts) now() time.Time {
 
 var errBadLogin = &Error{Code: EUnauthenticated, Message: "用户名或密码错误"}
 
-// Login checks a user name and password and opens a session. Repeated failures for the same user
-// name or from the same client are refused with ETooMany for the rest of the window, whether or not
-// the password is right, so guessing gains nothing.
+// Login checks a user name and password and opens a session. Every attempt is counted before the
+// password is checked (so parallel guesses gain nothing); a counter that is blocked refuses with
+// ETooMany whether or not the password is right. See Accounts for the limits.
 func (a *Accounts) Login(ctx context.Context, username, password, client string) (string, Staff, error) {
-	username = strings.TrimSpace(username)
+	username = strings.ToLower(strings.TrimSpace(username))
 	if username == "" || password == "" {
 		return "", Staff{}, &Error{Code: EInvalid, Message: "请输入用户名和密码"}
 	}
 	now := a.now()
-	keys := []string{"user:" + strings.ToLower(username)}
-	if client != "" {
-		keys = append(keys, "ip:"+client)
-	}
-	failures, err := a.Store.LoginFailures(ctx, keys, now.Add(-a.FailureWindow))
-	if err != nil {
-		return "", Staff{}, err
-	}
-	if a.MaxFailures > 0 && failures >= a.MaxFailures {
-		return "", Staff{}, &Error{Code: ETooMany, Message: fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", int(a.FailureWindow.Minutes())),
-			Details: map[string]any{"retry_after_seconds": int(a.FailureWindow.Seconds())}}
+	limits := a.limits(username, client)
+	for _, l := range limits {
+		until, err := a.Store.CountLoginAttempt(ctx, l, now)
+		if err != nil {
+			return "", Staff{}, err
+		}
+		if !until.IsZero() {
+			wait := max(int(until.Sub(now).Seconds()+0.999), 1)
+			return "", Staff{}, &Error{Code: ETooMany, Message: fmt.Sprintf("登录失败次数过多，请 %s后再试", waitText(wait)),
+				Details: map[string]any{"retry_after_seconds": wait}}
+		}
 	}
 	cred, err := a.Store.Credentials(ctx, username)
 	if err != nil && ErrorCode(err) != ENotFound {
 		return "", Staff{}, err
 	}
-	if err != nil || cred.Disabled || bcrypt.CompareHashAndPassword([]byte(cred.PasswordHash), []byte(password)) != nil {
-		if rerr := a.Store.RecordLoginFailure(ctx, keys, now); rerr != nil {
-			return "", Staff{}, rerr
-		}
+	hash := cred.PasswordHash
+	if err != nil || cred.Disabled {
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || hash == dummyHash {
 		return "", Staff{}, errBadLogin
 	}
-	if err := a.Store.ClearLoginFailures(ctx, keys[:1]); err != nil {
+	if err := a.Store.ForgetLoginAttempt(ctx, limits[0].Key, true, now); err != nil {
+		return "", Staff{}, err
+	}
+	if err := a.Store.ForgetLoginAttempt(ctx, limits[1].Key, false, now); err != nil {
 		return "", Staff{}, err
 	}
 	var b [32]byte
@@ -153,6 +205,14 @@ func (a *Accounts) Login(ctx context.Context, username, password, client string)
 		return "", Staff{}, err
 	}
 	return token, cred.Staff, nil
+}
+
+// waitText says how long to wait in Chinese: seconds under two minutes, else whole minutes.
+func waitText(seconds int) string {
+	if seconds < 120 {
+		return fmt.Sprintf("%d 秒", seconds)
+	}
+	return fmt.Sprintf("%d 分钟", (seconds+59)/60)
 }
 
 // Authenticate returns the staff member of a live session and extends it.

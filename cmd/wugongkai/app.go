@@ -187,7 +187,8 @@ func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
 // accounts is the login use case.
 func (a *app) accounts() *workflow.Accounts {
 	return &workflow.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
-		FailureWindow: a.cfg.Session.FailureWindow}
+		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
+		AddressCeiling: a.cfg.Session.AddressCeiling}
 }
 
 // documents is the document use cases.
