@@ -116,9 +116,9 @@ func userCmd(g *globals) *cobra.Command {
 	}
 	add.Flags().StringVar(&username, "username", "", "login name")
 	add.Flags().StringVar(&name, "name", "", "display name (default: the login name)")
-	add.Flags().StringVar(&unit, "unit", "", "unit code for unit roles (drafter, unit_head)")
+	add.Flags().StringVar(&unit, "unit", "", "unit code for the roles assigned in one unit")
 	add.Flags().StringVar(&unitName, "unit-name", "", "unit name, if the unit is new")
-	add.Flags().StringArrayVar(&roles, "role", nil, "role: drafter, unit_head, legal_reviewer, disclosure_officer, disclosure_head, leader, admin (repeatable)")
+	add.Flags().StringArrayVar(&roles, "role", nil, "role: "+strings.Join(policy.Roles, ", ")+" (repeatable; policy/roles.csv)")
 	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
 
 	var pwUser string

@@ -36,8 +36,13 @@ func (s *Store) CreateUser(ctx context.Context, u User, roles []RoleAssignment) 
 	return u, err
 }
 
+// assignRoles writes role assignments after checking each against the roles file (policy/roles.csv):
+// a row the enforcer would reject is refused here, where it is written.
 func assignRoles(ctx context.Context, tx *sqlx.Tx, org, user int64, roles []RoleAssignment) error {
 	for _, r := range roles {
+		if err := (policy.Assignment{User: fmt.Sprint(user), Role: r.Role, Unit: r.Unit}).Validate(); err != nil {
+			return err
+		}
 		const q = `INSERT INTO role_assignments (org_id, user_id, role, unit_code) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`
 		if _, err := tx.ExecContext(ctx, q, org, user, r.Role, r.Unit); err != nil {
