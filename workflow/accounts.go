@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -132,16 +131,85 @@ func HashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
-// CheckPassword says what is wrong with a new password, in Chinese.
+// CheckPassword says what is wrong with a new password, in Chinese: too short or too long, only
+// whitespace, one character repeated, a short pattern repeated ("abcabcabc"), a run such as
+// "12345678" or "abcdefgh", or one of the commonly used passwords.
 func CheckPassword(password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		return &Error{Code: EInvalid, Field: "password", Message: fmt.Sprintf("密码至少需要 %d 个字符", MinPasswordLength)}
-	}
-	if len(password) > 72 {
-		return &Error{Code: EInvalid, Field: "password", Message: "密码不能超过 72 个字节"}
+	bad := func(msg string) error { return &Error{Code: EInvalid, Field: "password", Message: msg} }
+	rs := []rune(password)
+	switch {
+	case strings.TrimSpace(password) == "":
+		return bad("密码不能只由空白字符组成")
+	case len(rs) < MinPasswordLength:
+		return bad(fmt.Sprintf("密码至少需要 %d 个字符", MinPasswordLength))
+	case len(password) > 72:
+		return bad("密码不能超过 72 个字节")
+	case repeats(rs):
+		return bad("密码不能是同一个字符或一小段字符的重复，请换一个更难猜的密码")
+	case sequence(rs):
+		return bad("密码不能是连续的数字或字母（如 12345678、abcdefgh），请换一个更难猜的密码")
+	case commonPassword(password):
+		return bad("这是常用密码，很容易被猜到，请换一个")
 	}
 	return nil
 }
+
+// repeats reports whether rs is a pattern of at most 3 characters repeated.
+func repeats(rs []rune) bool {
+	for p := 1; p <= 3 && p < len(rs); p++ {
+		same := true
+		for i := p; i < len(rs) && same; i++ {
+			same = rs[i] == rs[i-p]
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// sequence reports whether rs runs up or down by one throughout ("12345678", "hgfedcba"),
+// ignoring case.
+func sequence(rs []rune) bool {
+	lower := []rune(strings.ToLower(string(rs)))
+	d := lower[1] - lower[0]
+	if d != 1 && d != -1 {
+		return false
+	}
+	for i := 2; i < len(lower); i++ {
+		if lower[i]-lower[i-1] != d {
+			return false
+		}
+	}
+	return true
+}
+
+// commonPasswords are widely used passwords of 8 characters or more (from public breach lists,
+// and the Chinese favourites among them); a password equal to one, ignoring case, is refused.
+const commonPasswords = `password password1 password123 passw0rd p@ssw0rd p@ssword 123456789 1234567890 12345678910
+qwertyuiop qwerty123 qwertyui 1qaz2wsx 1q2w3e4r 1q2w3e4r5t 1qazxsw2 zaq12wsx qazwsxedc q1w2e3r4
+abc12345 abcd1234 a1234567 a12345678 aa123456 aa12345678 abc123456 1234qwer qwer1234 asdf1234
+asdfghjkl zxcvbnm123 iloveyou iloveyou1 sunshine princess football baseball superman batman123
+trustno1 welcome1 welcome123 admin123 admin1234 administrator root1234 letmein1 changeme
+dragon123 monkey123 whatever shadow123 master123 michael1 11223344 12344321 12341234 123123123
+147258369 159357456 741852963 789456123 987654321 5201314520 520131400 woaini1314 woaini520
+wo123456 w123456789 zhang123 li123456 wang1234 aini1314 1314520520 88888888a 66666666a
+admin888 test1234 testtest guest1234 user1234 computer internet 00000000a qq123456 qq123456789
+wugongkai wugongkai123 gongkai123`
+
+func commonPassword(password string) bool {
+	p := strings.ToLower(password)
+	for _, c := range strings.Fields(commonPasswords) {
+		if p == c {
+			return true
+		}
+	}
+	return false
+}
+
+// FoldUsername returns the stored form of a user name: trimmed and in lower case, so "Drafter"
+// and "drafter" are one account (and one login throttle counter).
+func FoldUsername(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
 
 // TokenHash returns the stored form of a session token.
 func TokenHash(token string) string {
@@ -162,7 +230,7 @@ var errBadLogin = &Error{Code: EUnauthenticated, Message: "用户名或密码错
 // password is checked (so parallel guesses gain nothing); a counter that is blocked refuses with
 // ETooMany whether or not the password is right. See Accounts for the limits.
 func (a *Accounts) Login(ctx context.Context, username, password, client string) (string, Staff, error) {
-	username = strings.ToLower(strings.TrimSpace(username))
+	username = FoldUsername(username)
 	if username == "" || password == "" {
 		return "", Staff{}, &Error{Code: EInvalid, Message: "请输入用户名和密码"}
 	}
