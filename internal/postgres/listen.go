@@ -9,7 +9,7 @@ import (
 )
 
 // RolesChannel is the notification channel on which a change to role_assignments, or to a user
-// the assignments read, is announced (migrations/000010).
+// the assignments read, is announced (migrations/000011).
 const RolesChannel = "wugongkai_roles"
 
 // Listen keeps a connection to PostgreSQL listening on channel until ctx ends and calls changed
