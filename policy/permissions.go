@@ -12,43 +12,13 @@ import (
 	"wugongkai/workflow"
 )
 
-// Roles lists every role the policy knows, in the order of a document's way through the bureau.
-// Treat it as read-only.
-var Roles = []string{"drafter", "unit_head", "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin"}
+// RoleLabel returns the Chinese name of role shown to staff (roles.csv), or role itself when it
+// is unknown.
+func RoleLabel(role string) string { return builtinRoles.Label(role) }
 
-// RoleLabel returns the Chinese name of role shown to staff, or role itself when it is unknown.
-func RoleLabel(role string) string {
-	switch role {
-	case "drafter":
-		return "起草人"
-	case "unit_head":
-		return "科室负责人"
-	case "legal_reviewer":
-		return "法规科审查员"
-	case "disclosure_officer":
-		return "政务公开办"
-	case "disclosure_head":
-		return "政务公开工作机构负责人"
-	case "leader":
-		return "局领导"
-	case "admin":
-		return "系统管理员"
-	}
-	return role
-}
-
-// BureauWide reports whether role is assigned with unit "*" and applies in every unit (the legal
-// section, the disclosure office, leadership and the administrator). The other roles are
-// assigned in one unit.
-func BureauWide(role string) bool {
-	switch role {
-	case "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin":
-		return true
-	}
-	return false
-}
-
-func knownRole(role string) bool { return slices.Contains(Roles, role) }
+// BureauWide reports whether role is assigned with unit "*" and applies in every unit ("bureau"
+// in roles.csv). The other roles are assigned in one unit.
+func BureauWide(role string) bool { return builtinRoles.BureauWide(role) }
 
 // permissionLabels names every permission ("object:action") the policy knows in Chinese. It is
 // the single list of permissions: AllPermissions, Validate and the forbidden message read it.
@@ -126,7 +96,7 @@ type grant struct {
 
 // parsePolicy reads a policy file into its grants and the problems of its bad lines, each naming
 // its line number in Chinese. Blank lines and lines starting with "#" are skipped.
-func parsePolicy(policyCSV string) ([]grant, []string) {
+func parsePolicy(policyCSV string, roles RoleSet) ([]grant, []string) {
 	var (
 		grants   []grant
 		problems []string
@@ -169,8 +139,8 @@ func parsePolicy(policyCSV string) ([]grant, []string) {
 			continue
 		}
 		bad := false
-		if !knownRole(g.role) {
-			problems = append(problems, fmt.Sprintf("第%d行：未知角色“%s”（可用角色：%s）", n, g.role, strings.Join(Roles, "、")))
+		if !roles.Has(g.role) {
+			problems = append(problems, fmt.Sprintf("第%d行：未知角色“%s”（可用角色：%s）", n, g.role, strings.Join(roles.Names(), "、")))
 			bad = true
 		}
 		if !matchesAny(g.obj, g.act) {
@@ -203,8 +173,10 @@ func parsePolicy(policyCSV string) ([]grant, []string) {
 // must match at least one), and no grant appears twice. It returns nil for a good file, and
 // otherwise an *workflow.Error with code invalid whose message lists every bad line by number;
 // Details["problems"] holds the same list.
-func Validate(policyCSV string) error {
-	_, problems := parsePolicy(policyCSV)
+func Validate(policyCSV string) error { return validate(policyCSV, builtinRoles) }
+
+func validate(policyCSV string, roles RoleSet) error {
+	_, problems := parsePolicy(policyCSV, roles)
 	if len(problems) == 0 {
 		return nil
 	}

@@ -36,26 +36,8 @@ func subject(user string) string { return userPrefix + user }
 // (BureauWide) are assigned; drafter and unit_head are assigned in one unit.
 type Assignment struct{ User, Role, Unit string }
 
-// Validate checks that a names a user, a known role and a unit that fits the role: "*" for a
-// bureau-wide role, one unit code for the others. It returns an *workflow.Error with code invalid.
-func (a Assignment) Validate() error {
-	switch {
-	case strings.TrimSpace(a.User) == "":
-		return &workflow.Error{Code: workflow.EInvalid, Field: "user", Message: "角色分配缺少用户名。"}
-	case !knownRole(a.Role):
-		return &workflow.Error{Code: workflow.EInvalid, Field: "role",
-			Message: fmt.Sprintf("未知角色“%s”（可用角色：%s）。", a.Role, strings.Join(Roles, "、"))}
-	case strings.TrimSpace(a.Unit) == "":
-		return &workflow.Error{Code: workflow.EInvalid, Field: "unit", Message: "角色分配缺少科室。"}
-	case BureauWide(a.Role) && a.Unit != "*":
-		return &workflow.Error{Code: workflow.EInvalid, Field: "unit",
-			Message: fmt.Sprintf("“%s”是全局角色，应分配在全局（*），不能分配在科室“%s”。", RoleLabel(a.Role), a.Unit)}
-	case !BureauWide(a.Role) && a.Unit == "*":
-		return &workflow.Error{Code: workflow.EInvalid, Field: "unit",
-			Message: fmt.Sprintf("“%s”只能分配在一个科室，不能分配在全局（*）。", RoleLabel(a.Role))}
-	}
-	return nil
-}
+// Validate checks a against the built-in roles (see RoleSet.Validate).
+func (a Assignment) Validate() error { return builtinRoles.Validate(a) }
 
 // AssignmentSource lists the current user → role-in-unit assignments (the role_assignments table).
 type AssignmentSource interface {
@@ -67,6 +49,7 @@ type AssignmentSource interface {
 // concurrent check sees either the old assignments or the new ones, never an empty policy.
 type Enforcer struct {
 	grants []grant
+	roles  RoleSet
 	src    AssignmentSource
 
 	reloadMu sync.Mutex // serialises Reload so that a newer snapshot is never replaced by an older one
@@ -77,31 +60,51 @@ type Enforcer struct {
 type snapshot struct {
 	enf         *casbin.Enforcer
 	assignments []Assignment // sorted by user, unit, role
+	rejected    []Rejected
+}
+
+// Rejected is an assignment row that failed validation on reload, with why. Its user holds no
+// role at all until the row is fixed: a bad row denies that user, never everyone.
+type Rejected struct {
+	Assignment
+	Err error
 }
 
 // New returns an Enforcer over the built-in policy and the assignments of src. A nil src means
 // no assignments: everyone is denied everything.
 func New(ctx context.Context, src AssignmentSource) (*Enforcer, error) {
-	return NewFromPolicy(ctx, builtinPolicy, src)
+	return NewFromFiles(ctx, builtinRolesCSV, builtinPolicy, src)
 }
 
 // NewFromPolicy is New with another policy file (policy.csv format) in place of the built-in one.
 // The policy must pass Validate.
 func NewFromPolicy(ctx context.Context, policyCSV string, src AssignmentSource) (*Enforcer, error) {
-	grants, problems := parsePolicy(policyCSV)
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("load policy: %w", Validate(policyCSV))
+	return NewFromFiles(ctx, builtinRolesCSV, policyCSV, src)
+}
+
+// NewFromFiles is New with another roles file (roles.csv format) and policy file in place of the
+// built-in ones: a role added to both files is a role, with nothing changed in Go.
+func NewFromFiles(ctx context.Context, rolesCSV, policyCSV string, src AssignmentSource) (*Enforcer, error) {
+	roles, err := ParseRoles(rolesCSV)
+	if err != nil {
+		return nil, fmt.Errorf("load roles: %w", err)
 	}
-	e := &Enforcer{grants: grants, src: src}
+	grants, problems := parsePolicy(policyCSV, roles)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("load policy: %w", validate(policyCSV, roles))
+	}
+	e := &Enforcer{grants: grants, roles: roles, src: src}
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
-// Reload re-reads the assignments from the source and swaps them in. On error the previous
-// assignments stay in force. An assignment that fails Assignment.Validate is an error: the
-// whole set is refused rather than half applied.
+// Reload re-reads the assignments from the source and swaps them in. If the source fails, the
+// previous assignments stay in force. An assignment that fails validation (a role not in the
+// roles file, a unit that does not fit the role) is rejected together with every other
+// assignment of its user, so that user is denied everything while everyone else's current rights
+// apply; Rejected lists such rows.
 func (e *Enforcer) Reload(ctx context.Context) error {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
@@ -113,12 +116,15 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 			return fmt.Errorf("load assignments: %w", err)
 		}
 	}
-	as = slices.Clone(as)
+	var rejected []Rejected
+	bad := map[string]bool{}
 	for _, a := range as {
-		if err := a.Validate(); err != nil {
-			return fmt.Errorf("load assignments: user %q role %q unit %q: %w", a.User, a.Role, a.Unit, err)
+		if err := e.roles.Validate(a); err != nil {
+			rejected = append(rejected, Rejected{Assignment: a, Err: err})
+			bad[a.User] = true
 		}
 	}
+	as = slices.DeleteFunc(slices.Clone(as), func(a Assignment) bool { return bad[a.User] })
 	slices.SortFunc(as, func(a, b Assignment) int {
 		return strings.Compare(a.User+"\x00"+a.Unit+"\x00"+a.Role, b.User+"\x00"+b.Unit+"\x00"+b.Role)
 	})
@@ -132,9 +138,15 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("build enforcer: %w", err)
 	}
-	e.cur.Store(&snapshot{enf: enf, assignments: as})
+	e.cur.Store(&snapshot{enf: enf, assignments: as, rejected: rejected})
 	return nil
 }
+
+// Rejected returns the assignment rows the last Reload rejected; their users hold no role.
+func (e *Enforcer) Rejected() []Rejected { return slices.Clone(e.cur.Load().rejected) }
+
+// RoleSet returns the roles the enforcer knows.
+func (e *Enforcer) RoleSet() RoleSet { return slices.Clone(e.roles) }
 
 // enforce asks the current snapshot whether user may use permission in unit.
 func (e *Enforcer) enforce(user, unit, permission string) (bool, error) {

@@ -333,16 +333,72 @@ func TestReload(t *testing.T) {
 			t.Error("bob lost his permission after a failed reload")
 		}
 	})
-	t.Run("invalid assignment keeps the previous assignments", func(t *testing.T) {
-		src.set(nil, policy.Assignment{User: "carol", Role: "superuser", Unit: "*"})
-		err := e.Reload(ctx)
-		if workflow.ErrorCode(err) != workflow.EInvalid {
-			t.Errorf("Reload = %v, want an invalid-assignment error", err)
+	// Issue 18 item 5: one bad row used to make every reload fail, so bob, revoked here, kept his
+	// rights. Now the bad row denies its own user only and the rest applies.
+	t.Run("invalid assignment denies its user only", func(t *testing.T) {
+		src.set(nil,
+			policy.Assignment{User: "carol", Role: "superuser", Unit: "*"},
+			policy.Assignment{User: "carol", Role: "drafter", Unit: "chengjian"},
+			policy.Assignment{User: "dave", Role: "leader", Unit: "chengjian"},
+			policy.Assignment{User: "erin", Role: "drafter", Unit: "chengjian"})
+		if err := e.Reload(ctx); err != nil {
+			t.Fatalf("Reload = %v, want the good rows applied", err)
 		}
-		if !e.Can("bob", "chengjian", "document:create") {
-			t.Error("bob lost his permission after a refused reload")
+		if e.Can("bob", "chengjian", "document:create") {
+			t.Error("bob, revoked, can still create after a reload with a bad row")
+		}
+		if !e.Can("erin", "chengjian", "document:create") {
+			t.Error("erin, added beside the bad row, cannot create")
+		}
+		for _, u := range []string{"carol", "dave"} {
+			if ps := e.Permissions(u, "chengjian"); len(ps) != 0 {
+				t.Errorf("%s, with a bad row, holds %v; want nothing", u, ps)
+			}
+		}
+		var got []string
+		for _, r := range e.Rejected() {
+			got = append(got, r.User+"/"+r.Role)
+			if workflow.ErrorCode(r.Err) != workflow.EInvalid {
+				t.Errorf("rejected %v: error %v, want invalid", r.Assignment, r.Err)
+			}
+		}
+		if !slices.Equal(got, []string{"carol/superuser", "dave/leader"}) {
+			t.Errorf("Rejected = %v, want carol/superuser and dave/leader", got)
 		}
 	})
+}
+
+// TestRoleAddedByCSVAlone: a role written into a roles file and a policy file, and nothing else,
+// can be assigned (in its scope only) and holds exactly its grants.
+func TestRoleAddedByCSVAlone(t *testing.T) {
+	ctx := context.Background()
+	roles := policy.BuiltinRolesCSV() + "\nrecords_clerk, 档案员, bureau\nunit_archivist, 科室档案员, unit\n"
+	pol := policy.BuiltinPolicyCSV() + "\np, records_clerk, document, read\np, records_clerk, report, read\np, unit_archivist, document, read\n"
+	src := &source{}
+	src.set(nil,
+		policy.Assignment{User: "qian", Role: "records_clerk", Unit: "*"},
+		policy.Assignment{User: "sun", Role: "unit_archivist", Unit: "chengjian"},
+		policy.Assignment{User: "li", Role: "records_clerk", Unit: "chengjian"}) // wrong scope: refused
+	e, err := policy.NewFromFiles(ctx, roles, pol, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Permissions("qian", "fangchan"); !slices.Equal(got, []string{"document:read", "report:read"}) {
+		t.Errorf("records_clerk holds %v in any unit, want document:read and report:read", got)
+	}
+	if !e.Can("sun", "chengjian", "document:read") || e.Can("sun", "fangchan", "document:read") {
+		t.Error("unit_archivist should read documents of its own unit only")
+	}
+	if ps := e.Permissions("li", "chengjian"); len(ps) != 0 {
+		t.Errorf("a bureau-wide role assigned in one unit was applied: %v", ps)
+	}
+	if got := e.RoleSet().Label("records_clerk"); got != "档案员" {
+		t.Errorf("label = %q", got)
+	}
+	// The built-in enforcer does not know the role: the policy line alone is refused.
+	if _, err := policy.NewFromPolicy(ctx, pol, nil); err == nil {
+		t.Error("a grant of a role missing from the roles file was accepted")
+	}
 }
 
 // TestReloadConcurrentCan runs checks while assignments are reloaded. An assignment present in

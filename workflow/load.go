@@ -9,13 +9,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// knownRole reports whether role is one of the roles of the policy (the casbin subjects).
-func knownRole(role string) bool {
-	switch role {
-	case "drafter", "unit_head", "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin":
-		return true
+// knownRole reports whether role may be named by a definition: one of roles (the roles of the
+// policy's roles file, which the caller passes), or any identifier when no roles are given.
+func knownRole(role string, roles []string) bool {
+	if len(roles) == 0 {
+		return isIdent(role)
 	}
-	return false
+	return slices.Contains(roles, role)
 }
 
 // isIdent reports whether s is a lower-case identifier: a letter, then letters, digits or "_".
@@ -44,7 +44,8 @@ type transitionLines struct {
 }
 
 // LoadDefinition reads and validates one workflow definition. file names it in error messages;
-// guards are the guards the engine will run (a definition naming any other guard is rejected).
+// guards are the guards the engine will run (a definition naming any other guard is rejected);
+// roles, when given, are the roles a notify or deadline effect may name (the policy's roles.csv).
 // The error is DefinitionErrors listing every problem found, each with its line.
 //
 // The shape (configs/workflows/document.yaml is the commented example):
@@ -73,8 +74,8 @@ type transitionLines struct {
 //	      - {deadline: consultation_opens, at_fact: opens_at, action: fire, transition: open}
 //	      - {cancel: publication_due}
 //	    system: false
-func LoadDefinition(file string, data []byte, guards GuardSet) (*Definition, error) {
-	c := &collector{file: file}
+func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) (*Definition, error) {
+	c := &collector{file: file, roles: roles}
 	def := &Definition{File: file, Source: slices.Clone(data)}
 	root := c.parseYAML(data)
 	if root == nil {
@@ -285,7 +286,7 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 	switch kinds[0] {
 	case "notify":
 		e.Notify = c.str(f, "notify", what)
-		if !knownRole(e.Notify) {
+		if !knownRole(e.Notify, c.roles) {
 			c.add(f.lineOf("notify"), "%s：notify 的角色 %q 未定义", what, e.Notify)
 		}
 		onlyWith("notify", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before")
@@ -340,7 +341,7 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 		default:
 			c.add(f.lineOf("action"), "%s的 action %q 未知（可用 fire、remind、overdue）", dw, e.Action)
 		}
-		if e.Role != "" && !knownRole(e.Role) {
+		if e.Role != "" && !knownRole(e.Role, c.roles) {
 			c.add(f.lineOf("role"), "%s的角色 %q 未定义", dw, e.Role)
 		}
 		if f.has("remind_before") {
@@ -470,7 +471,7 @@ func sameSet(a, b []string) bool {
 
 // LoadDefinitions reads every *.yaml file at the root of fsys as a definition (see
 // LoadDefinition) and returns a registry of them. It reports every problem of every file.
-func LoadDefinitions(fsys fs.FS, guards GuardSet) (*Registry, error) {
+func LoadDefinitions(fsys fs.FS, guards GuardSet, roles ...string) (*Registry, error) {
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("list workflow definitions: %w", err)
@@ -483,7 +484,7 @@ func LoadDefinitions(fsys fs.FS, guards GuardSet) (*Registry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read workflow definition %s: %w", name, err)
 		}
-		def, err := LoadDefinition(name, data, guards)
+		def, err := LoadDefinition(name, data, guards, roles...)
 		if err != nil {
 			errs = appendConfigErrors(errs, err)
 			continue

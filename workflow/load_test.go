@@ -14,6 +14,9 @@ import (
 	"wugongkai/workflow"
 )
 
+// testRoles are the roles of policy/roles.csv, which definitions may name.
+var testRoles = []string{"drafter", "unit_head", "legal_reviewer", "disclosure_officer", "disclosure_head", "leader", "admin"}
+
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // testGuards are the default guards plus a stand-in for policy's disclosure_valid: a document
@@ -33,7 +36,7 @@ func testGuards() workflow.GuardSet {
 // mustRegistry loads the shipped definitions.
 func mustRegistry(tb testing.TB) *workflow.Registry {
 	tb.Helper()
-	reg, err := workflow.LoadDefinitions(configs.Workflows(), testGuards())
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), testGuards(), testRoles...)
 	if err != nil {
 		tb.Fatalf("LoadDefinitions: %v", err)
 	}
@@ -97,7 +100,7 @@ func TestBadDefinitions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			def, err := workflow.LoadDefinition(name, data, testGuards())
+			def, err := workflow.LoadDefinition(name, data, testGuards(), testRoles...)
 			if err == nil {
 				t.Fatalf("LoadDefinition loaded %s", def.Name)
 			}

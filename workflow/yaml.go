@@ -52,8 +52,9 @@ type DefinitionErrors = ConfigErrors
 
 // collector gathers the problems of one file while it is decoded and validated.
 type collector struct {
-	file string
-	errs ConfigErrors
+	file  string
+	roles []string // the roles a definition may name; empty = any identifier
+	errs  ConfigErrors
 }
 
 func (c *collector) add(line int, format string, args ...any) {

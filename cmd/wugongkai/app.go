@@ -107,7 +107,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	guards := guardSet()
-	reg, err := workflow.LoadDefinitions(dataFS(cfg.Paths.Workflows, configs.Workflows()), guards)
+	reg, err := workflow.LoadDefinitions(dataFS(cfg.Paths.Workflows, configs.Workflows()), guards, policy.Roles...)
 	if err != nil {
 		return nil, fmt.Errorf("load workflow definitions: %w", err)
 	}
@@ -134,7 +134,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
 			continue
 		}
-		def, err := workflow.LoadDefinition(fmt.Sprintf("%s@v%d (stored)", sd.Name, sd.Version), []byte(sd.Source), guards)
+		def, err := workflow.LoadDefinition(fmt.Sprintf("%s@v%d (stored)", sd.Name, sd.Version), []byte(sd.Source), guards, policy.Roles...)
 		if err != nil {
 			log.Warn("stored workflow definition no longer loads", "name", sd.Name, "version", sd.Version, "err", err)
 			continue
@@ -165,37 +165,65 @@ func (a *app) Close() {
 	a.db.Close()
 }
 
-// enforcer loads the built-in policy and the role assignments from the database, and re-reads the
-// assignments every few seconds so that accounts changed by `wugongkai user` or another node take
-// effect without a restart.
+// enforcer loads the built-in policy and the role assignments from the database, and reloads the
+// assignments as soon as PostgreSQL announces a change on postgres.RolesChannel (from this node,
+// another node or `wugongkai user`), so a revoked user loses their rights at once everywhere. A
+// reload once a minute is only a backstop. Rows the enforcer rejects are logged; their users hold
+// no role.
 func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
 	e, err := policy.New(ctx, a.store)
 	if err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
+	a.logRejected(e)
 	rctx, cancel := context.WithCancel(context.Background())
 	a.stopReload = cancel
+	changed := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case changed <- struct{}{}:
+		default: // a reload is already due; it will read this change too
+		}
+	}
 	go func() {
-		t := time.NewTicker(5 * time.Second)
+		if err := postgres.Listen(rctx, a.cfg.Database.URL, postgres.RolesChannel, signal, a.log); err != nil {
+			a.log.Error("listen for role changes", "err", err)
+		}
+	}()
+	go func() {
+		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
 			select {
 			case <-rctx.Done():
 				return
+			case <-changed:
 			case <-t.C:
-				if err := e.Reload(rctx); err != nil && rctx.Err() == nil {
+			}
+			if err := e.Reload(rctx); err != nil {
+				if rctx.Err() == nil {
 					a.log.Warn("reload role assignments", "err", err)
 				}
+				continue
 			}
+			a.logRejected(e)
 		}
 	}()
 	return e, nil
 }
 
+// logRejected warns about every assignment row the enforcer rejected.
+func (a *app) logRejected(e *policy.Enforcer) {
+	for _, r := range e.Rejected() {
+		a.log.Warn("role assignment rejected: its user holds no role", "user", r.User, "role", r.Role, "unit", r.Unit, "err", r.Err)
+	}
+}
+
 // accounts is the login use case.
 func (a *app) accounts() *accounts.Accounts {
 	return &accounts.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
-		FailureWindow: a.cfg.Session.FailureWindow}
+		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
+		AddressCeiling: a.cfg.Session.AddressCeiling}
 }
 
 // documents is the document use cases.

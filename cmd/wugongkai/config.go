@@ -88,10 +88,12 @@ type PathsConfig struct {
 
 // SessionConfig configures staff sessions.
 type SessionConfig struct {
-	TTL           time.Duration `yaml:"ttl"`
-	MaxFailures   int           `yaml:"max_failures"`
-	FailureWindow time.Duration `yaml:"failure_window"`
-	SecureCookie  bool          `yaml:"secure_cookie"`
+	TTL            time.Duration `yaml:"ttl"`
+	MaxFailures    int           `yaml:"max_failures"`
+	FailureDelay   time.Duration `yaml:"failure_delay"`
+	FailureWindow  time.Duration `yaml:"failure_window"`
+	AddressCeiling int           `yaml:"address_ceiling"`
+	SecureCookie   bool          `yaml:"secure_cookie"`
 }
 
 // PublishConfig configures publication.
@@ -224,6 +226,12 @@ func (c Config) validate() error {
 	}
 	if c.Session.TTL < time.Minute {
 		errs = append(errs, "session.ttl must be at least 1m")
+	}
+	if c.Session.MaxFailures < 1 || c.Session.AddressCeiling < c.Session.MaxFailures {
+		errs = append(errs, "session.max_failures must be at least 1 and session.address_ceiling at least max_failures")
+	}
+	if c.Session.FailureDelay <= 0 || c.Session.FailureWindow < c.Session.FailureDelay {
+		errs = append(errs, "session.failure_delay must be positive and session.failure_window at least failure_delay")
 	}
 	if !strings.Contains(c.Publish.IndexTemplate, "{serial") {
 		errs = append(errs, "publication.index_template must contain {serial} or {serial:N}")

@@ -342,7 +342,7 @@ func TestUserAddAndPolicyValidate(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "a long enough password\n", "user", "add", "--username", "wang", "--name", "王某", "--unit", "chengjian",
 		"--unit-name", "城建科", "--role", "drafter", "--role", "legal_reviewer", "--password-stdin")
-	if err != nil || !strings.Contains(out, "user wang") {
+	if err != nil || !strings.Contains(out, "已添加用户 wang") {
 		t.Fatalf("user add: %v %s", err, out)
 	}
 	if _, err := cli(t, env, "short\n", "user", "add", "--username", "li", "--unit", "chengjian", "--role", "drafter", "--password-stdin"); err == nil {
@@ -363,6 +363,65 @@ func TestUserAddAndPolicyValidate(t *testing.T) {
 	}
 	if out, err := cli(t, env, "", "policy", "validate", bad); err == nil || !strings.Contains(out, "1") {
 		t.Fatalf("bad policy: %v %s", err, out)
+	}
+}
+
+// TestUserAddKeepsUnitsFoldsNamesChecksPasswords (issue 18 item 10): adding a user to an existing
+// unit never renames it; an unknown unit needs an explicit name; user names are stored in lower
+// case; trivial and common passwords are refused in Chinese.
+func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
+	env, dsn := testEnv(t, nil)
+	const pw = "a long enough password\n"
+	add := func(stdin string, args ...string) (string, error) {
+		return cli(t, env, stdin, append(append([]string{"user", "add"}, args...), "--password-stdin")...)
+	}
+	if out, err := add(pw, "--username", "wang", "--unit", "chengjian", "--unit-name", "城建科", "--role", "drafter"); err != nil {
+		t.Fatalf("first user: %v %s", err, out)
+	}
+	if out, err := add(pw, "--username", "Zhao", "--unit", "chengjian", "--role", "unit_head"); err != nil {
+		t.Fatalf("user in an existing unit without --unit-name: %v %s", err, out)
+	}
+	if out, err := add(pw, "--username", "qian", "--unit", "chengjian", "--unit-name", "改名科", "--role", "drafter"); err != nil {
+		t.Fatalf("user in an existing unit with another --unit-name: %v %s", err, out)
+	}
+	db, err := postgres.Open(context.Background(), dsn, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var unitName string
+	if err := db.GetContext(context.Background(), &unitName, `SELECT name FROM units WHERE code = 'chengjian'`); err != nil || unitName != "城建科" {
+		t.Fatalf("unit chengjian is named %q (%v), want 城建科 kept", unitName, err)
+	}
+	if _, err := add(pw, "--username", "sun", "--unit", "nosuch", "--role", "drafter"); err == nil || !strings.Contains(err.Error(), "--unit-name") {
+		t.Fatalf("unknown unit without a name: %v, want a refusal asking for --unit-name", err)
+	}
+	var units int
+	if err := db.GetContext(context.Background(), &units, `SELECT count(*) FROM units WHERE code = 'nosuch'`); err != nil || units != 0 {
+		t.Fatalf("unit nosuch created: %d %v", units, err)
+	}
+	var names []string
+	if err := db.SelectContext(context.Background(), &names, `SELECT username FROM users ORDER BY username`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "qian,wang,zhao" {
+		t.Fatalf("usernames = %v, want qian,wang,zhao (folded)", names)
+	}
+	if _, err := add(pw, "--username", "ZHAO", "--unit", "chengjian", "--role", "drafter"); err == nil {
+		t.Fatal("ZHAO accepted beside zhao")
+	}
+	if _, err := cli(t, env, "another long password\n", "user", "passwd", "--username", "ZHAO", "--password-stdin"); err != nil {
+		t.Fatalf("passwd by another case: %v", err)
+	}
+	for _, bad := range []string{"11111111", "        ", "12345678", "abcdefgh", "Password1", "abcabcabc", "short"} {
+		_, err := add(bad+"\n", "--username", "li", "--unit", "chengjian", "--role", "drafter")
+		if err == nil {
+			t.Errorf("password %q accepted", bad)
+			continue
+		}
+		if !strings.ContainsRune(err.Error(), '密') {
+			t.Errorf("password %q refused with %q, want a Chinese message", bad, err)
+		}
 	}
 }
 

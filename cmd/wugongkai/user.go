@@ -73,10 +73,10 @@ func userCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !fromStdin {
-				return errors.New("give the password on standard input with --password-stdin (never on the command line)")
+				return errors.New("请用 --password-stdin 从标准输入提供密码（不要写在命令行上）")
 			}
 			if username == "" || len(roles) == 0 {
-				return errors.New("--username and at least one --role are required")
+				return errors.New("需要 --username 和至少一个 --role")
 			}
 			pw, err := readPassword(g.stdin)
 			if err != nil {
@@ -86,6 +86,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
+			username = accounts.FoldUsername(username)
 			ras, err := roleAssignments(username, roles, unit)
 			if err != nil {
 				return err
@@ -97,11 +98,13 @@ func userCmd(g *globals) *cobra.Command {
 			}
 			defer closeFn()
 			if unit != "" && unit != "*" {
-				if unitName == "" {
-					unitName = unit
+				// An existing unit is never renamed; an unknown one is created only with an explicit name.
+				created, err := store.CreateUnitIfMissing(ctx, unit, unitName)
+				if err != nil {
+					return errors.New(workflow.ErrorMessage(err))
 				}
-				if err := store.EnsureUnit(ctx, unit, unitName); err != nil {
-					return err
+				if created {
+					fmt.Fprintf(g.stdout, "已新建科室 %s（%s）\n", unit, unitName)
 				}
 			}
 			if name == "" {
@@ -111,15 +114,19 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
-			fmt.Fprintf(g.stdout, "user %s (%d) added with roles %s\n", u.Username, u.ID, strings.Join(roles, ", "))
+			labels := make([]string, len(roles))
+			for i, r := range roles {
+				labels[i] = policy.RoleLabel(r)
+			}
+			fmt.Fprintf(g.stdout, "已添加用户 %s（编号 %d），角色：%s\n", u.Username, u.ID, strings.Join(labels, "、"))
 			return nil
 		},
 	}
-	add.Flags().StringVar(&username, "username", "", "login name")
+	add.Flags().StringVar(&username, "username", "", "login name (stored in lower case)")
 	add.Flags().StringVar(&name, "name", "", "display name (default: the login name)")
-	add.Flags().StringVar(&unit, "unit", "", "unit code for unit roles (drafter, unit_head)")
-	add.Flags().StringVar(&unitName, "unit-name", "", "unit name, if the unit is new")
-	add.Flags().StringArrayVar(&roles, "role", nil, "role: drafter, unit_head, legal_reviewer, disclosure_officer, disclosure_head, leader, admin (repeatable)")
+	add.Flags().StringVar(&unit, "unit", "", "unit code for the roles assigned in one unit")
+	add.Flags().StringVar(&unitName, "unit-name", "", "unit name, required when the unit is new; an existing unit keeps its name")
+	add.Flags().StringArrayVar(&roles, "role", nil, "role: "+strings.Join(policy.Roles, ", ")+" (repeatable; policy/roles.csv)")
 	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
 
 	var pwUser string
@@ -130,7 +137,7 @@ func userCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !pwStdin || pwUser == "" {
-				return errors.New("usage: wugongkai user passwd --username NAME --password-stdin")
+				return errors.New("用法：wugongkai user passwd --username 用户名 --password-stdin")
 			}
 			pw, err := readPassword(g.stdin)
 			if err != nil {
@@ -148,7 +155,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err := store.SetPassword(cmd.Context(), pwUser, hash); err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
-			fmt.Fprintf(g.stdout, "password of %s changed; their sessions are ended\n", pwUser)
+			fmt.Fprintf(g.stdout, "已修改用户 %s 的密码，其登录会话已全部结束\n", accounts.FoldUsername(pwUser))
 			return nil
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"wugongkai/configs"
+	"wugongkai/policy"
 	"wugongkai/workflow"
 )
 
@@ -34,7 +35,7 @@ func workflowCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, err := workflow.LoadDefinitions(fsys, guardSet())
+			reg, err := workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
 			if err != nil {
 				var derrs workflow.DefinitionErrors
 				if errors.As(err, &derrs) {
@@ -61,7 +62,7 @@ func workflowCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reg, err := workflow.LoadDefinitions(fsys, guardSet())
+			reg, err := workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -62,4 +64,52 @@ func (l *Listener) Ping() error { return l.l.Ping() }
 func (l *Listener) Close() error {
 	l.once.Do(func() { close(l.done) })
 	return l.l.Close()
+}
+
+// RolesChannel is the notification channel on which a change to role_assignments, or to a user
+// the assignments read, is announced (migrations/000011).
+const RolesChannel = "wugongkai_roles"
+
+// Listen keeps a Listener on channel until ctx ends and calls changed after every notification,
+// and after every (re)connection, since notifications sent while the connection was down are
+// lost. It is the mechanism of internal/pagecache for any in-process copy of database state.
+// Listen returns when ctx ends, or with an error if the first LISTEN fails.
+func Listen(ctx context.Context, dsn, channel string, changed func(), log *slog.Logger) error {
+	if log == nil {
+		log = slog.Default()
+	}
+	l := NewListener(dsn, func(up bool, err error) {
+		if up {
+			log.Info("listening again", "channel", channel)
+			return
+		}
+		log.Warn("lost the notification connection", "channel", channel, "err", err)
+	})
+	stop := context.AfterFunc(ctx, func() { _ = l.Close() })
+	defer stop()
+	defer func() { _ = l.Close() }()
+	if err := l.Listen(channel); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	changed()
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-l.Notify():
+			if !ok {
+				return nil
+			}
+			changed() // a notification, or the empty one after a reconnection
+		case <-ping.C:
+			if err := l.Ping(); err != nil {
+				log.Warn("notification connection ping failed", "channel", channel, "err", err)
+			}
+		}
+	}
 }

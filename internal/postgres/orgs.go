@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -40,6 +41,30 @@ func (s *Store) EnsureUnit(ctx context.Context, code, name string) error {
 		return translate(fmt.Errorf("ensure unit %s: %w", code, err), "科室")
 	}
 	return nil
+}
+
+// CreateUnitIfMissing adds the unit code named name unless it exists, and reports whether it
+// added it. An existing unit keeps its name whatever name says; an unknown unit without a name is
+// refused (a typo must not create a unit, nor a code become a public unit name).
+func (s *Store) CreateUnitIfMissing(ctx context.Context, code, name string) (bool, error) {
+	var exists bool
+	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM units WHERE org_id = $1 AND code = $2)`, s.org, code); err != nil {
+		return false, translate(fmt.Errorf("find unit %s: %w", code, err), "科室")
+	}
+	if exists {
+		return false, nil
+	}
+	if strings.TrimSpace(name) == "" {
+		return false, &workflow.Error{Code: workflow.EInvalid, Field: "unit_name",
+			Message: fmt.Sprintf("科室“%s”不存在；新建科室须用 --unit-name 给出科室名称", code)}
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO units (org_id, code, name) VALUES ($1, $2, $3) ON CONFLICT (org_id, code) DO NOTHING`,
+		s.org, code, strings.TrimSpace(name))
+	if err != nil {
+		return false, translate(fmt.Errorf("create unit %s: %w", code, err), "科室")
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // Unit is a drafting unit or office of the bureau.

@@ -2,10 +2,11 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"wugongkai/workflow"
@@ -88,36 +89,65 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
-// LoginFailures implements workflow.AccountStore: the most failures any one key has since since.
-func (s *Store) LoginFailures(ctx context.Context, keys []string, since time.Time) (int, error) {
-	var n int
-	const q = `SELECT COALESCE(MAX(c), 0) FROM (SELECT count(*) AS c FROM login_failures
-		WHERE org_id = $1 AND key = ANY($2) AND at > $3 GROUP BY key) k`
-	if err := s.db.GetContext(ctx, &n, q, s.org, pq.Array(keys), since.UTC()); err != nil {
-		return 0, translate(fmt.Errorf("count login failures: %w", err), "")
-	}
-	return n, nil
-}
-
-// RecordLoginFailure implements workflow.AccountStore.
-func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, at time.Time) error {
-	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (org_id, key, at) VALUES ($1, $2, $3)`, s.org, k, at.UTC()); err != nil {
-				return translate(fmt.Errorf("record login failure: %w", err), "")
-			}
-		}
-		// Old rows are of no use to the window check.
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE org_id = $1 AND at < $2`, s.org, at.Add(-24*time.Hour).UTC())
-		return translate(err, "")
-	})
-}
-
-// ClearLoginFailures implements workflow.AccountStore.
-func (s *Store) ClearLoginFailures(ctx context.Context, keys []string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE org_id = $1 AND key = ANY($2)`, s.org, pq.Array(keys))
+// CountLoginAttempt implements workflow.AccountStore: one UPSERT that counts an attempt against
+// limit before its password is checked. The attempt is admitted (zero time returned) unless the
+// counter is blocked; an admitted attempt that reaches limit.Free blocks the counter for
+// limit.Delay, doubled for each further attempt, at most limit.MaxDelay. A counter untouched for
+// limit.Window starts again. PostgreSQL serialises concurrent upserts of one key, so no two
+// attempts see the same count.
+func (s *Store) CountLoginAttempt(ctx context.Context, limit accounts.LoginLimit, now time.Time) (time.Time, error) {
+	const q = `INSERT INTO login_throttle AS t (org_id, key, attempts, last_at, blocked_until)
+		VALUES (:org, :key, 1, CAST(:now AS timestamptz), CASE WHEN 1 >= CAST(:free AS int) THEN CAST(:now AS timestamptz) + make_interval(secs => CAST(:delay AS float8)) END)
+		ON CONFLICT (org_id, key) DO UPDATE SET
+			attempts = CASE WHEN t.last_at <= CAST(:now AS timestamptz) - make_interval(secs => CAST(:window AS float8)) THEN 1 ELSE t.attempts + 1 END,
+			blocked_until = CASE
+				WHEN (CASE WHEN t.last_at <= CAST(:now AS timestamptz) - make_interval(secs => CAST(:window AS float8)) THEN 1 ELSE t.attempts + 1 END) >= CAST(:free AS int)
+				THEN CAST(:now AS timestamptz) + make_interval(secs => LEAST(CAST(:delay AS float8) * power(2, LEAST(
+					(CASE WHEN t.last_at <= CAST(:now AS timestamptz) - make_interval(secs => CAST(:window AS float8)) THEN 1 ELSE t.attempts + 1 END) - CAST(:free AS int), 30)), CAST(:max_delay AS float8)))
+				END,
+			last_at = CAST(:now AS timestamptz)
+		WHERE t.blocked_until IS NULL OR t.blocked_until <= CAST(:now AS timestamptz)
+		RETURNING attempts`
+	args := map[string]any{"org": s.org, "key": limit.Key, "now": now.UTC(), "free": limit.Free,
+		"delay": limit.Delay.Seconds(), "max_delay": max(limit.MaxDelay, limit.Delay).Seconds(), "window": limit.Window.Seconds()}
+	qq, qargs, err := s.db.BindNamed(q, args)
 	if err != nil {
-		return translate(fmt.Errorf("clear login failures: %w", err), "")
+		return time.Time{}, fmt.Errorf("count login attempt: %w", err)
+	}
+	var n int
+	err = s.db.QueryRowxContext(ctx, qq, qargs...).Scan(&n)
+	if err == nil {
+		return time.Time{}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, translate(fmt.Errorf("count login attempt: %w", err), "")
+	}
+	// Blocked: the update's WHERE left the row alone.
+	var until sql.NullTime
+	const qb = `SELECT blocked_until FROM login_throttle WHERE org_id = $1 AND key = $2`
+	if err := s.db.GetContext(ctx, &until, qb, s.org, limit.Key); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, translate(fmt.Errorf("read login block: %w", err), "")
+	}
+	if !until.Valid || !until.Time.After(now) {
+		return now.Add(time.Second), nil // unblocked in between: try again at once
+	}
+	return until.Time, nil
+}
+
+// ForgetLoginAttempt implements workflow.AccountStore: after a right password, the counter of key
+// is deleted (reset) or gives the attempt back (the address ceiling counts only failures).
+func (s *Store) ForgetLoginAttempt(ctx context.Context, key string, reset bool, now time.Time) error {
+	q := `UPDATE login_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE org_id = $1 AND key = $2`
+	if reset {
+		q = `DELETE FROM login_throttle WHERE org_id = $1 AND key = $2`
+	}
+	if _, err := s.db.ExecContext(ctx, q, s.org, key); err != nil {
+		return translate(fmt.Errorf("forget login attempt: %w", err), "")
+	}
+	// Counters left alone for a day are of no use any more.
+	const qo = `DELETE FROM login_throttle WHERE org_id = $1 AND last_at < $2 AND (blocked_until IS NULL OR blocked_until < $2)`
+	if _, err := s.db.ExecContext(ctx, qo, s.org, now.Add(-24*time.Hour).UTC()); err != nil {
+		return translate(fmt.Errorf("prune login counters: %w", err), "")
 	}
 	return nil
 }

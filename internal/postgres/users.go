@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"wugongkai/policy"
+	"wugongkai/workflow/accounts"
 )
 
 // User is a staff account.
@@ -26,6 +27,7 @@ type RoleAssignment struct {
 
 // CreateUser adds an account with its role assignments in one transaction.
 func (s *Store) CreateUser(ctx context.Context, u User, roles []RoleAssignment) (User, error) {
+	u.Username = accounts.FoldUsername(u.Username)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO users (org_id, username, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING id`
 		if err := tx.QueryRowContext(ctx, q, s.org, u.Username, u.DisplayName, u.PasswordHash).Scan(&u.ID); err != nil {
@@ -36,8 +38,13 @@ func (s *Store) CreateUser(ctx context.Context, u User, roles []RoleAssignment) 
 	return u, err
 }
 
+// assignRoles writes role assignments after checking each against the roles file (policy/roles.csv):
+// a row the enforcer would reject is refused here, where it is written.
 func assignRoles(ctx context.Context, tx *sqlx.Tx, org, user int64, roles []RoleAssignment) error {
 	for _, r := range roles {
+		if err := (policy.Assignment{User: fmt.Sprint(user), Role: r.Role, Unit: r.Unit}).Validate(); err != nil {
+			return err
+		}
 		const q = `INSERT INTO role_assignments (org_id, user_id, role, unit_code) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`
 		if _, err := tx.ExecContext(ctx, q, org, user, r.Role, r.Unit); err != nil {
@@ -54,6 +61,7 @@ func (s *Store) AssignRoles(ctx context.Context, user int64, roles []RoleAssignm
 
 // SetPassword replaces a user's password hash and ends their sessions.
 func (s *Store) SetPassword(ctx context.Context, username, hash string) error {
+	username = accounts.FoldUsername(username)
 	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
 		const q = `UPDATE users SET password_hash = $1 WHERE org_id = $2 AND username = $3 RETURNING id`
@@ -67,6 +75,7 @@ func (s *Store) SetPassword(ctx context.Context, username, hash string) error {
 
 // UserByUsername loads an account.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
+	username = accounts.FoldUsername(username)
 	var u User
 	const q = `SELECT id, username, display_name, password_hash, disabled FROM users WHERE org_id = $1 AND username = $2`
 	if err := s.db.GetContext(ctx, &u, q, s.org, username); err != nil {

@@ -48,7 +48,7 @@ func Engine(tb testing.TB) *workflow.Engine {
 		tb.Fatal(err)
 	}
 	guards := workflow.DefaultGuards().With(policy.Guards())
-	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
+	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards, policy.Roles...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -32,19 +31,67 @@ type AccountStore interface {
 	CreateSession(ctx context.Context, tokenHash string, user int64, expires time.Time) error
 	SessionStaff(ctx context.Context, tokenHash string, now time.Time, extendTo time.Time) (workflow.Staff, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
-	LoginFailures(ctx context.Context, keys []string, since time.Time) (int, error)
-	RecordLoginFailure(ctx context.Context, keys []string, at time.Time) error
-	ClearLoginFailures(ctx context.Context, keys []string) error
+	// CountLoginAttempt counts one attempt against limit atomically, before the password is
+	// checked, and returns the zero time if the attempt is admitted, else when to try again.
+	CountLoginAttempt(ctx context.Context, limit LoginLimit, now time.Time) (time.Time, error)
+	// ForgetLoginAttempt undoes the count of a successful attempt: reset deletes the counter,
+	// otherwise the attempt is given back.
+	ForgetLoginAttempt(ctx context.Context, key string, reset bool, now time.Time) error
+}
+
+// LoginLimit is one login throttle counter. Free attempts are admitted at once; the attempt that
+// reaches Free blocks the counter for Delay, and each further admitted attempt doubles the delay,
+// up to MaxDelay. A counter left alone for Window starts again.
+type LoginLimit struct {
+	Key             string
+	Free            int
+	Delay, MaxDelay time.Duration
+	Window          time.Duration
 }
 
 // Accounts is the login use case shared by the API (bearer tokens) and the pages (cookies).
+//
+// Logins are throttled the well-known way: per account and address, MaxFailures attempts are
+// free, then each attempt waits for a doubling delay (FailureDelay, at most FailureWindow); per
+// address, AddressCeiling failed attempts at any accounts within FailureWindow block the address
+// for FailureWindow. So one person's typos lock neither their colleagues behind the same address
+// nor their own account from elsewhere, and a right password from an address that has not been
+// abusive always gets in.
 type Accounts struct {
-	Store         AccountStore
-	Clock         workflow.Clock
-	TTL           time.Duration // a session lasts this long after its last use
-	MaxFailures   int           // failed logins per user name and per client within Window
-	FailureWindow time.Duration
+	Store          AccountStore
+	Clock          workflow.Clock
+	TTL            time.Duration // a session lasts this long after its last use
+	MaxFailures    int           // free attempts per account and address (default 5)
+	FailureDelay   time.Duration // first delay after them, doubling (default 30s)
+	FailureWindow  time.Duration // longest delay, and how long counters are remembered (default 15m)
+	AddressCeiling int           // failed attempts per address at any account (default 20 × MaxFailures)
 }
+
+// limits returns the account-and-address and the address counters of one login attempt.
+func (a *Accounts) limits(username, client string) []LoginLimit {
+	free, delay, window := a.MaxFailures, a.FailureDelay, a.FailureWindow
+	if free <= 0 {
+		free = 5
+	}
+	if window <= 0 {
+		window = 15 * time.Minute
+	}
+	if delay <= 0 {
+		delay = min(30*time.Second, window)
+	}
+	ceiling := a.AddressCeiling
+	if ceiling <= 0 {
+		ceiling = 20 * free
+	}
+	return []LoginLimit{
+		{Key: "pair:" + username + "|" + client, Free: free, Delay: delay, MaxDelay: window, Window: window},
+		{Key: "addr:" + client, Free: ceiling, Delay: window, MaxDelay: window, Window: window},
+	}
+}
+
+// dummyHash is a bcrypt hash (default cost) of a password nobody has: an unknown or disabled
+// account is compared against it, so that it answers in the same time as a known one.
+const dummyHash = "$2a$10$/ZOoV4xiBAb5DvjsjkhTx.uxL.HZTWkWISNPKmITKZLu4shFmu6R6"
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
@@ -61,16 +108,87 @@ func HashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
-// CheckPassword says what is wrong with a new password, in Chinese.
+// CheckPassword says what is wrong with a new password, in Chinese: too short or too long, only
+// whitespace, one character repeated, a short pattern repeated ("abcabcabc"), a run such as
+// "12345678" or "abcdefgh", or one of the commonly used passwords.
 func CheckPassword(password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		return &workflow.Error{Code: workflow.EInvalid, Field: "password", Message: fmt.Sprintf("密码至少需要 %d 个字符", MinPasswordLength)}
+	bad := func(msg string) error {
+		return &workflow.Error{Code: workflow.EInvalid, Field: "password", Message: msg}
 	}
-	if len(password) > 72 {
-		return &workflow.Error{Code: workflow.EInvalid, Field: "password", Message: "密码不能超过 72 个字节"}
+	rs := []rune(password)
+	switch {
+	case strings.TrimSpace(password) == "":
+		return bad("密码不能只由空白字符组成")
+	case len(rs) < MinPasswordLength:
+		return bad(fmt.Sprintf("密码至少需要 %d 个字符", MinPasswordLength))
+	case len(password) > 72:
+		return bad("密码不能超过 72 个字节")
+	case repeats(rs):
+		return bad("密码不能是同一个字符或一小段字符的重复，请换一个更难猜的密码")
+	case sequence(rs):
+		return bad("密码不能是连续的数字或字母（如 12345678、abcdefgh），请换一个更难猜的密码")
+	case commonPassword(password):
+		return bad("这是常用密码，很容易被猜到，请换一个")
 	}
 	return nil
 }
+
+// repeats reports whether rs is a pattern of at most 3 characters repeated.
+func repeats(rs []rune) bool {
+	for p := 1; p <= 3 && p < len(rs); p++ {
+		same := true
+		for i := p; i < len(rs) && same; i++ {
+			same = rs[i] == rs[i-p]
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// sequence reports whether rs runs up or down by one throughout ("12345678", "hgfedcba"),
+// ignoring case.
+func sequence(rs []rune) bool {
+	lower := []rune(strings.ToLower(string(rs)))
+	d := lower[1] - lower[0]
+	if d != 1 && d != -1 {
+		return false
+	}
+	for i := 2; i < len(lower); i++ {
+		if lower[i]-lower[i-1] != d {
+			return false
+		}
+	}
+	return true
+}
+
+// commonPasswords are widely used passwords of 8 characters or more (from public breach lists,
+// and the Chinese favourites among them); a password equal to one, ignoring case, is refused.
+const commonPasswords = `password password1 password123 passw0rd p@ssw0rd p@ssword 123456789 1234567890 12345678910
+qwertyuiop qwerty123 qwertyui 1qaz2wsx 1q2w3e4r 1q2w3e4r5t 1qazxsw2 zaq12wsx qazwsxedc q1w2e3r4
+abc12345 abcd1234 a1234567 a12345678 aa123456 aa12345678 abc123456 1234qwer qwer1234 asdf1234
+asdfghjkl zxcvbnm123 iloveyou iloveyou1 sunshine princess football baseball superman batman123
+trustno1 welcome1 welcome123 admin123 admin1234 administrator root1234 letmein1 changeme
+dragon123 monkey123 whatever shadow123 master123 michael1 11223344 12344321 12341234 123123123
+147258369 159357456 741852963 789456123 987654321 5201314520 520131400 woaini1314 woaini520
+wo123456 w123456789 zhang123 li123456 wang1234 aini1314 1314520520 88888888a 66666666a
+admin888 test1234 testtest guest1234 user1234 computer internet 00000000a qq123456 qq123456789
+wugongkai wugongkai123 gongkai123`
+
+func commonPassword(password string) bool {
+	p := strings.ToLower(password)
+	for _, c := range strings.Fields(commonPasswords) {
+		if p == c {
+			return true
+		}
+	}
+	return false
+}
+
+// FoldUsername returns the stored form of a user name: trimmed and in lower case, so "Drafter"
+// and "drafter" are one account (and one login throttle counter).
+func FoldUsername(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
 
 // TokenHash returns the stored form of a session token.
 func TokenHash(token string) string {
@@ -87,38 +205,42 @@ func (a *Accounts) now() time.Time {
 
 var errBadLogin = &workflow.Error{Code: workflow.EUnauthenticated, Message: "用户名或密码错误"}
 
-// Login checks a user name and password and opens a session. Repeated failures for the same user
-// name or from the same client are refused with ETooMany for the rest of the window, whether or not
-// the password is right, so guessing gains nothing.
+// Login checks a user name and password and opens a session. Every attempt is counted before the
+// password is checked (so parallel guesses gain nothing); a counter that is blocked refuses with
+// workflow.ETooMany whether or not the password is right. See Accounts for the limits.
 func (a *Accounts) Login(ctx context.Context, username, password, client string) (string, workflow.Staff, error) {
-	username = strings.TrimSpace(username)
+	username = FoldUsername(username)
 	if username == "" || password == "" {
 		return "", workflow.Staff{}, &workflow.Error{Code: workflow.EInvalid, Message: "请输入用户名和密码"}
 	}
 	now := a.now()
-	keys := []string{"user:" + strings.ToLower(username)}
-	if client != "" {
-		keys = append(keys, "ip:"+client)
-	}
-	failures, err := a.Store.LoginFailures(ctx, keys, now.Add(-a.FailureWindow))
-	if err != nil {
-		return "", workflow.Staff{}, err
-	}
-	if a.MaxFailures > 0 && failures >= a.MaxFailures {
-		return "", workflow.Staff{}, &workflow.Error{Code: workflow.ETooMany, Message: fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", int(a.FailureWindow.Minutes())),
-			Details: map[string]any{"retry_after_seconds": int(a.FailureWindow.Seconds())}}
+	limits := a.limits(username, client)
+	for _, l := range limits {
+		until, err := a.Store.CountLoginAttempt(ctx, l, now)
+		if err != nil {
+			return "", workflow.Staff{}, err
+		}
+		if !until.IsZero() {
+			wait := max(int(until.Sub(now).Seconds()+0.999), 1)
+			return "", workflow.Staff{}, &workflow.Error{Code: workflow.ETooMany, Message: fmt.Sprintf("登录失败次数过多，请 %s后再试", waitText(wait)),
+				Details: map[string]any{"retry_after_seconds": wait}}
+		}
 	}
 	cred, err := a.Store.Credentials(ctx, username)
 	if err != nil && workflow.ErrorCode(err) != workflow.ENotFound {
 		return "", workflow.Staff{}, err
 	}
-	if err != nil || cred.Disabled || bcrypt.CompareHashAndPassword([]byte(cred.PasswordHash), []byte(password)) != nil {
-		if rerr := a.Store.RecordLoginFailure(ctx, keys, now); rerr != nil {
-			return "", workflow.Staff{}, rerr
-		}
+	hash := cred.PasswordHash
+	if err != nil || cred.Disabled {
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || hash == dummyHash {
 		return "", workflow.Staff{}, errBadLogin
 	}
-	if err := a.Store.ClearLoginFailures(ctx, keys[:1]); err != nil {
+	if err := a.Store.ForgetLoginAttempt(ctx, limits[0].Key, true, now); err != nil {
+		return "", workflow.Staff{}, err
+	}
+	if err := a.Store.ForgetLoginAttempt(ctx, limits[1].Key, false, now); err != nil {
 		return "", workflow.Staff{}, err
 	}
 	var b [32]byte
@@ -130,6 +252,14 @@ func (a *Accounts) Login(ctx context.Context, username, password, client string)
 		return "", workflow.Staff{}, err
 	}
 	return token, cred.Staff, nil
+}
+
+// waitText says how long to wait in Chinese: seconds under two minutes, else whole minutes.
+func waitText(seconds int) string {
+	if seconds < 120 {
+		return fmt.Sprintf("%d 秒", seconds)
+	}
+	return fmt.Sprintf("%d 分钟", (seconds+59)/60)
 }
 
 // Authenticate returns the staff member of a live session and extends it.

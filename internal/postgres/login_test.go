@@ -1,0 +1,143 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"wugongkai/internal/postgres"
+	"wugongkai/workflow"
+	"wugongkai/workflow/accounts"
+)
+
+const loginPassword = "正确的密码-Correct-2026"
+
+// loginFixture is a store with the accounts alice and bob (password loginPassword, bob disabled
+// never) and Accounts over it whose clock the test moves.
+type loginFixture struct {
+	accounts *accounts.Accounts
+	now      *atomic.Int64 // seconds after t0
+}
+
+func mustLoginFixture(tb testing.TB, ceiling int) loginFixture {
+	tb.Helper()
+	f := mustFixture(tb)
+	hash, err := accounts.HashPassword(loginPassword)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, name := range []string{"alice", "bob"} {
+		if _, err := f.store.CreateUser(context.Background(), postgres.User{Username: name, DisplayName: name, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var now atomic.Int64
+	clock := workflow.ClockFunc(func() time.Time { return t0.Add(time.Duration(now.Load()) * time.Second) })
+	return loginFixture{now: &now, accounts: &accounts.Accounts{Store: f.store, Clock: clock, TTL: time.Hour,
+		MaxFailures: 5, FailureDelay: 30 * time.Second, FailureWindow: 15 * time.Minute, AddressCeiling: ceiling}}
+}
+
+func (f loginFixture) login(user, password, client string) error {
+	_, _, err := f.accounts.Login(context.Background(), user, password, client)
+	return err
+}
+
+func wantCode(tb testing.TB, what string, err error, code string) {
+	tb.Helper()
+	if got := workflow.ErrorCode(err); (err == nil && code != "") || (err != nil && got != code) {
+		tb.Fatalf("%s: error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// TestLoginCountsAttemptsBeforeThePassword: 60 parallel attempts at one account from one address
+// (59 wrong, 1 right) get no more password checks than the free attempts; the rest wait.
+func TestLoginCountsAttemptsBeforeThePassword(t *testing.T) {
+	f := mustLoginFixture(t, 1000)
+	var checked, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			pw := "wrong-password"
+			if i == 30 {
+				pw = loginPassword
+			}
+			err := f.login("alice", pw, "10.0.0.1")
+			switch workflow.ErrorCode(err) {
+			case workflow.ETooMany:
+				refused.Add(1)
+			case "", workflow.EUnauthenticated:
+				checked.Add(1)
+			default:
+				t.Errorf("attempt %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if checked.Load() > 5 || refused.Load() < 55 {
+		t.Fatalf("%d passwords checked, %d refused; want at most 5 checked", checked.Load(), refused.Load())
+	}
+}
+
+// TestLoginThrottlesAccountAndAddressPairs: five wrong passwords for alice from one address make
+// that address wait (with a growing delay) for alice only; alice from elsewhere and bob from the
+// same address (an office behind one NAT) get in at once.
+func TestLoginThrottlesAccountAndAddressPairs(t *testing.T) {
+	f := mustLoginFixture(t, 100)
+	for i := range 5 {
+		wantCode(t, fmt.Sprintf("wrong password %d", i+1), f.login("alice", "wrong-password", "10.0.0.1"), workflow.EUnauthenticated)
+	}
+	wantCode(t, "right password from the guessing address", f.login("alice", loginPassword, "10.0.0.1"), workflow.ETooMany)
+	wantCode(t, "alice from another address", f.login("alice", loginPassword, "10.0.0.2"), "")
+	wantCode(t, "bob from the same address", f.login("Bob", loginPassword, "10.0.0.1"), "")
+
+	f.now.Store(31) // the first delay (30 s) is over: one more attempt is admitted ...
+	wantCode(t, "wrong password after the delay", f.login("alice", "wrong-password", "10.0.0.1"), workflow.EUnauthenticated)
+	f.now.Store(62) // ... and the next delay is twice as long (60 s from 31 s)
+	err := f.login("alice", loginPassword, "10.0.0.1")
+	wantCode(t, "right password within the doubled delay", err, workflow.ETooMany)
+	if ra := workflow.AsError(err).Details["retry_after_seconds"]; ra != 29 {
+		t.Errorf("retry_after_seconds = %v, want 29", ra)
+	}
+	f.now.Store(92)
+	wantCode(t, "right password after the doubled delay", f.login("alice", loginPassword, "10.0.0.1"), "")
+	wantCode(t, "wrong password after a success starts again", f.login("alice", "wrong-password", "10.0.0.1"), workflow.EUnauthenticated)
+}
+
+// TestLoginAddressCeiling: an address that failed at many accounts is refused for every account,
+// even with a right password; another address is not.
+func TestLoginAddressCeiling(t *testing.T) {
+	f := mustLoginFixture(t, 12)
+	for i := range 12 {
+		wantCode(t, "spray", f.login(fmt.Sprintf("user%d", i), "wrong-password", "10.0.0.9"), workflow.EUnauthenticated)
+	}
+	wantCode(t, "right password from the spraying address", f.login("alice", loginPassword, "10.0.0.9"), workflow.ETooMany)
+	wantCode(t, "right password from another address", f.login("alice", loginPassword, "10.0.0.1"), "")
+	// Successes do not count towards the ceiling.
+	g := mustLoginFixture(t, 6)
+	for i := range 10 {
+		wantCode(t, fmt.Sprintf("office login %d", i), g.login([]string{"alice", "bob"}[i%2], loginPassword, "10.0.0.1"), "")
+	}
+}
+
+// TestLoginUnknownUserTakesAsLong: an unknown user name is compared against a dummy hash, so its
+// answer does not tell that the account does not exist.
+func TestLoginUnknownUserTakesAsLong(t *testing.T) {
+	f := mustLoginFixture(t, 1000)
+	fastest := func(user string) time.Duration {
+		best := time.Hour
+		for i := range 4 {
+			start := time.Now()
+			wantCode(t, user, f.login(user, "wrong-password", fmt.Sprintf("10.1.0.%d", i)), workflow.EUnauthenticated)
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	known, unknown := fastest("alice"), fastest("nobody")
+	if unknown < known/2 {
+		t.Fatalf("unknown user answered in %v, known user in %v: the difference tells which accounts exist", unknown, known)
+	}
+}
