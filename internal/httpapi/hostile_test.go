@@ -26,6 +26,8 @@ type hostile struct {
 	chunked     bool // send without Content-Length, so only the body reader can stop it
 	wantStatus  int  // 0 = any 4xx
 	wantCode    string
+	user        string // sent with this user's token ("" = anonymous)
+	page        bool   // a page: the answer is a Chinese HTML page, not problem+json
 }
 
 // hostileTables are the tables whose rows a hostile request must not change. login_failures is
@@ -70,6 +72,12 @@ func (s *stack) sendRaw(h hostile) (int, http.Header, []byte) {
 	}
 	if h.contentType != "" {
 		req.Header.Set("Content-Type", h.contentType)
+	}
+	if h.user != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[h.user])
+	}
+	if h.page {
+		req.Header.Set("Accept", "text/html")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -245,6 +253,8 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 		}
 	}
 
+	cases = append(cases, edgeTextBattery(t, s)...)
+
 	// A well-formed comment is accepted: the consultation really is open.
 	if st, b := s.do(http.MethodPost, fmt.Sprintf("/api/v1/public/consultations/%d/comments", consultation), "",
 		map[string]string{"text": "一条正常的意见内容"}); st != http.StatusCreated {
@@ -259,6 +269,18 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			}
 			if h.wantStatus != 0 && status != h.wantStatus {
 				t.Errorf("status %d, want %d: %.300s", status, h.wantStatus, body)
+			}
+			if h.page {
+				if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !hasHan(string(body)) {
+					t.Errorf("not a Chinese page (%s): %.300s", ct, body)
+				}
+				if h.wantCode != "" && hdr.Get("X-Error-Code") != h.wantCode {
+					t.Errorf("X-Error-Code %q, want %q", hdr.Get("X-Error-Code"), h.wantCode)
+				}
+				if after := s.rowCounts(); !mapsEqual(before, after) {
+					t.Errorf("the database changed: %v → %v", before, after)
+				}
+				return
 			}
 			if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 				t.Errorf("content type %q, want application/problem+json", ct)
@@ -300,6 +322,44 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 	}
 	if after := s.rowCounts(); !mapsEqual(before, after) {
 		t.Errorf("a search changed the database: %v → %v", before, after)
+	}
+}
+
+// edgeTextBattery is text no input may carry (issue 18 item 4): a NUL or invalid UTF-8 in a path,
+// query, form or JSON string, on public and staff endpoints and on pages. Each is refused at the
+// edge with 400 and the code "invalid", before a handler or the database sees it.
+func edgeTextBattery(t *testing.T, s *stack) []hostile {
+	t.Helper()
+	draft := s.create("drafter", map[string]any{"title": "不公开的草稿", "attribute": "不予公开"})
+	bad := func(name, method, path, user, ct, body string) hostile {
+		h := hostile{name: name, method: method, path: path, user: user, contentType: ct, wantStatus: http.StatusBadRequest, wantCode: "invalid"}
+		if body != "" {
+			h.body = []byte(body)
+		}
+		return h
+	}
+	page := func(h hostile) hostile { h.page = true; return h }
+	return []hostile{
+		page(bad("portal category NUL", http.MethodGet, "/?category=a%00b", "", "", "")),
+		page(bad("portal path invalid UTF-8", http.MethodGet, "/documents/%ff", "", "", "")),
+		page(bad("console login form NUL", http.MethodPost, "/console/login", "", "application/x-www-form-urlencoded", "username=a%00b&password=x")),
+		page(bad("console login form invalid UTF-8", http.MethodPost, "/console/login", "", "application/x-www-form-urlencoded", "username=%ff&password=x")),
+		bad("public list category invalid UTF-8", http.MethodGet, "/api/v1/public/documents?category=%ff", "", "", ""),
+		bad("public list category NUL", http.MethodGet, "/api/v1/public/documents?category=a%00b", "", "", ""),
+		bad("query name NUL", http.MethodGet, "/api/v1/public/documents?a%00=1", "", "", ""),
+		bad("public detail path NUL", http.MethodGet, "/api/v1/public/documents/1%00", "", "", ""),
+		bad("login username NUL", http.MethodPost, "/api/v1/session", "", "application/json", `{"username":"a\u0000b","password":"x"}`),
+		bad("request status NUL", http.MethodPost, "/api/v1/public/requests/status", "", "application/json", `{"receipt_no":"a\u0000","contact":"13800000000"}`),
+		bad("staff list state NUL", http.MethodGet, "/api/v1/documents?state=%00", "officer", "", ""),
+		bad("staff list state invalid UTF-8", http.MethodGet, "/api/v1/documents?state=%ff", "officer", "", ""),
+		bad("grounds NUL", http.MethodPatch, fmt.Sprintf("/api/v1/documents/%d", draft.ID), "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"grounds":["a\u0000"]}`, draft.Version)),
+		bad("report section NUL", http.MethodPut, "/api/v1/reports/2026/inputs", "officer", "application/json",
+			`{"version":0,"sections":{"overview":"概述\u0000"}}`),
+		bad("report section name NUL", http.MethodPut, "/api/v1/reports/2026/inputs", "officer", "application/json",
+			`{"version":0,"sections":{"a\u0000":"概述"}}`),
+		bad("transition input NUL", http.MethodPost, fmt.Sprintf("/api/v1/documents/%d/transitions/submit", draft.ID), "drafter",
+			"application/json", fmt.Sprintf(`{"version":%d,"input":{"opinion":"a\u0000"}}`, draft.Version)),
 	}
 }
 

@@ -95,7 +95,7 @@ func New(opts Options) *Server {
 
 	s.Engine.ContextWithFallback = true
 	s.Engine.HandleMethodNotAllowed = true
-	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody)
+	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody, s.checkTextInputs)
 	s.Engine.NoRoute(func(c *gin.Context) {
 		if !strings.HasPrefix(c.Request.URL.Path, "/api/") && strings.Contains(c.GetHeader("Accept"), "text/html") {
 			c.Header("Content-Type", "text/html; charset=utf-8")
