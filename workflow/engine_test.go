@@ -347,8 +347,8 @@ func TestFireDecision(t *testing.T) {
 			wantTo: "drafting", wantFacts: exempt(), effects: []workflow.Effect{notify("decision", "drafter")}},
 
 		// publication
-		{name: "publish", state: "awaiting_publication", facts: exempt("decided_on", "2026-09-01"), transition: "publish",
-			wantTo: "published", wantFacts: exempt("decided_on", "2026-09-01", "published_on", "2026-09-18"),
+		{name: "publish", state: "awaiting_publication", facts: exempt("decided_on", "2026-09-01", "attribute", "主动公开"), transition: "publish",
+			wantTo: "published", wantFacts: exempt("decided_on", "2026-09-01", "attribute", "主动公开", "published_on", "2026-09-18"),
 			effects: []workflow.Effect{cancel("publication_due")}},
 	}
 	runFireCases(t, "decision", tests)
