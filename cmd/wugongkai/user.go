@@ -110,7 +110,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
-			fmt.Fprintf(g.stdout, "user %s (%d) added with roles %s\n", u.Username, u.ID, strings.Join(roles, ", "))
+			fmt.Fprintf(g.stdout, "已添加用户 %s（编号 %d），角色：%s\n", u.Username, u.ID, strings.Join(roles, "、"))
 			return nil
 		},
 	}
@@ -147,7 +147,7 @@ func userCmd(g *globals) *cobra.Command {
 			if err := store.SetPassword(cmd.Context(), pwUser, hash); err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
-			fmt.Fprintf(g.stdout, "password of %s changed; their sessions are ended\n", pwUser)
+			fmt.Fprintf(g.stdout, "已修改用户 %s 的密码，其全部登录会话已结束\n", pwUser)
 			return nil
 		},
 	}
@@ -180,7 +180,7 @@ func policyCmd(g *globals) *cobra.Command {
 				}
 				return fmt.Errorf("%s is not a valid policy", args[0])
 			}
-			fmt.Fprintf(g.stdout, "ok: %s\n", args[0])
+			fmt.Fprintf(g.stdout, "ok: %s 校验通过\n", args[0])
 			return nil
 		},
 	})

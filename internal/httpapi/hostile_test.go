@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -204,7 +205,7 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			body: bytes.Repeat([]byte("x"), 65<<10+1), wantStatus: http.StatusRequestEntityTooLarge, wantCode: "too_large"}
 		cases = append(cases, oversized)
 		other := http.MethodPut
-		cases = append(cases, hostile{name: "method " + other, method: other, path: path, wantStatus: http.StatusBadRequest, wantCode: "invalid"})
+		cases = append(cases, hostile{name: "method " + other, method: other, path: path, wantStatus: http.StatusMethodNotAllowed, wantCode: "invalid"})
 		if r.Method == http.MethodPost {
 			cases = append(cases, jsonBattery(r.Method, path)...)
 		}
@@ -240,7 +241,7 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			v     any
 		}{
 			{"id_number", "1' OR '1'='1"}, {"id_number", "11010519491231002Y"}, {"applicant_type", "<script>alert(1)</script>"},
-			{"name", "张三\u0000"}, {"name", strings.Repeat("名", 1000)}, {"description", ""},
+			{"name", "张三\u0000"}, {"name", "张三\u0007"}, {"contact_person", "李\u202e四"}, {"name", strings.Repeat("名", 1000)}, {"description", ""},
 			{"email", "<script>@x"}, {"delivery", "'; DROP TABLE requests; --"}, {"address", ""}, {"channel", "in_person"},
 			{"phone", "1; DELETE FROM requests"}, {"form", strings.Repeat("纸", 100)},
 		} {
@@ -288,6 +289,9 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			var p problem
 			if err := json.Unmarshal(body, &p); err != nil || p.Code == "" || !hasHan(p.Detail) {
 				t.Errorf("not a problem with a code and a Chinese message: %.300s", body)
+			}
+			if englishField.MatchString(p.Detail) {
+				t.Errorf("message starts with an English name instead of the Chinese label: %q", p.Detail)
 			}
 			if h.wantCode != "" && p.Code != h.wantCode {
 				t.Errorf("code %q, want %q: %.300s", p.Code, h.wantCode, body)
@@ -339,7 +343,27 @@ func edgeTextBattery(t *testing.T, s *stack) []hostile {
 		return h
 	}
 	page := func(h hostile) hostile { h.page = true; return h }
+	submitted := s.fire("drafter", s.create("drafter", map[string]any{"title": "已提交的文件", "attribute": "主动公开"}), "submit", nil)
+	many := map[string]string{}
+	for i := range 3000 { // as many as fit under the test's 64 KB body limit
+		many[fmt.Sprintf("k%d", i)] = "x"
+	}
+	manyBody, _ := json.Marshal(map[string]any{"version": submitted.Version, "input": many})
+	withdraw := fmt.Sprintf("/api/v1/documents/%d/transitions/withdraw", submitted.ID)
 	return []hostile{
+		// Item 8: inputs the transition does not declare, or too long, never reach the audit log.
+		bad("withdraw with 3,000 undeclared inputs", http.MethodPost, withdraw, "drafter", "application/json", string(manyBody)),
+		bad("withdraw with an opinion it does not take", http.MethodPost, withdraw, "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"input":{"opinion":"撤回"}}`, submitted.Version)),
+		bad("approve with an opinion over the limit", http.MethodPost, fmt.Sprintf("/api/v1/documents/%d/transitions/approve", submitted.ID),
+			"unithead", "application/json", fmt.Sprintf(`{"version":%d,"input":{"opinion":"%s"}}`, submitted.Version, strings.Repeat("意", 2001))),
+		// Item 12: bidirectional controls in single-line text.
+		bad("title with U+202E", http.MethodPost, "/api/v1/documents", "drafter", "application/json",
+			`{"title":"关于\u202egpj.exe的通知","attribute":"主动公开"}`),
+		bad("title with U+2066", http.MethodPatch, fmt.Sprintf("/api/v1/documents/%d", draft.ID), "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"title":"通知\u2066"}`, draft.Version)),
+		bad("title with U+200F", http.MethodPost, "/api/v1/documents", "drafter", "application/json",
+			`{"title":"通知\u200f","attribute":"主动公开"}`),
 		page(bad("portal category NUL", http.MethodGet, "/?category=a%00b", "", "", "")),
 		page(bad("portal path invalid UTF-8", http.MethodGet, "/documents/%ff", "", "", "")),
 		page(bad("console login form NUL", http.MethodPost, "/console/login", "", "application/x-www-form-urlencoded", "username=a%00b&password=x")),
@@ -362,6 +386,10 @@ func edgeTextBattery(t *testing.T, s *stack) []hostile {
 			"application/json", fmt.Sprintf(`{"version":%d,"input":{"opinion":"a\u0000"}}`, draft.Version)),
 	}
 }
+
+// englishField matches a message that begins with a field's identifier ("name含有…") instead of
+// its Chinese label.
+var englishField = regexp.MustCompile(`^[a-z_]+[^\x00-\x7f]`)
 
 func mapsEqual(a, b map[string]int) bool {
 	if len(a) != len(b) {
