@@ -21,12 +21,17 @@ type Definition struct {
 	File        string
 }
 
-// InputSpec names an input a transition may require, with the Chinese label shown to the user.
+// InputSpec names an input a transition may take, with the Chinese label shown to the user and
+// the most characters it may hold (MaxRunes; 0 = DefaultInputMaxRunes).
 type InputSpec struct {
-	Name  string
-	Label string
-	Line  int
+	Name     string
+	Label    string
+	MaxRunes int
+	Line     int
 }
+
+// DefaultInputMaxRunes bounds an input whose definition gives no max_length.
+const DefaultInputMaxRunes = 2000
 
 // State is one state of a definition.
 type State struct {
@@ -47,6 +52,10 @@ type Transition struct {
 	Permission string   // "object:action"; empty only for system transitions
 	Guards     []string // all must pass
 	Requires   []string // inputs that must be non-empty
+	// Inputs are the optional inputs the transition takes besides Requires and those its Set
+	// copies ($input.x). Nil (no inputs key) accepts every input of the definition; an empty
+	// list accepts none beyond those.
+	Inputs []string
 	// Set are the facts the transition sets. "" deletes the fact; "$now" is the RFC 3339 instant,
 	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x.
 	Set     map[string]string
@@ -149,6 +158,28 @@ func (d *Definition) transition(name string) *Transition {
 }
 
 // InputLabel returns the Chinese label of input name, or name itself.
+func (d *Definition) input(name string) *InputSpec {
+	for _, in := range d.Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// Accepts reports whether t takes the input called name.
+func (t *Transition) Accepts(name string) bool {
+	if t.Inputs == nil || slices.Contains(t.Inputs, name) || slices.Contains(t.Requires, name) {
+		return true
+	}
+	for _, v := range t.Set {
+		if v == "$input."+name {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *Definition) InputLabel(name string) string {
 	for _, in := range d.Inputs {
 		if in.Name == name {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Engine is the state machine: it decides whether a transition may happen and computes its
@@ -84,6 +85,9 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 	case !first.System && actor.System:
 		return Result{}, Errorf(EForbidden, "“%s”须由工作人员操作，系统不能自动执行", first.Label)
 	}
+	if err := checkInputs(def, first, in); err != nil {
+		return Result{}, err
+	}
 	for _, r := range first.Requires {
 		if strings.TrimSpace(in[r]) == "" {
 			return Result{}, &Error{Code: EInputMissing, Field: r, Message: fmt.Sprintf("请填写%s", def.InputLabel(r))}
@@ -112,6 +116,32 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 		return Result{}, refusal
 	}
 	return e.apply(def, chosen, inst, actor, in, now)
+}
+
+// checkInputs refuses an input the transition does not take (one the definition does not
+// declare, or one outside the transition's inputs) and an input longer than its max_length.
+// Inputs are stored in the append-only audit log: nothing unbounded may get there.
+func checkInputs(def *Definition, t *Transition, in Input) error {
+	for k, v := range in {
+		spec := def.input(k)
+		if spec == nil || !t.Accepts(k) {
+			label := k
+			if spec != nil {
+				label = spec.Label
+			}
+			return &Error{Code: EInvalid, Field: k, Message: fmt.Sprintf("“%s”不接受输入项“%s”", t.Label, label),
+				Details: map[string]any{"reason": "undeclared_input"}}
+		}
+		limit := spec.MaxRunes
+		if limit == 0 {
+			limit = DefaultInputMaxRunes
+		}
+		if n := utf8.RuneCountInString(v); n > limit {
+			return &Error{Code: EInvalid, Field: k, Message: fmt.Sprintf("%s不能超过 %d 个字（现有 %d 个）", spec.Label, limit, n),
+				Details: map[string]any{"reason": "input_too_long", "limit": limit}}
+		}
+	}
+	return nil
 }
 
 // check runs t's guards in order and returns the first refusal, with how many guards passed

@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -346,8 +347,8 @@ func TestFireDecision(t *testing.T) {
 			wantTo: "drafting", wantFacts: exempt(), effects: []workflow.Effect{notify("decision", "drafter")}},
 
 		// publication
-		{name: "publish", state: "awaiting_publication", facts: exempt("decided_on", "2026-09-01"), transition: "publish",
-			wantTo: "published", wantFacts: exempt("decided_on", "2026-09-01", "published_on", "2026-09-18"),
+		{name: "publish", state: "awaiting_publication", facts: exempt("decided_on", "2026-09-01", "attribute", "主动公开"), transition: "publish",
+			wantTo: "published", wantFacts: exempt("decided_on", "2026-09-01", "attribute", "主动公开", "published_on", "2026-09-18"),
 			effects: []workflow.Effect{cancel("publication_due")}},
 	}
 	runFireCases(t, "decision", tests)
@@ -639,6 +640,77 @@ func TestDecisionNeedsLegalityReview(t *testing.T) {
 					t.Errorf("transition %s (line %d) leaves deciding without guard %s", tr.Name, tr.Line, g)
 				}
 			}
+		}
+	}
+}
+
+// Inputs end in the append-only audit log, so the engine takes only what the transition declares
+// (the flow's inputs, narrowed by the transition's inputs) and only up to max_length
+// (issue 18 item 8: 10,000 keys on withdraw were stored).
+func TestFireRefusesUndeclaredAndOversizedInputs(t *testing.T) {
+	eng := mustEngine(t)
+	many := workflow.Input{}
+	for i := range 10000 {
+		many[fmt.Sprintf("k%d", i)] = "x"
+	}
+	submitted := workflow.Instance{Definition: "document", DefinitionVersion: 1, State: "unit_review", Facts: public()}
+	toPublish := workflow.Instance{Definition: "document", DefinitionVersion: 1, State: "awaiting_publication", Facts: public()}
+	officer := workflow.Actor{UserID: 13, Username: "zhou", Name: "周公开"}
+	tests := []struct {
+		name       string
+		inst       workflow.Instance
+		transition string
+		in         workflow.Input
+		wantField  string // "" = accepted
+	}{
+		{"10,000 undeclared keys on withdraw", submitted, "withdraw", many, "k"},
+		{"an undeclared key", submitted, "approve", workflow.Input{"opinion": "同意", "note": "x"}, "note"},
+		{"a declared input the transition does not take", submitted, "withdraw", workflow.Input{"opinion": "撤回"}, "opinion"},
+		{"an opinion over the default limit", submitted, "approve", workflow.Input{"opinion": strings.Repeat("意", workflow.DefaultInputMaxRunes+1)}, "opinion"},
+		{"a doc number over its max_length", toPublish, "publish", workflow.Input{"doc_number": strings.Repeat("号", 101)}, "doc_number"},
+		{"an opinion at the limit", submitted, "approve", workflow.Input{"opinion": strings.Repeat("意", workflow.DefaultInputMaxRunes)}, ""},
+		{"withdraw without input", submitted, "withdraw", nil, ""},
+		{"publish with catalogue metadata", toPublish, "publish", workflow.Input{"doc_number": "测建〔2026〕1号", "summary": "概述"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			actor := drafter
+			if tt.transition == "approve" {
+				actor = leader
+			} else if tt.transition == "publish" {
+				actor = officer
+			}
+			_, err := eng.Fire(tt.inst, tt.transition, actor, tt.in, friday)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("Fire: %v, want it accepted", err)
+				}
+				return
+			}
+			e := workflow.AsError(err)
+			if e == nil || e.Code != workflow.EInvalid || !strings.HasPrefix(e.Field, tt.wantField) {
+				t.Fatalf("Fire error = %v, want invalid on field %q", err, tt.wantField)
+			}
+		})
+	}
+}
+
+// A decision that is not 主动公开 cannot be published: its publish step has the same attribute
+// guard as a document's (issue 18 item 9).
+func TestWithheldDecisionCannotBePublished(t *testing.T) {
+	eng := mustEngine(t)
+	officer := workflow.Actor{UserID: 13, Username: "zhou", Name: "周公开"}
+	for _, def := range []string{"document", "decision"} {
+		for _, attr := range []string{"不予公开", "依申请公开"} {
+			inst := workflow.Instance{Definition: def, DefinitionVersion: 1, State: "awaiting_publication",
+				Facts: with(withheld(), "attribute", attr)}
+			if _, err := eng.Fire(inst, "publish", officer, nil, friday); workflow.ErrorCode(err) != workflow.EGuardFailed {
+				t.Errorf("%s tagged %s: publish = %v, want guard_failed", def, attr, err)
+			}
+		}
+		inst := workflow.Instance{Definition: def, DefinitionVersion: 1, State: "awaiting_publication", Facts: public()}
+		if _, err := eng.Fire(inst, "publish", officer, nil, friday); err != nil {
+			t.Errorf("%s tagged 主动公开: publish = %v, want it published", def, err)
 		}
 	}
 }

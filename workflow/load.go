@@ -107,11 +107,17 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 	}
 
 	for _, n := range c.list(top, "inputs", "流程定义") {
-		f, ok := c.mapping(n, "inputs 的一项", "name", "label")
+		f, ok := c.mapping(n, "inputs 的一项", "name", "label", "max_length")
 		if !ok {
 			continue
 		}
 		in := &InputSpec{Name: c.str(f, "name", "输入项"), Label: c.str(f, "label", "输入项"), Line: f.line}
+		if v, ok := c.integer(f, "max_length", "输入项"); ok {
+			if v <= 0 {
+				c.add(f.lineOf("max_length"), "输入项 %q 的 max_length 应为正整数", in.Name)
+			}
+			in.MaxRunes = v
+		}
 		switch {
 		case !isIdent(in.Name):
 			c.add(f.lineOf("name"), "输入项的 name %q 应由小写字母、数字和下划线组成", in.Name)
@@ -171,7 +177,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 
 // transition reads one transition and checks what can be checked without the rest of the file.
 func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool) {
-	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "requires", "set", "effects", "system")
+	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "requires", "inputs", "set", "effects", "system")
 	tl := transitionLines{fields: f}
 	if !ok {
 		return nil, tl, false
@@ -199,6 +205,9 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 	}
 	t.Permission = c.str(f, "permission", what)
 	t.System = c.boolean(f, "system", what)
+	if f.values["inputs"] != nil {
+		t.Inputs = append([]string{}, c.strList(f, "inputs", what)...)
+	}
 	switch {
 	case t.System && t.Permission != "":
 		c.add(f.lineOf("permission"), "%s是系统操作（system: true），不应设置 permission", what)

@@ -214,7 +214,7 @@ func TestDocumentLifecycle(t *testing.T) {
 // with an extension, to its publication.
 func TestDecisionLifecycle(t *testing.T) {
 	f := newFixture(t)
-	inst := f.create(t, "decision", consulted())
+	inst := f.create(t, "decision", with(consulted(), "attribute", "主动公开"))
 	inst = f.mustFire(t, inst, "submit", "li", nil)
 	inst = f.mustFire(t, inst, "approve", "wu", nil)
 	if got := pending(t, f.store, inst.ID); !slices.Equal(got, []string{"consultation_opens@2026-09-21", "consultation_closes@2026-10-23"}) {

@@ -49,7 +49,7 @@ func auditCmd(g *globals) *cobra.Command {
 			if len(problems) > 0 {
 				return fmt.Errorf("audit log: %d problem(s) among %d events", len(problems), n)
 			}
-			fmt.Fprintf(g.stdout, "ok: %d events, every chain intact\n", n)
+			fmt.Fprintf(g.stdout, "ok: 共 %d 个事件，每条哈希链均完整\n", n)
 			return nil
 		},
 	})

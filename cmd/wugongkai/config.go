@@ -58,6 +58,7 @@ type HTTPConfig struct {
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
 	PublicBaseURL   string        `yaml:"public_base_url"`
 	PageCacheTTL    time.Duration `yaml:"page_cache_ttl"`
+	MetricsAddr     string        `yaml:"metrics_addr"`
 }
 
 // DatabaseConfig configures PostgreSQL.
@@ -179,6 +180,7 @@ func applyEnv(c *Config, env func(string) string) error {
 		"WUGONGKAI_AUDIT_KEY":         &c.Audit.Key,
 		"WUGONGKAI_AUDIT_KEY_FILE":    &c.Audit.KeyFile,
 		"WUGONGKAI_AUDIT_CHECKPOINTS": &c.Audit.CheckpointsFile,
+		"WUGONGKAI_METRICS_ADDR":      &c.HTTP.MetricsAddr,
 	}
 	for k, p := range str {
 		if v := env(k); v != "" {
@@ -198,6 +200,10 @@ func applyEnv(c *Config, env func(string) string) error {
 			return fmt.Errorf("WUGONGKAI_SECURE_COOKIE: %q is not true or false", v)
 		}
 		c.Session.SecureCookie = b
+	}
+	// A portal served over https never sends the session cookie over plain http.
+	if u, err := url.Parse(c.HTTP.PublicBaseURL); err == nil && strings.EqualFold(u.Scheme, "https") {
+		c.Session.SecureCookie = true
 	}
 	return nil
 }

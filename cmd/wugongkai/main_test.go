@@ -118,7 +118,13 @@ func get(t *testing.T, url string) (int, string) {
 // exist yet, `run --demo` creates and migrates it, serves, answers health and readiness, lets a demo
 // user log in, and stops cleanly on cancellation (SIGTERM).
 func TestRunCreatesDatabaseServesAndShutsDown(t *testing.T) {
-	env, _ := testEnv(t, nil)
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ml.Addr().String()
+	ml.Close()
+	env, _ := testEnv(t, map[string]string{"WUGONGKAI_METRICS_ADDR": metricsAddr})
 	addr, stop := startService(t, env, "run", "--demo")
 	base := "http://" + addr
 	if st, body := get(t, base+"/healthz"); st != 200 {
@@ -140,8 +146,12 @@ func TestRunCreatesDatabaseServesAndShutsDown(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &pub); err != nil || pub.Total != 3 {
 		t.Fatalf("demo portal: %v %s", err, body)
 	}
-	if st, body := get(t, base+"/metrics"); st != 200 || !strings.Contains(body, "wugongkai_outbox_pending") {
+	// The operator's figures are on their own address, never on the public one (issue 18 item 12).
+	if st, body := get(t, "http://"+metricsAddr+"/metrics"); st != 200 || !strings.Contains(body, "wugongkai_outbox_pending") {
 		t.Fatalf("metrics %d", st)
+	}
+	if st, body := get(t, base+"/metrics"); st != http.StatusNotFound || strings.Contains(body, "wugongkai_outbox_pending") {
+		t.Fatalf("public /metrics = %d %.200s, want 404", st, body)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -335,6 +345,25 @@ func TestConfigPrecedenceAndValidation(t *testing.T) {
 	masked := Config{Database: DatabaseConfig{URL: "postgres://u:secret@h/db"}}.masked()
 	if strings.Contains(masked.Database.URL, "secret") {
 		t.Fatal("password not masked")
+	}
+}
+
+// The session cookie is Secure whenever the portal's public address is https, whatever
+// session.secure_cookie says (issue 18 item 12); the metrics address comes from the environment.
+func TestSecureCookieFollowsHTTPSBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		want bool
+	}{{"https://gk.example.gov.cn", true}, {"HTTPS://gk.example.gov.cn/", true}, {"http://127.0.0.1:8080", false}} {
+		c, err := loadConfig("", false, func(k string) string {
+			return map[string]string{"WUGONGKAI_PUBLIC_BASE_URL": tc.base, "WUGONGKAI_METRICS_ADDR": "127.0.0.1:9090"}[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Session.SecureCookie != tc.want || c.HTTP.MetricsAddr != "127.0.0.1:9090" {
+			t.Errorf("base %s: secure_cookie %v, metrics_addr %q; want %v", tc.base, c.Session.SecureCookie, c.HTTP.MetricsAddr, tc.want)
+		}
 	}
 }
 

@@ -43,10 +43,10 @@ func migrateCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if len(vs) == 0 {
-				fmt.Fprintln(g.stdout, "up to date")
+				fmt.Fprintln(g.stdout, "数据库已是最新版本")
 			}
 			for _, v := range vs {
-				fmt.Fprintf(g.stdout, "applied %06d\n", v)
+				fmt.Fprintf(g.stdout, "已执行迁移 %06d\n", v)
 			}
 			return nil
 		},
@@ -62,7 +62,7 @@ func migrateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "rolled back %06d\n", v)
+			fmt.Fprintf(g.stdout, "已回滚迁移 %06d\n", v)
 			return nil
 		},
 	}, &cobra.Command{
@@ -79,9 +79,9 @@ func migrateCmd(g *globals) *cobra.Command {
 			}
 			for _, s := range st {
 				if s.Applied {
-					fmt.Fprintf(g.stdout, "%06d  applied  %s\n", s.Version, s.AppliedAt.Format("2006-01-02 15:04:05"))
+					fmt.Fprintf(g.stdout, "%06d  已执行  %s\n", s.Version, s.AppliedAt.Format("2006-01-02 15:04:05"))
 				} else {
-					fmt.Fprintf(g.stdout, "%06d  pending\n", s.Version)
+					fmt.Fprintf(g.stdout, "%06d  未执行\n", s.Version)
 				}
 			}
 			return nil

@@ -175,8 +175,26 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		// Browsers' cross-site state-changing requests are refused for the API too (the pages
 		// check this themselves); clients that send no Origin or Sec-Fetch-Site, such as scripts,
 		// are unaffected.
-		srv = &http.Server{Handler: http.NewCrossOriginProtection().Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(httpapi.CrossOriginRefused(log))
+		srv = &http.Server{Handler: cop.Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
 			WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
+		if cfg.HTTP.MetricsAddr != "" {
+			mln, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
+			if err != nil {
+				ln.Close()
+				if worker != nil {
+					worker.Shutdown()
+				}
+				return fmt.Errorf("listen on http.metrics_addr %s: %w", cfg.HTTP.MetricsAddr, err)
+			}
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", httpapi.MetricsHandler(reg))
+			msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+			go func() { _ = msrv.Serve(mln) }()
+			defer msrv.Close()
+			log.Info("metrics listening", "addr", mln.Addr().String())
+		}
 		addr := ln.Addr().String()
 		log.Info("http server listening", "addr", addr, "url", "http://"+addr+"/")
 		if g.ready != nil {

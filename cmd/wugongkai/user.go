@@ -188,7 +188,7 @@ func policyCmd(g *globals) *cobra.Command {
 				}
 				return fmt.Errorf("%s is not a valid policy", args[0])
 			}
-			fmt.Fprintf(g.stdout, "ok: %s\n", args[0])
+			fmt.Fprintf(g.stdout, "ok: %s 校验通过\n", args[0])
 			return nil
 		},
 	})

@@ -47,7 +47,7 @@ func workflowCmd(g *globals) *cobra.Command {
 				return err
 			}
 			for _, d := range reg.All() {
-				fmt.Fprintf(g.stdout, "ok  %s v%d (%s): %d states, %d transitions\n", d.Name, d.Version, d.Title, len(d.States), len(d.Transitions))
+				fmt.Fprintf(g.stdout, "ok  %s v%d（%s）：%d 个状态，%d 个流转\n", d.Name, d.Version, d.Title, len(d.States), len(d.Transitions))
 			}
 			return nil
 		},

@@ -56,7 +56,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &workflow.Error{Code: workflow.EInvalid, Message: "请求内容只能包含一个 JSON 对象，其后不能再有其他内容"}
 	}
-	return nil
+	return checkDecoded(dst)
 }
 
 // depth returns the deepest nesting of objects and arrays in a JSON text, ignoring strings.

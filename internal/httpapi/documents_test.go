@@ -374,7 +374,7 @@ func TestBadInput(t *testing.T) {
 		{"bad year", http.MethodGet, "/api/v1/public/documents?year=abc", "", nil, 400, workflow.EInvalid},
 		{"sql in search", http.MethodGet, "/api/v1/public/documents?q=%27%3B%20DROP%20TABLE%20documents%3B--", "", nil, 200, ""},
 		{"unknown route", http.MethodGet, "/api/v1/nothing", "", nil, 404, workflow.ENotFound},
-		{"wrong method", http.MethodDelete, "/api/v1/public/documents", "", nil, 400, workflow.EInvalid},
+		{"wrong method", http.MethodDelete, "/api/v1/public/documents", "", nil, 405, workflow.EInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

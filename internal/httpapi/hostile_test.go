@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,8 @@ type hostile struct {
 	chunked     bool // send without Content-Length, so only the body reader can stop it
 	wantStatus  int  // 0 = any 4xx
 	wantCode    string
+	user        string // sent with this user's token ("" = anonymous)
+	page        bool   // a page: the answer is a Chinese HTML page, not problem+json
 }
 
 // hostileTables are the tables whose rows a hostile request must not change. login_failures is
@@ -70,6 +73,12 @@ func (s *stack) sendRaw(h hostile) (int, http.Header, []byte) {
 	}
 	if h.contentType != "" {
 		req.Header.Set("Content-Type", h.contentType)
+	}
+	if h.user != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[h.user])
+	}
+	if h.page {
+		req.Header.Set("Accept", "text/html")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -196,7 +205,7 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			body: bytes.Repeat([]byte("x"), 65<<10+1), wantStatus: http.StatusRequestEntityTooLarge, wantCode: "too_large"}
 		cases = append(cases, oversized)
 		other := http.MethodPut
-		cases = append(cases, hostile{name: "method " + other, method: other, path: path, wantStatus: http.StatusBadRequest, wantCode: "invalid"})
+		cases = append(cases, hostile{name: "method " + other, method: other, path: path, wantStatus: http.StatusMethodNotAllowed, wantCode: "invalid"})
 		if r.Method == http.MethodPost {
 			cases = append(cases, jsonBattery(r.Method, path)...)
 		}
@@ -232,7 +241,7 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			v     any
 		}{
 			{"id_number", "1' OR '1'='1"}, {"id_number", "11010519491231002Y"}, {"applicant_type", "<script>alert(1)</script>"},
-			{"name", "张三\u0000"}, {"name", strings.Repeat("名", 1000)}, {"description", ""},
+			{"name", "张三\u0000"}, {"name", "张三\u0007"}, {"contact_person", "李\u202e四"}, {"name", strings.Repeat("名", 1000)}, {"description", ""},
 			{"email", "<script>@x"}, {"delivery", "'; DROP TABLE requests; --"}, {"address", ""}, {"channel", "in_person"},
 			{"phone", "1; DELETE FROM requests"}, {"form", strings.Repeat("纸", 100)},
 		} {
@@ -244,6 +253,8 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			t.Fatalf("a well-formed request: %d %s", st, b)
 		}
 	}
+
+	cases = append(cases, edgeTextBattery(t, s)...)
 
 	// A well-formed comment is accepted: the consultation really is open.
 	if st, b := s.do(http.MethodPost, fmt.Sprintf("/api/v1/public/consultations/%d/comments", consultation), "",
@@ -260,12 +271,27 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 			if h.wantStatus != 0 && status != h.wantStatus {
 				t.Errorf("status %d, want %d: %.300s", status, h.wantStatus, body)
 			}
+			if h.page {
+				if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !hasHan(string(body)) {
+					t.Errorf("not a Chinese page (%s): %.300s", ct, body)
+				}
+				if h.wantCode != "" && hdr.Get("X-Error-Code") != h.wantCode {
+					t.Errorf("X-Error-Code %q, want %q", hdr.Get("X-Error-Code"), h.wantCode)
+				}
+				if after := s.rowCounts(); !mapsEqual(before, after) {
+					t.Errorf("the database changed: %v → %v", before, after)
+				}
+				return
+			}
 			if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 				t.Errorf("content type %q, want application/problem+json", ct)
 			}
 			var p problem
 			if err := json.Unmarshal(body, &p); err != nil || p.Code == "" || !hasHan(p.Detail) {
 				t.Errorf("not a problem with a code and a Chinese message: %.300s", body)
+			}
+			if englishField.MatchString(p.Detail) {
+				t.Errorf("message starts with an English name instead of the Chinese label: %q", p.Detail)
 			}
 			if h.wantCode != "" && p.Code != h.wantCode {
 				t.Errorf("code %q, want %q: %.300s", p.Code, h.wantCode, body)
@@ -302,6 +328,68 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 		t.Errorf("a search changed the database: %v → %v", before, after)
 	}
 }
+
+// edgeTextBattery is text no input may carry (issue 18 item 4): a NUL or invalid UTF-8 in a path,
+// query, form or JSON string, on public and staff endpoints and on pages. Each is refused at the
+// edge with 400 and the code "invalid", before a handler or the database sees it.
+func edgeTextBattery(t *testing.T, s *stack) []hostile {
+	t.Helper()
+	draft := s.create("drafter", map[string]any{"title": "不公开的草稿", "attribute": "不予公开"})
+	bad := func(name, method, path, user, ct, body string) hostile {
+		h := hostile{name: name, method: method, path: path, user: user, contentType: ct, wantStatus: http.StatusBadRequest, wantCode: "invalid"}
+		if body != "" {
+			h.body = []byte(body)
+		}
+		return h
+	}
+	page := func(h hostile) hostile { h.page = true; return h }
+	submitted := s.fire("drafter", s.create("drafter", map[string]any{"title": "已提交的文件", "attribute": "主动公开"}), "submit", nil)
+	many := map[string]string{}
+	for i := range 3000 { // as many as fit under the test's 64 KB body limit
+		many[fmt.Sprintf("k%d", i)] = "x"
+	}
+	manyBody, _ := json.Marshal(map[string]any{"version": submitted.Version, "input": many})
+	withdraw := fmt.Sprintf("/api/v1/documents/%d/transitions/withdraw", submitted.ID)
+	return []hostile{
+		// Item 8: inputs the transition does not declare, or too long, never reach the audit log.
+		bad("withdraw with 3,000 undeclared inputs", http.MethodPost, withdraw, "drafter", "application/json", string(manyBody)),
+		bad("withdraw with an opinion it does not take", http.MethodPost, withdraw, "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"input":{"opinion":"撤回"}}`, submitted.Version)),
+		bad("approve with an opinion over the limit", http.MethodPost, fmt.Sprintf("/api/v1/documents/%d/transitions/approve", submitted.ID),
+			"unithead", "application/json", fmt.Sprintf(`{"version":%d,"input":{"opinion":"%s"}}`, submitted.Version, strings.Repeat("意", 2001))),
+		// Item 12: bidirectional controls in single-line text.
+		bad("title with U+202E", http.MethodPost, "/api/v1/documents", "drafter", "application/json",
+			`{"title":"关于\u202egpj.exe的通知","attribute":"主动公开"}`),
+		bad("title with U+2066", http.MethodPatch, fmt.Sprintf("/api/v1/documents/%d", draft.ID), "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"title":"通知\u2066"}`, draft.Version)),
+		bad("title with U+200F", http.MethodPost, "/api/v1/documents", "drafter", "application/json",
+			`{"title":"通知\u200f","attribute":"主动公开"}`),
+		page(bad("portal category NUL", http.MethodGet, "/?category=a%00b", "", "", "")),
+		page(bad("portal path invalid UTF-8", http.MethodGet, "/documents/%ff", "", "", "")),
+		page(bad("console login form NUL", http.MethodPost, "/console/login", "", "application/x-www-form-urlencoded", "username=a%00b&password=x")),
+		page(bad("console login form invalid UTF-8", http.MethodPost, "/console/login", "", "application/x-www-form-urlencoded", "username=%ff&password=x")),
+		bad("public list category invalid UTF-8", http.MethodGet, "/api/v1/public/documents?category=%ff", "", "", ""),
+		bad("public list category NUL", http.MethodGet, "/api/v1/public/documents?category=a%00b", "", "", ""),
+		bad("query name NUL", http.MethodGet, "/api/v1/public/documents?a%00=1", "", "", ""),
+		bad("public detail path NUL", http.MethodGet, "/api/v1/public/documents/1%00", "", "", ""),
+		bad("login username NUL", http.MethodPost, "/api/v1/session", "", "application/json", `{"username":"a\u0000b","password":"x"}`),
+		bad("request status NUL", http.MethodPost, "/api/v1/public/requests/status", "", "application/json", `{"receipt_no":"a\u0000","contact":"13800000000"}`),
+		bad("staff list state NUL", http.MethodGet, "/api/v1/documents?state=%00", "officer", "", ""),
+		bad("staff list state invalid UTF-8", http.MethodGet, "/api/v1/documents?state=%ff", "officer", "", ""),
+		bad("grounds NUL", http.MethodPatch, fmt.Sprintf("/api/v1/documents/%d", draft.ID), "drafter", "application/json",
+			fmt.Sprintf(`{"version":%d,"grounds":["a\u0000"]}`, draft.Version)),
+		bad("report section NUL", http.MethodPut, "/api/v1/reports/2026/inputs", "officer", "application/json",
+			`{"version":0,"sections":{"overview":"概述\u0000"}}`),
+		bad("report section name NUL", http.MethodPut, "/api/v1/reports/2026/inputs", "officer", "application/json",
+			`{"version":0,"sections":{"a\u0000":"概述"}}`),
+		bad("transition input NUL", http.MethodPost, fmt.Sprintf("/api/v1/documents/%d/transitions/submit", draft.ID), "drafter",
+			"application/json", fmt.Sprintf(`{"version":%d,"input":{"opinion":"a\u0000"}}`, draft.Version)),
+	}
+}
+
+// englishField matches a message that begins with a field's identifier ("name含有…") instead of
+// its Chinese label.
+var englishField = regexp.MustCompile(`^[a-z_]+[^\x00-\x7f]`)
 
 func mapsEqual(a, b map[string]int) bool {
 	if len(a) != len(b) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -51,9 +52,12 @@ type Route struct {
 // Options configures the server.
 type Options struct {
 	MaxBodyBytes int64
-	Ready        map[string]Pinger // name → dependency, checked by /readyz
-	Registry     *prometheus.Registry
-	Log          *slog.Logger
+	// Metrics serves /metrics on this (public) server. Off by default: the figures (outbox,
+	// deadlines, queue) are for the operator, who serves MetricsHandler on a private address.
+	Metrics  bool
+	Ready    map[string]Pinger // name → dependency, checked by /readyz
+	Registry *prometheus.Registry
+	Log      *slog.Logger
 }
 
 // Server is the gin engine with the route table.
@@ -95,7 +99,7 @@ func New(opts Options) *Server {
 
 	s.Engine.ContextWithFallback = true
 	s.Engine.HandleMethodNotAllowed = true
-	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody)
+	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody, s.checkTextInputs)
 	s.Engine.NoRoute(func(c *gin.Context) {
 		if !strings.HasPrefix(c.Request.URL.Path, "/api/") && strings.Contains(c.GetHeader("Accept"), "text/html") {
 			c.Header("Content-Type", "text/html; charset=utf-8")
@@ -105,17 +109,40 @@ func New(opts Options) *Server {
 		WriteProblem(c, s.log, workflow.Errorf(workflow.ENotFound, "页面或接口不存在：%s", c.Request.URL.Path))
 	})
 	s.Engine.NoMethod(func(c *gin.Context) {
-		c.Header("Allow", "")
-		WriteProblem(c, s.log, &workflow.Error{Code: workflow.EInvalid, Message: "不支持此请求方法：" + c.Request.Method})
+		// gin has already set Allow to the methods the path does take.
+		p := ProblemOf(&workflow.Error{Code: workflow.EInvalid, Message: "此地址不支持 " + c.Request.Method + " 请求方法",
+			Details: map[string]any{"reason": "method_not_allowed"}}, c.GetString(ctxRequestID))
+		p.Status, p.Title = http.StatusMethodNotAllowed, "请求方法不允许"
+		c.Header("Content-Type", "application/problem+json; charset=utf-8")
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, p)
 	})
 
 	s.Handle(http.MethodGet, "/healthz", PermPublic, func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
 	s.Handle(http.MethodGet, "/readyz", PermPublic, s.ready)
-	metrics := promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})
-	s.Handle(http.MethodGet, "/metrics", PermPublic, gin.WrapH(metrics))
+	if opts.Metrics {
+		s.Handle(http.MethodGet, "/metrics", PermPublic, gin.WrapH(MetricsHandler(opts.Registry)))
+	}
 	return s
+}
+
+// MetricsHandler serves the Prometheus metrics of reg, for a listener of its own.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// CrossOriginRefused is the deny handler of http.CrossOriginProtection: a cross-site
+// state-changing request from a browser gets a Chinese problem+json 403.
+func CrossOriginRefused(log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := ProblemOf(&workflow.Error{Code: workflow.EForbidden, Message: "请求来自其他网站，已被拒绝。请回到本站页面重新提交。",
+			Details: map[string]any{"reason": "cross_origin"}}, "")
+		log.Info("cross-origin request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
+		w.WriteHeader(p.Status)
+		_ = json.NewEncoder(w).Encode(p)
+	})
 }
 
 // Log returns the server's logger.

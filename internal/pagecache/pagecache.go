@@ -56,12 +56,16 @@ type Cache struct {
 }
 
 type entry struct {
-	gen   uint64
-	at    time.Time
-	ctype string
-	etag  string
-	body  []byte
+	gen    uint64
+	at     time.Time
+	header http.Header // what the client was sent, less what is per response (see replayed)
+	etag   string
+	body   []byte
 }
+
+// perResponse lists the headers that belong to one response and are never replayed: the request
+// id, the date, and those the cache sets itself.
+var perResponse = []string{"X-Request-Id", "Date", "Content-Length", "Etag", "X-Cache", "Cache-Control", "Set-Cookie"}
 
 // New returns an empty cache. It caches nothing until SetLive(true) or a connected Listen.
 func New(o Options) *Cache {
@@ -127,7 +131,9 @@ func (c *Cache) Stats() (hits, misses, stores uint64) {
 }
 
 // Handler is gin middleware for a public GET route: it answers from the cache, or runs the rest
-// of the chain and keeps a 200 answer. Responses carry an ETag and "Cache-Control: no-cache" (a
+// of the chain and keeps a 200 answer that was actually written by the chain (an error recorded
+// with c.Error and written later by an outer middleware is never kept), with the headers and body
+// the client was sent. Responses carry an ETag and "Cache-Control: no-cache" (a
 // browser may keep them but must revalidate, which costs a 304). Requests with a query string
 // are keyed by their full URI.
 func (c *Cache) Handler() gin.HandlerFunc {
@@ -161,10 +167,15 @@ func (c *Cache) Handler() gin.HandlerFunc {
 		g.Writer.Header().Set("Cache-Control", "no-cache")
 		g.Next()
 		g.Writer = w.ResponseWriter
-		if w.Status() != http.StatusOK || w.over || g.Request.Method != http.MethodGet || w.Header().Get("Set-Cookie") != "" {
+		if !w.Written() || w.Status() != http.StatusOK || len(g.Errors) > 0 || w.over ||
+			g.Request.Method != http.MethodGet || w.Header().Get("Set-Cookie") != "" {
 			return
 		}
-		c.store(key, &entry{gen: gen, at: time.Now(), ctype: w.Header().Get("Content-Type"), body: w.buf.Bytes()})
+		h := w.Header().Clone()
+		for _, k := range perResponse {
+			h.Del(k)
+		}
+		c.store(key, &entry{gen: gen, at: time.Now(), header: h, body: w.buf.Bytes()})
 	}
 }
 
@@ -205,7 +216,9 @@ func (c *Cache) leave(key string, ch chan struct{}) {
 
 func (c *Cache) serve(g *gin.Context, e *entry) {
 	h := g.Writer.Header()
-	h.Set("Content-Type", e.ctype)
+	for k, v := range e.header {
+		h[k] = append([]string(nil), v...)
+	}
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", e.etag)
 	h.Set("X-Cache", "hit")

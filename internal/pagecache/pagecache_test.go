@@ -351,3 +351,66 @@ func TestBurstRendersOnce(t *testing.T) {
 		}
 	}
 }
+
+// Only a successful answer is kept, and a hit replays what the first client was sent: an error
+// written by an outer middleware after the chain (as the API's problem middleware does) is never
+// turned into an empty 200, nor are 400s and 500s kept.
+func TestOnlySuccessIsCachedAsSent(t *testing.T) {
+	c := pagecache.New(pagecache.Options{TTL: time.Hour})
+	c.SetLive(true)
+	r := gin.New()
+	r.Use(func(g *gin.Context) { // like httpapi's errorMiddleware
+		g.Next()
+		if len(g.Errors) > 0 && !g.Writer.Written() {
+			g.Header("Content-Type", "application/problem+json; charset=utf-8")
+			g.AbortWithStatusJSON(http.StatusNotFound, gin.H{"title": "未找到"})
+		}
+	})
+	r.GET("/missing", c.Handler(), func(g *gin.Context) { _ = g.Error(io.EOF) })
+	r.GET("/bad", c.Handler(), func(g *gin.Context) { g.String(http.StatusBadRequest, "参数错误") })
+	r.GET("/boom", c.Handler(), func(g *gin.Context) { g.String(http.StatusInternalServerError, "内部错误") })
+	r.GET("/ok", c.Handler(), func(g *gin.Context) {
+		g.Header("Content-Language", "zh-CN")
+		g.Header("Content-Disposition", "inline")
+		g.Header("X-Request-Id", "per-response")
+		g.Data(http.StatusOK, "application/atom+xml; charset=utf-8", []byte("<feed/>"))
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	get := func(path string) (int, string, http.Header) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	for _, tc := range []struct {
+		path string
+		want int
+	}{{"/missing", 404}, {"/bad", 400}, {"/boom", 500}} {
+		st1, body1, _ := get(tc.path)
+		st2, body2, h2 := get(tc.path)
+		if st1 != tc.want || st2 != tc.want || body2 != body1 || body2 == "" || h2.Get("X-Cache") != "" {
+			t.Errorf("%s: %d %q then %d %q (X-Cache %q), want %d twice, never from the cache",
+				tc.path, st1, body1, st2, body2, h2.Get("X-Cache"), tc.want)
+		}
+	}
+	_, body1, h1 := get("/ok")
+	st, body2, h2 := get("/ok")
+	if st != http.StatusOK || h2.Get("X-Cache") != "hit" || body2 != body1 {
+		t.Fatalf("/ok second = %d %q (X-Cache %q), want the cached %q", st, body2, h2.Get("X-Cache"), body1)
+	}
+	for _, k := range []string{"Content-Type", "Content-Language", "Content-Disposition"} {
+		if h2.Get(k) != h1.Get(k) {
+			t.Errorf("hit %s = %q, sent first %q", k, h2.Get(k), h1.Get(k))
+		}
+	}
+	if h2.Get("X-Request-Id") != "" {
+		t.Errorf("hit replayed the first response's request id")
+	}
+	if hits, _, stores := c.Stats(); stores != 1 || hits != 1 {
+		t.Errorf("stats: %d hits, %d stores; want 1 and 1", hits, stores)
+	}
+}

@@ -58,6 +58,7 @@ type stack struct {
 	site   *web.Site
 	clock  *testClock
 	engine *workflow.Engine
+	db     *postgres.DB
 }
 
 // testClock is the wall clock moved forward by an offset the test sets, so a consultation can
@@ -130,7 +131,7 @@ func newStack(tb testing.TB) *stack {
 	}
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site, clock: clock, engine: engine}
+	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site, clock: clock, engine: engine, db: b.DB}
 }
 
 // actor returns the workflow actor of a test user.
