@@ -46,7 +46,10 @@ type Transition struct {
 	To         string
 	Permission string   // "object:action"; empty only for system transitions
 	Guards     []string // all must pass
-	Requires   []string // inputs that must be non-empty
+	// DistinctFrom names earlier transitions whose actors may not fire this one (separation of
+	// duties): whoever submitted a document may not approve or sign it.
+	DistinctFrom []string
+	Requires     []string // inputs that must be non-empty
 	// Set are the facts the transition sets. "" deletes the fact; "$now" is the RFC 3339 instant,
 	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x.
 	Set     map[string]string
@@ -148,6 +151,21 @@ func (d *Definition) transition(name string) *Transition {
 	return nil
 }
 
+// ActorFact is the fact that lists who fired the transitions called name, kept only for the
+// transitions some distinct_from names. Its name holds a dot, so no definition can set it.
+func ActorFact(name string) string { return "actors." + name }
+
+// recordsActors reports whether some transition names name in its distinct_from, so that the
+// engine keeps who fired name.
+func (d *Definition) recordsActors(name string) bool {
+	for _, t := range d.Transitions {
+		if slices.Contains(t.DistinctFrom, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // InputLabel returns the Chinese label of input name, or name itself.
 func (d *Definition) InputLabel(name string) string {
 	for _, in := range d.Inputs {
@@ -164,10 +182,19 @@ func (t *Transition) edgeLabel() string {
 	if t.System {
 		label += "（系统）"
 	}
-	if len(t.Guards) > 0 {
-		label += " [" + strings.Join(t.Guards, ", ") + "]"
+	if g := t.guardText(); g != "" {
+		label += " [" + g + "]"
 	}
 	return label
+}
+
+// guardText lists t's guards and its distinct_from, for the diagrams.
+func (t *Transition) guardText() string {
+	parts := slices.Clone(t.Guards)
+	if len(t.DistinctFrom) > 0 {
+		parts = append(parts, "distinct_from "+strings.Join(t.DistinctFrom, "/"))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Mermaid returns the definition as a Mermaid stateDiagram-v2 with the Chinese labels.
@@ -216,8 +243,8 @@ func (d *Definition) Dot() string {
 	fmt.Fprintf(&b, "    \"__start\" -> %s;\n", dotQuote(d.Initial))
 	for _, t := range d.Transitions {
 		label := t.Label + "\n" + t.Name
-		if len(t.Guards) > 0 {
-			label += "\n[" + strings.Join(t.Guards, ", ") + "]"
+		if g := t.guardText(); g != "" {
+			label += "\n[" + g + "]"
 		}
 		attrs := "label=" + dotQuote(label)
 		if t.System {

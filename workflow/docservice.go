@@ -177,6 +177,7 @@ func (s *Documents) Create(ctx context.Context, actor Actor, in Draft) (Document
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &Error{Code: EInvalid, Field: "title", Message: "请填写标题"}
 	}
+	d.Facts[FactDocKind] = d.DocKind
 	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
 	// draft is 主动公开 unless the drafter tags it otherwise (a matter exempt by law).
 	if d.Definition == "decision" && d.Facts["attribute"] == "" {
@@ -278,6 +279,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		}
 		if d.DocKind != k {
 			d.DocKind = k
+			d.Facts[FactDocKind] = k // the guards route a 规范性文件 through legality review
 			changed = append(changed, "doc_kind")
 		}
 	}
