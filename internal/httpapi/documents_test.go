@@ -247,11 +247,14 @@ func TestPublicNeverLeaks(t *testing.T) {
 			body["grounds"] = grounds
 			body["grounds_explanation"] = "依法不予公开的理由说明，足够详细。"
 		}
+		if attr == "依申请公开" {
+			body["grounds_explanation"] = "仅涉及特定企业的资质核查，不主动公开。"
+		}
 		return s.create("drafter", body)
 	}
 	for _, attr := range []string{"主动公开", "依申请公开", "不予公开"} {
 		grounds := []string{}
-		if attr != "主动公开" {
+		if attr == "不予公开" {
 			grounds = []string{"art16_process"}
 		}
 		d := newDoc(attr, grounds...) // drafting
@@ -406,8 +409,8 @@ func TestBadInput(t *testing.T) {
 // document the legal section approved withdraws that approval.
 func TestChangingAttributeAfterApprovalNeedsReviewAgain(t *testing.T) {
 	s := newStack(t)
-	d := s.create("drafter", map[string]any{"title": "依申请公开文件", "attribute": "依申请公开", "grounds": []string{"art15_third_party"},
-		"grounds_explanation": "涉及申请人个人隐私，公开会损害第三方合法权益。"})
+	d := s.create("drafter", map[string]any{"title": "依申请公开文件", "attribute": "依申请公开",
+		"grounds_explanation": "仅涉及特定企业的资质核查，与公众无直接关系。"})
 	d = s.fire("drafter", d, "submit", nil)
 	d = s.fire("unithead", d, "approve", nil)
 	d = s.fire("legal", d, "approve", map[string]string{"opinion": "同意"})
@@ -415,7 +418,8 @@ func TestChangingAttributeAfterApprovalNeedsReviewAgain(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 	d = s.fire("leader", d, "return", map[string]string{"opinion": "请再斟酌公开属性"})
-	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version, "attribute": "不予公开"}, http.StatusOK, &d)
+	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version, "attribute": "不予公开",
+		"grounds": []string{"art15_third_party"}}, http.StatusOK, &d)
 	if d.LegalApproved {
 		t.Fatal("changing the attribute kept the legal approval")
 	}

@@ -107,3 +107,47 @@ func TestNobodyApprovesOrSignsTheirOwnDocument(t *testing.T) {
 		t.Fatalf("another leader could not sign: %s", d.State)
 	}
 }
+
+// TestOnRequestIsNotWithheld: a 依申请公开 document gives a reason why it is not proactive, not a
+// non-disclosure ground, and once signed is available on request, with no yearly re-review.
+func TestOnRequestIsNotWithheld(t *testing.T) {
+	s := newStack(t)
+	d := s.create("drafter", map[string]any{"title": "关于某企业资质核查情况的函", "body": "……", "attribute": "依申请公开",
+		"grounds": []string{"art16_process"}, "grounds_explanation": "仅涉及特定企业的资质核查，与公众无直接关系。"})
+	p := s.mustFail(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit", d.ID), "drafter",
+		map[string]any{"version": d.Version}, http.StatusUnprocessableEntity, workflow.EGuardFailed)
+	if !strings.Contains(p.Detail, "依申请公开不是不予公开") {
+		t.Errorf("a ground on 依申请公开: %s", p.Detail)
+	}
+	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version,
+		"grounds": []string{}, "grounds_explanation": ""}, http.StatusOK, &d)
+	p = s.mustFail(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit", d.ID), "drafter",
+		map[string]any{"version": d.Version}, http.StatusUnprocessableEntity, workflow.EGuardFailed)
+	if !strings.Contains(p.Detail, "请填写不主动公开的理由") {
+		t.Errorf("依申请公开 without a reason: %s", p.Detail)
+	}
+	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version,
+		"grounds_explanation": "仅涉及特定企业的资质核查，与公众无直接关系。"}, http.StatusOK, &d)
+	if len(d.DisclosureProblems) != 0 {
+		t.Fatalf("a reasoned 依申请公开 still has problems: %v", d.DisclosureProblems)
+	}
+	d = s.fire("drafter", d, "submit", nil)
+	d = s.fire("unithead", d, "approve", nil)
+	if d.State != "legal_review" {
+		t.Fatalf("依申请公开 went to %s, want legal_review", d.State)
+	}
+	d = s.fire("legal", d, "approve", map[string]string{"opinion": "不主动公开的理由成立"})
+	d = s.fire("leader", d, "sign", nil)
+	if d.State != "available_on_request" {
+		t.Fatalf("signed 依申请公开 in %s, want available_on_request", d.State)
+	}
+	for _, dl := range d.Deadlines {
+		if dl.Name == "rereview_due" {
+			t.Errorf("依申请公开 scheduled a re-review: %+v", dl)
+		}
+	}
+	status, _ := s.do(http.MethodGet, pathf("/api/v1/public/documents/%d", d.ID), "", nil)
+	if status != http.StatusNotFound {
+		t.Errorf("依申请公开 document on the public API: %d", status)
+	}
+}
