@@ -157,3 +157,18 @@ func TestOnRequestIsNotWithheld(t *testing.T) {
 		t.Errorf("disclosed: %s %v", inst.State, inst.Facts)
 	}
 }
+
+// TestDecisionSeparationOfDuties: in decision version 2 whoever submitted a draft may not approve
+// it as unit head.
+func TestDecisionSeparationOfDuties(t *testing.T) {
+	e := mustEngine(t)
+	allRoles := workflow.Actor{UserID: 21, Username: "boss", Name: "全能"}
+	inst := workflow.Instance{ID: 8, Unit: "chengjian", Definition: "decision", DefinitionVersion: 2, State: "drafting", Facts: consulted()}
+	inst = mustFire(t, e, inst, "submit", allRoles, nil)
+	if _, err := e.Fire(inst, "approve", allRoles, nil, friday); workflow.ErrorCode(err) != workflow.EForbidden {
+		t.Fatalf("self-approval of a decision draft: %v, want forbidden", err)
+	}
+	if inst = mustFire(t, e, inst, "approve", leader, nil); inst.State != "consultation_scheduled" {
+		t.Errorf("approved by another into %s", inst.State)
+	}
+}
