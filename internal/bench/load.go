@@ -155,10 +155,16 @@ func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now t
 	closes := now.Add(40 * 24 * time.Hour).UTC()
 	facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive,
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
+	// The drafts run on the newest decision definition the service recorded, as new drafts do.
+	var version int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(max(version), 1) FROM workflow_definitions WHERE org_id = $1 AND name = 'decision'`,
+		o.Org).Scan(&version); err != nil {
+		return fmt.Errorf("read decision definition version: %w", err)
+	}
 	r := rand.New(rand.NewPCG(3, 4))
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
 		title := "关于" + topics[r.IntN(len(topics))] + "的决策草案（征求意见稿）"
-		return []any{ids[i], o.Org, "decision", 1, o.Unit, "consultation_scheduled", 3, string(facts), title,
+		return []any{ids[i], o.Org, "decision", version, o.Unit, "consultation_scheduled", 3, string(facts), title,
 			generatedText(r, 3), "起草说明", workflow.KindOther, "", "", "", o.User, now, now, nil, nil, workflow.ValidityValid,
 			pq.Array([]string{})}, nil
 	})
