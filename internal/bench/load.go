@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/lib/pq"
+	"gopkg.in/yaml.v3"
 
+	"wugongkai/configs"
 	"wugongkai/workflow"
 )
 
@@ -143,6 +146,22 @@ func LoadPublished(ctx context.Context, db *sql.DB, o Owner, orgCode string, n i
 	return ids, nil
 }
 
+// shippedVersion returns the version of the shipped workflow definition file name: loaded drafts
+// run on it, as new drafts do.
+func shippedVersion(name string) (int, error) {
+	data, err := fs.ReadFile(configs.Workflows(), name)
+	if err != nil {
+		return 0, fmt.Errorf("read shipped definition: %w", err)
+	}
+	var def struct {
+		Version int `yaml:"version"`
+	}
+	if err := yaml.Unmarshal(data, &def); err != nil {
+		return 0, fmt.Errorf("read shipped definition %s: %w", name, err)
+	}
+	return def.Version, nil
+}
+
 // LoadDueConsultations copies in n decision drafts scheduled for public comment whose period has
 // begun, and then, in a second transaction, their opening deadlines, all due at once. It returns
 // when the deadlines are committed: from then on the sweep may fire them.
@@ -155,11 +174,9 @@ func LoadDueConsultations(ctx context.Context, db *sql.DB, o Owner, n int, now t
 	closes := now.Add(40 * 24 * time.Hour).UTC()
 	facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive,
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
-	// The drafts run on the newest decision definition the service recorded, as new drafts do.
-	var version int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(max(version), 1) FROM workflow_definitions WHERE org_id = $1 AND name = 'decision'`,
-		o.Org).Scan(&version); err != nil {
-		return fmt.Errorf("read decision definition version: %w", err)
+	version, err := shippedVersion("decision.yaml")
+	if err != nil {
+		return err
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
