@@ -93,15 +93,16 @@ func GroundByCode(code string) (Ground, bool) {
 	return Ground{}, false
 }
 
-// Disclosure is a document's disclosure tagging: its attribute and, when it is not 主动公开, the
-// statutory grounds and their explanation, with the facts that defeat grounds.
+// Disclosure is a document's disclosure tagging: its attribute; for 不予公开 the statutory grounds
+// and their explanation, with the facts that defeat grounds; for 依申请公开 the reason why it is
+// not disclosed proactively (in Explanation, the same fact grounds_explanation).
 type Disclosure struct {
 	Attribute               string
 	Grounds                 []string // ground codes, in the order chosen
-	Explanation             string
-	ThirdPartyConsent       bool // the third party consented to disclosure (《条例》第十五条)
-	PublicInterestOverride  bool // withholding would seriously harm the public interest (第十五条)
-	DisclosureRequiredByLaw bool // a law, regulation or rule requires disclosure (第十六条第二款)
+	Explanation             string   // why it is withheld (不予公开) or not proactive (依申请公开)
+	ThirdPartyConsent       bool     // the third party consented to disclosure (《条例》第十五条)
+	PublicInterestOverride  bool     // withholding would seriously harm the public interest (第十五条)
+	DisclosureRequiredByLaw bool     // a law, regulation or rule requires disclosure (第十六条第二款)
 }
 
 // DisclosureFromFacts reads the disclosure tagging from an instance's facts. The comma-separated
@@ -149,15 +150,16 @@ func (d Disclosure) Facts() workflow.Facts {
 //  2. Every ground is one of the seven codes of Grounds, each chosen once. Art. 13 makes Arts.
 //     14–16 a closed list, so a free-form reason cannot stand in for a ground.
 //  3. 主动公开 carries no grounds: a ground would state that the document, or part of it, must
-//     or may be withheld, and a 主动公开 document must not embed non-public parts (split
-//     the document instead).
-//  4. 依申请公开 and 不予公开 carry at least one ground and an explanation of at least
-//     MinExplanationRunes characters: non-disclosure needs reasons grounded in law (《实施细则》
-//     一(一): grounds plus free-text justification).
-//  5. An Art. 14 ground makes 不予公开 mandatory: Art. 14 says such information is not disclosed
-//     (不予公开), so tagging it 依申请公开 — "provided to whoever asks" — contradicts the ground.
-//     Arts. 15 and 16 fit either attribute: Art. 16 is discretionary, and Art. 15 information may
-//     be provided on request once the third party is consulted (Art. 32).
+//     or may be withheld, and a 主动公开 document must not embed non-public parts (split the
+//     document instead).
+//  4. 依申请公开 is not 不予公开: the document is provided to whoever asks for it, so it carries
+//     none of the non-disclosure grounds of Arts. 14–16 (a document with content that must or may
+//     be withheld is tagged 不予公开, or split); it carries instead a free-text reason of at least
+//     MinExplanationRunes characters why it is not disclosed proactively (for example, it concerns
+//     only the persons it is addressed to).
+//  5. 不予公开 carries at least one ground and an explanation of at least MinExplanationRunes
+//     characters: withholding needs reasons grounded in law (《实施细则》一(一):
+//     grounds plus free-text justification).
 //  6. A ground whose own statutory exception applies is no ground, and may not be listed:
 //     - Art. 15 with third_party_consent: "第三方同意公开……予以公开";
 //     - Art. 15 with public_interest_override: "不公开会对公共利益造成重大影响的，予以公开";
@@ -212,15 +214,25 @@ func ValidateDisclosure(d Disclosure) error {
 		return v.err()
 	}
 
-	// Rule 4, grounds half.
+	// Rule 4.
+	if d.Attribute == AttrOnRequest {
+		if len(d.Grounds) > 0 {
+			v.add("grounds", "依申请公开不是不予公开，不应选择《政府信息公开条例》第十四条至第十六条的不予公开理由；含依法不予公开的内容的，公开属性应为不予公开")
+		}
+		switch n := utf8.RuneCountInString(strings.TrimSpace(d.Explanation)); {
+		case n == 0:
+			v.add("explanation", fmt.Sprintf("请填写不主动公开的理由（至少%d个字）", MinExplanationRunes))
+		case n < MinExplanationRunes:
+			v.add("explanation", fmt.Sprintf("不主动公开的理由过短（至少%d个字，现有%d个字）", MinExplanationRunes, n))
+		}
+		return v.err()
+	}
+
+	// Rule 5, grounds half.
 	if len(d.Grounds) == 0 {
 		v.add("grounds", fmt.Sprintf("%s的文件须至少选择一项不公开理由（《政府信息公开条例》第十四条至第十六条）", d.Attribute))
 	}
 	for _, g := range grounds {
-		// Rule 5.
-		if d.Attribute == AttrOnRequest && strings.HasPrefix(g.Code, "art14_") {
-			v.add("attribute", fmt.Sprintf("选择了“%s”（%s），依法不予公开，公开属性应为不予公开而非依申请公开", g.Label, g.Article))
-		}
 		// Rule 6.
 		if g.Code == GroundThirdParty && d.ThirdPartyConsent {
 			v.add("grounds", fmt.Sprintf("第三方已同意公开，不能以“%s”（%s）为由不公开", g.Label, g.Article))
@@ -233,7 +245,7 @@ func ValidateDisclosure(d Disclosure) error {
 		}
 	}
 
-	// Rule 4, explanation half.
+	// Rule 5, explanation half.
 	switch n := utf8.RuneCountInString(strings.TrimSpace(d.Explanation)); {
 	case n == 0:
 		v.add("explanation", fmt.Sprintf("请填写不公开理由说明（至少%d个字）", MinExplanationRunes))

@@ -96,13 +96,28 @@ func TestValidateDisclosure(t *testing.T) {
 			name: "withheld on a state secret",
 			d:    policy.Disclosure{Attribute: policy.AttrWithheld, Grounds: []string{"art14_state_secret"}, Explanation: explanation},
 		},
+		// Rule 4: 依申请公开 gives a reason why it is not proactive, not a non-disclosure ground.
 		{
-			name: "on request, process information",
-			d:    policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art16_process"}, Explanation: explanation},
+			name: "on request with a reason",
+			d:    policy.Disclosure{Attribute: policy.AttrOnRequest, Explanation: "仅涉及特定企业的资质核查，与公众无直接关系"},
 		},
 		{
-			name: "on request, third party without consent",
-			d:    policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art15_third_party"}, Explanation: explanation},
+			name:      "on request with a non-disclosure ground",
+			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art16_process"}, Explanation: explanation},
+			wantField: "grounds",
+			want:      []string{"依申请公开不是不予公开，不应选择《政府信息公开条例》第十四条至第十六条的不予公开理由；含依法不予公开的内容的，公开属性应为不予公开"},
+		},
+		{
+			name:      "on request without a reason",
+			d:         policy.Disclosure{Attribute: policy.AttrOnRequest},
+			wantField: "explanation",
+			want:      []string{"请填写不主动公开的理由（至少10个字）"},
+		},
+		{
+			name:      "on request with a short reason",
+			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Explanation: "特定对象"},
+			wantField: "explanation",
+			want:      []string{"不主动公开的理由过短（至少10个字，现有4个字）"},
 		},
 		{
 			name: "withheld on several grounds",
@@ -117,12 +132,6 @@ func TestValidateDisclosure(t *testing.T) {
 				"不予公开的文件须至少选择一项不公开理由（《政府信息公开条例》第十四条至第十六条）",
 				"请填写不公开理由说明（至少10个字）",
 			},
-		},
-		{
-			name:      "on request without grounds",
-			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Explanation: explanation},
-			wantField: "grounds",
-			want:      []string{"依申请公开的文件须至少选择一项不公开理由（《政府信息公开条例》第十四条至第十六条）"},
 		},
 		{
 			name:      "unknown ground",
@@ -164,18 +173,11 @@ func TestValidateDisclosure(t *testing.T) {
 			name: "explanation of ten characters",
 			d:    policy.Disclosure{Attribute: policy.AttrWithheld, Grounds: []string{"art16_process"}, Explanation: "属于内部讨论的过程稿"},
 		},
-		// Rule 5: Art. 14 forces 不予公开.
 		{
 			name:      "on request with a state secret",
 			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art14_state_secret"}, Explanation: explanation},
-			wantField: "attribute",
-			want:      []string{"选择了“属于国家秘密”（第十四条），依法不予公开，公开属性应为不予公开而非依申请公开"},
-		},
-		{
-			name:      "on request with a law prohibition and process information",
-			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art16_process", "art14_law_prohibited"}, Explanation: explanation},
-			wantField: "attribute",
-			want:      []string{"选择了“其他法律、行政法规禁止公开”（第十四条），依法不予公开，公开属性应为不予公开而非依申请公开"},
+			wantField: "grounds",
+			want:      []string{"依申请公开不是不予公开，不应选择《政府信息公开条例》第十四条至第十六条的不予公开理由；含依法不予公开的内容的，公开属性应为不予公开"},
 		},
 		// Rule 6: defeated grounds.
 		{
@@ -186,7 +188,7 @@ func TestValidateDisclosure(t *testing.T) {
 		},
 		{
 			name:      "public interest overrides the third party",
-			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art15_third_party"}, Explanation: explanation, PublicInterestOverride: true},
+			d:         policy.Disclosure{Attribute: policy.AttrWithheld, Grounds: []string{"art15_third_party"}, Explanation: explanation, PublicInterestOverride: true},
 			wantField: "grounds",
 			want:      []string{"已认定不公开会对公共利益造成重大影响，不能以“涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害”（第十五条）为由不公开"},
 		},
@@ -212,7 +214,7 @@ func TestValidateDisclosure(t *testing.T) {
 		},
 		{
 			name:      "law requires disclosure of process information",
-			d:         policy.Disclosure{Attribute: policy.AttrOnRequest, Grounds: []string{"art16_process"}, Explanation: explanation, DisclosureRequiredByLaw: true},
+			d:         policy.Disclosure{Attribute: policy.AttrWithheld, Grounds: []string{"art16_process"}, Explanation: explanation, DisclosureRequiredByLaw: true},
 			wantField: "grounds",
 			want:      []string{"法律、法规、规章规定应当公开，不能以“讨论记录、过程稿、磋商信函、请示报告等过程性信息”（第十六条第二款）为由不公开"},
 		},
@@ -241,9 +243,8 @@ func TestValidateDisclosure(t *testing.T) {
 			want: []string{
 				"不公开理由“bogus”不是《政府信息公开条例》第十四条至第十六条规定的情形",
 				"不公开理由“属于国家秘密”重复选择",
-				"选择了“属于国家秘密”（第十四条），依法不予公开，公开属性应为不予公开而非依申请公开",
-				"法律、法规、规章规定应当公开，不能以“讨论记录、过程稿、磋商信函、请示报告等过程性信息”（第十六条第二款）为由不公开",
-				"不公开理由说明过短（至少10个字，现有2个字）",
+				"依申请公开不是不予公开，不应选择《政府信息公开条例》第十四条至第十六条的不予公开理由；含依法不予公开的内容的，公开属性应为不予公开",
+				"不主动公开的理由过短（至少10个字，现有2个字）",
 			},
 		},
 	}
@@ -348,7 +349,9 @@ func TestGuards(t *testing.T) {
 		{"proactive passes", workflow.Facts{"attribute": "主动公开"}, false, ""},
 		{"grounded withholding passes", workflow.Facts{"attribute": "不予公开", "grounds": "art14_state_secret", "grounds_explanation": explanation}, false, ""},
 		{"untagged is refused", workflow.Facts{}, false, workflow.EGuardFailed},
-		{"ungrounded withholding is refused", workflow.Facts{"attribute": "依申请公开"}, false, workflow.EGuardFailed},
+		{"ungrounded withholding is refused", workflow.Facts{"attribute": "不予公开"}, false, workflow.EGuardFailed},
+		{"on request with a reason passes", workflow.Facts{"attribute": "依申请公开", "grounds_explanation": "仅涉及特定企业，与公众无直接关系"}, false, ""},
+		{"on request without a reason is refused", workflow.Facts{"attribute": "依申请公开"}, false, workflow.EGuardFailed},
 		{"probe is refused too: the guard reads facts, not input", workflow.Facts{"attribute": "依申请公开"}, true, workflow.EGuardFailed},
 	}
 	for _, tt := range tests {
@@ -410,7 +413,12 @@ func checkAccepted(t *testing.T, d policy.Disclosure) {
 			t.Fatalf("accepted 主动公开 with grounds: %+v", d)
 		}
 		return
-	case policy.AttrOnRequest, policy.AttrWithheld:
+	case policy.AttrOnRequest:
+		if len(d.Grounds) > 0 || utf8.RuneCountInString(strings.TrimSpace(d.Explanation)) < policy.MinExplanationRunes {
+			t.Fatalf("accepted 依申请公开 with grounds or without a reason: %+v", d)
+		}
+		return
+	case policy.AttrWithheld:
 	default:
 		t.Fatalf("accepted attribute %q", d.Attribute)
 	}

@@ -51,7 +51,10 @@ type Transition struct {
 	To         string
 	Permission string   // "object:action"; empty only for system transitions
 	Guards     []string // all must pass
-	Requires   []string // inputs that must be non-empty
+	// DistinctFrom names earlier transitions whose actors may not fire this one (separation of
+	// duties): whoever submitted a document may not approve or sign it.
+	DistinctFrom []string
+	Requires     []string // inputs that must be non-empty
 	// Inputs are the optional inputs the transition takes besides Requires and those its Set
 	// copies ($input.x). Nil (no inputs key) accepts every input of the definition; an empty
 	// list accepts none beyond those.
@@ -157,6 +160,21 @@ func (d *Definition) transition(name string) *Transition {
 	return nil
 }
 
+// ActorFact is the fact that lists who fired the transitions called name, kept only for the
+// transitions some distinct_from names. Its name holds a dot, so no definition can set it.
+func ActorFact(name string) string { return "actors." + name }
+
+// recordsActors reports whether some transition names name in its distinct_from, so that the
+// engine keeps who fired name.
+func (d *Definition) recordsActors(name string) bool {
+	for _, t := range d.Transitions {
+		if slices.Contains(t.DistinctFrom, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // InputLabel returns the Chinese label of input name, or name itself.
 func (d *Definition) input(name string) *InputSpec {
 	for _, in := range d.Inputs {
@@ -166,6 +184,9 @@ func (d *Definition) input(name string) *InputSpec {
 	}
 	return nil
 }
+
+// Declares reports whether the definition declares an input called name.
+func (d *Definition) Declares(name string) bool { return d.input(name) != nil }
 
 // Accepts reports whether t takes the input called name.
 func (t *Transition) Accepts(name string) bool {
@@ -195,10 +216,19 @@ func (t *Transition) edgeLabel() string {
 	if t.System {
 		label += "（系统）"
 	}
-	if len(t.Guards) > 0 {
-		label += " [" + strings.Join(t.Guards, ", ") + "]"
+	if g := t.guardText(); g != "" {
+		label += " [" + g + "]"
 	}
 	return label
+}
+
+// guardText lists t's guards and its distinct_from, for the diagrams.
+func (t *Transition) guardText() string {
+	parts := slices.Clone(t.Guards)
+	if len(t.DistinctFrom) > 0 {
+		parts = append(parts, "distinct_from "+strings.Join(t.DistinctFrom, "/"))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Mermaid returns the definition as a Mermaid stateDiagram-v2 with the Chinese labels.
@@ -247,8 +277,8 @@ func (d *Definition) Dot() string {
 	fmt.Fprintf(&b, "    \"__start\" -> %s;\n", dotQuote(d.Initial))
 	for _, t := range d.Transitions {
 		label := t.Label + "\n" + t.Name
-		if len(t.Guards) > 0 {
-			label += "\n[" + strings.Join(t.Guards, ", ") + "]"
+		if g := t.guardText(); g != "" {
+			label += "\n[" + g + "]"
 		}
 		attrs := "label=" + dotQuote(label)
 		if t.System {

@@ -3,6 +3,8 @@ package workflow
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,7 +72,8 @@ func (e *Engine) Permission(inst Instance, name string) (string, error) {
 // about the approval, not that it is not 主动公开. Fire checks, in order: the definition has the
 // transition (EUnknownTransition), it starts from the current state (ETransitionNotAllowed),
 // system transitions are fired only by the system actor and others only by users (EForbidden),
-// required inputs are given (EInputMissing, with Field), then the guards. The result's instance
+// required inputs are given (EInputMissing, with Field), then for each candidate the separation of
+// duties (an actor who fired a transition its distinct_from names gets EForbidden) and the guards. The result's instance
 // has the new state and facts and the same Version (the store bumps it). Fire does no I/O and,
 // for the same arguments, always returns the same result.
 func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now time.Time) (Result, error) {
@@ -103,7 +106,7 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 		best    = -1
 	)
 	for _, t := range cands {
-		passed, err := e.check(t, g)
+		passed, err := e.check(def, t, g)
 		if err == nil {
 			chosen = t
 			break
@@ -144,9 +147,12 @@ func checkInputs(def *Definition, t *Transition, in Input) error {
 	return nil
 }
 
-// check runs t's guards in order and returns the first refusal, with how many guards passed
-// before it.
-func (e *Engine) check(t *Transition, g GuardContext) (passed int, err error) {
+// check runs t's separation of duties (distinct_from) and then its guards in order, and returns
+// the first refusal, with how many guards passed before it.
+func (e *Engine) check(def *Definition, t *Transition, g GuardContext) (passed int, err error) {
+	if err := distinctFrom(def, t, g); err != nil {
+		return 0, err
+	}
 	for i, name := range t.Guards {
 		guard, ok := e.guards[name]
 		if !ok {
@@ -160,6 +166,40 @@ func (e *Engine) check(t *Transition, g GuardContext) (passed int, err error) {
 		}
 	}
 	return len(t.Guards), nil
+}
+
+// actorKey is how an actor is kept in an ActorFact: the user id, or the username of an actor
+// without one.
+func actorKey(a Actor) string {
+	if a.UserID != 0 {
+		return strconv.FormatInt(a.UserID, 10)
+	}
+	return "user:" + a.Username
+}
+
+// actorList splits an ActorFact.
+func actorList(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// distinctFrom refuses t to an actor who fired one of the transitions t's distinct_from names
+// (separation of duties), with code EForbidden. The system actor is never refused.
+func distinctFrom(def *Definition, t *Transition, g GuardContext) error {
+	if g.Actor.System {
+		return nil
+	}
+	me := actorKey(g.Actor)
+	for _, name := range t.DistinctFrom {
+		if slices.Contains(actorList(g.Instance.Facts[ActorFact(name)]), me) {
+			return &Error{Code: EForbidden,
+				Message: fmt.Sprintf("您已对此件办理过“%s”，按职责分离的要求不能再“%s”，请由其他有权限的人员办理", def.TransitionLabel(name), t.Label),
+				Details: map[string]any{"transition": t.Name, "distinct_from": name}}
+		}
+	}
+	return nil
 }
 
 // apply computes the result of taking t.
@@ -183,6 +223,12 @@ func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Acto
 			delete(facts, k)
 		} else {
 			facts[k] = v
+		}
+	}
+	if !actor.System && def.recordsActors(t.Name) {
+		key := ActorFact(t.Name)
+		if ids := actorList(facts[key]); !slices.Contains(ids, actorKey(actor)) {
+			facts[key] = strings.Join(append(ids, actorKey(actor)), ",")
 		}
 	}
 	out := inst
@@ -277,7 +323,7 @@ func (e *Engine) Available(inst Instance, actor Actor, now time.Time) []*Transit
 		if t.System || seen[t.Name] {
 			continue
 		}
-		if _, err := e.check(t, g); err == nil {
+		if _, err := e.check(def, t, g); err == nil {
 			seen[t.Name] = true
 			out = append(out, t)
 		}

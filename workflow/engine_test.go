@@ -175,7 +175,7 @@ func TestFireDocument(t *testing.T) {
 
 		// publish
 		{name: "publish", state: "awaiting_publication", facts: with(public(), "signed_on", "2026-09-01"), transition: "publish",
-			input:  workflow.Input{"summary": "目录信息不在 requires 中也照收"},
+			// Version 1 declares no catalogue inputs: the documents use case keeps them to itself.
 			wantTo: "published", wantFacts: with(public(), "signed_on", "2026-09-01", "published_on", "2026-09-18"),
 			effects: []workflow.Effect{cancel("publication_due")}},
 		{name: "a document that is not public is never published", state: "awaiting_publication", facts: withheld(),
@@ -653,8 +653,8 @@ func TestFireRefusesUndeclaredAndOversizedInputs(t *testing.T) {
 	for i := range 10000 {
 		many[fmt.Sprintf("k%d", i)] = "x"
 	}
-	submitted := workflow.Instance{Definition: "document", DefinitionVersion: 1, State: "unit_review", Facts: public()}
-	toPublish := workflow.Instance{Definition: "document", DefinitionVersion: 1, State: "awaiting_publication", Facts: public()}
+	submitted := workflow.Instance{Definition: "document", DefinitionVersion: 2, State: "unit_review", Facts: public()}
+	toPublish := workflow.Instance{Definition: "document", DefinitionVersion: 2, State: "awaiting_publication", Facts: public()}
 	officer := workflow.Actor{UserID: 13, Username: "zhou", Name: "周公开"}
 	tests := []struct {
 		name       string
@@ -702,13 +702,13 @@ func TestWithheldDecisionCannotBePublished(t *testing.T) {
 	officer := workflow.Actor{UserID: 13, Username: "zhou", Name: "周公开"}
 	for _, def := range []string{"document", "decision"} {
 		for _, attr := range []string{"不予公开", "依申请公开"} {
-			inst := workflow.Instance{Definition: def, DefinitionVersion: 1, State: "awaiting_publication",
+			inst := workflow.Instance{Definition: def, DefinitionVersion: 2, State: "awaiting_publication",
 				Facts: with(withheld(), "attribute", attr)}
 			if _, err := eng.Fire(inst, "publish", officer, nil, friday); workflow.ErrorCode(err) != workflow.EGuardFailed {
 				t.Errorf("%s tagged %s: publish = %v, want guard_failed", def, attr, err)
 			}
 		}
-		inst := workflow.Instance{Definition: def, DefinitionVersion: 1, State: "awaiting_publication", Facts: public()}
+		inst := workflow.Instance{Definition: def, DefinitionVersion: 2, State: "awaiting_publication", Facts: public()}
 		if _, err := eng.Fire(inst, "publish", officer, nil, friday); err != nil {
 			t.Errorf("%s tagged 主动公开: publish = %v, want it published", def, err)
 		}

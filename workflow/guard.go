@@ -60,6 +60,10 @@ func (s GuardSet) Names() []string {
 //	attribute_set              the disclosure attribute is one of 主动公开, 依申请公开, 不予公开
 //	attribute_public           the attribute is 主动公开
 //	attribute_not_public       the attribute is 依申请公开 or 不予公开
+//	attribute_on_request       the attribute is 依申请公开
+//	attribute_withheld         the attribute is 不予公开
+//	normative                  the document is a 规范性文件 (fact doc_kind)
+//	not_normative              the document is not a 规范性文件
 //	legal_approved             the legal section has approved (fact legal_approved)
 //	consultation_required      the decision is not exempt from public comment
 //	consultation_exempt        the decision is exempt (依法不予公开的决策事项)
@@ -76,6 +80,10 @@ func DefaultGuards() GuardSet {
 		"attribute_set":              guardAttributeSet,
 		"attribute_public":           guardAttributePublic,
 		"attribute_not_public":       guardAttributeNotPublic,
+		"attribute_on_request":       guardAttributeOnRequest,
+		"attribute_withheld":         guardAttributeWithheld,
+		"normative":                  guardNormative,
+		"not_normative":              guardNotNormative,
 		"legal_approved":             guardLegalApproved,
 		"consultation_required":      guardConsultationRequired,
 		"consultation_exempt":        guardConsultationExempt,
@@ -115,6 +123,41 @@ func guardAttributeNotPublic(g GuardContext) error {
 		return nil
 	}
 	return refuse("只有公开属性为“依申请公开”或“不予公开”的公文才能执行此操作")
+}
+
+func guardAttributeOnRequest(g GuardContext) error {
+	if g.Instance.Facts["attribute"] == AttributeOnRequest {
+		return nil
+	}
+	return refuse("只有公开属性为“依申请公开”的公文才能执行此操作")
+}
+
+func guardAttributeWithheld(g GuardContext) error {
+	if g.Instance.Facts["attribute"] == AttributeWithheld {
+		return nil
+	}
+	return refuse("只有公开属性为“不予公开”的公文才能执行此操作")
+}
+
+// FactDocKind is the fact that mirrors a document's kind (Document.DocKind) for the guards, and
+// KindNormative is its value for a 规范性文件.
+const (
+	FactDocKind   = "doc_kind"
+	KindNormative = "规范性文件"
+)
+
+func guardNormative(g GuardContext) error {
+	if g.Instance.Facts[FactDocKind] == KindNormative {
+		return nil
+	}
+	return refuse("只有规范性文件才执行此操作")
+}
+
+func guardNotNormative(g GuardContext) error {
+	if g.Instance.Facts[FactDocKind] != KindNormative {
+		return nil
+	}
+	return refuse("规范性文件须先经法规科合法性审核，不能直接执行此操作")
 }
 
 func guardLegalApproved(g GuardContext) error {

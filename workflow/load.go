@@ -66,6 +66,7 @@ type transitionLines struct {
 //	    to: unit_review
 //	    permission: document:submit
 //	    guards: [attribute_set]
+//	    distinct_from: []
 //	    requires: []
 //	    set: {legal_approved: ""}
 //	    effects:
@@ -177,7 +178,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 
 // transition reads one transition and checks what can be checked without the rest of the file.
 func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool) {
-	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "requires", "inputs", "set", "effects", "system")
+	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "distinct_from", "requires", "inputs", "set", "effects", "system")
 	tl := transitionLines{fields: f}
 	if !ok {
 		return nil, tl, false
@@ -217,7 +218,11 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 		c.add(f.lineOf("permission"), "%s的 permission %q 应为“对象:操作”形式，如 document:submit", what, t.Permission)
 	}
 	t.Guards = c.strList(f, "guards", what)
+	t.DistinctFrom = c.strList(f, "distinct_from", what)
 	t.Requires = c.strList(f, "requires", what)
+	if t.System && len(t.DistinctFrom) > 0 {
+		c.add(f.lineOf("distinct_from"), "%s是系统操作，不能设置 distinct_from（系统不是工作人员）", what)
+	}
 	if t.System && len(t.Requires) > 0 {
 		c.add(f.lineOf("requires"), "%s是系统操作，不能要求输入（requires）", what)
 	}
@@ -394,6 +399,14 @@ func (c *collector) checkDefinition(def *Definition, lines []transitionLines, gu
 		for _, g := range t.Guards {
 			if _, ok := guards[g]; !ok {
 				c.add(tl.lineOf("guards"), "guard %q 未定义（transition %q）；可用的 guard：%s", g, t.Name, strings.Join(guards.Names(), ", "))
+			}
+		}
+		for _, name := range t.DistinctFrom {
+			switch target := def.transition(name); {
+			case target == nil:
+				c.add(tl.lineOf("distinct_from"), "distinct_from 中的流转 %q 未定义（transition %q）", name, t.Name)
+			case target.System:
+				c.add(tl.lineOf("distinct_from"), "distinct_from 中的流转 %q 是系统操作，没有经办人（transition %q）", name, t.Name)
 			}
 		}
 		for _, r := range t.Requires {

@@ -41,7 +41,7 @@ func CheckText(field, v string, max int, multiline bool) error {
 
 var fieldLabels = map[string]string{
 	"title": "标题", "body": "正文", "explanation": "起草说明", "subject_category": "主题分类", "doc_number": "发文字号",
-	"summary": "内容概述", "grounds_explanation": "不予公开理由说明", "shortening_reason": "缩短征求意见期限的理由",
+	"summary": "内容概述", "grounds_explanation": "不予公开或不主动公开的理由", "shortening_reason": "缩短征求意见期限的理由",
 	"exempt_reason": "不公开征求意见的法定理由", "opinion": "意见",
 	// Disclosure requests and cases.
 	"name": "申请人姓名或名称", "contact_person": "联系人", "address": "通信地址", "description": "所需政府信息的描述",

@@ -139,8 +139,13 @@ func demoDocuments(ctx context.Context, a *app) error {
 		if err != nil {
 			return err
 		}
-		if _, err := walk(d, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}, step{"leader", "sign", workflow.Input{"opinion": "同意"}},
-			step{"officer", "publish", nil}); err != nil {
+		steps := []step{{"drafter", "submit", nil}, {"unithead", "approve", nil}}
+		if kind == workflow.KindNormative {
+			// Every 规范性文件 passes the legal section's legality review before it is signed.
+			steps = append(steps, step{"legal", "approve", workflow.Input{"opinion": "经合法性审核，符合法律、法规和规章的规定。"}})
+		}
+		steps = append(steps, step{"leader", "sign", workflow.Input{"opinion": "同意"}}, step{"officer", "publish", nil})
+		if _, err := walk(d, steps...); err != nil {
 			return err
 		}
 	}

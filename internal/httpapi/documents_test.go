@@ -32,9 +32,15 @@ func TestDocumentFlowsEndToEnd(t *testing.T) {
 		if d.State != "unit_review" {
 			t.Fatalf("after submit: %s", d.State)
 		}
+		// A 规范性文件 passes the legal section's legality review even when it is 主动公开
+		// (document definition version 2).
 		d = s.fire("unithead", d, "approve", nil)
-		if d.State != "sign_off" {
-			t.Fatalf("主动公开 skips legal review; got %s", d.State)
+		if d.State != "legal_review" {
+			t.Fatalf("a 主动公开 规范性文件 goes to legality review; got %s", d.State)
+		}
+		d = s.fire("legal", d, "approve", map[string]string{"opinion": "经合法性审核，未发现违法内容"})
+		if d.State != "sign_off" || !d.LegalApproved {
+			t.Fatalf("after legality review: %+v", d)
 		}
 		d = s.fire("leader", d, "sign", map[string]string{"opinion": "同意印发"})
 		if d.State != "awaiting_publication" || d.SignedOn == "" || d.Signer != "张局长" {
@@ -118,7 +124,7 @@ func TestDocumentFlowsEndToEnd(t *testing.T) {
 			"grounds_explanation": "本件为向局领导报送的请示报告，属于《条例》第十六条第二款规定的过程性信息，可不予公开。"}, http.StatusOK, &d)
 		d = s.fire("drafter", d, "submit", nil)
 		d = s.fire("unithead", d, "approve", nil)
-		d = s.fire("legal", d, "approve", nil)
+		d = s.fire("legal", d, "approve", map[string]string{"opinion": "不予公开理由成立"})
 		if d.State != "sign_off" || !d.LegalApproved {
 			t.Fatalf("after legal approval: %+v", d)
 		}
@@ -241,11 +247,14 @@ func TestPublicNeverLeaks(t *testing.T) {
 			body["grounds"] = grounds
 			body["grounds_explanation"] = "依法不予公开的理由说明，足够详细。"
 		}
+		if attr == "依申请公开" {
+			body["grounds_explanation"] = "仅涉及特定企业的资质核查，不主动公开。"
+		}
 		return s.create("drafter", body)
 	}
 	for _, attr := range []string{"主动公开", "依申请公开", "不予公开"} {
 		grounds := []string{}
-		if attr != "主动公开" {
+		if attr == "不予公开" {
 			grounds = []string{"art16_process"}
 		}
 		d := newDoc(attr, grounds...) // drafting
@@ -261,7 +270,7 @@ func TestPublicNeverLeaks(t *testing.T) {
 		d = s.fire("drafter", d, "submit", nil)
 		d = s.fire("unithead", d, "approve", nil)
 		if attr != "主动公开" {
-			d = s.fire("legal", d, "approve", nil)
+			d = s.fire("legal", d, "approve", map[string]string{"opinion": "同意"})
 		}
 		d = s.fire("leader", d, "sign", nil) // awaiting_publication or filed
 		all = append(all, made{d.ID, false})
@@ -400,16 +409,17 @@ func TestBadInput(t *testing.T) {
 // document the legal section approved withdraws that approval.
 func TestChangingAttributeAfterApprovalNeedsReviewAgain(t *testing.T) {
 	s := newStack(t)
-	d := s.create("drafter", map[string]any{"title": "依申请公开文件", "attribute": "依申请公开", "grounds": []string{"art15_third_party"},
-		"grounds_explanation": "涉及申请人个人隐私，公开会损害第三方合法权益。"})
+	d := s.create("drafter", map[string]any{"title": "依申请公开文件", "attribute": "依申请公开",
+		"grounds_explanation": "仅涉及特定企业的资质核查，与公众无直接关系。"})
 	d = s.fire("drafter", d, "submit", nil)
 	d = s.fire("unithead", d, "approve", nil)
-	d = s.fire("legal", d, "approve", nil)
+	d = s.fire("legal", d, "approve", map[string]string{"opinion": "同意"})
 	if !d.LegalApproved || d.State != "sign_off" {
 		t.Fatalf("%+v", d)
 	}
 	d = s.fire("leader", d, "return", map[string]string{"opinion": "请再斟酌公开属性"})
-	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version, "attribute": "不予公开"}, http.StatusOK, &d)
+	s.mustDo(http.MethodPatch, pathf("/api/v1/documents/%d", d.ID), "drafter", map[string]any{"version": d.Version, "attribute": "不予公开",
+		"grounds": []string{"art15_third_party"}}, http.StatusOK, &d)
 	if d.LegalApproved {
 		t.Fatal("changing the attribute kept the legal approval")
 	}

@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/lib/pq"
+	"gopkg.in/yaml.v3"
 
+	"wugongkai/configs"
 	"wugongkai/internal/benchtext"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
@@ -108,6 +111,22 @@ func LoadPublished(ctx context.Context, db *sql.DB, o BenchOwner, orgCode string
 	return ids, nil
 }
 
+// shippedVersion returns the version of the shipped workflow definition file name: loaded drafts
+// run on it, as new drafts do.
+func shippedVersion(name string) (int, error) {
+	data, err := fs.ReadFile(configs.Workflows(), name)
+	if err != nil {
+		return 0, fmt.Errorf("read shipped definition: %w", err)
+	}
+	var def struct {
+		Version int `yaml:"version"`
+	}
+	if err := yaml.Unmarshal(data, &def); err != nil {
+		return 0, fmt.Errorf("read shipped definition %s: %w", name, err)
+	}
+	return def.Version, nil
+}
+
 // LoadDueConsultations copies in n decision drafts scheduled for public comment whose period has
 // begun, and then, in a second transaction, their opening deadlines, all due at once. It returns
 // when the deadlines are committed: from then on the sweep may fire them.
@@ -120,10 +139,14 @@ func LoadDueConsultations(ctx context.Context, db *sql.DB, o BenchOwner, n int, 
 	closes := now.Add(40 * 24 * time.Hour).UTC()
 	facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive,
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
+	version, err := shippedVersion("decision.yaml")
+	if err != nil {
+		return err
+	}
 	r := rand.New(rand.NewPCG(3, 4))
 	err = copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
 		title := "关于" + benchtext.Topics[r.IntN(len(benchtext.Topics))] + "的决策草案（征求意见稿）"
-		return []any{ids[i], o.Org, "decision", 1, o.Unit, "consultation_scheduled", 3, string(facts), title,
+		return []any{ids[i], o.Org, "decision", version, o.Unit, "consultation_scheduled", 3, string(facts), title,
 			benchtext.Text(r, 3), "起草说明", documents.KindOther, "", "", "", o.User, now, now, nil, nil, documents.ValidityValid,
 			pq.Array([]string{})}, nil
 	})

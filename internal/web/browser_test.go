@@ -362,6 +362,13 @@ func TestBrowserDocumentWalk(t *testing.T) {
 	legal.visit("/console", 200)
 	legal.press(`//table[@id="tasks"]//a[text()="关于城建重点项目招标情况的请示"]`, 200)
 	legal.see("招标结果另行主动公开", "退回修改")
+	legal.typeInto(fieldIn(t, legal, "approve", "opinion"), "不予公开理由成立。")
+	legal.press(`//form[contains(@action,"/transitions/approve")]//button`, 200)
+	legal.see("已完成“审查通过”", "待签发")
+	// The 规范性文件 passes the legality review too, though it is 主动公开.
+	legal.visit("/console", 200)
+	legal.press(`//table[@id="tasks"]//a[text()="许昌市住房租赁补贴发放管理办法"]`, 200)
+	legal.typeInto(fieldIn(t, legal, "approve", "opinion"), "经合法性审核，符合上位法规定。")
 	legal.press(`//form[contains(@action,"/transitions/approve")]//button`, 200)
 	legal.see("已完成“审查通过”", "待签发")
 

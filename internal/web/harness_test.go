@@ -169,6 +169,10 @@ func (s *stack) mustFire(d documents.Document, steps ...[2]string) documents.Doc
 			in["opinion"] = "请修改后再报"
 		case "sign":
 			in["opinion"] = "同意"
+		case "approve":
+			if st[0] == "legal" {
+				in["opinion"] = "审查同意"
+			}
 		case "publish":
 			in["summary"] = "内容概述：" + d.Title
 		}

@@ -37,6 +37,6 @@ const (
 
 // The document kinds.
 const (
-	KindNormative = "规范性文件"
+	KindNormative = workflow.KindNormative
 	KindOther     = "其他公文"
 )

@@ -6,6 +6,7 @@ package documents
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -76,6 +77,7 @@ func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) 
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
 	}
+	d.Facts[workflow.FactDocKind] = d.DocKind
 	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
 	// draft is 主动公开 unless the drafter tags it otherwise (a matter exempt by law).
 	if d.Definition == "decision" && d.Facts["attribute"] == "" {
@@ -167,7 +169,7 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 		return Document{}, err
 	}
 	now := s.now()
-	res, err := s.Engine.Fire(d.Instance, name, actor, in, now)
+	res, err := s.Engine.Fire(d.Instance, name, actor, s.flowInput(d, name, in), now)
 	if err != nil {
 		return Document{}, err
 	}
@@ -189,6 +191,32 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 	d.Instance = stored
 	d.UpdatedAt = now
 	return d, nil
+}
+
+// publicationInputs are the catalogue metadata a publication takes; publication checks them.
+var publicationInputs = []string{"doc_number", "subject_category", "summary", "valid_until"}
+
+// flowInput is what the engine is given of in: on publication, the catalogue metadata goes to
+// the use case alone when the document's flow version does not declare it (documents started on
+// document version 1, whose flow predates the engine's check of undeclared inputs).
+func (s *Documents) flowInput(d Document, name string, in workflow.Input) workflow.Input {
+	if name != "publish" {
+		return in
+	}
+	def, err := s.Engine.Registry().Get(d.Definition, d.DefinitionVersion)
+	if err != nil {
+		return in
+	}
+	out := in
+	for _, k := range publicationInputs {
+		if _, ok := in[k]; ok && !def.Declares(k) {
+			if len(out) == len(in) {
+				out = maps.Clone(in)
+			}
+			delete(out, k)
+		}
+	}
+	return out
 }
 
 func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (Publication, error) {

@@ -53,6 +53,7 @@ func applyDraft(d *Document, in Draft) ([]string, error) {
 		}
 		if d.DocKind != k {
 			d.DocKind = k
+			d.Facts[workflow.FactDocKind] = k // the guards route a 规范性文件 through legality review
 			changed = append(changed, "doc_kind")
 		}
 	}
