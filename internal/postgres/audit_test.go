@@ -250,7 +250,7 @@ func TestLegacyChainsStillVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Down(ctx); err != nil { // back to before the key
+	if err := m.DownTo(ctx, 8); err != nil { // back to before the key (000009_audit_keyed)
 		t.Fatal(err)
 	}
 	if _, err := m.Up(ctx); err != nil {

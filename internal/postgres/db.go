@@ -248,6 +248,14 @@ func (m *Migrator) Down(ctx context.Context) (int64, error) {
 	return r.Source.Version, nil
 }
 
+// DownTo rolls back every migration newer than version.
+func (m *Migrator) DownTo(ctx context.Context, version int64) error {
+	if _, err := m.p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate down to %d: %w", version, err)
+	}
+	return nil
+}
+
 // MigrationStatus is one migration and whether it is applied.
 type MigrationStatus struct {
 	Version   int64
