@@ -54,15 +54,25 @@ func (e *Engine) candidates(inst Instance, name string) (*Definition, []*Transit
 	return def, cands, nil
 }
 
-// Permission returns the permission ("object:action") the transition called name needs from
-// inst's current state; "" for a system transition. Its errors are those of Fire for an unknown
+// Permission returns the permission ("object:action") actor needs for the transition called name
+// from inst's current state; "" for a system transition fired by the system actor. A system
+// transition asked for by a person is refused here, with the reason Fire gives, so no caller asks
+// the authorizer about an empty permission. Its other errors are those of Fire for an unknown
 // transition or one that does not start from the current state.
-func (e *Engine) Permission(inst Instance, name string) (string, error) {
+func (e *Engine) Permission(inst Instance, name string, actor Actor) (string, error) {
 	_, cands, err := e.candidates(inst, name)
 	if err != nil {
 		return "", err
 	}
+	if cands[0].System && !actor.System {
+		return "", errSystemOnly(cands[0])
+	}
 	return cands[0].Permission, nil
+}
+
+// errSystemOnly refuses a person firing a system transition.
+func errSystemOnly(t *Transition) error {
+	return Errorf(EForbidden, "“%s”由系统按期限自动执行，不能手动操作", t.Label)
 }
 
 // Fire computes the transition called name of inst by actor at now. Among the transitions of
@@ -84,7 +94,7 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 	first := cands[0]
 	switch {
 	case first.System && !actor.System:
-		return Result{}, Errorf(EForbidden, "“%s”由系统按期限自动执行，不能手动操作", first.Label)
+		return Result{}, errSystemOnly(first)
 	case !first.System && actor.System:
 		return Result{}, Errorf(EForbidden, "“%s”须由工作人员操作，系统不能自动执行", first.Label)
 	}

@@ -485,7 +485,7 @@ func TestFireMatrix(t *testing.T) {
 			for _, st := range def.States {
 				t.Run(defName+"/"+name+"/"+st.Name, func(t *testing.T) {
 					inst := workflow.Instance{ID: 1, Unit: "chengjian", Definition: defName, DefinitionVersion: 1, State: st.Name, Facts: workflow.Facts{}}
-					perm, err := eng.Permission(inst, name)
+					perm, err := eng.Permission(inst, name, workflow.SystemActor)
 					wantPerm, ok := from[st.Name]
 					if !ok {
 						if workflow.ErrorCode(err) != workflow.ETransitionNotAllowed {
@@ -499,6 +499,13 @@ func TestFireMatrix(t *testing.T) {
 					}
 					if err != nil || perm != wantPerm {
 						t.Errorf("Permission = %q, %v; want %q", perm, err, wantPerm)
+					}
+					if wantPerm == "" {
+						// A person asking for a system transition is told why, not "需要“”权限".
+						_, err := eng.Permission(inst, name, drafter)
+						if e := workflow.AsError(err); e == nil || e.Code != workflow.EForbidden || !strings.Contains(e.Message, "系统") {
+							t.Errorf("Permission for a person = %v, want forbidden: done by the system", err)
+						}
 					}
 				})
 			}

@@ -20,7 +20,7 @@ type Service struct {
 // Store.Apply, which fails with EConflict if inst is stale. Fire returns the stored instance (its
 // Version bumped) and the result.
 func (s *Service) Fire(ctx context.Context, inst Instance, name string, actor Actor, in Input) (Instance, Result, error) {
-	perm, err := s.Engine.Permission(inst, name)
+	perm, err := s.Engine.Permission(inst, name, actor)
 	if err != nil {
 		return Instance{}, Result{}, fmt.Errorf("fire %s: %w", name, err)
 	}

@@ -376,6 +376,14 @@ func TestConsultationEndToEnd(t *testing.T) {
 	if d.State != "consultation_scheduled" {
 		t.Fatalf("after approve: %s", d.State)
 	}
+	// Opening is the system's, at opens_at: a person who tries is told so, not "需要“”权限".
+	for _, user := range []string{"drafter", "unithead"} {
+		p := s.mustFail(request{method: http.MethodPost, path: pathf("/api/v1/documents/%d/transitions/open", d.ID), user: user,
+			body: map[string]any{"version": d.Version}}, http.StatusForbidden, workflow.EForbidden, "")
+		if !strings.Contains(p.Detail, "系统") || strings.Contains(p.Detail, "“”") {
+			t.Errorf("opening by hand as %s: %q", user, p.Detail)
+		}
+	}
 
 	// Announced but not open: listed as upcoming without the text; comments refused with the period.
 	if ids := s.publicList("upcoming"); len(ids) != 1 || ids[0] != d.ID {

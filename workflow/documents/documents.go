@@ -161,7 +161,7 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 			return Document{}, err
 		}
 	}
-	perm, err := s.Engine.Permission(d.Instance, name)
+	perm, err := s.Engine.Permission(d.Instance, name, actor)
 	if err != nil {
 		return Document{}, err
 	}

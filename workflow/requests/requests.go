@@ -349,7 +349,7 @@ func (s *Requests) Fire(ctx context.Context, actor workflow.Actor, id int64, ver
 		}
 		clean[k] = strings.TrimSpace(v)
 	}
-	perm, err := s.Engine.Permission(r.Instance, name)
+	perm, err := s.Engine.Permission(r.Instance, name, actor)
 	if err != nil {
 		return Request{}, err
 	}
