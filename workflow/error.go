@@ -19,6 +19,7 @@ const (
 	EGuardFailed          = "guard_failed"           // a guard refused the transition
 	EClosed               = "closed"                 // a consultation or period is not open
 	ETooLarge             = "too_large"              // request body over the limit
+	EHeadersTooLarge      = "headers_too_large"      // request header fields over the limit
 	ETooMany              = "too_many_requests"      // rate limited
 	EUnavailable          = "unavailable"            // PostgreSQL or Redis is down
 	EInternal             = "internal"               // a bug: logged, never shown in detail

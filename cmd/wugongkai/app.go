@@ -221,7 +221,7 @@ func (a *app) logRejected(e *policy.Enforcer) {
 
 // accounts is the login use case.
 func (a *app) accounts() *accounts.Accounts {
-	return &accounts.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxFailures: a.cfg.Session.MaxFailures,
+	return &accounts.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
 		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
 		AddressCeiling: a.cfg.Session.AddressCeiling}
 }

@@ -90,6 +90,7 @@ type PathsConfig struct {
 // SessionConfig configures staff sessions.
 type SessionConfig struct {
 	TTL            time.Duration `yaml:"ttl"`
+	MaxLifetime    time.Duration `yaml:"max_lifetime"`
 	MaxFailures    int           `yaml:"max_failures"`
 	FailureDelay   time.Duration `yaml:"failure_delay"`
 	FailureWindow  time.Duration `yaml:"failure_window"`
@@ -232,6 +233,9 @@ func (c Config) validate() error {
 	}
 	if c.Session.TTL < time.Minute {
 		errs = append(errs, "session.ttl must be at least 1m")
+	}
+	if c.Session.MaxLifetime < c.Session.TTL {
+		errs = append(errs, "session.max_lifetime must be at least session.ttl")
 	}
 	if c.Session.MaxFailures < 1 || c.Session.AddressCeiling < c.Session.MaxFailures {
 		errs = append(errs, "session.max_failures must be at least 1 and session.address_ceiling at least max_failures")

@@ -178,7 +178,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		cop := http.NewCrossOriginProtection()
 		cop.SetDenyHandler(httpapi.CrossOriginRefused(log))
 		srv = &http.Server{Handler: cop.Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
-			WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
+			MaxHeaderBytes: httpapi.ServerMaxHeaderBytes,
+			WriteTimeout:   cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
 		if cfg.HTTP.MetricsAddr != "" {
 			mln, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
 			if err != nil {

@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	workflow.ETransitionNotAllowed: http.StatusConflict,
 	workflow.EClosed:               http.StatusConflict,
 	workflow.ETooLarge:             http.StatusRequestEntityTooLarge,
+	workflow.EHeadersTooLarge:      http.StatusRequestHeaderFieldsTooLarge,
 	workflow.ETooMany:              http.StatusTooManyRequests,
 	workflow.EUnavailable:          http.StatusServiceUnavailable,
 	workflow.EInternal:             http.StatusInternalServerError,

@@ -48,6 +48,8 @@ func TestEdgeAnswersAreChineseProblems(t *testing.T) {
 		{"cross-origin DELETE", http.MethodDelete, "/api/v1/session", []string{"Origin", "https://evil.example"}, http.StatusForbidden, "forbidden"},
 		{"wrong method", http.MethodPut, "/healthz", nil, http.StatusMethodNotAllowed, "invalid"},
 		{"metrics not public", http.MethodGet, "/metrics", nil, http.StatusNotFound, "not_found"},
+		{"oversized headers", http.MethodGet, "/healthz", []string{"Cookie", "x=" + strings.Repeat("a", httpapi.MaxHeaderBytes)},
+			http.StatusRequestHeaderFieldsTooLarge, "headers_too_large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, h, p, body := send(tc.method, tc.path, tc.header...)

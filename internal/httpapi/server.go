@@ -99,7 +99,7 @@ func New(opts Options) *Server {
 
 	s.Engine.ContextWithFallback = true
 	s.Engine.HandleMethodNotAllowed = true
-	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitBody, s.checkTextInputs)
+	s.Engine.Use(s.requestID, s.accessLog, s.recoverer, errorMiddleware(s.log), s.limitHeaders, s.limitBody, s.checkTextInputs)
 	s.Engine.NoRoute(func(c *gin.Context) {
 		if !strings.HasPrefix(c.Request.URL.Path, "/api/") && strings.Contains(c.GetHeader("Accept"), "text/html") {
 			c.Header("Content-Type", "text/html; charset=utf-8")
@@ -240,6 +240,31 @@ func (s *Server) recoverer(c *gin.Context) {
 			WriteProblem(c, s.log, &workflow.Error{Code: workflow.EInternal, Err: fmt.Errorf("panic: %v", r)})
 		}
 	}()
+	c.Next()
+}
+
+// MaxHeaderBytes is the most request header bytes (names, values and the request line's URL) the
+// service takes; larger requests get 431 with a Chinese problem. The http.Server is given more
+// room (ServerMaxHeaderBytes), so that this answer, not Go's plain-text one, is what a client
+// over the limit sees.
+const (
+	MaxHeaderBytes       = 32 << 10
+	ServerMaxHeaderBytes = 1 << 20
+)
+
+func (s *Server) limitHeaders(c *gin.Context) {
+	n := len(c.Request.RequestURI)
+	for k, vs := range c.Request.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	if n > MaxHeaderBytes {
+		WriteProblem(c, s.log, &workflow.Error{Code: workflow.EHeadersTooLarge,
+			Message: fmt.Sprintf("请求头（含地址和 Cookie）超过 %d 字节的上限，请清除本站 Cookie 或缩短地址后重试", MaxHeaderBytes),
+			Details: map[string]any{"limit_bytes": MaxHeaderBytes}})
+		return
+	}
 	c.Next()
 }
 

@@ -144,3 +144,24 @@ func TestLoginUnknownUserTakesAsLong(t *testing.T) {
 		t.Fatalf("unknown user answered in %v, known user in %v: the difference tells which accounts exist", unknown, known)
 	}
 }
+
+// TestSessionEndsAfterItsLifetime (issue 18 item 12): a session kept busy is extended by its idle
+// timeout, but never past its absolute lifetime after sign-in.
+func TestSessionEndsAfterItsLifetime(t *testing.T) {
+	f := mustLoginFixture(t, 1000)
+	f.accounts.MaxLifetime = 3 * time.Hour
+	ctx := context.Background()
+	token, _, err := f.accounts.Login(ctx, "alice", loginPassword, "10.2.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for minutes := 50; minutes < 180; minutes += 50 { // every 50 minutes, within the 1 h idle timeout
+		f.now.Store(int64(minutes * 60))
+		if _, err := f.accounts.Authenticate(ctx, token); err != nil {
+			t.Fatalf("busy session after %d minutes: %v", minutes, err)
+		}
+	}
+	f.now.Store(int64((180 + 1) * 60))
+	wantCode(t, "busy session past its lifetime", func() error { _, err := f.accounts.Authenticate(ctx, token); return err }(),
+		workflow.EUnauthenticated)
+}

@@ -36,9 +36,9 @@ func toRoles(rs []RoleAssignment) []workflow.RoleAssignment {
 }
 
 // CreateSession implements workflow.AccountStore.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64, expires time.Time) error {
-	const q = `INSERT INTO sessions (org_id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)`
-	if _, err := s.db.ExecContext(ctx, q, s.org, tokenHash, user, expires.UTC()); err != nil {
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64, created, expires time.Time) error {
+	const q = `INSERT INTO sessions (org_id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`
+	if _, err := s.db.ExecContext(ctx, q, s.org, tokenHash, user, created.UTC(), expires.UTC()); err != nil {
 		return translate(fmt.Errorf("create session: %w", err), "")
 	}
 	return nil
@@ -46,7 +46,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64,
 
 // SessionStaff implements workflow.AccountStore: the staff member of a live session, whose expiry
 // moves to extendTo (written at most once a minute, so a busy user does not write on every request).
-func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendTo time.Time) (workflow.Staff, error) {
+func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendTo, createdAfter time.Time) (workflow.Staff, error) {
 	var row struct {
 		UserID  int64          `db:"user_id"`
 		Expires time.Time      `db:"expires_at"`
@@ -62,9 +62,9 @@ func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendT
 		FROM sessions s
 		JOIN users u ON u.org_id = s.org_id AND u.id = s.user_id
 		LEFT JOIN role_assignments ra ON ra.org_id = s.org_id AND ra.user_id = s.user_id
-		WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND NOT u.disabled
+		WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND s.created_at > $4 AND NOT u.disabled
 		GROUP BY s.user_id, s.expires_at, u.username, u.display_name`
-	if err := s.db.GetContext(ctx, &row, q, s.org, tokenHash, now.UTC()); err != nil {
+	if err := s.db.GetContext(ctx, &row, q, s.org, tokenHash, now.UTC(), createdAfter.UTC()); err != nil {
 		return workflow.Staff{}, translate(err, "会话")
 	}
 	if extendTo.Sub(row.Expires) > time.Minute {

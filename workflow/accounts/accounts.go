@@ -28,8 +28,10 @@ type Credentials struct {
 // AccountStore is what Accounts needs from the database.
 type AccountStore interface {
 	Credentials(ctx context.Context, username string) (Credentials, error)
-	CreateSession(ctx context.Context, tokenHash string, user int64, expires time.Time) error
-	SessionStaff(ctx context.Context, tokenHash string, now time.Time, extendTo time.Time) (workflow.Staff, error)
+	CreateSession(ctx context.Context, tokenHash string, user int64, created, expires time.Time) error
+	// SessionStaff returns the staff member of a session that has not expired at now and was
+	// created after createdAfter (the absolute lifetime), and moves its expiry to extendTo.
+	SessionStaff(ctx context.Context, tokenHash string, now, extendTo, createdAfter time.Time) (workflow.Staff, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	// CountLoginAttempt counts one attempt against limit atomically, before the password is
 	// checked, and returns the zero time if the attempt is admitted, else when to try again.
@@ -49,6 +51,10 @@ type LoginLimit struct {
 	Window          time.Duration
 }
 
+// DefaultMaxLifetime is how long a session lasts at most after sign-in, however busy: a working
+// day, so a stolen or forgotten session does not live on while it is used.
+const DefaultMaxLifetime = 12 * time.Hour
+
 // Accounts is the login use case shared by the API (bearer tokens) and the pages (cookies).
 //
 // Logins are throttled the well-known way: per account and address, MaxFailures attempts are
@@ -61,6 +67,7 @@ type Accounts struct {
 	Store          AccountStore
 	Clock          workflow.Clock
 	TTL            time.Duration // a session lasts this long after its last use
+	MaxLifetime    time.Duration // and never longer than this after sign-in (default DefaultMaxLifetime)
 	MaxFailures    int           // free attempts per account and address (default 5)
 	FailureDelay   time.Duration // first delay after them, doubling (default 30s)
 	FailureWindow  time.Duration // longest delay, and how long counters are remembered (default 15m)
@@ -248,7 +255,7 @@ func (a *Accounts) Login(ctx context.Context, username, password, client string)
 		return "", workflow.Staff{}, fmt.Errorf("session token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(b[:])
-	if err := a.Store.CreateSession(ctx, TokenHash(token), cred.ID, now.Add(a.TTL)); err != nil {
+	if err := a.Store.CreateSession(ctx, TokenHash(token), cred.ID, now, now.Add(a.TTL)); err != nil {
 		return "", workflow.Staff{}, err
 	}
 	return token, cred.Staff, nil
@@ -268,7 +275,11 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (workflow.Sta
 		return workflow.Staff{}, &workflow.Error{Code: workflow.EUnauthenticated, Message: "请先登录"}
 	}
 	now := a.now()
-	s, err := a.Store.SessionStaff(ctx, TokenHash(token), now, now.Add(a.TTL))
+	lifetime := a.MaxLifetime
+	if lifetime <= 0 {
+		lifetime = DefaultMaxLifetime
+	}
+	s, err := a.Store.SessionStaff(ctx, TokenHash(token), now, now.Add(a.TTL), now.Add(-lifetime))
 	if err != nil {
 		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return workflow.Staff{}, &workflow.Error{Code: workflow.EUnauthenticated, Message: "登录已过期，请重新登录"}
