@@ -308,8 +308,8 @@ func (r *recorder) keep(b []byte) {
 type Listener interface {
 	// Listen waits for the first connection and returns once LISTEN channel has run on it.
 	Listen(channel string) error
-	// Notify receives once per notification and once after every reconnection; it is closed
-	// when the listener closes.
+	// Notify receives once per notification (a reconnection is reported through changed(true));
+	// it is closed when the listener closes.
 	Notify() <-chan struct{}
 	Ping() error
 	Close() error
@@ -359,7 +359,7 @@ func Listen(ctx context.Context, open OpenListener, c *Cache, log *slog.Logger) 
 		select {
 		case <-ctx.Done():
 			return nil
-		case _, ok := <-l.Notify(): // nil after a reconnection; either way something may have changed
+		case _, ok := <-l.Notify():
 			if !ok {
 				return nil
 			}

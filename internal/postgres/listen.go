@@ -37,11 +37,15 @@ func NewListener(dsn string, changed func(up bool, err error)) *Listener {
 	return l
 }
 
-// forward passes every notification (and the empty one pq sends after a reconnection) on to
-// Notify, and closes it when the pq listener closes.
+// forward passes every notification on to Notify, and closes it when the pq listener closes.
+// The empty notification pq sends after a reconnection is not passed on: the reconnection is
+// reported once, through changed(true), and a second report could drop what was cached since.
 func (l *Listener) forward() {
 	defer close(l.notify)
-	for range l.l.Notify {
+	for n := range l.l.Notify {
+		if n == nil {
+			continue
+		}
 		select {
 		case l.notify <- struct{}{}:
 		case <-l.done:
@@ -53,8 +57,8 @@ func (l *Listener) forward() {
 // Listen waits for the first connection and returns once LISTEN channel has run on it.
 func (l *Listener) Listen(channel string) error { return l.l.Listen(channel) }
 
-// Notify receives once per notification and once after every reconnection; it is closed when
-// the listener closes.
+// Notify receives once per notification (a reconnection is reported through changed(true)); it
+// is closed when the listener closes.
 func (l *Listener) Notify() <-chan struct{} { return l.notify }
 
 // Ping checks the connection.
@@ -81,6 +85,7 @@ func Listen(ctx context.Context, dsn, channel string, changed func(), log *slog.
 	l := NewListener(dsn, func(up bool, err error) {
 		if up {
 			log.Info("listening again", "channel", channel)
+			changed() // notifications sent while the connection was down are lost
 			return
 		}
 		log.Warn("lost the notification connection", "channel", channel, "err", err)
@@ -105,7 +110,7 @@ func Listen(ctx context.Context, dsn, channel string, changed func(), log *slog.
 			if !ok {
 				return nil
 			}
-			changed() // a notification, or the empty one after a reconnection
+			changed()
 		case <-ping.C:
 			if err := l.Ping(); err != nil {
 				log.Warn("notification connection ping failed", "channel", channel, "err", err)
