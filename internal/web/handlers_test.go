@@ -89,7 +89,7 @@ func TestPortal(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 		mustContain(t, "document", r.body, "索引号", "主题分类", "发文机关", "成文日期", "发文字号", "发布日期", "有效性", "公开方式",
-			"城乡建设、环境保护\\住房保障", testOrg, "主动公开", "一、补贴对象。")
+			"城乡建设、环境保护 › 住房保障", testOrg, "主动公开", "一、补贴对象。")
 	})
 	t.Run("unpublished documents are not found", func(t *testing.T) {
 		for _, id := range []int64{draft.ID, withheld.ID, 999999} {

@@ -244,6 +244,7 @@ func funcs() template.FuncMap {
 		"join":     strings.Join,
 		"contains": contains,
 		"bind":     bindAction,
+		"category": categoryLabel,
 	}
 }
 
