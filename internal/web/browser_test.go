@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,16 @@ func (p *person) visit(path string, wantStatus int64) {
 	if resp.Status != wantStatus {
 		p.fail("open "+path, fmt.Errorf("status %d, want %d", resp.Status, wantStatus))
 	}
+}
+
+// count returns the number of elements matching a CSS selector.
+func (p *person) count(css string) int {
+	p.t.Helper()
+	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(css)+`).length`))
+	if err != nil {
+		p.fail("count "+css, err)
+	}
+	return n
 }
 
 // press clicks a button or link that loads a page, waits for it and checks its status.

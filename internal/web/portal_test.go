@@ -45,3 +45,36 @@ func TestPortalCategoryLabel(t *testing.T) {
 		t.Errorf("feed label keeps the backslash")
 	}
 }
+
+// TestRequestFormAllErrors: the public request form answers an incomplete application with every
+// missing or invalid field at once, each message beside its field and listed at the top with a
+// link to the field; what was typed is kept and nothing is stored.
+func TestRequestFormAllErrors(t *testing.T) {
+	s := newStack(t)
+	before := s.requestCount()
+	form := applicationValues()
+	for _, k := range []string{"name", "id_number", "description"} {
+		form.Del(k)
+	}
+	form.Set("email", "not-an-address")
+	r := s.anon().postForm("/requests", form)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", r.status)
+	}
+	mustContain(t, "answer", r.body, "4 处需要补充或更正", `<a href="#name">请填写申请人姓名</a>`,
+		`<a href="#id_number">请填写身份证明`, `<a href="#email">电子邮箱格式不正确</a>`, `<a href="#description">请描述所需政府信息`,
+		`id="name-error"`, `id="id_number-error"`, `id="email-error"`, `id="description-error"`, `value="13812345678"`)
+	if n := strings.Count(r.body, `aria-invalid="true"`); n != 4 {
+		t.Errorf("%d fields marked invalid, want 4", n)
+	}
+	if s.requestCount() != before {
+		t.Errorf("a refused application was stored")
+	}
+
+	// One problem: the message alone, no list.
+	form = applicationValues()
+	form.Del("description")
+	r = s.anon().postForm("/requests", form)
+	mustContain(t, "one problem", r.body, "请描述所需政府信息", `id="description-error"`)
+	mustNotContain(t, "one problem", r.body, "处需要补充或更正")
+}
