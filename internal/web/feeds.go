@@ -141,7 +141,7 @@ func (s *Site) sitemap(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	for _, p := range extra {
+	for _, p := range append(s.columnPaths(), extra...) {
 		set.URLs = append(set.URLs, sitemapURL{Loc: s.abs(c, p)})
 	}
 	const batch = 500
