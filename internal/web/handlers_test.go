@@ -134,8 +134,8 @@ func TestPortal(t *testing.T) {
 		if err := xml.Unmarshal([]byte(r.body), &set); err != nil {
 			t.Fatalf("sitemap is not XML: %v", err)
 		}
-		if len(set.URLs) != 4 {
-			t.Errorf("sitemap has %d URLs, want 4 (home, consultations and two documents)", len(set.URLs))
+		if len(set.URLs) != 8 {
+			t.Errorf("sitemap has %d URLs, want 8 (home, the columns 网站地图/指南/制度/年度报告, consultations and two documents)", len(set.URLs))
 		}
 		mustContain(t, "sitemap", r.body, fmt.Sprintf("%s/documents/%d", s.srv.URL, other.ID))
 		mustNotContain(t, "sitemap", r.body, fmt.Sprintf("/documents/%d<", draft.ID), fmt.Sprintf("/documents/%d<", withheld.ID))
@@ -551,7 +551,7 @@ func TestDashboardAndDesk(t *testing.T) {
 	r = officer.get("/console/publication?done=publish")
 	mustContain(t, "desk after publish", r.body, "已发布到门户网站", "已公开", "物业服务收费管理实施细则", "2031-12-31")
 	r = s.anon().get(fmt.Sprintf("/documents/%d", d.ID))
-	mustContain(t, "published page", r.body, "测建〔2026〕9号", "城乡建设、环境保护\\房地产", "规范物业服务收费行为", "2031年12月31日")
+	mustContain(t, "published page", r.body, "测建〔2026〕9号", "城乡建设、环境保护 › 房地产", "规范物业服务收费行为", "2031年12月31日")
 
 	// Validity change from the desk.
 	d = mustDoc(t, s, d.ID)
