@@ -84,3 +84,30 @@ func AsError(err error) *Error {
 	}
 	return nil
 }
+
+// FieldProblem is one input field's problem, among several a form check found at once.
+type FieldProblem struct {
+	Field   string
+	Message string
+}
+
+// FieldProblems returns every field problem of err: those listed in Details["fields"] (a list of
+// {"field", "message"} maps, as the JSON API shows them), else the one field err names; nil when
+// err names no field.
+func FieldProblems(err error) []FieldProblem {
+	e := AsError(err)
+	if e == nil {
+		return nil
+	}
+	if fs, ok := e.Details["fields"].([]map[string]string); ok && len(fs) > 0 {
+		out := make([]FieldProblem, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, FieldProblem{Field: f["field"], Message: f["message"]})
+		}
+		return out
+	}
+	if e.Field == "" {
+		return nil
+	}
+	return []FieldProblem{{Field: e.Field, Message: e.Message}}
+}

@@ -32,6 +32,15 @@ type Config struct {
 	Requests RequestsConfig `yaml:"requests"`
 	Audit    AuditConfig    `yaml:"audit"`
 	Log      LogConfig      `yaml:"log"`
+	Portal   PortalConfig   `yaml:"portal"`
+}
+
+// PortalConfig holds the portal footer's site identifiers and the 我为政府网站找错 address.
+type PortalConfig struct {
+	SiteCode       string `yaml:"site_code"`
+	ICP            string `yaml:"icp"`
+	PoliceRecord   string `yaml:"police_record"`
+	ErrorReportURL string `yaml:"error_report_url"`
 }
 
 // AuditConfig locates the audit log's HMAC key and signed checkpoints, both outside the database.
@@ -182,6 +191,9 @@ func applyEnv(c *Config, env func(string) string) error {
 		"WUGONGKAI_AUDIT_KEY_FILE":    &c.Audit.KeyFile,
 		"WUGONGKAI_AUDIT_CHECKPOINTS": &c.Audit.CheckpointsFile,
 		"WUGONGKAI_METRICS_ADDR":      &c.HTTP.MetricsAddr,
+		"WUGONGKAI_SITE_CODE":         &c.Portal.SiteCode,
+		"WUGONGKAI_ICP":               &c.Portal.ICP,
+		"WUGONGKAI_POLICE_RECORD":     &c.Portal.PoliceRecord,
 	}
 	for k, p := range str {
 		if v := env(k); v != "" {
@@ -216,6 +228,11 @@ func (c Config) validate() error {
 	}
 	if c.Org.Name == "" {
 		errs = append(errs, "org.name must be set")
+	}
+	if c.Portal.ErrorReportURL != "" {
+		if u, err := url.Parse(c.Portal.ErrorReportURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, "portal.error_report_url must be an http(s) URL (or empty for the national platform)")
+		}
 	}
 	if c.HTTP.Addr == "" {
 		errs = append(errs, "http.addr must be set")

@@ -552,3 +552,25 @@ func TestReportCheckAndRender(t *testing.T) {
 		t.Fatalf("xlsx not written: %v", err)
 	}
 }
+
+// TestPortalConfig: the footer identifiers come from the file or the environment and default to
+// empty; the 我为政府网站找错 address defaults to the national platform and must be an http(s) URL.
+func TestPortalConfig(t *testing.T) {
+	c, err := loadConfig("", false, func(k string) string {
+		return map[string]string{"WUGONGKAI_SITE_CODE": "4110000001", "WUGONGKAI_ICP": "豫ICP备12345678号"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Portal.SiteCode != "4110000001" || c.Portal.ICP != "豫ICP备12345678号" || c.Portal.PoliceRecord != "" ||
+		c.Portal.ErrorReportURL != "https://zfwzzc.www.gov.cn/" {
+		t.Fatalf("portal config: %+v", c.Portal)
+	}
+	file := t.TempDir() + "/c.yaml"
+	if err := os.WriteFile(file, []byte("portal:\n  error_report_url: \"javascript:alert(1)\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(file, true, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "portal.error_report_url") {
+		t.Fatalf("bad error report url: %v", err)
+	}
+}

@@ -157,7 +157,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: a.store,
 			OrgName: cfg.Org.Name})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consults,
-			Requests: reqs, Cases: cases, Reports: a.store, PageCache: pages, Activity: a.store,
+			Requests: reqs, Cases: cases, Reports: a.store, Texts: a.store, PageCache: pages,
+			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.store,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,16 @@ func (p *person) visit(path string, wantStatus int64) {
 	if resp.Status != wantStatus {
 		p.fail("open "+path, fmt.Errorf("status %d, want %d", resp.Status, wantStatus))
 	}
+}
+
+// count returns the number of elements matching a CSS selector.
+func (p *person) count(css string) int {
+	p.t.Helper()
+	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(css)+`).length`))
+	if err != nil {
+		p.fail("count "+css, err)
+	}
+	return n
 }
 
 // press clicks a button or link that loads a page, waits for it and checks its status.
@@ -403,7 +414,7 @@ func TestBrowserDocumentWalk(t *testing.T) {
 	citizen.notSee("关于城建重点项目招标情况的请示")
 	citizen.shot("07-portal-list")
 	citizen.press(`//a[text()="许昌市住房租赁补贴发放管理办法"]`, 200)
-	citizen.see("索引号", "11411000MB1234567X/", "发文机关", testOrg, "主题分类", "城乡建设、环境保护\\住房保障", "公开方式", "主动公开",
+	citizen.see("索引号", "11411000MB1234567X/", "发文机关", testOrg, "主题分类", "城乡建设、环境保护 › 住房保障", "公开方式", "主动公开",
 		"规定本市住房租赁补贴的申请、审核、发放和监督管理。", "第一条 为规范住房租赁补贴发放工作")
 	citizen.shot("08-portal-document")
 	citizen.typeInto("head-q", "招标")

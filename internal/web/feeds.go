@@ -46,8 +46,10 @@ type atomEntry struct {
 	Category  *atomCat   `xml:"category,omitempty"`
 }
 
+// atomCat is an entry's 主题分类: the stored two-level value as the term, and the label people read.
 type atomCat struct {
-	Term string `xml:"term,attr"`
+	Term  string `xml:"term,attr"`
+	Label string `xml:"label,attr,omitempty"`
 }
 
 // abs returns the absolute address of a path on the portal.
@@ -97,7 +99,7 @@ func (s *Site) documentsFeed(c *gin.Context) {
 			e.Updated = e.Published
 		}
 		if d.SubjectCategory != "" {
-			e.Category = &atomCat{Term: d.SubjectCategory}
+			e.Category = &atomCat{Term: d.SubjectCategory, Label: categoryLabel(d.SubjectCategory)}
 		}
 		f.Entries = append(f.Entries, e)
 	}
@@ -139,7 +141,7 @@ func (s *Site) sitemap(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	for _, p := range extra {
+	for _, p := range append(s.columnPaths(), extra...) {
 		set.URLs = append(set.URLs, sitemapURL{Loc: s.abs(c, p)})
 	}
 	const batch = 500

@@ -90,7 +90,7 @@ func TestPortal(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 		mustContain(t, "document", r.body, "索引号", "主题分类", "发文机关", "成文日期", "发文字号", "发布日期", "有效性", "公开方式",
-			"城乡建设、环境保护\\住房保障", testOrg, "主动公开", "一、补贴对象。")
+			"城乡建设、环境保护 › 住房保障", testOrg, "主动公开", "一、补贴对象。")
 	})
 	t.Run("unpublished documents are not found", func(t *testing.T) {
 		for _, id := range []int64{draft.ID, withheld.ID, 999999} {
@@ -135,8 +135,8 @@ func TestPortal(t *testing.T) {
 		if err := xml.Unmarshal([]byte(r.body), &set); err != nil {
 			t.Fatalf("sitemap is not XML: %v", err)
 		}
-		if len(set.URLs) != 4 {
-			t.Errorf("sitemap has %d URLs, want 4 (home, consultations and two documents)", len(set.URLs))
+		if len(set.URLs) != 8 {
+			t.Errorf("sitemap has %d URLs, want 8 (home, the columns 网站地图/指南/制度/年度报告, consultations and two documents)", len(set.URLs))
 		}
 		mustContain(t, "sitemap", r.body, fmt.Sprintf("%s/documents/%d", s.srv.URL, other.ID))
 		mustNotContain(t, "sitemap", r.body, fmt.Sprintf("/documents/%d<", draft.ID), fmt.Sprintf("/documents/%d<", withheld.ID))
@@ -553,7 +553,7 @@ func TestDashboardAndDesk(t *testing.T) {
 	r = officer.get("/console/publication?done=publish")
 	mustContain(t, "desk after publish", r.body, "已发布到门户网站", "已公开", "物业服务收费管理实施细则", "2031-12-31")
 	r = s.anon().get(fmt.Sprintf("/documents/%d", d.ID))
-	mustContain(t, "published page", r.body, "测建〔2026〕9号", "城乡建设、环境保护\\房地产", "规范物业服务收费行为", "2031年12月31日")
+	mustContain(t, "published page", r.body, "测建〔2026〕9号", "城乡建设、环境保护 › 房地产", "规范物业服务收费行为", "2031年12月31日")
 
 	// Validity change from the desk.
 	d = mustDoc(t, s, d.ID)

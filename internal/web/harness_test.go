@@ -117,7 +117,7 @@ func newStack(tb testing.TB) *stack {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
 	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
-	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Units(ctx)
 			m := map[string]string{}

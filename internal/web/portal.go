@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,16 @@ var topCategories = []string{
 	"商贸、海关、旅游", "市场监管、安全生产监管", "城乡建设、环境保护", "科技、教育", "文化、广电、新闻出版", "卫生、体育",
 	"人口与计划生育、妇女儿童工作", "劳动、人事、监察", "公安、安全、司法", "民政、扶贫、救灾", "民族、宗教", "对外事务",
 	"港澳台侨工作", "国防", "其他",
+}
+
+// categoryLabel shows a two-level 主题分类, stored with a backslash between its levels
+// ("城乡建设、环境保护\城市建设"), as people read it: "城乡建设、环境保护 › 城市建设".
+func categoryLabel(v string) string {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return r == '\\' || r == '＼' })
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " › ")
 }
 
 // publicFilter is the portal list's query: what the visitor typed, kept in the form.

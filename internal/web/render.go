@@ -70,6 +70,10 @@ type view struct {
 	Consultations bool
 	// Requests is set when the public request form and the request desk are mounted.
 	Requests bool
+	// Texts and Reports are set when the office's texts and the annual reports are served.
+	Texts   bool
+	Reports bool
+	Footer  footerView
 }
 
 type feedLink struct {
@@ -105,7 +109,8 @@ func (s *Site) render(c *gin.Context, status int, name string, data any) {
 		c.String(http.StatusInternalServerError, "服务器内部错误")
 		return
 	}
-	v := view{Org: s.OrgName, Page: data, Consultations: s.consultationsOn(), Requests: s.requestsOn()}
+	v := view{Org: s.OrgName, Page: data, Consultations: s.consultationsOn(), Requests: s.requestsOn(),
+		Texts: s.Texts != nil, Reports: s.Reports != nil, Footer: s.footer()}
 	v.Console = strings.HasPrefix(c.Request.URL.Path, "/console")
 	if st := staffOf(c); st != nil {
 		v.Staff = s.staffView(c, *st)
@@ -138,7 +143,7 @@ func consoleNav(path string) string {
 		return "tasks"
 	case strings.HasPrefix(path, "/console/inbox"):
 		return "inbox"
-	case strings.HasPrefix(path, "/console/publication"):
+	case strings.HasPrefix(path, "/console/publication"), strings.HasPrefix(path, "/console/portal-texts"):
 		return "desk"
 	case strings.HasPrefix(path, "/console/requests"), strings.HasPrefix(path, "/console/cases"):
 		return "requests"
@@ -160,6 +165,14 @@ func portalNav(path string) string {
 		return "consultations"
 	case strings.HasPrefix(path, "/requests"):
 		return "requests"
+	case path == "/guide":
+		return "guide"
+	case path == "/rules":
+		return "rules"
+	case strings.HasPrefix(path, "/reports"):
+		return "reports"
+	case path == "/sitemap":
+		return "sitemap"
 	}
 	return ""
 }
@@ -244,6 +257,7 @@ func funcs() template.FuncMap {
 		"join":     strings.Join,
 		"contains": contains,
 		"bind":     bindAction,
+		"category": categoryLabel,
 	}
 }
 

@@ -138,15 +138,22 @@ type applicationView struct {
 	MaxNote        int
 }
 
-// fieldError is a form's message and the field it concerns, for the views of the forms.
+// fieldError is a form's message and the field it concerns, for the views of the forms; a form
+// checked whole also lists every field's problem in FieldProblems.
 type fieldError struct {
-	Error      string
-	ErrorField string
+	Error         string
+	ErrorField    string
+	FieldProblems []workflow.FieldProblem
 }
 
-// Err returns the error message when it concerns field.
+// Err returns the error message that concerns field.
 func (v fieldError) Err(field string) string {
-	if v.ErrorField == field {
+	for _, p := range v.FieldProblems {
+		if p.Field == field {
+			return p.Message
+		}
+	}
+	if len(v.FieldProblems) == 0 && v.ErrorField == field {
 		return v.Error
 	}
 	return ""
@@ -186,6 +193,7 @@ func (v *applicationView) withError(err error) {
 	if e := workflow.AsError(err); e != nil {
 		v.ErrorField = e.Field
 	}
+	v.FieldProblems = workflow.FieldProblems(err)
 }
 
 // requestFormPage is the public application form (政府信息公开申请表).

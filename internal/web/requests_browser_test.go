@@ -23,6 +23,14 @@ func TestBrowserRequestWalk(t *testing.T) {
 	citizen.press(`//nav//a[text()="依申请公开"]`, 200)
 	citizen.see("政府信息公开申请表", "20 个工作日", "不在网站公开")
 	citizen.shot("31-request-form")
+	// An empty form is answered with every missing field at once, each beside its field.
+	citizen.press("#request-submit", 400)
+	citizen.see("申请未能提交", "处需要补充或更正", "请选择申请人类型", "请填写申请人姓名", "请填写身份证明",
+		"请至少填写一种联系方式", "请描述所需政府信息")
+	if n := citizen.count(`[aria-invalid="true"]`); n < 5 {
+		t.Errorf("%d fields marked invalid, want every missing one", n)
+	}
+	citizen.shot("31a-request-form-errors")
 	citizen.setValue("applicant_type", "natural")
 	citizen.typeInto("name", "郑市民")
 	citizen.setValue("id_type", requests.IDResidentCard)

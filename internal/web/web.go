@@ -84,6 +84,15 @@ type Site struct {
 	// BaseURL is the portal's absolute address without a trailing slash (config
 	// http.public_base_url), used in feeds and the sitemap.
 	BaseURL string
+	// Texts keeps the office's portal texts (政府信息公开指南, 政府信息公开制度); without it those
+	// pages are not served.
+	Texts PortalTexts
+	// The portal footer's site identifiers (config portal.*), each omitted when empty, and the
+	// 我为政府网站找错 address ("" = DefaultErrorReportURL).
+	SiteCode       string // 网站标识码
+	ICP            string // ICP备案号
+	PoliceRecord   string // 公安机关备案号
+	ErrorReportURL string
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -167,6 +176,7 @@ func Mount(r Router, s *Site) error {
 	if s.Reports != nil {
 		s.mountReports(staff)
 	}
+	s.mountColumns(pub, staff)
 	return nil
 }
 

@@ -1,0 +1,344 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/internal/report"
+	"wugongkai/workflow"
+	"wugongkai/workflow/portal"
+	"wugongkai/workflow/requests"
+)
+
+// PortalTexts keeps the disclosure office's texts of the portal (政府信息公开指南, 政府信息公开制度);
+// *postgres.Store satisfies it.
+type PortalTexts interface {
+	PortalText(ctx context.Context, key string) (portal.Text, error)
+	SavePortalText(ctx context.Context, t portal.Text, prevVersion int) (portal.Text, error)
+}
+
+// reportInputs is what a report store may offer besides report.Store: a year's inputs alone, so
+// the public report column learns which years are final without assembling every draft.
+type reportInputs interface {
+	ReportInputs(ctx context.Context, year int) (requests.ReportInputs, error)
+}
+
+// DefaultErrorReportURL is the national 我为政府网站找错 platform.
+const DefaultErrorReportURL = "https://zfwzzc.www.gov.cn/"
+
+// textPerm is the permission that edits the portal texts: the disclosure office publishes to the
+// portal (document:publish).
+const textPerm = "document:publish"
+
+// footerView is the portal footer's site identifiers (each omitted when empty).
+type footerView struct {
+	SiteCode       string
+	ICP            string
+	PoliceRecord   string
+	ErrorReportURL string
+}
+
+func (s *Site) footer() footerView {
+	u := s.ErrorReportURL
+	if u == "" {
+		u = DefaultErrorReportURL
+	}
+	return footerView{SiteCode: s.SiteCode, ICP: s.ICP, PoliceRecord: s.PoliceRecord, ErrorReportURL: u}
+}
+
+// mountColumns registers the portal's first-level columns (国办公开办函〔2019〕61号) and the
+// console page that edits the office's texts.
+func (s *Site) mountColumns(pub func(method, path string, h gin.HandlerFunc),
+	staff func(method, path, perm string, h gin.HandlerFunc)) {
+	pub(http.MethodGet, "/sitemap", s.sitemapPage)
+	if s.Texts != nil {
+		pub(http.MethodGet, "/guide", s.portalTextPage(portal.Guide))
+		pub(http.MethodGet, "/rules", s.portalTextPage(portal.Rules))
+		staff(http.MethodGet, "/console/portal-texts/:key", textPerm, s.editPortalText)
+		staff(http.MethodPost, "/console/portal-texts/:key", textPerm, s.savePortalText)
+	}
+	if s.Reports != nil {
+		pub(http.MethodGet, "/reports", s.publicReports)
+		pub(http.MethodGet, "/reports/:year", s.publicReport)
+		pub(http.MethodGet, "/reports/:year/xlsx", s.publicReportXLSX)
+	}
+}
+
+// defaultTexts are shown until the office saves its own.
+var defaultTexts = map[string]string{
+	portal.Guide: "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。\n" +
+		"一、主动公开：本机关主动公开的政府信息在本网站“政府信息公开”栏目发布，可以按主题分类、发布年份检索，并可订阅更新。\n" +
+		"二、依申请公开：公民、法人或者其他组织可以在本网站“依申请公开”栏目在线填写申请表，也可以书面提出申请。本机关自收到申请之日起 20 个工作日内予以答复。\n" +
+		"三、监督和救济：认为本机关在政府信息公开工作中侵犯其合法权益的，可以依法申请行政复议或者提起行政诉讼。",
+	portal.Rules: "本机关依照《中华人民共和国政府信息公开条例》建立政府信息公开工作制度，包括政府信息公开审查、主动公开、依申请公开、年度报告和监督保障等制度。具体制度文本由本机关政府信息公开工作机构整理后在此发布。",
+}
+
+type portalTextView struct {
+	Title      string
+	Key        string
+	Paragraphs []string
+	UpdatedAt  string
+	Default    bool
+}
+
+// portalTextPage is the public page of one of the office's texts.
+func (s *Site) portalTextPage(key string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		t, err := s.Texts.PortalText(c.Request.Context(), key)
+		if err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		v := portalTextView{Title: portal.TextTitle(key), Key: key, Paragraphs: paragraphs(t.Body), UpdatedAt: formatDate(t.UpdatedAt)}
+		if t.Version == 0 {
+			v.Paragraphs, v.Default = paragraphs(defaultTexts[key]), true
+		}
+		s.render(c, http.StatusOK, "portal_text", v)
+	}
+}
+
+type textEditView struct {
+	Title   string
+	Key     string
+	Body    string
+	Version int
+	Updated string
+	By      string
+	Max     int
+	Flash   string
+	fieldError
+	Conflict bool
+}
+
+func textKey(c *gin.Context) (string, error) {
+	key := c.Param("key")
+	if portal.TextTitle(key) == "" {
+		return "", workflow.Errorf(workflow.ENotFound, "没有这项公开内容")
+	}
+	return key, nil
+}
+
+// editPortalText is the console form of one of the office's texts.
+func (s *Site) editPortalText(c *gin.Context) {
+	key, err := textKey(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	t, err := s.Texts.PortalText(c.Request.Context(), key)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	v := textEditView{Title: portal.TextTitle(key), Key: key, Body: t.Body, Version: t.Version,
+		Updated: formatDateTime(t.UpdatedAt), By: t.UpdatedBy, Max: portal.MaxTextRunes}
+	if t.Version == 0 {
+		v.Body = defaultTexts[key]
+	}
+	if c.Query("done") == "saved" {
+		v.Flash = fmt.Sprintf("已保存（第 %d 版），门户网站已更新。", t.Version)
+	}
+	s.render(c, http.StatusOK, "console_portal_text", v)
+}
+
+// savePortalText saves one of the office's texts if nobody saved it since the form was opened.
+func (s *Site) savePortalText(c *gin.Context) {
+	key, err := textKey(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	st := *staffOf(c)
+	raw := c.PostForm("body")
+	v := textEditView{Title: portal.TextTitle(key), Key: key, Body: raw, Max: portal.MaxTextRunes}
+	version, verr := strconv.Atoi(c.PostForm("version"))
+	v.Version = version
+	fail := func(err error) {
+		if statusFor(err) >= 500 {
+			s.errorPage(c, err)
+			return
+		}
+		v.Error = workflow.ErrorMessage(err)
+		if e := workflow.AsError(err); e != nil {
+			v.ErrorField = e.Field
+		}
+		v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
+		if cur, cerr := s.Texts.PortalText(c.Request.Context(), key); cerr == nil && v.Conflict {
+			v.Version, v.Updated, v.By = cur.Version, formatDateTime(cur.UpdatedAt), cur.UpdatedBy
+		}
+		s.render(c, statusFor(err), "console_portal_text", v)
+	}
+	if verr != nil || version < 0 {
+		fail(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "表单缺少版本号，请刷新页面后重试"})
+		return
+	}
+	body, err := portal.CheckText(key, raw)
+	if err != nil {
+		fail(err)
+		return
+	}
+	name := st.Name
+	if name == "" {
+		name = st.Username
+	}
+	if _, err := s.Texts.SavePortalText(c.Request.Context(), portal.Text{Key: key, Body: body,
+		UpdatedAt: s.now(), UpdatedBy: name}, version); err != nil {
+		fail(err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/portal-texts/"+key+"?done=saved")
+}
+
+type publicReportRow struct {
+	Year        int
+	Title       string
+	FinalizedOn string
+}
+
+// finalReports returns the final annual reports of the last years, newest first. A draft is never
+// listed.
+func (s *Site) finalReports(ctx context.Context) ([]publicReportRow, error) {
+	current := workflow.DateOf(s.now()).Year
+	var rows []publicReportRow
+	for y := current; y >= max(2019, current-reportListYears+1); y-- {
+		final, at, err := s.reportFinal(ctx, y)
+		if err != nil {
+			return nil, err
+		}
+		if final {
+			rows = append(rows, publicReportRow{Year: y, Title: fmt.Sprintf("%s%d年政府信息公开工作年度报告", s.OrgName, y),
+				FinalizedOn: cnDate(at)})
+		}
+	}
+	return rows, nil
+}
+
+// reportFinal reports whether year's report is final, reading only its inputs when it can.
+func (s *Site) reportFinal(ctx context.Context, year int) (bool, any, error) {
+	if ri, ok := s.Reports.(reportInputs); ok {
+		in, err := ri.ReportInputs(ctx, year)
+		return in.Final, in.FinalizedAt, err
+	}
+	_, in, err := s.Reports.AnnualReport(ctx, year, s.OrgName)
+	return in.Final, in.FinalizedAt, err
+}
+
+// publicReports is the 政府信息公开工作年度报告 column: the final reports only.
+func (s *Site) publicReports(c *gin.Context) {
+	rows, err := s.finalReports(c.Request.Context())
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "portal_reports", rows)
+}
+
+// finalReport loads a final report for the portal; a draft or an unknown year is not found.
+func (s *Site) finalReport(c *gin.Context) (*report.Report, requests.ReportInputs, error) {
+	year, err := parseReportYear(c.Param("year"))
+	if err != nil {
+		return nil, requests.ReportInputs{}, workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
+	}
+	final, _, err := s.reportFinal(c.Request.Context(), year)
+	if err != nil {
+		return nil, requests.ReportInputs{}, err
+	}
+	if !final {
+		return nil, requests.ReportInputs{}, workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
+	}
+	rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+	if err == nil && !in.Final {
+		err = workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
+	}
+	return rep, in, err
+}
+
+type publicReportView struct {
+	Year        int
+	Title       string
+	FinalizedOn string
+	Overview    []string
+	Problems    []string
+	Other       []string
+	Tables      template.HTML
+}
+
+// publicReport is one final annual report with its tables as HTML.
+func (s *Site) publicReport(c *gin.Context) {
+	rep, in, err := s.finalReport(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.RenderTablesHTML(&buf, rep); err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "portal_report", publicReportView{Year: rep.Year, Title: rep.Title(), FinalizedOn: cnDate(in.FinalizedAt),
+		Overview: paragraphs(rep.Sections[report.SectionOverview]), Problems: paragraphs(rep.Sections[report.SectionProblems]),
+		Other:  paragraphs(rep.Sections[report.SectionOther]),
+		Tables: template.HTML(buf.String())}) // #nosec G203 -- written by html/template in package report
+}
+
+// publicReportXLSX downloads a final report as an Excel workbook.
+func (s *Site) publicReportXLSX(c *gin.Context) {
+	rep, _, err := s.finalReport(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.RenderXLSX(&buf, rep); err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	name := fmt.Sprintf("annual-report-%d.xlsx", rep.Year)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+type sitemapLink struct {
+	Title string
+	Href  string
+	Note  string
+}
+
+// sitemapPage is the human 网站地图: every column of the portal.
+func (s *Site) sitemapPage(c *gin.Context) {
+	links := []sitemapLink{{"政府信息公开目录", "/", "主动公开的政府信息，可按主题分类、年份和有效性检索"}}
+	if s.Texts != nil {
+		links = append(links, sitemapLink{"政府信息公开指南", "/guide", "公开方式、申请办法、受理机构和监督救济途径"},
+			sitemapLink{"政府信息公开制度", "/rules", "本机关的政府信息公开工作制度"})
+	}
+	if s.Reports != nil {
+		links = append(links, sitemapLink{"政府信息公开工作年度报告", "/reports", "历年年度报告，可在线查阅和下载"})
+	}
+	if s.consultationsOn() {
+		links = append(links, sitemapLink{"征求意见", "/consultations", "正在征求意见和已结束的决策草案"})
+	}
+	if s.requestsOn() {
+		links = append(links, sitemapLink{"依申请公开", "/requests/new", "在线提交政府信息公开申请"},
+			sitemapLink{"申请进度查询", "/requests/status", "凭受理编号查询办理进度"})
+	}
+	links = append(links, sitemapLink{"信息订阅（Atom）", "/feeds/documents.atom", "新发布的政府信息"})
+	s.render(c, http.StatusOK, "portal_sitemap", links)
+}
+
+// columnPaths are the portal's column pages besides the home page, for the XML sitemap.
+func (s *Site) columnPaths() []string {
+	paths := []string{"/sitemap"}
+	if s.Texts != nil {
+		paths = append(paths, "/guide", "/rules")
+	}
+	if s.Reports != nil {
+		paths = append(paths, "/reports")
+	}
+	return paths
+}
