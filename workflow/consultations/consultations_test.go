@@ -330,6 +330,15 @@ func TestRenderSummary(t *testing.T) {
 	if empty := consultations.RenderSummary(c, "", nil, nil); !strings.Contains(empty.Text, "未收到意见") || !strings.Contains(empty.Text, "我单位") {
 		t.Errorf("summary of no comments:\n%s", empty.Text)
 	}
+	// A reason that already starts with 因 (or 由于) is not given a second one.
+	c.Facts["shortening_reason"] = "因城市更新项目时间紧迫。"
+	exts[0].Reason = "由于收到较多意见"
+	sd = consultations.RenderSummary(c, "测试市住房和城乡建设局", exts, groups)
+	for _, want := range []string{"。因城市更新项目时间紧迫，征求意见期少于 30 日", "2026年12月28日由于收到较多意见，征求意见截止时间延长至"} {
+		if !strings.Contains(sd.Text, want) || strings.Contains(sd.Text, "因因") || strings.Contains(sd.Text, "因由于") {
+			t.Errorf("summary lacks %q or doubles 因:\n%s", want, sd.Text)
+		}
+	}
 }
 
 // memConsultations is an in-memory ConsultationStore with the parts Accept uses.

@@ -56,10 +56,10 @@ func RenderSummary(c Consultation, org string, exts []Extension, groups []Commen
 	fmt.Fprintf(&b, "关于《%s》公开征求意见采纳情况的说明\n\n", c.Title)
 	fmt.Fprintf(&b, "%s于%s至%s在门户网站公开征求《%s》的意见。", org, longTime(opens), longTime(closes), c.Title)
 	if r := strings.TrimSpace(c.Facts["shortening_reason"]); r != "" {
-		fmt.Fprintf(&b, "因%s，征求意见期少于 30 日。", strings.TrimRight(r, "。"))
+		fmt.Fprintf(&b, "%s，征求意见期少于 30 日。", because(r))
 	}
 	for _, e := range exts {
-		fmt.Fprintf(&b, "其间，%s因%s，征求意见截止时间延长至%s。", longDate(e.At), strings.TrimRight(e.Reason, "。"), longTime(e.ClosesAt))
+		fmt.Fprintf(&b, "其间，%s%s，征求意见截止时间延长至%s。", longDate(e.At), because(e.Reason), longTime(e.ClosesAt))
 	}
 	b.WriteString("\n\n")
 	if sd.Total == 0 {
@@ -173,3 +173,15 @@ func quote(text string) string {
 
 func longTime(t time.Time) string { return t.In(workflow.Shanghai).Format("2006年1月2日15时04分") }
 func longDate(t time.Time) string { return t.In(workflow.Shanghai).Format("2006年1月2日") }
+
+// because writes a reason as a clause starting with 因, without doubling the 因 (or 由于, 鉴于)
+// the drafter may have written: "因城市更新…" stays "因城市更新…", "城市更新…" becomes "因城市更新…".
+func because(reason string) string {
+	r := strings.TrimRight(strings.TrimSpace(reason), "。；;，, ")
+	for _, p := range []string{"因", "由于", "鉴于"} {
+		if strings.HasPrefix(r, p) {
+			return r
+		}
+	}
+	return "因" + r
+}
