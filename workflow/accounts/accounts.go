@@ -221,21 +221,35 @@ func (a *Accounts) Login(ctx context.Context, username, password, client string)
 		return "", workflow.Staff{}, &workflow.Error{Code: workflow.EInvalid, Message: "请输入用户名和密码"}
 	}
 	now := a.now()
+	// The account is read first: it has no side effect, so a failure there (the database going
+	// away) leaves nothing counted.
+	cred, err := a.Store.Credentials(ctx, username)
+	if err != nil && workflow.ErrorCode(err) != workflow.ENotFound {
+		return "", workflow.Staff{}, err
+	}
+	// Then the attempt is counted, before its password is checked, so parallel guesses cannot
+	// outrun the count. An attempt a later counter refused was no guess: what was counted of it is
+	// given back.
 	limits := a.limits(username, client)
+	var counted []string
+	giveBack := func() {
+		for _, key := range counted {
+			_ = a.Store.ForgetLoginAttempt(context.WithoutCancel(ctx), key, false, now)
+		}
+	}
 	for _, l := range limits {
 		until, err := a.Store.CountLoginAttempt(ctx, l, now)
 		if err != nil {
+			giveBack()
 			return "", workflow.Staff{}, err
 		}
 		if !until.IsZero() {
+			giveBack()
 			wait := max(int(until.Sub(now).Seconds()+0.999), 1)
 			return "", workflow.Staff{}, &workflow.Error{Code: workflow.ETooMany, Message: fmt.Sprintf("登录失败次数过多，请 %s后再试", waitText(wait)),
 				Details: map[string]any{"retry_after_seconds": wait}}
 		}
-	}
-	cred, err := a.Store.Credentials(ctx, username)
-	if err != nil && workflow.ErrorCode(err) != workflow.ENotFound {
-		return "", workflow.Staff{}, err
+		counted = append(counted, l.Key)
 	}
 	hash := cred.PasswordHash
 	if err != nil || cred.Disabled {
