@@ -2,72 +2,39 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/httpkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 )
 
-// SessionCookie is the name of the staff session cookie the pages use.
-const SessionCookie = "wgk_session"
-
-const ctxStaff = "staff"
+// SessionCookie is the name of the staff session cookie the pages set and the API accepts.
+const SessionCookie = httpkit.SessionCookie
 
 // Can answers "may user use permission in unit"; *policy.Enforcer satisfies it.
-type Can interface {
-	Can(user, unit, permission string) bool
-}
+type Can = httpkit.Can
 
-// bearer returns the session token of a request: the bearer token, else the session cookie.
-func bearer(c *gin.Context) string {
-	if h := c.GetHeader("Authorization"); h != "" {
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(t)
-		}
-		return ""
-	}
-	if ck, err := c.Cookie(SessionCookie); err == nil {
-		return ck
-	}
-	return ""
-}
-
-// HasAnywhere reports whether staff may use permission in at least one unit they hold a role in.
-func HasAnywhere(authz Can, staff workflow.Staff, permission string) bool {
-	for _, r := range staff.Roles {
-		if authz.Can(staff.Username, r.Unit, permission) {
-			return true
-		}
-	}
-	return false
-}
-
-// authenticate resolves the session and checks that the route's permission is held somewhere;
-// the use case then checks it in the unit of the object at hand.
+// authenticate resolves the session (bearer token, else the cookie) and checks that the route's
+// permission is held somewhere; the use case then checks it in the unit of the object at hand.
 func (a *API) authenticate(permission string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		staff, err := a.Accounts.Authenticate(c.Request.Context(), bearer(c))
+		staff, err := httpkit.Authenticate(c.Request.Context(), a.Accounts, a.Authz, httpkit.BearerToken(c), permission)
 		if err != nil {
-			c.Header("WWW-Authenticate", `Bearer realm="wugongkai"`)
+			if workflow.ErrorCode(err) != workflow.EForbidden {
+				c.Header("WWW-Authenticate", `Bearer realm="wugongkai"`)
+			}
 			WriteProblem(c, a.srv.log, err)
 			return
 		}
-		if permission != PermAuthenticated && !HasAnywhere(a.Authz, staff, permission) {
-			WriteProblem(c, a.srv.log, &workflow.Error{Code: workflow.EForbidden,
-				Message: "您没有权限执行此操作（需要“" + policy.PermissionLabel(permission) + "”权限）",
-				Details: map[string]any{"permission": permission}})
-			return
-		}
-		c.Set(ctxStaff, staff)
+		httpkit.SetStaff(c, staff)
 		c.Next()
 	}
 }
 
 func staffOf(c *gin.Context) workflow.Staff {
-	s, _ := c.Get(ctxStaff)
-	st, _ := s.(workflow.Staff)
+	st, _ := httpkit.StaffOf(c)
 	return st
 }
 
@@ -98,28 +65,28 @@ func toStaffDTO(s workflow.Staff) staffDTO {
 	return d
 }
 
-func (a *API) login(c *gin.Context) {
+func (a *API) login(c *gin.Context) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	token, staff, err := a.Accounts.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"token": token, "user": toStaffDTO(staff)})
+	return nil
 }
 
-func (a *API) logout(c *gin.Context) {
-	if err := a.Accounts.Logout(c.Request.Context(), bearer(c)); err != nil {
-		c.Error(err)
-		return
+func (a *API) logout(c *gin.Context) error {
+	if err := a.Accounts.Logout(c.Request.Context(), httpkit.BearerToken(c)); err != nil {
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (a *API) me(c *gin.Context) {
+func (a *API) me(c *gin.Context) error {
 	c.JSON(http.StatusOK, toStaffDTO(staffOf(c)))
+	return nil
 }

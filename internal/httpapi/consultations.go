@@ -25,17 +25,17 @@ func MountConsultations(srv *Server, a *API, c *ConsultationsAPI) {
 		a.srv = srv
 	}
 	c.api = a
-	r := a.route
-	r(http.MethodGet, "/api/v1/public/consultations", PermPublic, c.list)
-	r(http.MethodGet, "/api/v1/public/consultations/:id", PermPublic, c.view)
-	r(http.MethodPost, "/api/v1/public/consultations/:id/comments", PermPublic, c.accept)
-
-	r(http.MethodGet, "/api/v1/documents/:id/comments", "comment:read", c.comments)
-	r(http.MethodPut, "/api/v1/documents/:id/comments/publication", "document:edit", c.publication)
-	r(http.MethodPost, "/api/v1/documents/:id/comments/dispositions", "decision:consult", c.dispose)
-	r(http.MethodPost, "/api/v1/documents/:id/comments/:cid/moderation", "comment:moderate", c.moderate)
-	r(http.MethodGet, "/api/v1/documents/:id/summary-draft", "decision:consult", c.summaryDraft)
-	r(http.MethodPut, "/api/v1/documents/:id/summary", "decision:consult", c.attachSummary)
+	a.mount("consultations", map[string]gin.HandlerFunc{
+		"consultations.list":          handle(c.list),
+		"consultations.view":          handle(c.view),
+		"consultations.accept":        handle(c.accept),
+		"consultations.comments":      handle(c.comments),
+		"consultations.publication":   handle(c.publication),
+		"consultations.dispose":       handle(c.dispose),
+		"consultations.moderate":      handle(c.moderate),
+		"consultations.summaryDraft":  handle(c.summaryDraft),
+		"consultations.attachSummary": handle(c.attachSummary),
+	})
 }
 
 // consultationItemDTO is a consultation in the public list.
@@ -85,39 +85,31 @@ func toConsultationItem(v consultations.ConsultationView) consultationItemDTO {
 		Published: v.State == "published"}
 }
 
-func (c *ConsultationsAPI) list(g *gin.Context) {
-	page, err := queryInt(g, "page", 1, 1, 10000)
+func (c *ConsultationsAPI) list(g *gin.Context) error {
+	page, size, err := paging(g, 10000, 20, 100)
 	if err != nil {
-		g.Error(err)
-		return
-	}
-	size, err := queryInt(g, "page_size", 20, 1, 100)
-	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	vs, total, err := c.Consultations.List(g.Request.Context(), g.Query("status"), size, (page-1)*size)
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	items := make([]consultationItemDTO, 0, len(vs))
 	for _, v := range vs {
 		items = append(items, toConsultationItem(v))
 	}
 	g.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": size})
+	return nil
 }
 
-func (c *ConsultationsAPI) view(g *gin.Context) {
+func (c *ConsultationsAPI) view(g *gin.Context) error {
 	id, err := pathID(g, "id")
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	v, err := c.Consultations.View(g.Request.Context(), id)
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	out := consultationDTO{consultationItemDTO: toConsultationItem(v), Body: v.Body, Explanation: v.Explanation,
 		Extensions: []extensionDTO{}, CommentsPublic: v.CommentsPublic, PublishedComments: []publicCommentDTO{},
@@ -133,6 +125,7 @@ func (c *ConsultationsAPI) view(g *gin.Context) {
 		out.PublishedAt = &t
 	}
 	g.JSON(http.StatusOK, out)
+	return nil
 }
 
 type commentRequest struct {
@@ -141,24 +134,19 @@ type commentRequest struct {
 	Text    string `json:"text"`
 }
 
-func (c *ConsultationsAPI) accept(g *gin.Context) {
-	id, err := pathID(g, "id")
-	if err != nil {
-		g.Error(err)
-		return
-	}
+func (c *ConsultationsAPI) accept(g *gin.Context) error {
 	var req commentRequest
-	if err := decodeJSON(g, &req); err != nil {
-		g.Error(err)
-		return
+	id, err := idAndBody(g, &req)
+	if err != nil {
+		return err
 	}
 	r, err := c.Consultations.Accept(g.Request.Context(), id, consultations.CommentInput{Name: req.Name, Contact: req.Contact, Text: req.Text},
 		g.ClientIP())
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	g.JSON(http.StatusCreated, gin.H{"receipt_no": r.No, "submitted_at": r.SubmittedAt})
+	return nil
 }
 
 // commentDTO is a comment as staff see it; contact is masked unless contact_visible.
@@ -206,21 +194,14 @@ type burstDTO struct {
 	LastAt  time.Time `json:"last_at"`
 }
 
-func (c *ConsultationsAPI) comments(g *gin.Context) {
+func (c *ConsultationsAPI) comments(g *gin.Context) error {
 	id, err := pathID(g, "id")
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
-	page, err := queryInt(g, "page", 1, 1, 100000)
+	page, size, err := paging(g, 100000, 50, 500)
 	if err != nil {
-		g.Error(err)
-		return
-	}
-	size, err := queryInt(g, "page_size", 50, 1, 500)
-	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	q := consultations.CommentQuery{Status: consultations.CommentStatus(g.Query("status")), Campaign: g.Query("campaign"),
 		Limit: size, Offset: (page - 1) * size}
@@ -230,17 +211,14 @@ func (c *ConsultationsAPI) comments(g *gin.Context) {
 	case "true", "false":
 		q.Grouped = v == "true"
 	default:
-		g.Error(&workflow.Error{Code: workflow.EInvalid, Field: "grouped", Message: "参数 grouped 只能是 true 或 false"})
-		return
+		return &workflow.Error{Code: workflow.EInvalid, Field: "grouped", Message: "参数 grouped 只能是 true 或 false"}
 	}
 	if len(q.Campaign) > 64 {
-		g.Error(&workflow.Error{Code: workflow.EInvalid, Field: "campaign", Message: "参数 campaign 无效"})
-		return
+		return &workflow.Error{Code: workflow.EInvalid, Field: "campaign", Message: "参数 campaign 无效"}
 	}
 	res, contactVisible, err := c.Consultations.Comments(g.Request.Context(), staffOf(g).Actor(), id, q)
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	items := make([]commentDTO, 0, len(res.Items))
 	for _, cm := range res.Items {
@@ -266,6 +244,7 @@ func (c *ConsultationsAPI) comments(g *gin.Context) {
 	g.JSON(http.StatusOK, gin.H{"items": items, "total": res.Total, "page": page, "page_size": size, "grouped": q.Grouped,
 		"contact_visible": contactVisible, "campaigns": campaigns, "bursts": bursts,
 		"counts": gin.H{"total": res.Stats.Total, "status": byStatus, "disposition": byDisposition}})
+	return nil
 }
 
 type publicationRequest struct {
@@ -273,22 +252,16 @@ type publicationRequest struct {
 	PublishComments bool `json:"publish_comments"`
 }
 
-func (c *ConsultationsAPI) publication(g *gin.Context) {
-	id, err := pathID(g, "id")
-	if err != nil {
-		g.Error(err)
-		return
-	}
+func (c *ConsultationsAPI) publication(g *gin.Context) error {
 	var req publicationRequest
-	if err := decodeJSON(g, &req); err != nil {
-		g.Error(err)
-		return
+	id, err := idAndBody(g, &req)
+	if err != nil {
+		return err
 	}
 	if _, err := c.Consultations.SetCommentsPublic(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.PublishComments); err != nil {
-		g.Error(err)
-		return
+		return err
 	}
-	c.api.renderDetail(g, http.StatusOK, id)
+	return c.api.renderDetail(g, http.StatusOK, id)
 }
 
 type dispositionRequest struct {
@@ -298,24 +271,19 @@ type dispositionRequest struct {
 	Reason       string   `json:"reason"`
 }
 
-func (c *ConsultationsAPI) dispose(g *gin.Context) {
-	id, err := pathID(g, "id")
-	if err != nil {
-		g.Error(err)
-		return
-	}
+func (c *ConsultationsAPI) dispose(g *gin.Context) error {
 	var req dispositionRequest
-	if err := decodeJSON(g, &req); err != nil {
-		g.Error(err)
-		return
+	id, err := idAndBody(g, &req)
+	if err != nil {
+		return err
 	}
 	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
 		CampaignKeys: req.CampaignKeys, Disposition: consultations.Disposition(req.Disposition), Reason: req.Reason})
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	g.JSON(http.StatusOK, gin.H{"updated": n})
+	return nil
 }
 
 type moderationRequest struct {
@@ -323,46 +291,42 @@ type moderationRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (c *ConsultationsAPI) moderate(g *gin.Context) {
+func (c *ConsultationsAPI) moderate(g *gin.Context) error {
 	id, err := pathID(g, "id")
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	cid, err := pathID(g, "cid")
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	var req moderationRequest
 	if err := decodeJSON(g, &req); err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	cm, err := c.Consultations.Moderate(g.Request.Context(), staffOf(g).Actor(), id, cid, consultations.CommentStatus(req.Status), req.Reason)
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	g.JSON(http.StatusOK, toCommentDTO(cm))
+	return nil
 }
 
-func (c *ConsultationsAPI) summaryDraft(g *gin.Context) {
+func (c *ConsultationsAPI) summaryDraft(g *gin.Context) error {
 	id, err := pathID(g, "id")
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	sd, err := c.Consultations.SummaryDraft(g.Request.Context(), staffOf(g).Actor(), id)
 	if err != nil {
-		g.Error(err)
-		return
+		return err
 	}
 	byDisposition := map[string]int{"未处理": sd.Undisposed}
 	for _, d := range consultations.Dispositions() {
 		byDisposition[string(d)] = sd.ByDisposition[d]
 	}
 	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": byDisposition})
+	return nil
 }
 
 type summaryRequest struct {
@@ -370,24 +334,17 @@ type summaryRequest struct {
 	Text    string `json:"text"`
 }
 
-func (c *ConsultationsAPI) attachSummary(g *gin.Context) {
-	id, err := pathID(g, "id")
-	if err != nil {
-		g.Error(err)
-		return
-	}
+func (c *ConsultationsAPI) attachSummary(g *gin.Context) error {
 	var req summaryRequest
-	if err := decodeJSON(g, &req); err != nil {
-		g.Error(err)
-		return
+	id, err := idAndBody(g, &req)
+	if err != nil {
+		return err
 	}
-	if req.Version == 0 {
-		g.Error(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"})
-		return
+	if err := needVersion(req.Version); err != nil {
+		return err
 	}
 	if _, err := c.Consultations.AttachSummary(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.Text); err != nil {
-		g.Error(err)
-		return
+		return err
 	}
-	c.api.renderDetail(g, http.StatusOK, id)
+	return c.api.renderDetail(g, http.StatusOK, id)
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"wugongkai/internal/httpapi"
+	"wugongkai/internal/httpkit"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
 	"wugongkai/policy"
@@ -760,7 +761,7 @@ func TestConsultationRoutesDenyByDefault(t *testing.T) {
 			status, _, body := s.send(request{method: r.Method, path: path, user: who, body: map[string]any{}, from: "203.0.113.1"})
 			denied := status == http.StatusUnauthorized || status == http.StatusForbidden
 			switch {
-			case r.Permission == httpapi.PermPublic:
+			case r.Permission == httpkit.PermPublic:
 				if denied {
 					t.Errorf("%s %s is public but %q got %d: %s", r.Method, path, who, status, body)
 				}

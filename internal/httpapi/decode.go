@@ -138,3 +138,70 @@ func queryInt(c *gin.Context, name string, def, min, max int) (int, error) {
 	}
 	return n, nil
 }
+
+// idAndBody reads the :id path parameter and the JSON body into dst.
+func idAndBody(c *gin.Context, dst any) (int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, decodeJSON(c, dst)
+}
+
+// paging reads the page (1 to maxPage) and page_size (1 to maxSize, def when absent) query
+// parameters.
+func paging(c *gin.Context, maxPage, def, maxSize int) (page, size int, err error) {
+	if page, err = queryInt(c, "page", 1, 1, maxPage); err != nil {
+		return 0, 0, err
+	}
+	if size, err = queryInt(c, "page_size", def, 1, maxSize); err != nil {
+		return 0, 0, err
+	}
+	return page, size, nil
+}
+
+// needVersion refuses an update that does not say which version its author saw.
+func needVersion(version int) error {
+	if version == 0 {
+		return &workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"}
+	}
+	return nil
+}
+
+// fireRequest is the optional body of a transition: the version the caller saw and the input.
+type fireRequest struct {
+	Version int               `json:"version"`
+	Input   map[string]string `json:"input"`
+}
+
+// firer fires transition name on the object id with the caller's version and input, and returns
+// the name of the object's flow definition.
+type firer func(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error)
+
+// transition is the handler of POST …/:id/transitions/:name of every kind of object: it reads the
+// object's id, the optional body and the transition's name, fires it, counts it and answers the
+// object's detail.
+func (s *Server) transition(fire firer, detail func(c *gin.Context, status int, id int64) error) handler {
+	return func(c *gin.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req fireRequest
+		if c.Request.ContentLength != 0 || c.GetHeader("Content-Type") != "" {
+			if err := decodeJSON(c, &req); err != nil {
+				return err
+			}
+		}
+		name := c.Param("name")
+		if len(name) > 64 {
+			return &workflow.Error{Code: workflow.EUnknownTransition, Message: "未知的操作"}
+		}
+		def, err := fire(c, id, req.Version, name, workflow.Input(req.Input))
+		if err != nil {
+			return err
+		}
+		s.transitions.WithLabelValues(def, name).Inc()
+		return detail(c, http.StatusOK, id)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/httpkit"
 	"wugongkai/internal/pagecache"
 	"wugongkai/policy"
 	"wugongkai/workflow"
@@ -25,45 +26,65 @@ type API struct {
 	OrgName  string
 	// PageCache keeps the public document list and pages; nil = no cache.
 	PageCache *pagecache.Cache
+	Clock     workflow.Clock // nil = the wall clock
 }
+
+func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
 
 // Inbox lists a user's notifications.
 type Inbox interface {
 	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
 }
 
-// route registers a handler on the API's server with the permission it needs: staff routes are
-// authenticated first (the use case then checks the permission in the object's unit), public
-// routes are not. handlers run in order after the authentication.
-func (a *API) route(method, path, perm string, handlers ...gin.HandlerFunc) {
-	if perm != PermPublic {
-		handlers = append([]gin.HandlerFunc{a.authenticate(perm)}, handlers...)
+// handler is an API handler that returns its error; the error middleware answers it as a problem.
+type handler func(c *gin.Context) error
+
+// handle adapts h to gin: its error is recorded with c.Error.
+func handle(h handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			c.Error(err)
+		}
 	}
-	a.srv.Handle(method, path, perm, handlers...)
 }
 
-// Mount registers the API's routes on srv.
+// mount registers the API routes of group from the route table (internal/httpkit/routes.txt) with
+// their handlers: staff routes are authenticated first (the use case then checks the permission in
+// the object's unit), cached routes go through the page cache.
+func (a *API) mount(group string, handlers map[string]gin.HandlerFunc) {
+	httpkit.Mount(httpkit.API, []string{group}, handlers, func(r httpkit.Route, h gin.HandlerFunc) {
+		hs := []gin.HandlerFunc{h}
+		if r.Cached {
+			hs = append([]gin.HandlerFunc{a.PageCache.Handler()}, hs...)
+		}
+		if r.Permission != httpkit.PermPublic {
+			hs = append([]gin.HandlerFunc{a.authenticate(r.Permission)}, hs...)
+		}
+		a.srv.Handle(r.Method, r.Path, r.Permission, hs...)
+	})
+}
+
+// Mount registers the API's core routes on srv: the session, documents, tasks and public documents.
 func Mount(srv *Server, a *API) {
 	a.srv = srv
-	r := a.route
-	r(http.MethodPost, "/api/v1/session", PermPublic, a.login)
-	r(http.MethodDelete, "/api/v1/session", PermAuthenticated, a.logout)
-	r(http.MethodGet, "/api/v1/me", PermAuthenticated, a.me)
-	r(http.MethodGet, "/api/v1/grounds", PermPublic, a.grounds)
-
-	r(http.MethodPost, "/api/v1/documents", "document:create", a.createDocument)
-	r(http.MethodGet, "/api/v1/documents", "document:read", a.listDocuments)
-	r(http.MethodGet, "/api/v1/documents/:id", "document:read", a.getDocument)
-	r(http.MethodPatch, "/api/v1/documents/:id", "document:edit", a.updateDocument)
-	r(http.MethodGet, "/api/v1/documents/:id/versions", "document:read", a.versions)
-	r(http.MethodPost, "/api/v1/documents/:id/transitions/:name", PermAuthenticated, a.fire)
-	r(http.MethodPut, "/api/v1/documents/:id/validity", "document:publish", a.validity)
-	r(http.MethodGet, "/api/v1/tasks", "task:list", a.tasks)
-	r(http.MethodGet, "/api/v1/notifications", PermAuthenticated, a.notifications)
-
-	r(http.MethodGet, "/api/v1/public/documents", PermPublic, a.PageCache.Handler(), a.publicDocuments)
-	r(http.MethodGet, "/api/v1/public/documents/:id", PermPublic, a.PageCache.Handler(), a.publicDocument)
-	r(http.MethodGet, "/api/v1/openapi.json", PermPublic, a.openapi)
+	a.mount("core", map[string]gin.HandlerFunc{
+		"core.login":           handle(a.login),
+		"core.logout":          handle(a.logout),
+		"core.me":              handle(a.me),
+		"core.grounds":         handle(a.grounds),
+		"core.createDocument":  handle(a.createDocument),
+		"core.listDocuments":   handle(a.listDocuments),
+		"core.getDocument":     handle(a.getDocument),
+		"core.updateDocument":  handle(a.updateDocument),
+		"core.versions":        handle(a.versions),
+		"core.fire":            handle(a.srv.transition(a.fireDocument, a.renderDetail)),
+		"core.validity":        handle(a.validity),
+		"core.tasks":           a.tasks,
+		"core.notifications":   handle(a.notifications),
+		"core.publicDocuments": handle(a.publicDocuments),
+		"core.publicDocument":  handle(a.publicDocument),
+		"core.openapi":         handle(a.openapi),
+	})
 }
 
 // draftRequest is the JSON of a create or update: every field optional on update.
@@ -221,11 +242,10 @@ func toDetailDTO(d documents.Detail, now time.Time) detailDTO {
 	return out
 }
 
-func (a *API) createDocument(c *gin.Context) {
+func (a *API) createDocument(c *gin.Context) error {
 	var req draftRequest
 	if err := decodeJSON(c, &req); err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	staff := staffOf(c)
 	if req.Unit == "" {
@@ -233,10 +253,9 @@ func (a *API) createDocument(c *gin.Context) {
 	}
 	d, err := a.Docs.Create(c.Request.Context(), staff.Actor(), req.toDraft())
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
-	a.renderDetail(c, http.StatusCreated, d.ID)
+	return a.renderDetail(c, http.StatusCreated, d.ID)
 }
 
 // defaultUnit is the one unit where staff may use permission, if there is exactly one.
@@ -253,76 +272,41 @@ func defaultUnit(authz Can, staff workflow.Staff, permission string) string {
 	return unit
 }
 
-func (a *API) renderDetail(c *gin.Context, status int, id int64) {
+func (a *API) renderDetail(c *gin.Context, status int, id int64) error {
 	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
-	c.JSON(status, toDetailDTO(det, time.Now()))
+	c.JSON(status, toDetailDTO(det, a.now()))
+	return nil
 }
 
-func (a *API) getDocument(c *gin.Context) {
+func (a *API) getDocument(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
-	a.renderDetail(c, http.StatusOK, id)
+	return a.renderDetail(c, http.StatusOK, id)
 }
 
-func (a *API) updateDocument(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		c.Error(err)
-		return
-	}
+func (a *API) updateDocument(c *gin.Context) error {
 	var req draftRequest
-	if err := decodeJSON(c, &req); err != nil {
-		c.Error(err)
-		return
+	id, err := idAndBody(c, &req)
+	if err != nil {
+		return err
 	}
-	if req.Version == 0 {
-		c.Error(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"})
-		return
+	if err := needVersion(req.Version); err != nil {
+		return err
 	}
 	if _, err := a.Docs.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toDraft()); err != nil {
-		c.Error(err)
-		return
+		return err
 	}
-	a.renderDetail(c, http.StatusOK, id)
+	return a.renderDetail(c, http.StatusOK, id)
 }
 
-type fireRequest struct {
-	Version int               `json:"version"`
-	Input   map[string]string `json:"input"`
-}
-
-func (a *API) fire(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		c.Error(err)
-		return
-	}
-	var req fireRequest
-	if c.Request.ContentLength != 0 || c.GetHeader("Content-Type") != "" {
-		if err := decodeJSON(c, &req); err != nil {
-			c.Error(err)
-			return
-		}
-	}
-	name := c.Param("name")
-	if len(name) > 64 {
-		c.Error(&workflow.Error{Code: workflow.EUnknownTransition, Message: "未知的操作"})
-		return
-	}
-	d, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, req.Version, name, workflow.Input(req.Input))
-	if err != nil {
-		c.Error(err)
-		return
-	}
-	a.srv.transitions.WithLabelValues(d.Definition, name).Inc()
-	a.renderDetail(c, http.StatusOK, id)
+func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
+	d, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, version, name, in)
+	return d.Definition, err
 }
 
 type validityRequest struct {
@@ -331,34 +315,26 @@ type validityRequest struct {
 	ValidUntil string `json:"valid_until"`
 }
 
-func (a *API) validity(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		c.Error(err)
-		return
-	}
+func (a *API) validity(c *gin.Context) error {
 	var req validityRequest
-	if err := decodeJSON(c, &req); err != nil {
-		c.Error(err)
-		return
+	id, err := idAndBody(c, &req)
+	if err != nil {
+		return err
 	}
 	if _, err := a.Docs.ChangeValidity(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.Validity, req.ValidUntil); err != nil {
-		c.Error(err)
-		return
+		return err
 	}
-	a.renderDetail(c, http.StatusOK, id)
+	return a.renderDetail(c, http.StatusOK, id)
 }
 
-func (a *API) versions(c *gin.Context) {
+func (a *API) versions(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	versions, err := a.Docs.Versions(c.Request.Context(), staffOf(c).Actor(), id)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	type versionDTO struct {
 		No          int       `json:"no"`
@@ -373,6 +349,7 @@ func (a *API) versions(c *gin.Context) {
 		out = append(out, versionDTO{No: v.No, Title: v.Title, Body: v.Body, Explanation: v.Explanation, AuthorName: v.AuthorName, CreatedAt: v.CreatedAt})
 	}
 	c.JSON(http.StatusOK, gin.H{"versions": out})
+	return nil
 }
 
 type listDTO struct {
@@ -382,16 +359,10 @@ type listDTO struct {
 	PageSize int           `json:"page_size"`
 }
 
-func (a *API) listDocuments(c *gin.Context) {
-	page, err := queryInt(c, "page", 1, 1, 10000)
+func (a *API) listDocuments(c *gin.Context) error {
+	page, size, err := paging(c, 10000, 20, 100)
 	if err != nil {
-		c.Error(err)
-		return
-	}
-	size, err := queryInt(c, "page_size", 20, 1, 100)
-	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	q := documents.DocumentQuery{Limit: size, Offset: (page - 1) * size}
 	if st := c.Query("state"); st != "" {
@@ -402,14 +373,14 @@ func (a *API) listDocuments(c *gin.Context) {
 	}
 	docs, total, err := a.Docs.List(c.Request.Context(), staffOf(c), q)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	out := listDTO{Items: []documentDTO{}, Total: total, Page: page, PageSize: size}
 	for _, d := range docs {
 		out.Items = append(out.Items, toDocumentDTO(d))
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 func (a *API) tasks(c *gin.Context) {
@@ -446,11 +417,10 @@ func (a *API) tasks(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
-func (a *API) notifications(c *gin.Context) {
+func (a *API) notifications(c *gin.Context) error {
 	ns, err := a.Inbox.Notifications(c.Request.Context(), staffOf(c).ID, 100)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	type notificationDTO struct {
 		ID          int64     `json:"id"`
@@ -467,9 +437,10 @@ func (a *API) notifications(c *gin.Context) {
 			CreatedAt: n.CreatedAt, Read: !n.ReadAt.IsZero()})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
+	return nil
 }
 
-func (a *API) grounds(c *gin.Context) {
+func (a *API) grounds(c *gin.Context) error {
 	type groundDTO struct {
 		Code      string `json:"code"`
 		Label     string `json:"label"`
@@ -483,4 +454,5 @@ func (a *API) grounds(c *gin.Context) {
 		out = append(out, groundDTO{Code: g.Code, Label: g.Label, Article: g.Article, Text: g.Text, Strength: g.Strength, ReportRow: g.ReportRow})
 	}
 	c.JSON(http.StatusOK, gin.H{"grounds": out})
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"wugongkai/internal/httpapi"
+	"wugongkai/internal/httpkit"
 )
 
 // hostile is one hostile request against a public endpoint.
@@ -197,7 +198,7 @@ func TestHostileRequestsOnPublicEndpoints(t *testing.T) {
 	var cases []hostile
 	lists := []string{"/api/v1/public/documents", "/api/v1/public/consultations"}
 	for _, r := range s.api.Routes() {
-		if r.Permission != httpapi.PermPublic {
+		if r.Permission != httpkit.PermPublic {
 			continue
 		}
 		path := fill(r.Path)

@@ -74,41 +74,40 @@ func PublicQuery(c *gin.Context) (documents.PublicQuery, string, int, error) {
 	return q, c.Query("q"), page, nil
 }
 
-func (a *API) publicDocuments(c *gin.Context) {
+func (a *API) publicDocuments(c *gin.Context) error {
 	q, text, page, err := PublicQuery(c)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	docs, total, err := a.Docs.Public(c.Request.Context(), q, text)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	items := []publicDocumentDTO{}
 	for _, d := range docs {
 		items = append(items, toPublicDTO(d, a.OrgName, false))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": q.Limit})
+	return nil
 }
 
-func (a *API) publicDocument(c *gin.Context) {
+func (a *API) publicDocument(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	d, err := a.Docs.PublicDocument(c.Request.Context(), id)
 	if err != nil {
-		c.Error(err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, toPublicDTO(d, a.OrgName, true))
+	return nil
 }
 
 //go:embed openapi.json
 var openapiJSON []byte
 
-func (a *API) openapi(c *gin.Context) {
+func (a *API) openapi(c *gin.Context) error {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", openapiJSON)
+	return nil
 }

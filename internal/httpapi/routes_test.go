@@ -10,16 +10,33 @@ import (
 	"strings"
 	"testing"
 
-	"wugongkai/internal/httpapi"
+	"wugongkai/internal/httpkit"
 )
 
-// TestEveryRouteDeniesByDefault walks every registered route as every role and as an anonymous
-// caller (invariant 8): a route that needs a permission refuses anyone the policy does not grant
-// it to (401 anonymous, 403 signed in), and no caller gets a success the policy does not allow.
+// TestEveryRouteDeniesByDefault walks every API route of the route table as every role and as an
+// anonymous caller (invariant 8): a route that needs a permission refuses anyone the policy does
+// not grant it to (401 anonymous, 403 signed in), and no caller gets a success the policy does not
+// allow. The server mounts exactly the table's routes.
 func TestEveryRouteDeniesByDefault(t *testing.T) {
 	s := newStack(t)
 	doc := s.create("drafter", map[string]any{"title": "路由检查", "attribute": "主动公开"})
-	routes := s.api.Routes()
+	registered := map[string]string{}
+	for _, r := range s.api.Routes() {
+		registered[r.Method+" "+r.Path] = r.Permission
+	}
+	var routes []httpkit.Route
+	for _, r := range httpkit.Routes(httpkit.API) {
+		if r.Group() == "metrics" {
+			continue // served only with Options.Metrics
+		}
+		if perm, ok := registered[r.Method+" "+r.Path]; !ok || perm != r.Permission {
+			t.Errorf("table route %s %s (%s) is mounted with %q", r.Method, r.Path, r.Permission, perm)
+		}
+		routes = append(routes, r)
+	}
+	if len(routes) != len(registered) {
+		t.Errorf("the server has %d routes, the table %d", len(registered), len(routes))
+	}
 	// Log out last, so the walk keeps its sessions.
 	sort.SliceStable(routes, func(i, j int) bool {
 		return !(routes[i].Method == http.MethodDelete && routes[i].Path == "/api/v1/session")
@@ -51,7 +68,7 @@ func TestEveryRouteDeniesByDefault(t *testing.T) {
 			denied := status == http.StatusUnauthorized || status == http.StatusForbidden
 			allowedByPolicy := s.granted(who, r.Permission)
 			switch {
-			case r.Permission == httpapi.PermPublic:
+			case r.Permission == httpkit.PermPublic:
 				if denied {
 					t.Errorf("%s %s is public but %q got %d: %s", r.Method, path, who, status, body)
 				}
@@ -64,7 +81,7 @@ func TestEveryRouteDeniesByDefault(t *testing.T) {
 			case allowedByPolicy && status == http.StatusUnauthorized:
 				t.Errorf("%s %s answered 401 to signed-in %s", r.Method, path, who)
 			}
-			if status >= 200 && status < 300 && r.Permission != httpapi.PermPublic && !allowedByPolicy {
+			if status >= 200 && status < 300 && r.Permission != httpkit.PermPublic && !allowedByPolicy {
 				t.Errorf("%s %s succeeded for %q without the permission %s", r.Method, path, who, r.Permission)
 			}
 		}
@@ -76,7 +93,7 @@ func (s *stack) granted(user, perm string) bool {
 	if user == "" {
 		return false
 	}
-	if perm == httpapi.PermAuthenticated || perm == httpapi.PermPublic {
+	if perm == httpkit.PermAuthenticated || perm == httpkit.PermPublic {
 		return true
 	}
 	for _, u := range testUsers {

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"wugongkai/internal/httpkit"
 	"wugongkai/workflow"
 )
 
@@ -35,12 +36,6 @@ type PingFunc func(ctx context.Context) error
 
 // Ping calls f.
 func (f PingFunc) Ping(ctx context.Context) error { return f(ctx) }
-
-// Permission values for routes that are not guarded by a casbin permission.
-const (
-	PermPublic        = "public"        // anyone, no login
-	PermAuthenticated = "authenticated" // any signed-in staff member
-)
 
 // Route is one registered endpoint and the permission it requires.
 type Route struct {
@@ -117,13 +112,16 @@ func New(opts Options) *Server {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, p)
 	})
 
-	s.Handle(http.MethodGet, "/healthz", PermPublic, func(c *gin.Context) {
-		c.JSON(http.StatusOK, gin.H{"status": "ok"})
-	})
-	s.Handle(http.MethodGet, "/readyz", PermPublic, s.ready)
-	if opts.Metrics {
-		s.Handle(http.MethodGet, "/metrics", PermPublic, gin.WrapH(MetricsHandler(opts.Registry)))
+	groups := []string{"server"}
+	handlers := map[string]gin.HandlerFunc{
+		"server.healthz": func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) },
+		"server.readyz":  s.ready,
 	}
+	if opts.Metrics {
+		groups = append(groups, "metrics")
+		handlers["metrics.metrics"] = gin.WrapH(MetricsHandler(opts.Registry))
+	}
+	httpkit.Mount(httpkit.API, groups, handlers, func(r httpkit.Route, h gin.HandlerFunc) { s.Handle(r.Method, r.Path, r.Permission, h) })
 	return s
 }
 
@@ -283,8 +281,6 @@ func tooLarge(limit int64) error {
 	return &workflow.Error{Code: workflow.ETooLarge, Message: fmt.Sprintf("请求内容超过 %d 字节的上限，请精简后重试", limit),
 		Details: map[string]any{"limit_bytes": limit}}
 }
-
-func toString(v any) string { return fmt.Sprint(v) }
 
 // notFoundPage is what a person who follows a dead link sees.
 const notFoundPage = `<!doctype html>
