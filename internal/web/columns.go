@@ -32,10 +32,6 @@ type reportInputs interface {
 // DefaultErrorReportURL is the national 我为政府网站找错 platform.
 const DefaultErrorReportURL = "https://zfwzzc.www.gov.cn/"
 
-// textPerm is the permission that edits the portal texts: the disclosure office publishes to the
-// portal (document:publish).
-const textPerm = "document:publish"
-
 // footerView is the portal footer's site identifiers (each omitted when empty).
 type footerView struct {
 	SiteCode       string
@@ -52,21 +48,14 @@ func (s *Site) footer() footerView {
 	return footerView{SiteCode: s.SiteCode, ICP: s.ICP, PoliceRecord: s.PoliceRecord, ErrorReportURL: u}
 }
 
-// mountColumns registers the portal's first-level columns (国办公开办函〔2019〕61号) and the
-// console page that edits the office's texts.
-func (s *Site) mountColumns(pub func(method, path string, h gin.HandlerFunc),
-	staff func(method, path, perm string, h gin.HandlerFunc)) {
-	pub(http.MethodGet, "/sitemap", s.sitemapPage)
-	if s.Texts != nil {
-		pub(http.MethodGet, "/guide", s.portalTextPage(portal.Guide))
-		pub(http.MethodGet, "/rules", s.portalTextPage(portal.Rules))
-		staff(http.MethodGet, "/console/portal-texts/:key", textPerm, s.editPortalText)
-		staff(http.MethodPost, "/console/portal-texts/:key", textPerm, s.savePortalText)
-	}
-	if s.Reports != nil {
-		pub(http.MethodGet, "/reports", s.publicReports)
-		pub(http.MethodGet, "/reports/:year", s.publicReport)
-		pub(http.MethodGet, "/reports/:year/xlsx", s.publicReportXLSX)
+// textHandlers are the handlers of the office's texts: the portal's 指南 and 制度 columns
+// (国办公开办函〔2019〕61号) and the console page that edits them.
+func (s *Site) textHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"texts.guide": s.portalTextPage(portal.Guide),
+		"texts.rules": s.portalTextPage(portal.Rules),
+		"texts.edit":  s.editPortalText,
+		"texts.save":  s.savePortalText,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/httpkit"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
 )
@@ -36,7 +37,7 @@ func safeNext(next string) string {
 
 // loginPage shows the login form, or sends a signed-in user on to the console.
 func (s *Site) loginPage(c *gin.Context) {
-	if token, err := c.Cookie(SessionCookie); err == nil && token != "" {
+	if token := httpkit.CookieToken(c); token != "" {
 		if _, err := s.Accounts.Authenticate(c.Request.Context(), token); err == nil {
 			c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 			return
@@ -60,45 +61,21 @@ func (s *Site) login(c *gin.Context) {
 			s.errorPage(c, err)
 			return
 		}
-		if e := workflow.AsError(err); e != nil && e.Code == workflow.ETooMany {
-			if ra, ok := e.Details["retry_after_seconds"]; ok {
-				c.Header("Retry-After", strconv.Itoa(toInt(ra)))
-			}
-		}
+		httpkit.RetryAfter(c, err)
 		s.render(c, statusFor(err), "login", loginView{Next: next, Username: strings.TrimSpace(username), Error: workflow.ErrorMessage(err)})
 		return
 	}
-	s.setSession(c, token, 0)
+	httpkit.Session{Secure: s.SecureCookie}.Set(c, token)
 	c.Redirect(http.StatusSeeOther, next)
-}
-
-func toInt(v any) int {
-	switch n := v.(type) {
-	case int:
-		return n
-	case int64:
-		return int(n)
-	case float64:
-		return int(n)
-	}
-	return 0
-}
-
-// setSession sets (maxAge 0: for the browser session) or clears (maxAge < 0) the session cookie:
-// HttpOnly, SameSite=Lax, Secure when configured.
-func (s *Site) setSession(c *gin.Context, token string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookie})
 }
 
 // logout ends the session and clears the cookie.
 func (s *Site) logout(c *gin.Context) {
-	token, _ := c.Cookie(SessionCookie)
-	if err := s.Accounts.Logout(c.Request.Context(), token); err != nil {
+	if err := s.Accounts.Logout(c.Request.Context(), httpkit.CookieToken(c)); err != nil {
 		s.errorPage(c, err)
 		return
 	}
-	s.setSession(c, "", -1)
+	httpkit.Session{Secure: s.SecureCookie}.Clear(c)
 	c.Redirect(http.StatusSeeOther, "/console/login?out=1")
 }
 

@@ -19,19 +19,20 @@ import (
 // and its receipt, the adoption summary once the decision is published; and for staff the
 // comment list (campaigns, bursts, moderation), dispositions in bulk and the adoption summary.
 
-// mountConsultations registers the consultation pages.
-func (s *Site) mountConsultations(pub func(method, path string, h gin.HandlerFunc), staff func(method, path, perm string, h gin.HandlerFunc)) {
-	pub(http.MethodGet, "/consultations", s.consultationList)
-	pub(http.MethodGet, "/consultations/:id", s.consultationPage)
-	pub(http.MethodPost, "/consultations/:id/comments", s.postComment)
-	pub(http.MethodGet, "/feeds/consultations.atom", s.consultationsFeed)
-
-	staff(http.MethodGet, "/console/documents/:id/comments", "comment:read", s.commentsPage)
-	staff(http.MethodPost, "/console/documents/:id/comments/dispositions", "decision:consult", s.dispose)
-	staff(http.MethodPost, "/console/documents/:id/comments/:cid/moderation", "comment:moderate", s.moderate)
-	staff(http.MethodPost, "/console/documents/:id/comments/publication", "document:edit", s.commentsPublication)
-	staff(http.MethodGet, "/console/documents/:id/summary", "decision:consult", s.summaryPage)
-	staff(http.MethodPost, "/console/documents/:id/summary", "decision:consult", s.attachSummary)
+// consultationHandlers are the handlers of the consultation pages.
+func (s *Site) consultationHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"consultations.list":          s.consultationList,
+		"consultations.page":          s.consultationPage,
+		"consultations.postComment":   s.postComment,
+		"consultations.feed":          s.consultationsFeed,
+		"consultations.comments":      s.commentsPage,
+		"consultations.dispose":       s.dispose,
+		"consultations.moderate":      s.moderate,
+		"consultations.publication":   s.commentsPublication,
+		"consultations.summary":       s.summaryPage,
+		"consultations.attachSummary": s.attachSummary,
+	}
 }
 
 // consultRow is a consultation in the public list.

@@ -13,8 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"wugongkai/internal/httpapi"
-	"wugongkai/internal/web"
+	"wugongkai/internal/httpkit"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
 )
@@ -234,7 +233,7 @@ func TestSecurityHeaders(t *testing.T) {
 	t.Run("session cookie", func(t *testing.T) {
 		r := s.anon().postForm("/console/login", url.Values{"username": {"officer"}, "password": {testPassword}})
 		ck := r.header.Get("Set-Cookie")
-		for _, want := range []string{web.SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		for _, want := range []string{httpkit.SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
 			if !strings.Contains(ck, want) {
 				t.Errorf("Set-Cookie %q lacks %q", ck, want)
 			}
@@ -577,8 +576,9 @@ func TestDashboardAndDesk(t *testing.T) {
 	mustContain(t, "inbox", r.body, "物业服务收费管理实施细则", fmt.Sprintf(`href="/console/documents/%d"`, d.ID))
 }
 
-// TestRoutesDenyByDefault walks every page route as every user and anonymously: a route that
-// needs a permission refuses anyone the policy does not grant it to (401 anonymous, 403 signed in).
+// TestRoutesDenyByDefault walks every page route of the route table as every user and anonymously:
+// a route that needs a permission refuses anyone the policy does not grant it to (401 anonymous,
+// 403 signed in). The site mounts exactly the table's page routes.
 func TestRoutesDenyByDefault(t *testing.T) {
 	s := newStack(t)
 	d := s.mustPublished("路由检查", "正文")
@@ -587,10 +587,24 @@ func TestRoutesDenyByDefault(t *testing.T) {
 		clients[u.name] = s.login(u.name)
 	}
 	param := regexp.MustCompile(`:[a-z]+|\*[a-z]+`)
-	routes := s.api.Routes()
+	routes := httpkit.Routes(httpkit.Page)
+	registered := map[string]string{}
+	for _, rt := range s.api.Routes() {
+		if !strings.HasPrefix(rt.Path, "/api/") && rt.Path != "/healthz" && rt.Path != "/readyz" && rt.Path != "/metrics" {
+			registered[rt.Method+" "+rt.Path] = rt.Permission
+		}
+	}
+	for _, rt := range routes {
+		if perm, ok := registered[rt.Method+" "+rt.Path]; !ok || perm != rt.Permission {
+			t.Errorf("table route %s %s (%s) is mounted with %q", rt.Method, rt.Path, rt.Permission, perm)
+		}
+	}
+	if len(registered) != len(routes) {
+		t.Errorf("the site has %d page routes, the table %d", len(registered), len(routes))
+	}
 	// Log out last, so the walk keeps its sessions.
-	slices.SortStableFunc(routes, func(a, b httpapi.Route) int {
-		isLogout := func(r httpapi.Route) bool { return r.Path == "/console/logout" }
+	slices.SortStableFunc(routes, func(a, b httpkit.Route) int {
+		isLogout := func(r httpkit.Route) bool { return r.Path == "/console/logout" }
 		switch {
 		case isLogout(a) && !isLogout(b):
 			return 1
@@ -601,9 +615,6 @@ func TestRoutesDenyByDefault(t *testing.T) {
 	})
 	n := 0
 	for _, rt := range routes {
-		if strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/healthz" || rt.Path == "/readyz" || rt.Path == "/metrics" {
-			continue
-		}
 		n++
 		path := param.ReplaceAllStringFunc(rt.Path, func(p string) string {
 			switch p {
@@ -624,7 +635,7 @@ func TestRoutesDenyByDefault(t *testing.T) {
 				r = c.postForm(path, url.Values{})
 			}
 			switch {
-			case rt.Permission == web.PermPublic:
+			case rt.Permission == httpkit.PermPublic:
 				if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
 					t.Errorf("%s %s is public but %q got %d", rt.Method, path, who, r.status)
 				}
@@ -632,7 +643,7 @@ func TestRoutesDenyByDefault(t *testing.T) {
 				if r.status != http.StatusUnauthorized {
 					t.Errorf("%s %s (%s): anonymous got %d, want 401", rt.Method, path, rt.Permission, r.status)
 				}
-			case rt.Permission == web.PermAuthenticated:
+			case rt.Permission == httpkit.PermAuthenticated:
 				if r.status == http.StatusUnauthorized {
 					t.Errorf("%s %s: %q got 401", rt.Method, path, who)
 				}

@@ -32,13 +32,18 @@ const (
 	reportListYears = 10 // how many years back the list looks for reports with data
 )
 
-// mountReports registers the annual report pages of the console.
-func (s *Site) mountReports(staff func(method, path, perm string, h gin.HandlerFunc)) {
-	staff(http.MethodGet, "/console/reports", "report:read", s.reportList)
-	staff(http.MethodGet, "/console/reports/:year", "report:read", s.reportPage)
-	staff(http.MethodGet, "/console/reports/:year/edit", "report:edit", s.reportEdit)
-	staff(http.MethodPost, "/console/reports/:year/inputs", "report:edit", s.saveReportInputs)
-	staff(http.MethodPost, "/console/reports/:year/final", "report:edit", s.finalizeReport)
+// reportHandlers are the handlers of the annual report pages, in the console and on the portal.
+func (s *Site) reportHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"reports.list":         s.reportList,
+		"reports.page":         s.reportPage,
+		"reports.edit":         s.reportEdit,
+		"reports.saveInputs":   s.saveReportInputs,
+		"reports.finalize":     s.finalizeReport,
+		"reports.publicList":   s.publicReports,
+		"reports.publicReport": s.publicReport,
+		"reports.publicXLSX":   s.publicReportXLSX,
+	}
 }
 
 // parseReportYear reads a report year: one the report formats cover, as the JSON API accepts.

@@ -19,25 +19,28 @@ import (
 // registration of requests that came by letter, visit, fax or e-mail, one request with a form per
 // transition it may take now) and the reconsideration and litigation cases of Table 四.
 
-// mountRequests registers the public request form and the staff request desk.
-func (s *Site) mountRequests(pub func(method, path string, h gin.HandlerFunc), staff func(method, path, perm string, h gin.HandlerFunc)) {
-	pub(http.MethodGet, "/requests/new", s.requestFormPage)
-	pub(http.MethodPost, "/requests", s.submitRequest)
-	pub(http.MethodGet, "/requests/status", s.requestStatusPage)
-	pub(http.MethodPost, "/requests/status", s.requestStatus)
+// requestHandlers are the handlers of the public request form and the staff request desk.
+func (s *Site) requestHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"requests.formPage":         s.requestFormPage,
+		"requests.submit":           s.submitRequest,
+		"requests.statusPage":       s.requestStatusPage,
+		"requests.status":           s.requestStatus,
+		"requests.list":             s.requestList,
+		"requests.registrationPage": s.registrationPage,
+		"requests.register":         s.registerRequest,
+		"requests.page":             s.requestPage,
+		"requests.fire":             s.fireRequest,
+	}
+}
 
-	staff(http.MethodGet, "/console/requests", "request:read", s.requestList)
-	staff(http.MethodGet, "/console/requests/new", "request:register", s.registrationPage)
-	staff(http.MethodPost, "/console/requests", "request:register", s.registerRequest)
-	staff(http.MethodGet, "/console/requests/:id", "request:read", s.requestPage)
-	// The use case checks the permission of the transition itself (request:handle,
-	// request:approve_extension); the route only keeps out those who may not read requests.
-	staff(http.MethodPost, "/console/requests/:id/transitions/:name", "request:read", s.fireRequest)
-	if s.Cases != nil {
-		staff(http.MethodGet, "/console/cases", "case:record", s.caseList)
-		staff(http.MethodPost, "/console/cases", "case:record", s.recordCase)
-		staff(http.MethodGet, "/console/cases/:id", "case:record", s.casePage)
-		staff(http.MethodPost, "/console/cases/:id", "case:record", s.updateCase)
+// caseHandlers are the handlers of the reconsideration and litigation cases.
+func (s *Site) caseHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"cases.list":   s.caseList,
+		"cases.record": s.recordCase,
+		"cases.page":   s.casePage,
+		"cases.update": s.updateCase,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"wugongkai/internal/errstatus"
+	"wugongkai/internal/httpkit"
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
@@ -27,26 +28,13 @@ import (
 	"wugongkai/workflow/requests"
 )
 
-// SessionCookie is the name of the staff session cookie. It is the cookie the JSON API also
-// accepts (httpapi.SessionCookie), so a signed-in page may call the API.
-const SessionCookie = "wgk_session"
-
-// Route permissions that are not casbin permissions; they equal httpapi.PermPublic and
-// httpapi.PermAuthenticated.
-const (
-	PermPublic        = "public"
-	PermAuthenticated = "authenticated"
-)
-
 // Router registers a route with the permission it needs; *httpapi.Server satisfies it.
 type Router interface {
 	Handle(method, path, permission string, handlers ...gin.HandlerFunc)
 }
 
 // Authz answers "may user use permission in unit"; *policy.Enforcer satisfies it.
-type Authz interface {
-	Can(user, unit, permission string) bool
-}
+type Authz = httpkit.Can
 
 // Inbox lists a user's notifications, newest first; *postgres.Store satisfies it.
 type Inbox interface {
@@ -128,56 +116,70 @@ func Mount(r Router, s *Site) error {
 		}
 	}
 
-	pub := func(method, path string, h gin.HandlerFunc) {
-		if method == http.MethodPost {
-			r.Handle(method, path, PermPublic, s.headers, s.noStore, s.crossOrigin, h)
-			return
+	groups := []string{"core"}
+	handlers := s.coreHandlers()
+	add := func(group string, on bool, hs map[string]gin.HandlerFunc) {
+		if on {
+			groups = append(groups, group)
+			maps.Copy(handlers, hs)
 		}
-		r.Handle(method, path, PermPublic, s.headers, h)
 	}
-	staff := func(method, path, perm string, h gin.HandlerFunc) {
-		if method == http.MethodPost {
-			r.Handle(method, path, perm, s.headers, s.noStore, s.crossOrigin, s.authenticate(perm), h)
-			return
-		}
-		r.Handle(method, path, perm, s.headers, s.noStore, s.authenticate(perm), h)
-	}
-
-	pub(http.MethodGet, "/static/*file", s.static)
-	// Pages drawn only from public documents are cached until a public document changes.
-	cached := func(path string, h gin.HandlerFunc) {
-		r.Handle(http.MethodGet, path, PermPublic, s.headers, s.PageCache.Handler(), h)
-	}
-	cached("/", s.portalList)
-	cached("/documents/:id", s.portalDocument)
-	cached("/feeds/documents.atom", s.documentsFeed)
-	cached("/sitemap.xml", s.sitemap)
-
-	pub(http.MethodGet, "/console/login", s.loginPage)
-	pub(http.MethodPost, "/console/login", s.login)
-	staff(http.MethodPost, "/console/logout", PermAuthenticated, s.logout)
-	staff(http.MethodGet, "/console", "task:list", s.dashboard)
-	staff(http.MethodGet, "/console/inbox", PermAuthenticated, s.inbox)
-	staff(http.MethodGet, "/console/documents", "document:read", s.documentList)
-	staff(http.MethodGet, "/console/documents/new", "document:create", s.newDocument)
-	staff(http.MethodPost, "/console/documents", "document:create", s.createDocument)
-	staff(http.MethodGet, "/console/documents/:id", "document:read", s.documentPage)
-	staff(http.MethodGet, "/console/documents/:id/edit", "document:edit", s.editDocument)
-	staff(http.MethodPost, "/console/documents/:id", "document:edit", s.updateDocument)
-	staff(http.MethodPost, "/console/documents/:id/transitions/:name", PermAuthenticated, s.fire)
-	staff(http.MethodPost, "/console/documents/:id/validity", "document:publish", s.changeValidity)
-	staff(http.MethodGet, "/console/publication", "document:publish", s.publicationDesk)
-	if s.Consultations != nil {
-		s.mountConsultations(pub, staff)
-	}
-	if s.Requests != nil {
-		s.mountRequests(pub, staff)
-	}
-	if s.Reports != nil {
-		s.mountReports(staff)
-	}
-	s.mountColumns(pub, staff)
+	add("consultations", s.Consultations != nil, s.consultationHandlers())
+	add("requests", s.Requests != nil, s.requestHandlers())
+	add("cases", s.Requests != nil && s.Cases != nil, s.caseHandlers())
+	add("reports", s.Reports != nil, s.reportHandlers())
+	add("texts", s.Texts != nil, s.textHandlers())
+	httpkit.Mount(httpkit.Page, groups, handlers, func(rt httpkit.Route, h gin.HandlerFunc) {
+		r.Handle(rt.Method, rt.Path, rt.Permission, append(s.middleware(rt), h)...)
+	})
 	return nil
+}
+
+// coreHandlers are the handlers of the portal's documents, the sign-in and the console's documents.
+func (s *Site) coreHandlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"core.static":          s.static,
+		"core.portalList":      s.portalList,
+		"core.portalDocument":  s.portalDocument,
+		"core.documentsFeed":   s.documentsFeed,
+		"core.sitemap":         s.sitemap,
+		"core.sitemapPage":     s.sitemapPage,
+		"core.loginPage":       s.loginPage,
+		"core.login":           s.login,
+		"core.logout":          s.logout,
+		"core.dashboard":       s.dashboard,
+		"core.inbox":           s.inbox,
+		"core.documentList":    s.documentList,
+		"core.newDocument":     s.newDocument,
+		"core.createDocument":  s.createDocument,
+		"core.documentPage":    s.documentPage,
+		"core.editDocument":    s.editDocument,
+		"core.updateDocument":  s.updateDocument,
+		"core.fire":            s.fire,
+		"core.changeValidity":  s.changeValidity,
+		"core.publicationDesk": s.publicationDesk,
+	}
+}
+
+// middleware is what runs before a page's handler: the security headers; for staff pages and
+// every form, no shared caching; for forms, the cross-site check; for staff, the session and the
+// route's permission; for pages drawn only from public documents, the page cache.
+func (s *Site) middleware(rt httpkit.Route) []gin.HandlerFunc {
+	hs := []gin.HandlerFunc{s.headers}
+	post := rt.Method == http.MethodPost
+	if post || rt.Permission != httpkit.PermPublic {
+		hs = append(hs, s.noStore)
+	}
+	if post {
+		hs = append(hs, s.crossOrigin)
+	}
+	if rt.Permission != httpkit.PermPublic {
+		hs = append(hs, s.authenticate(rt.Permission))
+	}
+	if rt.Cached {
+		hs = append(hs, s.PageCache.Handler())
+	}
+	return hs
 }
 
 // consultationsOn reports whether the consultation pages are served.
@@ -186,12 +188,7 @@ func (s *Site) consultationsOn() bool { return s.Consultations != nil }
 // requestsOn reports whether the request form and desk are served.
 func (s *Site) requestsOn() bool { return s.Requests != nil }
 
-func (s *Site) now() time.Time {
-	if s.Clock == nil {
-		return time.Now()
-	}
-	return s.Clock.Now()
-}
+func (s *Site) now() time.Time { return httpkit.Now(s.Clock) }
 
 // contentSecurityPolicy allows nothing but this site's own files: no inline script or style, no
 // framing, forms only to this site.
@@ -235,14 +232,9 @@ const ctxStaff = "web.staff"
 // permission in the unit of the object at hand.
 func (s *Site) authenticate(permission string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, _ := c.Cookie(SessionCookie)
-		st, err := s.Accounts.Authenticate(c.Request.Context(), token)
-		if err != nil {
-			if workflow.ErrorCode(err) != workflow.EUnauthenticated {
-				s.errorPage(c, err)
-				c.Abort()
-				return
-			}
+		token := httpkit.CookieToken(c)
+		st, err := httpkit.Authenticate(c.Request.Context(), s.Accounts, s.Authz, token, permission)
+		if workflow.ErrorCode(err) == workflow.EUnauthenticated {
 			next := ""
 			if c.Request.Method == http.MethodGet {
 				next = c.Request.URL.RequestURI()
@@ -255,33 +247,24 @@ func (s *Site) authenticate(permission string) gin.HandlerFunc {
 			c.Abort()
 			return
 		}
-		if permission != PermAuthenticated && !s.hasAnywhere(st, permission) {
-			s.errorPage(c, &workflow.Error{Code: workflow.EForbidden, Message: "您没有权限访问此页面（需要“" + permLabel(permission) + "”权限）"})
+		if err != nil {
+			s.errorPage(c, err)
 			c.Abort()
 			return
 		}
-		c.Set(ctxStaff, st)
+		httpkit.SetStaff(c, st)
 		c.Next()
 	}
 }
 
 // hasAnywhere reports whether st may use permission in at least one unit they hold a role in.
 func (s *Site) hasAnywhere(st workflow.Staff, permission string) bool {
-	for _, r := range st.Roles {
-		if s.Authz.Can(st.Username, r.Unit, permission) {
-			return true
-		}
-	}
-	return false
+	return httpkit.HasAnywhere(s.Authz, st, permission)
 }
 
 // staffOf returns the signed-in member of staff of a console request.
 func staffOf(c *gin.Context) *workflow.Staff {
-	v, ok := c.Get(ctxStaff)
-	if !ok {
-		return nil
-	}
-	st, ok := v.(workflow.Staff)
+	st, ok := httpkit.StaffOf(c)
 	if !ok {
 		return nil
 	}
@@ -314,18 +297,7 @@ func (s *Site) static(c *gin.Context) {
 }
 
 // statusFor returns the HTTP status of err.
-func statusFor(err error) int { return errstatus.Of(err) }
-
-// titleOf is the heading of an error page by code.
-var titleOf = map[string]string{
-	workflow.ENotFound:        "页面不存在",
-	workflow.EForbidden:       "没有权限",
-	workflow.EUnauthenticated: "请先登录",
-	workflow.EConflict:        "操作冲突",
-	workflow.ETooMany:         "请求过于频繁",
-	workflow.EUnavailable:     "服务暂时不可用",
-	workflow.EInternal:        "服务器内部错误",
-}
+func statusFor(err error) int { return httpkit.StatusOf(err) }
 
 type errorView struct {
 	Heading string
@@ -340,14 +312,8 @@ func (s *Site) errorPage(c *gin.Context, err error) {
 	if status >= 500 {
 		s.Log.Error("page failed", "err", err, "path", c.FullPath())
 	}
-	if status == http.StatusTooManyRequests {
-		if e := workflow.AsError(err); e != nil {
-			if ra, ok := e.Details["retry_after_seconds"]; ok {
-				c.Header("Retry-After", fmt.Sprint(ra))
-			}
-		}
-	}
-	heading := titleOf[workflow.ErrorCode(err)]
+	httpkit.RetryAfter(c, err)
+	heading := httpkit.Title(workflow.ErrorCode(err))
 	if heading == "" {
 		heading = "无法完成请求"
 	}
