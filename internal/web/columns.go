@@ -149,19 +149,13 @@ func (s *Site) savePortalText(c *gin.Context) {
 	version, verr := strconv.Atoi(c.PostForm("version"))
 	v.Version = version
 	fail := func(err error) {
-		if statusFor(err) >= 500 {
-			s.errorPage(c, err)
-			return
-		}
-		v.Error = workflow.ErrorMessage(err)
-		if e := workflow.AsError(err); e != nil {
-			v.ErrorField = e.Field
-		}
-		v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
-		if cur, cerr := s.Texts.PortalText(c.Request.Context(), key); cerr == nil && v.Conflict {
-			v.Version, v.Updated, v.By = cur.Version, formatDateTime(cur.UpdatedAt), cur.UpdatedBy
-		}
-		s.render(c, statusFor(err), "console_portal_text", v)
+		again(s, c, err, "console_portal_text", v, func(v *textEditView) {
+			v.from(err)
+			v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
+			if cur, cerr := s.Texts.PortalText(c.Request.Context(), key); cerr == nil && v.Conflict {
+				v.Version, v.Updated, v.By = cur.Version, formatDateTime(cur.UpdatedAt), cur.UpdatedBy
+			}
+		})
 	}
 	if verr != nil || version < 0 {
 		fail(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "表单缺少版本号，请刷新页面后重试"})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/internal/httpkit"
 	"wugongkai/workflow"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
@@ -151,17 +152,13 @@ func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, erro
 // consultationPage is one consultation: the draft, the period, the comment form while it is open,
 // and the adoption summary once the decision is published.
 func (s *Site) consultationPage(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v, err := s.consultationView(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "portal_consultation", v)
+	show(s, c, "portal_consultation", func() (consultPageView, error) {
+		id, err := pathID(c)
+		if err != nil {
+			return consultPageView{}, err
+		}
+		return s.consultationView(c, id)
+	}, nil)
 }
 
 type receiptView struct {
@@ -182,32 +179,25 @@ func (s *Site) postComment(c *gin.Context) {
 	form := commentForm{Name: c.PostForm("name"), Contact: c.PostForm("contact"), Text: c.PostForm("text")}
 	r, err := s.Consultations.Accept(c.Request.Context(), id, consultations.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
 		c.ClientIP())
+	load := func() (consultPageView, error) { return s.consultationView(c, id) }
 	if err == nil {
-		v, verr := s.consultationView(c, id)
-		if verr != nil {
-			s.errorPage(c, verr)
+		v, err := load()
+		if err != nil {
+			s.errorPage(c, err)
 			return
 		}
 		s.render(c, http.StatusCreated, "portal_receipt", receiptView{ID: id, Title: v.V.Title, No: r.No, At: r.SubmittedAt, Closes: v.V.ClosesAt})
 		return
 	}
-	if statusFor(err) >= 500 || workflow.ErrorCode(err) == workflow.ENotFound {
+	if workflow.ErrorCode(err) == workflow.ENotFound {
 		s.errorPage(c, err)
 		return
 	}
-	v, verr := s.consultationView(c, id)
-	if verr != nil {
-		s.errorPage(c, verr)
-		return
-	}
-	v.Form, v.Error = form, workflow.ErrorMessage(err)
-	if e := workflow.AsError(err); e != nil {
-		v.ErrorField = e.Field
-		if ra, ok := e.Details["retry_after_seconds"]; ok {
-			c.Header("Retry-After", fmt.Sprint(ra))
-		}
-	}
-	s.render(c, statusFor(err), "portal_consultation", v)
+	httpkit.RetryAfter(c, err)
+	refused(s, c, err, "portal_consultation", load, func(v *consultPageView) {
+		v.Form = form
+		v.from(err)
+	})
 }
 
 // consultationsFeed is the Atom feed of new consultations.
@@ -313,37 +303,30 @@ const commentsPageSize = 50
 // opinions, bursts, the comments (grouped by campaign by default) with moderation, and the bulk
 // disposition form once the period has closed.
 func (s *Site) commentsPage(c *gin.Context) {
-	v, err := s.loadComments(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	switch c.Query("done") {
-	case "dispose":
-		v.Flash = "已记录处理意见（" + c.Query("n") + " 条）。"
-		if _, err := strconv.Atoi(c.Query("n")); err != nil {
-			v.Flash = "已记录处理意见。"
+	show(s, c, "console_comments", s.loadComments(c), func(v *commentsView) {
+		switch c.Query("done") {
+		case "dispose":
+			v.Flash = "已记录处理意见（" + c.Query("n") + " 条）。"
+			if _, err := strconv.Atoi(c.Query("n")); err != nil {
+				v.Flash = "已记录处理意见。"
+			}
+		case "moderate":
+			v.Flash = "审核结果已保存。"
 		}
-	case "moderate":
-		v.Flash = "审核结果已保存。"
-	}
-	s.render(c, http.StatusOK, "console_comments", v)
+	})
 }
 
-func (s *Site) loadComments(c *gin.Context) (commentsView, error) {
-	st := *staffOf(c)
-	id, err := pathID(c)
+// loadComments returns the reader of the comments page of the request's document.
+func (s *Site) loadComments(c *gin.Context) func() (commentsView, error) {
+	return func() (commentsView, error) { return s.commentsView(c) }
+}
+
+func (s *Site) commentsView(c *gin.Context) (commentsView, error) {
+	st, d, def, err := s.staffDocument(c)
 	if err != nil {
 		return commentsView{}, err
 	}
-	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
-	if err != nil {
-		return commentsView{}, err
-	}
-	def, err := s.Docs.Engine.Definition(d.Instance)
-	if err != nil {
-		return commentsView{}, err
-	}
+	id := d.ID
 	page, _ := strconv.Atoi(c.DefaultQuery("page", "1"))
 	if page < 1 || page > 100000 {
 		page = 1
@@ -444,17 +427,9 @@ func (s *Site) dispose(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d/comments?done=dispose&n=%d", id, n))
 		return
 	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadComments(c)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Error, v.Form = workflow.ErrorMessage(err), form
-	s.render(c, statusFor(err), "console_comments", v)
+	refused(s, c, err, "console_comments", s.loadComments(c), func(v *commentsView) {
+		v.Error, v.Form = workflow.ErrorMessage(err), form
+	})
 }
 
 // moderate publishes or hides one comment.
@@ -479,17 +454,9 @@ func (s *Site) moderate(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, back)
 		return
 	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadComments(c)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Error = "意见审核未保存：" + workflow.ErrorMessage(err)
-	s.render(c, statusFor(err), "console_comments", v)
+	refused(s, c, err, "console_comments", s.loadComments(c), func(v *commentsView) {
+		v.Error = "意见审核未保存：" + workflow.ErrorMessage(err)
+	})
 }
 
 // commentsPublication sets, while drafting, whether the consultation publishes its comments.
@@ -522,28 +489,20 @@ type summaryView struct {
 
 // summaryPage shows the generated 意见采纳情况说明 in an editable box, to attach.
 func (s *Site) summaryPage(c *gin.Context) {
-	v, err := s.loadSummary(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "console_summary", v)
+	show(s, c, "console_summary", s.loadSummary(c), nil)
 }
 
-func (s *Site) loadSummary(c *gin.Context) (summaryView, error) {
-	st := *staffOf(c)
-	id, err := pathID(c)
+// loadSummary returns the reader of the summary page of the request's document.
+func (s *Site) loadSummary(c *gin.Context) func() (summaryView, error) {
+	return func() (summaryView, error) { return s.summaryView(c) }
+}
+
+func (s *Site) summaryView(c *gin.Context) (summaryView, error) {
+	st, d, def, err := s.staffDocument(c)
 	if err != nil {
 		return summaryView{}, err
 	}
-	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
-	if err != nil {
-		return summaryView{}, err
-	}
-	def, err := s.Docs.Engine.Definition(d.Instance)
-	if err != nil {
-		return summaryView{}, err
-	}
+	id := d.ID
 	sd, err := s.Consultations.SummaryDraft(c.Request.Context(), st.Actor(), id)
 	if err != nil {
 		return summaryView{}, err
@@ -596,17 +555,9 @@ func (s *Site) attachSummary(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=summary", id))
 		return
 	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadSummary(c)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Text, v.Error = text, workflow.ErrorMessage(err)
-	s.render(c, statusFor(err), "console_summary", v)
+	refused(s, c, err, "console_summary", s.loadSummary(c), func(v *summaryView) {
+		v.Text, v.Error = text, workflow.ErrorMessage(err)
+	})
 }
 
 // consultationPanel is the consultation side of a decision draft's staff page.

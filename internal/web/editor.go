@@ -290,16 +290,10 @@ func (s *Site) createDocument(c *gin.Context) {
 		v.Unit = v.Units[0].Code
 	}
 	fail := func(err error) {
-		if statusFor(err) >= 500 {
-			s.errorPage(c, err)
-			return
-		}
-		v.Error = workflow.ErrorMessage(err)
-		if e := workflow.AsError(err); e != nil {
-			v.ErrorField = e.Field
-		}
-		v.Problems = problemsOf(s.checkDisclosure(f.facts()))
-		s.render(c, statusFor(err), "console_editor", v)
+		again(s, c, err, "console_editor", v, func(v *editorView) {
+			v.from(err)
+			v.Problems = problemsOf(s.checkDisclosure(f.facts()))
+		})
 	}
 	if def != "document" && def != "decision" {
 		fail(&workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型只能是公文或重大行政决策草案"})
@@ -375,16 +369,10 @@ func (s *Site) updateDocument(c *gin.Context) {
 	v := s.newEditorView(d.Definition, f)
 	v.ID, v.Version, v.Unit = d.ID, version, d.Unit
 	fail := func(err error) {
-		if statusFor(err) >= 500 {
-			s.errorPage(c, err)
-			return
-		}
-		v.Error = workflow.ErrorMessage(err)
-		if e := workflow.AsError(err); e != nil {
-			v.ErrorField = e.Field
-		}
-		v.Problems = problemsOf(s.checkDisclosure(f.facts()))
-		s.render(c, statusFor(err), "console_editor", v)
+		again(s, c, err, "console_editor", v, func(v *editorView) {
+			v.from(err)
+			v.Problems = problemsOf(s.checkDisclosure(f.facts()))
+		})
 	}
 	if version <= 0 {
 		fail(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "表单缺少版本号，请刷新页面后重新填写"})

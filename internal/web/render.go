@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // pages holds one parsed template set per page: the layouts and partials plus the page's own file.
@@ -307,4 +308,67 @@ func paragraphs(text string) []string {
 		}
 	}
 	return out
+}
+
+// show renders the page called name from what load reads; adjust (optional) adds what the
+// request's query asks for, such as the message after a form was saved. A page that cannot be
+// read gets the error page.
+func show[V any](s *Site, c *gin.Context, name string, load func() (V, error), adjust func(*V)) {
+	v, err := load()
+	if err != nil {
+		s.errorPage(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	s.render(c, http.StatusOK, name, v)
+}
+
+// refused answers a form the use case refused with err. A server failure gets the error page; a
+// refusal shows the page called name again, read by load, with adjust putting the message and
+// what was typed into it, under err's status. A page that cannot be read again gets the error
+// page of that failure.
+func refused[V any](s *Site, c *gin.Context, err error, name string, load func() (V, error), adjust func(*V)) {
+	if statusFor(err) >= 500 {
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := load()
+	if lerr != nil {
+		s.errorPage(c, lerr)
+		return
+	}
+	adjust(&v)
+	s.render(c, statusFor(err), name, v)
+}
+
+// again shows a form again as it was typed (v) under err's status, after adjust put the message
+// in; a server failure gets the error page.
+func again[V any](s *Site, c *gin.Context, err error, name string, v V, adjust func(*V)) {
+	refused(s, c, err, name, func() (V, error) { return v, nil }, adjust)
+}
+
+// from puts err's message and the field it concerns into a form's view.
+func (f *fieldError) from(err error) {
+	f.Error = workflow.ErrorMessage(err)
+	if e := workflow.AsError(err); e != nil {
+		f.ErrorField = e.Field
+	}
+}
+
+// staffDocument reads the :id document as the signed-in member of staff may see it, with its flow
+// definition.
+func (s *Site) staffDocument(c *gin.Context) (workflow.Staff, documents.Document, *workflow.Definition, error) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		return st, documents.Document{}, nil, err
+	}
+	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
+	if err != nil {
+		return st, d, nil, err
+	}
+	def, err := s.Docs.Engine.Definition(d.Instance)
+	return st, d, def, err
 }

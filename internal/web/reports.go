@@ -227,8 +227,12 @@ type reportPageView struct {
 	Error     string
 }
 
-// loadReportPage assembles the page of one year's report for the signed-in user.
-func (s *Site) loadReportPage(c *gin.Context, year int) (reportPageView, error) {
+// loadReportPage assembles the page of the :year report for the signed-in user.
+func (s *Site) loadReportPage(c *gin.Context) (reportPageView, error) {
+	year, err := parseReportYear(c.Param("year"))
+	if err != nil {
+		return reportPageView{}, err
+	}
 	ctx := c.Request.Context()
 	rep, in, err := s.Reports.AnnualReport(ctx, year, s.OrgName)
 	if err != nil {
@@ -281,23 +285,14 @@ func carryOver(rep, prev *report.Report) carryOverView {
 // reportPage is one year's report as it will be published: sections 一 to 六 with Tables 二, 三
 // and 四, and for the office its state, checks, last year's carry-over, exports and actions.
 func (s *Site) reportPage(c *gin.Context) {
-	year, err := parseReportYear(c.Param("year"))
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v, err := s.loadReportPage(c, year)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	switch c.Query("done") {
-	case "saved":
-		v.Flash = fmt.Sprintf("已保存（第 %d 版）。", v.Version)
-	case "final":
-		v.Flash = "年度报告已定稿。"
-	}
-	s.render(c, http.StatusOK, "console_report", v)
+	show(s, c, "console_report", func() (reportPageView, error) { return s.loadReportPage(c) }, func(v *reportPageView) {
+		switch c.Query("done") {
+		case "saved":
+			v.Flash = fmt.Sprintf("已保存（第 %d 版）。", v.Version)
+		case "final":
+			v.Flash = "年度报告已定稿。"
+		}
+	})
 }
 
 // finalizeReport marks a year's report final once its checks pass; otherwise the report comes back
@@ -318,21 +313,17 @@ func (s *Site) finalizeReport(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=final", year))
 		return
 	}
-	if statusFor(err) >= 500 || workflow.ErrorCode(err) == workflow.ENotFound {
+	if workflow.ErrorCode(err) == workflow.ENotFound {
 		s.errorPage(c, err)
 		return
 	}
-	v, lerr := s.loadReportPage(c, year)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Error = workflow.ErrorMessage(err)
-	if len(fs) > 0 {
-		v.Failures = fs
-		v.Error = fmt.Sprintf("未能定稿：%d年度报告有 %d 处勾稽关系不成立，请核对下列问题。", year, len(fs))
-	}
-	s.render(c, statusFor(err), "console_report", v)
+	refused(s, c, err, "console_report", func() (reportPageView, error) { return s.loadReportPage(c) }, func(v *reportPageView) {
+		v.Error = workflow.ErrorMessage(err)
+		if len(fs) > 0 {
+			v.Failures = fs
+			v.Error = fmt.Sprintf("未能定稿：%d年度报告有 %d 处勾稽关系不成立，请核对下列问题。", year, len(fs))
+		}
+	})
 }
 
 // figureRowForm is one Table 二 row of the form as typed: the values are kept as text so the form
@@ -473,23 +464,22 @@ func rowsFromReport(rep *report.Report) []figureRowForm {
 // reportEdit is the form for what the office writes: sections 一, 五 and 六 and the Table 二
 // figures the system does not count. A final report can no longer be edited.
 func (s *Site) reportEdit(c *gin.Context) {
-	year, err := parseReportYear(c.Param("year"))
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	if in.Final {
-		s.errorPage(c, finalError(year, in))
-		return
-	}
-	v := editView(rep, in.Version, rowsFromReport(rep))
-	v.Overview, v.Problems, v.Other = in.Sections[report.SectionOverview], in.Sections[report.SectionProblems], in.Sections[report.SectionOther]
-	s.render(c, http.StatusOK, "console_report_edit", v)
+	show(s, c, "console_report_edit", func() (reportEditView, error) {
+		year, err := parseReportYear(c.Param("year"))
+		if err != nil {
+			return reportEditView{}, err
+		}
+		rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+		if err != nil {
+			return reportEditView{}, err
+		}
+		if in.Final {
+			return reportEditView{}, finalError(year, in)
+		}
+		v := editView(rep, in.Version, rowsFromReport(rep))
+		v.Overview, v.Problems, v.Other = in.Sections[report.SectionOverview], in.Sections[report.SectionProblems], in.Sections[report.SectionOther]
+		return v, nil
+	}, nil)
 }
 
 // finalError is the refusal to edit a final report.
@@ -615,24 +605,20 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=saved", year))
 		return
 	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	rep, in, lerr := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	if in.Final {
-		s.errorPage(c, err)
-		return
-	}
-	v := editView(rep, version, rows)
-	v.Overview, v.Problems, v.Other = overview, problems, other
-	v.Error, v.Conflict = workflow.ErrorMessage(err), workflow.ErrorCode(err) == workflow.EConflict
-	if e := workflow.AsError(err); e != nil {
-		v.ErrorField = e.Field
-	}
-	s.render(c, statusFor(err), "console_report_edit", v)
+	refused(s, c, err, "console_report_edit", func() (reportEditView, error) {
+		rep, in, lerr := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+		if lerr != nil {
+			return reportEditView{}, lerr
+		}
+		if in.Final {
+			return reportEditView{}, err // made final meanwhile: the refusal says so
+		}
+		return editView(rep, version, rows), nil
+	}, func(v *reportEditView) {
+		v.Overview, v.Problems, v.Other = overview, problems, other
+		v.Error, v.Conflict = workflow.ErrorMessage(err), workflow.ErrorCode(err) == workflow.EConflict
+		if e := workflow.AsError(err); e != nil {
+			v.ErrorField = e.Field
+		}
+	})
 }
