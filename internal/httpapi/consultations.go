@@ -237,13 +237,9 @@ func (c *ConsultationsAPI) comments(g *gin.Context) error {
 	for _, st := range []consultations.CommentStatus{consultations.CommentPending, consultations.CommentPublished, consultations.CommentHidden} {
 		byStatus[string(st)] = res.Stats.ByStatus[st]
 	}
-	byDisposition := map[string]int{"未处理": res.Stats.ByDisposition[""]}
-	for _, d := range consultations.Dispositions() {
-		byDisposition[string(d)] = res.Stats.ByDisposition[d]
-	}
 	g.JSON(http.StatusOK, gin.H{"items": items, "total": res.Total, "page": page, "page_size": size, "grouped": q.Grouped,
 		"contact_visible": contactVisible, "campaigns": campaigns, "bursts": bursts,
-		"counts": gin.H{"total": res.Stats.Total, "status": byStatus, "disposition": byDisposition}})
+		"counts": gin.H{"total": res.Stats.Total, "status": byStatus, "disposition": dispositionCounts(res.Stats.ByDisposition, res.Stats.ByDisposition[""])}})
 	return nil
 }
 
@@ -321,11 +317,7 @@ func (c *ConsultationsAPI) summaryDraft(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	byDisposition := map[string]int{"未处理": sd.Undisposed}
-	for _, d := range consultations.Dispositions() {
-		byDisposition[string(d)] = sd.ByDisposition[d]
-	}
-	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": byDisposition})
+	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": dispositionCounts(sd.ByDisposition, sd.Undisposed)})
 	return nil
 }
 
@@ -347,4 +339,13 @@ func (c *ConsultationsAPI) attachSummary(g *gin.Context) error {
 		return err
 	}
 	return c.api.renderDetail(g, http.StatusOK, id)
+}
+
+// dispositionCounts counts comments by disposition, the undisposed ones as 未处理.
+func dispositionCounts(by map[consultations.Disposition]int, undisposed int) map[string]int {
+	out := map[string]int{"未处理": undisposed}
+	for _, d := range consultations.Dispositions() {
+		out[string(d)] = by[d]
+	}
+	return out
 }

@@ -205,3 +205,15 @@ func (s *Server) transition(fire firer, detail func(c *gin.Context, status int, 
 		return detail(c, http.StatusOK, id)
 	}
 }
+
+// detailOf is the GET handler of an object's detail: it reads the :id path parameter and answers
+// detail's JSON.
+func detailOf(detail func(c *gin.Context, status int, id int64) error) handler {
+	return func(c *gin.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		return detail(c, http.StatusOK, id)
+	}
+}

@@ -74,7 +74,7 @@ func Mount(srv *Server, a *API) {
 		"core.grounds":         handle(a.grounds),
 		"core.createDocument":  handle(a.createDocument),
 		"core.listDocuments":   handle(a.listDocuments),
-		"core.getDocument":     handle(a.getDocument),
+		"core.getDocument":     handle(detailOf(a.renderDetail)),
 		"core.updateDocument":  handle(a.updateDocument),
 		"core.versions":        handle(a.versions),
 		"core.fire":            handle(a.srv.transition(a.fireDocument, a.renderDetail)),
@@ -205,6 +205,25 @@ type deadlineDTO struct {
 	Overdue     bool      `json:"overdue"`
 }
 
+// toFlowDTOs converts what a detail says of an object's flow: the transitions the caller may fire,
+// the history (labelled by transition) and the deadlines, each never null.
+func toFlowDTOs(available []workflow.TransitionView, history []workflow.AuditEntry, labels map[string]string,
+	deadlines []workflow.Deadline, now time.Time) ([]transitionDTO, []historyDTO, []deadlineDTO) {
+	ts, hs, ds := []transitionDTO{}, []historyDTO{}, []deadlineDTO{}
+	for _, t := range available {
+		ts = append(ts, transitionDTO{Name: t.Name, Label: t.Label, Requires: append([]string{}, t.Requires...)})
+	}
+	for _, h := range history {
+		hs = append(hs, historyDTO{Seq: h.Seq, Action: h.Action, Label: labels[h.Action], From: h.FromState,
+			To: h.ToState, ActorName: h.ActorName, Data: h.Data, At: h.At, Hash: h.Hash})
+	}
+	for _, dl := range deadlines {
+		ds = append(ds, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
+			Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt)})
+	}
+	return ts, hs, ds
+}
+
 type detailDTO struct {
 	documentDTO
 	Available          []transitionDTO `json:"available_transitions"`
@@ -214,24 +233,9 @@ type detailDTO struct {
 }
 
 func toDetailDTO(d documents.Detail, now time.Time) detailDTO {
-	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Available: []transitionDTO{}, History: []historyDTO{},
-		Deadlines: []deadlineDTO{}, DisclosureProblems: []string{}}
+	out := detailDTO{documentDTO: toDocumentDTO(d.Document), DisclosureProblems: []string{}}
 	out.StateLabel = d.StateLabel
-	for _, t := range d.Available {
-		req := t.Requires
-		if req == nil {
-			req = []string{}
-		}
-		out.Available = append(out.Available, transitionDTO{Name: t.Name, Label: t.Label, Requires: req})
-	}
-	for _, h := range d.History {
-		out.History = append(out.History, historyDTO{Seq: h.Seq, Action: h.Action, Label: d.Transitions[h.Action], From: h.FromState,
-			To: h.ToState, ActorName: h.ActorName, Data: h.Data, At: h.At, Hash: h.Hash})
-	}
-	for _, dl := range d.Deadlines {
-		out.Deadlines = append(out.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
-			Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt)})
-	}
+	out.Available, out.History, out.Deadlines = toFlowDTOs(d.Available, d.History, d.Transitions, d.Deadlines, now)
 	if e := workflow.AsError(d.Disclosure); e != nil {
 		if ps, ok := e.Details["problems"].([]string); ok {
 			out.DisclosureProblems = ps
@@ -279,14 +283,6 @@ func (a *API) renderDetail(c *gin.Context, status int, id int64) error {
 	}
 	c.JSON(status, toDetailDTO(det, a.now()))
 	return nil
-}
-
-func (a *API) getDocument(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.renderDetail(c, http.StatusOK, id)
 }
 
 func (a *API) updateDocument(c *gin.Context) error {

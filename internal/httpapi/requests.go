@@ -35,7 +35,7 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 		"requests.options":      handle(r.options),
 		"requests.register":     handle(r.register),
 		"requests.list":         handle(r.list),
-		"requests.detail":       handle(r.detail),
+		"requests.detail":       handle(detailOf(r.renderDetail)),
 		"requests.fire":         handle(srv.transition(r.fireRequest, r.renderDetail)),
 		"requests.recordCase":   handle(r.recordCase),
 		"requests.listCases":    handle(r.listCases),
@@ -236,12 +236,11 @@ type requestDetailDTO struct {
 }
 
 func toRequestDetailDTO(d requests.RequestDetail, now time.Time) requestDetailDTO {
-	out := requestDetailDTO{requestDTO: toRequestDTO(d.Request, false), Available: []transitionDTO{}, History: []historyDTO{},
-		Deadlines: []deadlineDTO{}, Overdue: d.Overdue, MonthCount: d.MonthCount, FeeHint: d.FeeHint,
+	out := requestDetailDTO{requestDTO: toRequestDTO(d.Request, false), Overdue: d.Overdue, MonthCount: d.MonthCount, FeeHint: d.FeeHint,
 		OutcomeLabel: d.Outcome.Label, Outcomes: []optionDTO{}}
 	out.StateLabel = d.StateLabel
+	out.Available, out.History, out.Deadlines = toFlowDTOs(d.Available, d.History, d.Transitions, d.Deadlines, now)
 	for _, t := range d.Available {
-		out.Available = append(out.Available, transitionDTO{Name: t.Name, Label: t.Label, Requires: append([]string{}, t.Requires...)})
 		if t.Name == "answer" {
 			for _, o := range requests.RequestOutcomes() {
 				if !o.System {
@@ -249,14 +248,6 @@ func toRequestDetailDTO(d requests.RequestDetail, now time.Time) requestDetailDT
 				}
 			}
 		}
-	}
-	for _, h := range d.History {
-		out.History = append(out.History, historyDTO{Seq: h.Seq, Action: h.Action, Label: d.Transitions[h.Action], From: h.FromState,
-			To: h.ToState, ActorName: h.ActorName, Data: h.Data, At: h.At, Hash: h.Hash})
-	}
-	for _, dl := range d.Deadlines {
-		out.Deadlines = append(out.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
-			Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt)})
 	}
 	if d.Reply != nil {
 		out.Reply = &replyDTO{Due: d.Reply.Due.String(), Total: d.Reply.Total, Suspended: d.Reply.Suspended,
@@ -287,14 +278,6 @@ func (r *RequestsAPI) renderDetail(c *gin.Context, status int, id int64) error {
 	}
 	c.JSON(status, toRequestDetailDTO(d, r.Requests.Now()))
 	return nil
-}
-
-func (r *RequestsAPI) detail(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return r.renderDetail(c, http.StatusOK, id)
 }
 
 func (r *RequestsAPI) list(c *gin.Context) error {
