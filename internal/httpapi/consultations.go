@@ -24,18 +24,8 @@ func MountConsultations(srv *Server, a *API, c *ConsultationsAPI) {
 	if a.srv == nil {
 		a.srv = srv
 	}
-	c.api = a
-	a.mount("consultations", map[string]gin.HandlerFunc{
-		"consultations.list":          handle(c.list),
-		"consultations.view":          handle(c.view),
-		"consultations.accept":        handle(c.accept),
-		"consultations.comments":      handle(c.comments),
-		"consultations.publication":   handle(c.publication),
-		"consultations.dispose":       handle(c.dispose),
-		"consultations.moderate":      handle(c.moderate),
-		"consultations.summaryDraft":  handle(c.summaryDraft),
-		"consultations.attachSummary": handle(c.attachSummary),
-	})
+	a.consultations, c.api = c, a
+	a.mount("consultations")
 }
 
 // consultationItemDTO is a consultation in the public list.

@@ -27,6 +27,9 @@ type API struct {
 	// PageCache keeps the public document list and pages; nil = no cache.
 	PageCache *pagecache.Cache
 	Clock     workflow.Clock // nil = the wall clock
+
+	consultations *ConsultationsAPI // set by MountConsultations
+	requests      *RequestsAPI      // set by MountRequests
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -51,8 +54,8 @@ func handle(h handler) gin.HandlerFunc {
 // mount registers the API routes of group from the route table (internal/httpkit/routes.txt) with
 // their handlers: staff routes are authenticated first (the use case then checks the permission in
 // the object's unit), cached routes go through the page cache.
-func (a *API) mount(group string, handlers map[string]gin.HandlerFunc) {
-	httpkit.Mount(httpkit.API, []string{group}, handlers, func(r httpkit.Route, h gin.HandlerFunc) {
+func (a *API) mount(group string) {
+	httpkit.Mount(httpkit.API, []string{group}, a.handlers(), func(r httpkit.Route, h gin.HandlerFunc) {
 		hs := []gin.HandlerFunc{h}
 		if r.Cached {
 			hs = append([]gin.HandlerFunc{a.PageCache.Handler()}, hs...)
@@ -67,24 +70,54 @@ func (a *API) mount(group string, handlers map[string]gin.HandlerFunc) {
 // Mount registers the API's core routes on srv: the session, documents, tasks and public documents.
 func Mount(srv *Server, a *API) {
 	a.srv = srv
-	a.mount("core", map[string]gin.HandlerFunc{
-		"core.login":           handle(a.login),
-		"core.logout":          handle(a.logout),
-		"core.me":              handle(a.me),
-		"core.grounds":         handle(a.grounds),
-		"core.createDocument":  handle(a.createDocument),
-		"core.listDocuments":   handle(a.listDocuments),
-		"core.getDocument":     handle(detailOf(a.renderDetail)),
-		"core.updateDocument":  handle(a.updateDocument),
-		"core.versions":        handle(a.versions),
-		"core.fire":            handle(a.srv.transition(a.fireDocument, a.renderDetail)),
-		"core.validity":        handle(a.validity),
-		"core.tasks":           a.tasks,
-		"core.notifications":   handle(a.notifications),
-		"core.publicDocuments": handle(a.publicDocuments),
-		"core.publicDocument":  handle(a.publicDocument),
-		"core.openapi":         handle(a.openapi),
-	})
+	a.mount("core")
+}
+
+// handlers are the API's handlers by the names the route table gives them. Those of the
+// consultations and requests are bound when their Mount… registers them.
+func (a *API) handlers() map[string]gin.HandlerFunc {
+	return map[string]gin.HandlerFunc{
+		"core.login":                  handle(a.login),
+		"core.logout":                 handle(a.logout),
+		"core.me":                     handle(a.me),
+		"core.grounds":                handle(a.grounds),
+		"core.createDocument":         handle(a.createDocument),
+		"core.listDocuments":          handle(a.listDocuments),
+		"core.getDocument":            handle(detailOf(a.renderDetail)),
+		"core.updateDocument":         handle(a.updateDocument),
+		"core.versions":               handle(a.versions),
+		"core.fire":                   handle(a.srv.transition(a.fireDocument, a.renderDetail)),
+		"core.validity":               handle(a.validity),
+		"core.tasks":                  a.tasks,
+		"core.notifications":          handle(a.notifications),
+		"core.publicDocuments":        handle(a.publicDocuments),
+		"core.publicDocument":         handle(a.publicDocument),
+		"core.openapi":                handle(a.openapi),
+		"consultations.list":          handle(a.consultations.list),
+		"consultations.view":          handle(a.consultations.view),
+		"consultations.accept":        handle(a.consultations.accept),
+		"consultations.comments":      handle(a.consultations.comments),
+		"consultations.publication":   handle(a.consultations.publication),
+		"consultations.dispose":       handle(a.consultations.dispose),
+		"consultations.moderate":      handle(a.consultations.moderate),
+		"consultations.summaryDraft":  handle(a.consultations.summaryDraft),
+		"consultations.attachSummary": handle(a.consultations.attachSummary),
+		"requests.submit":             handle(a.requests.submit),
+		"requests.status":             handle(a.requests.status),
+		"requests.options":            handle(a.requests.options),
+		"requests.register":           handle(a.requests.register),
+		"requests.list":               handle(a.requests.list),
+		"requests.detail":             handle(detailOf(a.requests.renderDetail)),
+		"requests.fire":               handle(a.srv.transition(a.requests.fireRequest, a.requests.renderDetail)),
+		"requests.recordCase":         handle(a.requests.recordCase),
+		"requests.listCases":          handle(a.requests.listCases),
+		"requests.getCase":            handle(a.requests.getCase),
+		"requests.updateCase":         handle(a.requests.updateCase),
+		"requests.getReport":          handle(a.requests.getReport),
+		"requests.exportReport":       handle(a.requests.exportReport),
+		"requests.saveInputs":         handle(a.requests.saveInputs),
+		"requests.finalize":           handle(a.requests.finalize),
+	}
 }
 
 // draftRequest is the JSON of a create or update: every field optional on update.

@@ -19,7 +19,6 @@ type RequestsAPI struct {
 	Cases    *requests.Cases
 	Reports  report.Store
 	OrgName  string
-	api      *API
 }
 
 // MountRequests registers the request, case and report routes on srv, authenticating staff
@@ -28,24 +27,8 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 	if a.srv == nil {
 		a.srv = srv
 	}
-	r.api = a
-	a.mount("requests", map[string]gin.HandlerFunc{
-		"requests.submit":       handle(r.submit),
-		"requests.status":       handle(r.status),
-		"requests.options":      handle(r.options),
-		"requests.register":     handle(r.register),
-		"requests.list":         handle(r.list),
-		"requests.detail":       handle(detailOf(r.renderDetail)),
-		"requests.fire":         handle(srv.transition(r.fireRequest, r.renderDetail)),
-		"requests.recordCase":   handle(r.recordCase),
-		"requests.listCases":    handle(r.listCases),
-		"requests.getCase":      handle(r.getCase),
-		"requests.updateCase":   handle(r.updateCase),
-		"requests.getReport":    handle(r.getReport),
-		"requests.exportReport": handle(r.exportReport),
-		"requests.saveInputs":   handle(r.saveInputs),
-		"requests.finalize":     handle(r.finalize),
-	})
+	a.requests = r
+	a.mount("requests")
 }
 
 // applicationRequest is the JSON of a request: the public form, or a staff registration with the

@@ -50,7 +50,7 @@ func TestMountNeedsEveryHandler(t *testing.T) {
 	mustPanic("missing", map[string]gin.HandlerFunc{"server.healthz": h})
 	mustPanic("unused", map[string]gin.HandlerFunc{"server.healthz": h, "server.readyz": h, "server.other": h})
 	var got []string
-	Mount(API, []string{"server"}, map[string]gin.HandlerFunc{"server.healthz": h, "server.readyz": h},
+	Mount(API, []string{"server"}, map[string]gin.HandlerFunc{"server.healthz": h, "server.readyz": h, "core.other": h},
 		func(r Route, _ gin.HandlerFunc) { got = append(got, r.Path) })
 	if strings.Join(got, " ") != "/healthz /readyz" {
 		t.Errorf("mounted %v", got)

@@ -48,17 +48,6 @@ func (s *Site) footer() footerView {
 	return footerView{SiteCode: s.SiteCode, ICP: s.ICP, PoliceRecord: s.PoliceRecord, ErrorReportURL: u}
 }
 
-// textHandlers are the handlers of the office's texts: the portal's 指南 and 制度 columns
-// (国办公开办函〔2019〕61号) and the console page that edits them.
-func (s *Site) textHandlers() map[string]gin.HandlerFunc {
-	return map[string]gin.HandlerFunc{
-		"texts.guide": s.portalTextPage(portal.Guide),
-		"texts.rules": s.portalTextPage(portal.Rules),
-		"texts.edit":  s.editPortalText,
-		"texts.save":  s.savePortalText,
-	}
-}
-
 // defaultTexts are shown until the office saves its own.
 var defaultTexts = map[string]string{
 	portal.Guide: "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。\n" +

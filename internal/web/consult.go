@@ -18,22 +18,6 @@ import (
 // and its receipt, the adoption summary once the decision is published. The staff's comment pages
 // are in comments.go.
 
-// consultationHandlers are the handlers of the consultation pages.
-func (s *Site) consultationHandlers() map[string]gin.HandlerFunc {
-	return map[string]gin.HandlerFunc{
-		"consultations.list":          s.consultationList,
-		"consultations.page":          s.consultationPage,
-		"consultations.postComment":   s.postComment,
-		"consultations.feed":          s.consultationsFeed,
-		"consultations.comments":      s.commentsPage,
-		"consultations.dispose":       s.dispose,
-		"consultations.moderate":      s.moderate,
-		"consultations.publication":   s.commentsPublication,
-		"consultations.summary":       s.summaryPage,
-		"consultations.attachSummary": s.attachSummary,
-	}
-}
-
 // consultRow is a consultation in the public list.
 type consultRow struct {
 	ID           int64

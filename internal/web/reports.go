@@ -31,20 +31,6 @@ const (
 	reportListYears = 10 // how many years back the list looks for reports with data
 )
 
-// reportHandlers are the handlers of the annual report pages, in the console and on the portal.
-func (s *Site) reportHandlers() map[string]gin.HandlerFunc {
-	return map[string]gin.HandlerFunc{
-		"reports.list":         s.reportList,
-		"reports.page":         s.reportPage,
-		"reports.edit":         s.reportEdit,
-		"reports.saveInputs":   s.saveReportInputs,
-		"reports.finalize":     s.finalizeReport,
-		"reports.publicList":   s.publicReports,
-		"reports.publicReport": s.publicReport,
-		"reports.publicXLSX":   s.publicReportXLSX,
-	}
-}
-
 // parseReportYear reads a report year: one the report formats cover, as the JSON API accepts.
 func parseReportYear(v string) (int, error) {
 	year, err := strconv.Atoi(strings.TrimSpace(v))

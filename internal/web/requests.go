@@ -19,31 +19,6 @@ import (
 // registration of requests that came by letter, visit, fax or e-mail, one request with a form per
 // transition it may take now) and the reconsideration and litigation cases of Table 四.
 
-// requestHandlers are the handlers of the public request form and the staff request desk.
-func (s *Site) requestHandlers() map[string]gin.HandlerFunc {
-	return map[string]gin.HandlerFunc{
-		"requests.formPage":         s.requestFormPage,
-		"requests.submit":           s.submitRequest,
-		"requests.statusPage":       s.requestStatusPage,
-		"requests.status":           s.requestStatus,
-		"requests.list":             s.requestList,
-		"requests.registrationPage": s.registrationPage,
-		"requests.register":         s.registerRequest,
-		"requests.page":             s.requestPage,
-		"requests.fire":             s.fireRequest,
-	}
-}
-
-// caseHandlers are the handlers of the reconsideration and litigation cases.
-func (s *Site) caseHandlers() map[string]gin.HandlerFunc {
-	return map[string]gin.HandlerFunc{
-		"cases.list":   s.caseList,
-		"cases.record": s.recordCase,
-		"cases.page":   s.casePage,
-		"cases.update": s.updateCase,
-	}
-}
-
 // Input limits of the application form; the use case enforces them, the form says them.
 const (
 	maxApplicantLen = 200

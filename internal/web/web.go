@@ -10,7 +10,6 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/portal"
 	"wugongkai/workflow/requests"
 )
 
@@ -117,47 +117,79 @@ func Mount(r Router, s *Site) error {
 	}
 
 	groups := []string{"core"}
-	handlers := s.coreHandlers()
-	add := func(group string, on bool, hs map[string]gin.HandlerFunc) {
-		if on {
-			groups = append(groups, group)
-			maps.Copy(handlers, hs)
+	for _, g := range []struct {
+		name string
+		on   bool
+	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
+		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}} {
+		if g.on {
+			groups = append(groups, g.name)
 		}
 	}
-	add("consultations", s.Consultations != nil, s.consultationHandlers())
-	add("requests", s.Requests != nil, s.requestHandlers())
-	add("cases", s.Requests != nil && s.Cases != nil, s.caseHandlers())
-	add("reports", s.Reports != nil, s.reportHandlers())
-	add("texts", s.Texts != nil, s.textHandlers())
-	httpkit.Mount(httpkit.Page, groups, handlers, func(rt httpkit.Route, h gin.HandlerFunc) {
+	httpkit.Mount(httpkit.Page, groups, s.handlers(), func(rt httpkit.Route, h gin.HandlerFunc) {
 		r.Handle(rt.Method, rt.Path, rt.Permission, append(s.middleware(rt), h)...)
 	})
 	return nil
 }
 
-// coreHandlers are the handlers of the portal's documents, the sign-in and the console's documents.
-func (s *Site) coreHandlers() map[string]gin.HandlerFunc {
+// handlers are the pages' handlers by the names the route table gives them.
+func (s *Site) handlers() map[string]gin.HandlerFunc {
 	return map[string]gin.HandlerFunc{
-		"core.static":          s.static,
-		"core.portalList":      s.portalList,
-		"core.portalDocument":  s.portalDocument,
-		"core.documentsFeed":   s.documentsFeed,
-		"core.sitemap":         s.sitemap,
-		"core.sitemapPage":     s.sitemapPage,
-		"core.loginPage":       s.loginPage,
-		"core.login":           s.login,
-		"core.logout":          s.logout,
-		"core.dashboard":       s.dashboard,
-		"core.inbox":           s.inbox,
-		"core.documentList":    s.documentList,
-		"core.newDocument":     s.newDocument,
-		"core.createDocument":  s.createDocument,
-		"core.documentPage":    s.documentPage,
-		"core.editDocument":    s.editDocument,
-		"core.updateDocument":  s.updateDocument,
-		"core.fire":            s.fire,
-		"core.changeValidity":  s.changeValidity,
-		"core.publicationDesk": s.publicationDesk,
+		"core.static":                 s.static,
+		"core.portalList":             s.portalList,
+		"core.portalDocument":         s.portalDocument,
+		"core.documentsFeed":          s.documentsFeed,
+		"core.sitemap":                s.sitemap,
+		"core.sitemapPage":            s.sitemapPage,
+		"core.loginPage":              s.loginPage,
+		"core.login":                  s.login,
+		"core.logout":                 s.logout,
+		"core.dashboard":              s.dashboard,
+		"core.inbox":                  s.inbox,
+		"core.documentList":           s.documentList,
+		"core.newDocument":            s.newDocument,
+		"core.createDocument":         s.createDocument,
+		"core.documentPage":           s.documentPage,
+		"core.editDocument":           s.editDocument,
+		"core.updateDocument":         s.updateDocument,
+		"core.fire":                   s.fire,
+		"core.changeValidity":         s.changeValidity,
+		"core.publicationDesk":        s.publicationDesk,
+		"consultations.list":          s.consultationList,
+		"consultations.page":          s.consultationPage,
+		"consultations.postComment":   s.postComment,
+		"consultations.feed":          s.consultationsFeed,
+		"consultations.comments":      s.commentsPage,
+		"consultations.dispose":       s.dispose,
+		"consultations.moderate":      s.moderate,
+		"consultations.publication":   s.commentsPublication,
+		"consultations.summary":       s.summaryPage,
+		"consultations.attachSummary": s.attachSummary,
+		"requests.formPage":           s.requestFormPage,
+		"requests.submit":             s.submitRequest,
+		"requests.statusPage":         s.requestStatusPage,
+		"requests.status":             s.requestStatus,
+		"requests.list":               s.requestList,
+		"requests.registrationPage":   s.registrationPage,
+		"requests.register":           s.registerRequest,
+		"requests.page":               s.requestPage,
+		"requests.fire":               s.fireRequest,
+		"cases.list":                  s.caseList,
+		"cases.record":                s.recordCase,
+		"cases.page":                  s.casePage,
+		"cases.update":                s.updateCase,
+		"reports.list":                s.reportList,
+		"reports.page":                s.reportPage,
+		"reports.edit":                s.reportEdit,
+		"reports.saveInputs":          s.saveReportInputs,
+		"reports.finalize":            s.finalizeReport,
+		"reports.publicList":          s.publicReports,
+		"reports.publicReport":        s.publicReport,
+		"reports.publicXLSX":          s.publicReportXLSX,
+		"texts.guide":                 s.portalTextPage(portal.Guide),
+		"texts.rules":                 s.portalTextPage(portal.Rules),
+		"texts.edit":                  s.editPortalText,
+		"texts.save":                  s.savePortalText,
 	}
 }
 
