@@ -71,11 +71,7 @@ func (a *API) login(c *gin.Context) error {
 		return err
 	}
 	token, staff, err := a.Accounts.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, gin.H{"token": token, "user": toStaffDTO(staff)})
-	return nil
+	return reply(c, http.StatusCreated, gin.H{"token": token, "user": toStaffDTO(staff)}, err)
 }
 
 func (a *API) logout(c *gin.Context) error {

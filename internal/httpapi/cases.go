@@ -23,6 +23,8 @@ type caseRequest struct {
 	Summary       string `json:"summary"`
 }
 
+func (r caseRequest) seenVersion() int { return r.Version }
+
 func (q caseRequest) toInput() requests.CaseInput {
 	return requests.CaseInput{Kind: q.Kind, CaseNo: q.CaseNo, Organ: q.Organ, ApplicantName: q.ApplicantName, RequestID: q.RequestID,
 		FiledOn: q.FiledOn, ConcludedOn: q.ConcludedOn, Outcome: q.Outcome, Summary: q.Summary}
@@ -57,41 +59,24 @@ func (r *RequestsAPI) recordCase(c *gin.Context) error {
 		return err
 	}
 	k, err := r.Cases.Record(c.Request.Context(), staffOf(c).Actor(), req.toInput())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, toCaseDTO(k))
-	return nil
+	return reply(c, http.StatusCreated, toCaseDTO(k), err)
 }
 
 func (r *RequestsAPI) updateCase(c *gin.Context) error {
 	var req caseRequest
-	id, err := idAndBody(c, &req)
+	id, err := idAndUpdate(c, &req)
 	if err != nil {
-		return err
-	}
-	if err := needVersion(req.Version); err != nil {
 		return err
 	}
 	k, err := r.Cases.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toInput())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, toCaseDTO(k))
-	return nil
+	return reply(c, http.StatusOK, toCaseDTO(k), err)
 }
 
 func (r *RequestsAPI) getCase(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	k, err := r.Cases.Get(c.Request.Context(), staffOf(c).Actor(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, toCaseDTO(k))
-	return nil
+	return withID(c, func(id int64) error {
+		k, err := r.Cases.Get(c.Request.Context(), staffOf(c).Actor(), id)
+		return reply(c, http.StatusOK, toCaseDTO(k), err)
+	})
 }
 
 func (r *RequestsAPI) listCases(c *gin.Context) error {

@@ -291,11 +291,7 @@ func (c *ConsultationsAPI) moderate(g *gin.Context) error {
 		return err
 	}
 	cm, err := c.Consultations.Moderate(g.Request.Context(), staffOf(g).Actor(), id, cid, consultations.CommentStatus(req.Status), req.Reason)
-	if err != nil {
-		return err
-	}
-	g.JSON(http.StatusOK, toCommentDTO(cm))
-	return nil
+	return reply(g, http.StatusOK, toCommentDTO(cm), err)
 }
 
 func (c *ConsultationsAPI) summaryDraft(g *gin.Context) error {
@@ -304,11 +300,7 @@ func (c *ConsultationsAPI) summaryDraft(g *gin.Context) error {
 		return err
 	}
 	sd, err := c.Consultations.SummaryDraft(g.Request.Context(), staffOf(g).Actor(), id)
-	if err != nil {
-		return err
-	}
-	g.JSON(http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": dispositionCounts(sd.ByDisposition, sd.Undisposed)})
-	return nil
+	return reply(g, http.StatusOK, gin.H{"text": sd.Text, "total": sd.Total, "hidden": sd.Hidden, "disposition": dispositionCounts(sd.ByDisposition, sd.Undisposed)}, err)
 }
 
 type summaryRequest struct {
@@ -316,13 +308,12 @@ type summaryRequest struct {
 	Text    string `json:"text"`
 }
 
+func (r summaryRequest) seenVersion() int { return r.Version }
+
 func (c *ConsultationsAPI) attachSummary(g *gin.Context) error {
 	var req summaryRequest
-	id, err := idAndBody(g, &req)
+	id, err := idAndUpdate(g, &req)
 	if err != nil {
-		return err
-	}
-	if err := needVersion(req.Version); err != nil {
 		return err
 	}
 	if _, err := c.Consultations.AttachSummary(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.Text); err != nil {

@@ -160,12 +160,26 @@ func paging(c *gin.Context, maxPage, def, maxSize int) (page, size int, err erro
 	return page, size, nil
 }
 
-// needVersion refuses an update that does not say which version its author saw.
-func needVersion(version int) error {
-	if version == 0 {
-		return &workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"}
+// versioned is the body of an update: it names the version its author saw.
+type versioned interface{ seenVersion() int }
+
+// idAndUpdate reads the :id path parameter and the body of an update into dst, refusing a body
+// that does not say which version its author saw.
+func idAndUpdate(c *gin.Context, dst versioned) (int64, error) {
+	id, err := idAndBody(c, dst)
+	if err == nil && dst.seenVersion() == 0 {
+		err = &workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "请提供您看到的版本号 version，以免覆盖他人的修改"}
 	}
-	return nil
+	return id, err
+}
+
+// withID runs f with the :id path parameter, or returns why there is none.
+func withID(c *gin.Context, f func(id int64) error) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return f(id)
 }
 
 // fireRequest is the optional body of a transition: the version the caller saw and the input.
@@ -216,4 +230,13 @@ func detailOf(detail func(c *gin.Context, status int, id int64) error) handler {
 		}
 		return detail(c, http.StatusOK, id)
 	}
+}
+
+// reply answers v as JSON with status, or returns err (v is then not written).
+func reply(c *gin.Context, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	c.JSON(status, v)
+	return nil
 }

@@ -145,6 +145,8 @@ type draftRequest struct {
 	ExemptReason            *string    `json:"exempt_reason"`
 }
 
+func (r draftRequest) seenVersion() int { return r.Version }
+
 func (r draftRequest) toDraft() documents.Draft {
 	return documents.Draft{Definition: r.Definition, Unit: r.Unit, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
@@ -311,20 +313,13 @@ func defaultUnit(authz Can, staff workflow.Staff, permission string) string {
 
 func (a *API) renderDetail(c *gin.Context, status int, id int64) error {
 	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(status, toDetailDTO(det, a.now()))
-	return nil
+	return reply(c, status, toDetailDTO(det, a.now()), err)
 }
 
 func (a *API) updateDocument(c *gin.Context) error {
 	var req draftRequest
-	id, err := idAndBody(c, &req)
+	id, err := idAndUpdate(c, &req)
 	if err != nil {
-		return err
-	}
-	if err := needVersion(req.Version); err != nil {
 		return err
 	}
 	if _, err := a.Docs.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toDraft()); err != nil {

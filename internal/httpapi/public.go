@@ -97,11 +97,7 @@ func (a *API) publicDocument(c *gin.Context) error {
 		return err
 	}
 	d, err := a.Docs.PublicDocument(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, toPublicDTO(d, a.OrgName, true))
-	return nil
+	return reply(c, http.StatusOK, toPublicDTO(d, a.OrgName, true), err)
 }
 
 //go:embed openapi.json

@@ -256,11 +256,7 @@ func (r *RequestsAPI) register(c *gin.Context) error {
 
 func (r *RequestsAPI) renderDetail(c *gin.Context, status int, id int64) error {
 	d, err := r.Requests.Detail(c.Request.Context(), staffOf(c).Actor(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(status, toRequestDetailDTO(d, r.Requests.Now()))
-	return nil
+	return reply(c, status, toRequestDetailDTO(d, r.Requests.Now()), err)
 }
 
 func (r *RequestsAPI) list(c *gin.Context) error {

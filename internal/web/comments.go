@@ -90,7 +90,7 @@ const commentsPageSize = 50
 // opinions, bursts, the comments (grouped by campaign by default) with moderation, and the bulk
 // disposition form once the period has closed.
 func (s *Site) commentsPage(c *gin.Context) {
-	show(s, c, "console_comments", s.loadComments(c), func(v *commentsView) {
+	show(s, c, "console_comments", s.commentsView, func(v *commentsView) {
 		switch c.Query("done") {
 		case "dispose":
 			v.Flash = "已记录处理意见（" + c.Query("n") + " 条）。"
@@ -103,11 +103,7 @@ func (s *Site) commentsPage(c *gin.Context) {
 	})
 }
 
-// loadComments returns the reader of the comments page of the request's document.
-func (s *Site) loadComments(c *gin.Context) func() (commentsView, error) {
-	return func() (commentsView, error) { return s.commentsView(c) }
-}
-
+// commentsView reads the comments page of the :id document.
 func (s *Site) commentsView(c *gin.Context) (commentsView, error) {
 	st, d, def, err := s.staffDocument(c)
 	if err != nil {
@@ -190,14 +186,14 @@ func localFact(v string) string {
 // dispose records one disposition on the selected comments and campaigns.
 func (s *Site) dispose(c *gin.Context) {
 	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	id, ok := s.docID(c)
+	if !ok {
 		return
 	}
 	form := disposeForm{Disposition: c.PostForm("disposition"), Reason: c.PostForm("reason"),
 		IDs: c.PostFormArray("comment_ids"), Keys: c.PostFormArray("campaign_keys")}
 	d := consultations.Disposal{Disposition: consultations.Disposition(form.Disposition), Reason: form.Reason, CampaignKeys: form.Keys}
+	var err error
 	for _, raw := range form.IDs {
 		n, perr := strconv.ParseInt(raw, 10, 64)
 		if perr != nil {
@@ -214,7 +210,7 @@ func (s *Site) dispose(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d/comments?done=dispose&n=%d", id, n))
 		return
 	}
-	refused(s, c, err, "console_comments", s.loadComments(c), func(v *commentsView) {
+	refused(s, c, err, "console_comments", s.commentsView, func(v *commentsView) {
 		v.Error, v.Form = workflow.ErrorMessage(err), form
 	})
 }
@@ -222,9 +218,8 @@ func (s *Site) dispose(c *gin.Context) {
 // moderate publishes or hides one comment.
 func (s *Site) moderate(c *gin.Context) {
 	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	id, ok := s.docID(c)
+	if !ok {
 		return
 	}
 	cid, err := strconv.ParseInt(c.Param("cid"), 10, 64)
@@ -241,21 +236,18 @@ func (s *Site) moderate(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, back)
 		return
 	}
-	refused(s, c, err, "console_comments", s.loadComments(c), func(v *commentsView) {
+	refused(s, c, err, "console_comments", s.commentsView, func(v *commentsView) {
 		v.Error = "意见审核未保存：" + workflow.ErrorMessage(err)
 	})
 }
 
 // commentsPublication sets, while drafting, whether the consultation publishes its comments.
 func (s *Site) commentsPublication(c *gin.Context) {
-	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	id, version, ok := s.docForm(c)
+	if !ok {
 		return
 	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	_, err = s.Consultations.SetCommentsPublic(c.Request.Context(), st.Actor(), id, version, c.PostForm("publish_comments") == "true")
+	_, err := s.Consultations.SetCommentsPublic(c.Request.Context(), staffOf(c).Actor(), id, version, c.PostForm("publish_comments") == "true")
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=saved", id))
 		return
@@ -276,14 +268,10 @@ type summaryView struct {
 
 // summaryPage shows the generated 意见采纳情况说明 in an editable box, to attach.
 func (s *Site) summaryPage(c *gin.Context) {
-	show(s, c, "console_summary", s.loadSummary(c), nil)
+	show(s, c, "console_summary", s.summaryView, nil)
 }
 
-// loadSummary returns the reader of the summary page of the request's document.
-func (s *Site) loadSummary(c *gin.Context) func() (summaryView, error) {
-	return func() (summaryView, error) { return s.summaryView(c) }
-}
-
+// summaryView reads the adoption summary page of the :id document.
 func (s *Site) summaryView(c *gin.Context) (summaryView, error) {
 	st, d, def, err := s.staffDocument(c)
 	if err != nil {
@@ -325,24 +313,22 @@ func (s *Site) attachedSummary(c *gin.Context, id int64) string {
 
 // attachSummary attaches the edited 意见采纳情况说明.
 func (s *Site) attachSummary(c *gin.Context) {
-	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	id, version, ok := s.docForm(c)
+	if !ok {
 		return
 	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
 	text := c.PostForm("text")
+	var err error
 	if version <= 0 {
 		err = &workflow.Error{Code: workflow.EInputMissing, Message: "表单缺少版本号，请刷新页面后重试"}
 	} else {
-		_, err = s.Consultations.AttachSummary(c.Request.Context(), st.Actor(), id, version, text)
+		_, err = s.Consultations.AttachSummary(c.Request.Context(), staffOf(c).Actor(), id, version, text)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=summary", id))
 		return
 	}
-	refused(s, c, err, "console_summary", s.loadSummary(c), func(v *summaryView) {
+	refused(s, c, err, "console_summary", s.summaryView, func(v *summaryView) {
 		v.Text, v.Error = text, workflow.ErrorMessage(err)
 	})
 }

@@ -134,7 +134,7 @@ func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, erro
 // consultationPage is one consultation: the draft, the period, the comment form while it is open,
 // and the adoption summary once the decision is published.
 func (s *Site) consultationPage(c *gin.Context) {
-	show(s, c, "portal_consultation", func() (consultPageView, error) {
+	show(s, c, "portal_consultation", func(c *gin.Context) (consultPageView, error) {
 		id, err := pathID(c)
 		if err != nil {
 			return consultPageView{}, err
@@ -161,9 +161,9 @@ func (s *Site) postComment(c *gin.Context) {
 	form := commentForm{Name: c.PostForm("name"), Contact: c.PostForm("contact"), Text: c.PostForm("text")}
 	r, err := s.Consultations.Accept(c.Request.Context(), id, consultations.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
 		c.ClientIP())
-	load := func() (consultPageView, error) { return s.consultationView(c, id) }
+	load := func(c *gin.Context) (consultPageView, error) { return s.consultationView(c, id) }
 	if err == nil {
-		v, err := load()
+		v, err := load(c)
 		if err != nil {
 			s.errorPage(c, err)
 			return

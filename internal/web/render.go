@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -313,8 +314,8 @@ func paragraphs(text string) []string {
 // show renders the page called name from what load reads; adjust (optional) adds what the
 // request's query asks for, such as the message after a form was saved. A page that cannot be
 // read gets the error page.
-func show[V any](s *Site, c *gin.Context, name string, load func() (V, error), adjust func(*V)) {
-	v, err := load()
+func show[V any](s *Site, c *gin.Context, name string, load func(*gin.Context) (V, error), adjust func(*V)) {
+	v, err := load(c)
 	if err != nil {
 		s.errorPage(c, err)
 		return
@@ -329,12 +330,12 @@ func show[V any](s *Site, c *gin.Context, name string, load func() (V, error), a
 // refusal shows the page called name again, read by load, with adjust putting the message and
 // what was typed into it, under err's status. A page that cannot be read again gets the error
 // page of that failure.
-func refused[V any](s *Site, c *gin.Context, err error, name string, load func() (V, error), adjust func(*V)) {
+func refused[V any](s *Site, c *gin.Context, err error, name string, load func(*gin.Context) (V, error), adjust func(*V)) {
 	if statusFor(err) >= 500 {
 		s.errorPage(c, err)
 		return
 	}
-	v, lerr := load()
+	v, lerr := load(c)
 	if lerr != nil {
 		s.errorPage(c, lerr)
 		return
@@ -346,7 +347,7 @@ func refused[V any](s *Site, c *gin.Context, err error, name string, load func()
 // again shows a form again as it was typed (v) under err's status, after adjust put the message
 // in; a server failure gets the error page.
 func again[V any](s *Site, c *gin.Context, err error, name string, v V, adjust func(*V)) {
-	refused(s, c, err, name, func() (V, error) { return v, nil }, adjust)
+	refused(s, c, err, name, func(*gin.Context) (V, error) { return v, nil }, adjust)
 }
 
 // from puts err's message and the field it concerns into a form's view.
@@ -371,4 +372,22 @@ func (s *Site) staffDocument(c *gin.Context) (workflow.Staff, documents.Document
 	}
 	def, err := s.Docs.Engine.Definition(d.Instance)
 	return st, d, def, err
+}
+
+// docForm reads the :id of a document's form and the version the form was loaded at; a bad id
+// gets the error page (ok false).
+func (s *Site) docForm(c *gin.Context) (id int64, version int, ok bool) {
+	id, ok = s.docID(c)
+	version, _ = strconv.Atoi(c.PostForm("version"))
+	return id, version, ok
+}
+
+// docID reads the :id of a document's form; a bad one gets the error page (ok false).
+func (s *Site) docID(c *gin.Context) (id int64, ok bool) {
+	id, err := pathID(c)
+	if err != nil {
+		s.errorPage(c, err)
+		return 0, false
+	}
+	return id, true
 }

@@ -154,7 +154,7 @@ func rowsFromReport(rep *report.Report) []figureRowForm {
 // reportEdit is the form for what the office writes: sections 一, 五 and 六 and the Table 二
 // figures the system does not count. A final report can no longer be edited.
 func (s *Site) reportEdit(c *gin.Context) {
-	show(s, c, "console_report_edit", func() (reportEditView, error) {
+	show(s, c, "console_report_edit", func(*gin.Context) (reportEditView, error) {
 		year, err := parseReportYear(c.Param("year"))
 		if err != nil {
 			return reportEditView{}, err
@@ -295,7 +295,7 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=saved", year))
 		return
 	}
-	refused(s, c, err, "console_report_edit", func() (reportEditView, error) {
+	refused(s, c, err, "console_report_edit", func(*gin.Context) (reportEditView, error) {
 		rep, in, lerr := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
 		if lerr != nil {
 			return reportEditView{}, lerr

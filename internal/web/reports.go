@@ -270,7 +270,7 @@ func carryOver(rep, prev *report.Report) carryOverView {
 // reportPage is one year's report as it will be published: sections 一 to 六 with Tables 二, 三
 // and 四, and for the office its state, checks, last year's carry-over, exports and actions.
 func (s *Site) reportPage(c *gin.Context) {
-	show(s, c, "console_report", func() (reportPageView, error) { return s.loadReportPage(c) }, func(v *reportPageView) {
+	show(s, c, "console_report", s.loadReportPage, func(v *reportPageView) {
 		switch c.Query("done") {
 		case "saved":
 			v.Flash = fmt.Sprintf("已保存（第 %d 版）。", v.Version)
@@ -302,7 +302,7 @@ func (s *Site) finalizeReport(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	refused(s, c, err, "console_report", func() (reportPageView, error) { return s.loadReportPage(c) }, func(v *reportPageView) {
+	refused(s, c, err, "console_report", s.loadReportPage, func(v *reportPageView) {
 		v.Error = workflow.ErrorMessage(err)
 		if len(fs) > 0 {
 			v.Failures = fs
