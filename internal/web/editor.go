@@ -321,49 +321,32 @@ func notEditable(def *workflow.Definition, state string) error {
 
 // editDocument shows the editor for a draft, with what its disclosure tagging still lacks.
 func (s *Site) editDocument(c *gin.Context) {
-	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	def, err := s.Docs.Engine.Definition(d.Instance)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	if d.State != def.Initial {
-		s.errorPage(c, notEditable(def, d.State))
-		return
-	}
-	if !s.Authz.Can(st.Username, d.Unit, "document:edit") {
-		s.errorPage(c, &workflow.Error{Code: workflow.EForbidden, Message: "您没有权限修改此文件"})
-		return
-	}
-	v := s.newEditorView(d.Definition, formFromDocument(d))
-	v.ID, v.Version, v.Unit = d.ID, d.Version, d.Unit
-	v.Problems = problemsOf(s.Docs.DisclosureProblems(d))
-	s.render(c, http.StatusOK, "console_editor", v)
+	show(s, c, "console_editor", func(c *gin.Context) (editorView, error) {
+		st, d, def, err := s.staffDocument(c)
+		if err != nil {
+			return editorView{}, err
+		}
+		if d.State != def.Initial {
+			return editorView{}, notEditable(def, d.State)
+		}
+		if !s.Authz.Can(st.Username, d.Unit, "document:edit") {
+			return editorView{}, &workflow.Error{Code: workflow.EForbidden, Message: "您没有权限修改此文件"}
+		}
+		v := s.newEditorView(d.Definition, formFromDocument(d))
+		v.ID, v.Version, v.Unit = d.ID, d.Version, d.Unit
+		v.Problems = problemsOf(s.Docs.DisclosureProblems(d))
+		return v, nil
+	}, nil)
 }
 
 // updateDocument saves the editor's form at the version the drafter saw.
 func (s *Site) updateDocument(c *gin.Context) {
-	st := *staffOf(c)
-	id, err := pathID(c)
+	st, d, err := s.staffDoc(c)
 	if err != nil {
 		s.errorPage(c, err)
 		return
 	}
-	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
+	id := d.ID
 	f := formFromRequest(c)
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	v := s.newEditorView(d.Definition, f)

@@ -361,17 +361,23 @@ func (f *fieldError) from(err error) {
 // staffDocument reads the :id document as the signed-in member of staff may see it, with its flow
 // definition.
 func (s *Site) staffDocument(c *gin.Context) (workflow.Staff, documents.Document, *workflow.Definition, error) {
-	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		return st, documents.Document{}, nil, err
-	}
-	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
+	st, d, err := s.staffDoc(c)
 	if err != nil {
 		return st, d, nil, err
 	}
 	def, err := s.Docs.Engine.Definition(d.Instance)
 	return st, d, def, err
+}
+
+// staffDoc reads the :id document as the signed-in member of staff may see it.
+func (s *Site) staffDoc(c *gin.Context) (workflow.Staff, documents.Document, error) {
+	st := *staffOf(c)
+	id, err := pathID(c)
+	if err != nil {
+		return st, documents.Document{}, err
+	}
+	d, err := s.Docs.Get(c.Request.Context(), st.Actor(), id)
+	return st, d, err
 }
 
 // docForm reads the :id of a document's form and the version the form was loaded at; a bad id

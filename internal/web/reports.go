@@ -51,19 +51,29 @@ func formatLabel(format string) string {
 	return format
 }
 
-// reportYearRow is one year in the report list.
-type reportYearRow struct {
-	Year        int
-	FormatLabel string
+// reportState is where a year's report stands: its version, its last save and whether it is final.
+type reportState struct {
 	Final       bool
 	FinalizedAt time.Time
 	FinalizedBy string
 	Version     int
 	UpdatedAt   time.Time
 	UpdatedBy   string
-	Received    int // 一、本年新收 in the 总计 column
-	CarriedOut  int // 四、结转下年度继续办理 in the 总计 column
-	Failures    int
+}
+
+func stateOf(in requests.ReportInputs) reportState {
+	return reportState{Final: in.Final, FinalizedAt: in.FinalizedAt, FinalizedBy: in.FinalizedBy, Version: in.Version,
+		UpdatedAt: in.UpdatedAt, UpdatedBy: in.UpdatedBy}
+}
+
+// reportYearRow is one year in the report list.
+type reportYearRow struct {
+	Year        int
+	FormatLabel string
+	reportState
+	Received   int // 一、本年新收 in the 总计 column
+	CarriedOut int // 四、结转下年度继续办理 in the 总计 column
+	Failures   int
 }
 
 type reportListView struct {
@@ -133,9 +143,8 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 				return nil, err
 			}
 		}
-		rows = append(rows, reportYearRow{Year: y, FormatLabel: formatLabel(l.rep.Format), Final: l.in.Final,
-			FinalizedAt: l.in.FinalizedAt, FinalizedBy: l.in.FinalizedBy, Version: l.in.Version, UpdatedAt: l.in.UpdatedAt,
-			UpdatedBy: l.in.UpdatedBy, Received: l.rep.Requests.Row(report.RowReceived)[report.ColTotal],
+		rows = append(rows, reportYearRow{Year: y, FormatLabel: formatLabel(l.rep.Format), reportState: stateOf(l.in),
+			Received:   l.rep.Requests.Row(report.RowReceived)[report.ColTotal],
 			CarriedOut: l.rep.Requests.Row(report.RowCarriedOut)[report.ColTotal], Failures: len(report.Check(l.rep, prev))})
 	}
 	return rows, nil
@@ -192,15 +201,10 @@ type reportPageView struct {
 	Year        int
 	Title       string
 	FormatLabel string
-	Final       bool
-	FinalizedAt time.Time
-	FinalizedBy string
-	Version     int
-	UpdatedAt   time.Time
-	UpdatedBy   string
-	Overview    []string
-	Problems    []string
-	Other       []string
+	reportState
+	Overview []string
+	Problems []string
+	Other    []string
 	// Tables are Tables 二, 三 and 四 as report.RenderTablesHTML writes them (html/template, so
 	// every label and figure is escaped).
 	Tables    template.HTML
@@ -231,8 +235,7 @@ func (s *Site) loadReportPage(c *gin.Context) (reportPageView, error) {
 	if err := report.RenderTablesHTML(&buf, rep); err != nil {
 		return reportPageView{}, err
 	}
-	v := reportPageView{Year: year, Title: rep.Title(), FormatLabel: formatLabel(rep.Format), Final: in.Final,
-		FinalizedAt: in.FinalizedAt, FinalizedBy: in.FinalizedBy, Version: in.Version, UpdatedAt: in.UpdatedAt, UpdatedBy: in.UpdatedBy,
+	v := reportPageView{Year: year, Title: rep.Title(), FormatLabel: formatLabel(rep.Format), reportState: stateOf(in),
 		Overview: paragraphs(rep.Sections[report.SectionOverview]), Problems: paragraphs(rep.Sections[report.SectionProblems]),
 		Other:    paragraphs(rep.Sections[report.SectionOther]),
 		Tables:   template.HTML(buf.String()), // #nosec G203 -- written by html/template in package report
