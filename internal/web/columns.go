@@ -104,25 +104,22 @@ func textKey(c *gin.Context) (string, error) {
 
 // editPortalText is the console form of one of the office's texts.
 func (s *Site) editPortalText(c *gin.Context) {
-	key, err := textKey(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	t, err := s.Texts.PortalText(c.Request.Context(), key)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v := textEditView{Title: portal.TextTitle(key), Key: key, Body: t.Body, Version: t.Version,
-		Updated: formatDateTime(t.UpdatedAt), By: t.UpdatedBy, Max: portal.MaxTextRunes}
-	if t.Version == 0 {
-		v.Body = defaultTexts[key]
-	}
-	if c.Query("done") == "saved" {
-		v.Flash = fmt.Sprintf("已保存（第 %d 版），门户网站已更新。", t.Version)
-	}
-	s.render(c, http.StatusOK, "console_portal_text", v)
+	show(s, c, "console_portal_text", func(c *gin.Context) (textEditView, error) {
+		key, err := textKey(c)
+		if err != nil {
+			return textEditView{}, err
+		}
+		t, err := s.Texts.PortalText(c.Request.Context(), key)
+		v := textEditView{Title: portal.TextTitle(key), Key: key, Body: t.Body, Version: t.Version,
+			Updated: formatDateTime(t.UpdatedAt), By: t.UpdatedBy, Max: portal.MaxTextRunes}
+		if t.Version == 0 {
+			v.Body = defaultTexts[key]
+		}
+		if c.Query("done") == "saved" {
+			v.Flash = fmt.Sprintf("已保存（第 %d 版），门户网站已更新。", t.Version)
+		}
+		return v, err
+	}, nil)
 }
 
 // savePortalText saves one of the office's texts if nobody saved it since the form was opened.
@@ -235,28 +232,21 @@ type publicReportView struct {
 	Year        int
 	Title       string
 	FinalizedOn string
-	Overview    []string
-	Problems    []string
-	Other       []string
-	Tables      template.HTML
+	reportText
+	Tables template.HTML
 }
 
 // publicReport is one final annual report with its tables as HTML.
 func (s *Site) publicReport(c *gin.Context) {
-	rep, in, err := s.finalReport(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := report.RenderTablesHTML(&buf, rep); err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "portal_report", publicReportView{Year: rep.Year, Title: rep.Title(), FinalizedOn: cnDate(in.FinalizedAt),
-		Overview: paragraphs(rep.Sections[report.SectionOverview]), Problems: paragraphs(rep.Sections[report.SectionProblems]),
-		Other:  paragraphs(rep.Sections[report.SectionOther]),
-		Tables: template.HTML(buf.String())}) // #nosec G203 -- written by html/template in package report
+	show(s, c, "portal_report", func(c *gin.Context) (publicReportView, error) {
+		rep, in, err := s.finalReport(c)
+		if err != nil {
+			return publicReportView{}, err
+		}
+		tables, err := tablesHTML(rep)
+		return publicReportView{Year: rep.Year, Title: rep.Title(), FinalizedOn: cnDate(in.FinalizedAt), reportText: textOf(rep),
+			Tables: tables}, err
+	}, nil)
 }
 
 // publicReportXLSX downloads a final report as an Excel workbook.

@@ -51,6 +51,25 @@ func formatLabel(format string) string {
 	return format
 }
 
+// reportText is what the office wrote in a report: sections 一, 五 and 六, by paragraph.
+type reportText struct {
+	Overview []string
+	Problems []string
+	Other    []string
+}
+
+func textOf(rep *report.Report) reportText {
+	return reportText{Overview: paragraphs(rep.Sections[report.SectionOverview]),
+		Problems: paragraphs(rep.Sections[report.SectionProblems]), Other: paragraphs(rep.Sections[report.SectionOther])}
+}
+
+// tablesHTML renders a report's Tables 二, 三 and 四.
+func tablesHTML(rep *report.Report) (template.HTML, error) {
+	var buf bytes.Buffer
+	err := report.RenderTablesHTML(&buf, rep)
+	return template.HTML(buf.String()), err // #nosec G203 -- written by html/template in package report
+}
+
 // reportState is where a year's report stands: its version, its last save and whether it is final.
 type reportState struct {
 	Final       bool
@@ -202,9 +221,7 @@ type reportPageView struct {
 	Title       string
 	FormatLabel string
 	reportState
-	Overview []string
-	Problems []string
-	Other    []string
+	reportText
 	// Tables are Tables 二, 三 and 四 as report.RenderTablesHTML writes them (html/template, so
 	// every label and figure is escaped).
 	Tables    template.HTML
@@ -231,14 +248,12 @@ func (s *Site) loadReportPage(c *gin.Context) (reportPageView, error) {
 	if err != nil {
 		return reportPageView{}, err
 	}
-	var buf bytes.Buffer
-	if err := report.RenderTablesHTML(&buf, rep); err != nil {
+	tables, err := tablesHTML(rep)
+	if err != nil {
 		return reportPageView{}, err
 	}
 	v := reportPageView{Year: year, Title: rep.Title(), FormatLabel: formatLabel(rep.Format), reportState: stateOf(in),
-		Overview: paragraphs(rep.Sections[report.SectionOverview]), Problems: paragraphs(rep.Sections[report.SectionProblems]),
-		Other:    paragraphs(rep.Sections[report.SectionOther]),
-		Tables:   template.HTML(buf.String()), // #nosec G203 -- written by html/template in package report
+		reportText: textOf(rep), Tables: tables,
 		Failures: report.Check(rep, prev),
 		CanEdit:  !in.Final && s.hasAnywhere(*staffOf(c), "report:edit")}
 	v.CarryOver = carryOver(rep, prev)
