@@ -84,12 +84,7 @@ func (c *ConsultationsAPI) list(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]consultationItemDTO, 0, len(vs))
-	for _, v := range vs {
-		items = append(items, toConsultationItem(v))
-	}
-	g.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": size})
-	return nil
+	return listPage(g, vs, toConsultationItem, total, page, size)
 }
 
 func (c *ConsultationsAPI) view(g *gin.Context) error {
@@ -244,10 +239,8 @@ func (c *ConsultationsAPI) publication(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Consultations.SetCommentsPublic(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.PublishComments); err != nil {
-		return err
-	}
-	return c.api.renderDetail(g, http.StatusOK, id)
+	_, err = c.Consultations.SetCommentsPublic(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.PublishComments)
+	return c.api.changed(g, id, err)
 }
 
 type dispositionRequest struct {
@@ -316,10 +309,8 @@ func (c *ConsultationsAPI) attachSummary(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Consultations.AttachSummary(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.Text); err != nil {
-		return err
-	}
-	return c.api.renderDetail(g, http.StatusOK, id)
+	_, err = c.Consultations.AttachSummary(g.Request.Context(), staffOf(g).Actor(), id, req.Version, req.Text)
+	return c.api.changed(g, id, err)
 }
 
 // dispositionCounts counts comments by disposition, the undisposed ones as 未处理.

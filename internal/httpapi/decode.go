@@ -240,3 +240,14 @@ func reply(c *gin.Context, status int, v any, err error) error {
 	c.JSON(status, v)
 	return nil
 }
+
+// listPage answers one page of a list: its items converted by conv (never null), the total and
+// the paging.
+func listPage[T, D any](c *gin.Context, items []T, conv func(T) D, total, page, size int) error {
+	out := make([]D, 0, len(items))
+	for _, it := range items {
+		out = append(out, conv(it))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out, "total": total, "page": page, "page_size": size})
+	return nil
+}

@@ -311,6 +311,14 @@ func defaultUnit(authz Can, staff workflow.Staff, permission string) string {
 	return unit
 }
 
+// changed answers the document's detail after a change, or the change's error.
+func (a *API) changed(c *gin.Context, id int64, err error) error {
+	if err != nil {
+		return err
+	}
+	return a.renderDetail(c, http.StatusOK, id)
+}
+
 func (a *API) renderDetail(c *gin.Context, status int, id int64) error {
 	det, err := a.Docs.Detail(c.Request.Context(), staffOf(c).Actor(), id)
 	return reply(c, status, toDetailDTO(det, a.now()), err)
@@ -322,10 +330,8 @@ func (a *API) updateDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Docs.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toDraft()); err != nil {
-		return err
-	}
-	return a.renderDetail(c, http.StatusOK, id)
+	_, err = a.Docs.Update(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.toDraft())
+	return a.changed(c, id, err)
 }
 
 func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
@@ -345,10 +351,8 @@ func (a *API) validity(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Docs.ChangeValidity(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.Validity, req.ValidUntil); err != nil {
-		return err
-	}
-	return a.renderDetail(c, http.StatusOK, id)
+	_, err = a.Docs.ChangeValidity(c.Request.Context(), staffOf(c).Actor(), id, req.Version, req.Validity, req.ValidUntil)
+	return a.changed(c, id, err)
 }
 
 func (a *API) versions(c *gin.Context) error {

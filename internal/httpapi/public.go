@@ -83,12 +83,7 @@ func (a *API) publicDocuments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := []publicDocumentDTO{}
-	for _, d := range docs {
-		items = append(items, toPublicDTO(d, a.OrgName, false))
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "page": page, "page_size": q.Limit})
-	return nil
+	return listPage(c, docs, func(d documents.Document) publicDocumentDTO { return toPublicDTO(d, a.OrgName, false) }, total, page, q.Limit)
 }
 
 func (a *API) publicDocument(c *gin.Context) error {

@@ -280,12 +280,7 @@ func (r *RequestsAPI) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := []requestDTO{}
-	for _, it := range items {
-		out = append(out, toRequestDTO(it, true))
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "total": total, "page": page, "page_size": size})
-	return nil
+	return listPage(c, items, func(r requests.Request) requestDTO { return toRequestDTO(r, true) }, total, page, size)
 }
 
 func (r *RequestsAPI) fireRequest(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
