@@ -126,6 +126,15 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return v, nil
 }
 
+// reportYear reads the :year path parameter: a year the report formats cover.
+func reportYear(c *gin.Context) (int, error) {
+	year, err := strconv.Atoi(c.Param("year"))
+	if err != nil || year < 2019 || year > 2200 {
+		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "year", Message: "年度应为 2019 年以后的年份（年度报告格式自 2019 年起适用）"}
+	}
+	return year, nil
+}
+
 // queryInt reads an optional integer query parameter within [min, max].
 func queryInt(c *gin.Context, name string, def, min, max int) (int, error) {
 	v := c.Query(name)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,15 +15,6 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/requests"
 )
-
-// reportYear reads the :year path parameter: a year the report formats cover.
-func reportYear(c *gin.Context) (int, error) {
-	year, err := strconv.Atoi(c.Param("year"))
-	if err != nil || year < 2019 || year > 2200 {
-		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "year", Message: "年度应为 2019 年以后的年份（年度报告格式自 2019 年起适用）"}
-	}
-	return year, nil
-}
 
 // reportDTO is the console's view of a year's report: the report in the JSON form of `wugongkai
 // report annual --format json`, the failures of its checks (against last year's report too), the
