@@ -111,8 +111,12 @@ type consultPageView struct {
 	DecisionHref string
 }
 
-// consultationView loads the public page of one consultation.
-func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, error) {
+// consultationView loads the public page of the :id consultation.
+func (s *Site) consultationView(c *gin.Context) (consultPageView, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return consultPageView{}, err
+	}
 	cv, err := s.Consultations.View(c.Request.Context(), id)
 	if err != nil {
 		return consultPageView{}, err
@@ -134,13 +138,7 @@ func (s *Site) consultationView(c *gin.Context, id int64) (consultPageView, erro
 // consultationPage is one consultation: the draft, the period, the comment form while it is open,
 // and the adoption summary once the decision is published.
 func (s *Site) consultationPage(c *gin.Context) {
-	show(s, c, "portal_consultation", func(c *gin.Context) (consultPageView, error) {
-		id, err := pathID(c)
-		if err != nil {
-			return consultPageView{}, err
-		}
-		return s.consultationView(c, id)
-	}, nil)
+	show(s, c, "portal_consultation", s.consultationView, nil)
 }
 
 type receiptView struct {
@@ -161,9 +159,8 @@ func (s *Site) postComment(c *gin.Context) {
 	form := commentForm{Name: c.PostForm("name"), Contact: c.PostForm("contact"), Text: c.PostForm("text")}
 	r, err := s.Consultations.Accept(c.Request.Context(), id, consultations.CommentInput{Name: form.Name, Contact: form.Contact, Text: form.Text},
 		c.ClientIP())
-	load := func(c *gin.Context) (consultPageView, error) { return s.consultationView(c, id) }
 	if err == nil {
-		v, err := load(c)
+		v, err := s.consultationView(c)
 		if err != nil {
 			s.errorPage(c, err)
 			return
@@ -176,7 +173,7 @@ func (s *Site) postComment(c *gin.Context) {
 		return
 	}
 	httpkit.RetryAfter(c, err)
-	refused(s, c, err, "portal_consultation", load, func(v *consultPageView) {
+	refused(s, c, err, "portal_consultation", s.consultationView, func(v *consultPageView) {
 		v.Form = form
 		v.from(err)
 	})
