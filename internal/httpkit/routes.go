@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"wugongkai/policy"
 )
 
 // Adapters that serve routes.
@@ -59,8 +61,8 @@ func parseRoutes(text string) ([]Route, error) {
 		if r.Adapter != API && r.Adapter != Page {
 			return nil, fmt.Errorf("routes.txt:%d: adapter %q is neither api nor page", i+1, r.Adapter)
 		}
-		if r.Permission != PermPublic && r.Permission != PermAuthenticated && !strings.Contains(r.Permission, ":") {
-			return nil, fmt.Errorf("routes.txt:%d: permission %q", i+1, r.Permission)
+		if r.Permission != PermPublic && r.Permission != PermAuthenticated && !slices.Contains(policy.AllPermissions(), r.Permission) {
+			return nil, fmt.Errorf("routes.txt:%d: permission %q is not in the policy", i+1, r.Permission)
 		}
 		if !strings.Contains(r.Handler, ".") {
 			return nil, fmt.Errorf("routes.txt:%d: handler %q is not group.name", i+1, r.Handler)

@@ -25,6 +25,7 @@ func TestRouteTableRefusesBadLines(t *testing.T) {
 		"GET /a public api",                                  // too few fields
 		"GET /a public web core.a",                           // unknown adapter
 		"GET /a document api core.a",                         // not a permission
+		"GET /a document:fly api core.a",                     // not in the policy
 		"GET /a public api a",                                // handler without a group
 		"GET /a public api core.a fast",                      // unknown flag
 		"GET /a public api core.a\nGET /a public api core.b", // path twice
