@@ -14,7 +14,9 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // Password is every test user's password.
@@ -91,4 +93,9 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 	return &documents.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+}
+
+// Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
+func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.Desk {
+	return &desk.Desk{Docs: docs, Requests: reqs, Store: postgres.NewDeskStore(b.DB, b.Store.Org()), Auth: b.Enforcer}
 }

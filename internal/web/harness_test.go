@@ -116,8 +116,9 @@ func newStack(tb testing.TB) *stack {
 	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
-	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
-	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+	tasks := b.Desk(docs, reqs)
+	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store, OrgName: testOrg})
+	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Units(ctx)
 			m := map[string]string{}

@@ -23,6 +23,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
 )
@@ -65,6 +66,7 @@ type UnitNames func(ctx context.Context) (map[string]string, error)
 type Site struct {
 	Accounts *accounts.Accounts
 	Docs     *documents.Documents
+	Desk     *desk.Desk // the 待办 of the console's home
 	Authz    Authz
 	// Consultations are the public comment use cases; without them the consultation pages are
 	// not served.
