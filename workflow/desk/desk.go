@@ -132,7 +132,7 @@ func (d *Desk) Items(ctx context.Context, staff workflow.Staff) ([]Item, error) 
 				Actions: d.Requests.Available(actor, r)})
 		}
 	}
-	if units, all := unitsWith(d.Auth, staff, "comment:moderate"); all || len(units) > 0 {
+	if units, all := documents.UnitsWith(d.Auth, staff, "comment:moderate"); all || len(units) > 0 {
 		ms, err := d.Store.ModerationQueue(ctx, units, all)
 		if err != nil {
 			return nil, err
@@ -205,20 +205,4 @@ func (d *Desk) stateLabel(inst workflow.Instance) string {
 		return def.StateLabel(inst.State)
 	}
 	return inst.State
-}
-
-// unitsWith returns the units in which staff hold permission, or all when they hold it bureau-wide.
-func unitsWith(auth Authz, staff workflow.Staff, permission string) (units []string, all bool) {
-	for _, r := range staff.Roles {
-		if !auth.Can(staff.Username, r.Unit, permission) {
-			continue
-		}
-		if r.Unit == "*" {
-			return nil, true
-		}
-		if !slices.Contains(units, r.Unit) {
-			units = append(units, r.Unit)
-		}
-	}
-	return units, false
 }

@@ -41,13 +41,8 @@ func mustFixture(t *testing.T) *fixture {
 	f.docs = b.Documents(clock)
 	f.reqs = &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock}
 	f.desk = b.Desk(f.docs, f.reqs)
-	for _, tu := range users {
-		u, err := b.Store.UserByUsername(context.Background(), tu.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.staff[tu.Name] = workflow.Staff{ID: u.ID, Username: u.Username, Name: u.DisplayName,
-			Roles: []workflow.RoleAssignment{{Role: tu.Role, Unit: tu.Unit}}}
+	for _, u := range users {
+		f.staff[u.Name] = b.Staff(t, u)
 	}
 	return f
 }

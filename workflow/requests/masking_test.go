@@ -23,11 +23,7 @@ func TestMaskingFollowsPermission(t *testing.T) {
 	reqs := &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer}
 	actor := map[string]workflow.Actor{}
 	for _, u := range users {
-		got, err := b.Store.UserByUsername(ctx, u.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		actor[u.Name] = workflow.Actor{UserID: got.ID, Username: got.Username, Name: got.DisplayName}
+		actor[u.Name] = b.Actor(t, u.Name)
 	}
 	const name, id, phone, email = "赵小明", "11010519491231002X", "13812345678", "zhao@example.com"
 	r, err := reqs.Register(ctx, actor["officer"], requests.Application{ApplicantType: "natural", Name: name,
