@@ -22,8 +22,7 @@ import (
 type RequestsAPI struct {
 	Requests *requests.Requests
 	Cases    *requests.Cases
-	Reports  report.Store
-	OrgName  string
+	Reports  *report.Reports
 	api      *API
 }
 
@@ -522,30 +521,18 @@ type failureDTO struct {
 	Right   float64 `json:"right"`
 }
 
-func (r *RequestsAPI) loadReport(c *gin.Context) (*report.Report, requests.ReportInputs, bool) {
+func (r *RequestsAPI) getReport(c *gin.Context) {
 	year, err := reportYear(c)
 	if err != nil {
 		c.Error(err)
-		return nil, requests.ReportInputs{}, false
-	}
-	rep, in, err := r.Reports.AnnualReport(c.Request.Context(), year, r.OrgName)
-	if err != nil {
-		c.Error(err)
-		return nil, in, false
-	}
-	return rep, in, true
-}
-
-func (r *RequestsAPI) getReport(c *gin.Context) {
-	rep, in, ok := r.loadReport(c)
-	if !ok {
 		return
 	}
-	prev, err := r.Reports.PreviousReport(c.Request.Context(), rep.Year, r.OrgName)
+	ch, err := r.Reports.Check(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		c.Error(err)
 		return
 	}
+	rep, in := ch.Report, ch.Inputs
 	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, rep); err != nil {
 		c.Error(err)
@@ -560,15 +547,21 @@ func (r *RequestsAPI) getReport(c *gin.Context) {
 		t := in.FinalizedAt
 		out.FinalizedAt = &t
 	}
-	for _, f := range report.Check(rep, prev) {
+	for _, f := range ch.Failures {
 		out.Failures = append(out.Failures, failureDTO{Table: f.Table, Cell: f.Cell, Rule: f.Rule, Message: f.Message, Left: f.Left, Right: f.Right})
 	}
 	c.JSON(http.StatusOK, out)
 }
 
 func (r *RequestsAPI) exportReport(c *gin.Context) {
-	rep, _, ok := r.loadReport(c)
-	if !ok {
+	year, err := reportYear(c)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	rep, _, err := r.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
+	if err != nil {
+		c.Error(err)
 		return
 	}
 	var buf bytes.Buffer
@@ -617,7 +610,7 @@ func (r *RequestsAPI) saveInputs(c *gin.Context) {
 	for _, f := range req.Figures {
 		in.Figures = append(in.Figures, requests.ReportFigure{Item: strings.TrimSpace(f.Item), Label: strings.TrimSpace(f.Label), Values: f.Values})
 	}
-	if _, err := r.Reports.SaveReportInputs(c.Request.Context(), in, req.Version, staffOf(c).Actor(), time.Now()); err != nil {
+	if _, err := r.Reports.Save(c.Request.Context(), staffOf(c).Actor(), in, req.Version); err != nil {
 		c.Error(err)
 		return
 	}
@@ -630,7 +623,7 @@ func (r *RequestsAPI) finalize(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	if _, _, err := r.Reports.FinalizeReport(c.Request.Context(), year, r.OrgName, staffOf(c).Actor(), time.Now()); err != nil {
+	if _, _, err := r.Reports.Finalize(c.Request.Context(), staffOf(c).Actor(), year); err != nil {
 		c.Error(err)
 		return
 	}

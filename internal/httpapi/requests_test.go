@@ -53,8 +53,7 @@ func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b 
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
 		Requests: reqs,
 		Cases:    &requests.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
-		Reports:  b.Store,
-		OrgName:  "测试市住房和城乡建设局",
+		Reports:  &report.Reports{Store: b.Store, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
 	})
 	return clock
 }

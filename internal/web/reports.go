@@ -110,7 +110,7 @@ func (s *Site) reportList(c *gin.Context) {
 // PreviousReport gives it (AnnualReport of the year before); the reports already loaded for the
 // list are reused for that.
 func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
-	ctx := c.Request.Context()
+	ctx, actor := c.Request.Context(), staffOf(c).Actor()
 	current := workflow.DateOf(s.now()).Year
 	if current < 2019 {
 		return nil, nil
@@ -122,7 +122,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 	}
 	all := map[int]loaded{}
 	for y := current; y >= floor; y-- {
-		rep, in, err := s.Reports.AnnualReport(ctx, y, s.OrgName)
+		rep, in, err := s.Reports.Year(ctx, actor, y)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +139,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 			prev = p.rep
 		} else {
 			var err error
-			if prev, err = s.Reports.PreviousReport(ctx, y, s.OrgName); err != nil {
+			if prev, err = s.Reports.Previous(ctx, actor, y); err != nil {
 				return nil, err
 			}
 		}
@@ -224,15 +224,11 @@ type reportPageView struct {
 
 // loadReportPage assembles the page of one year's report for the signed-in user.
 func (s *Site) loadReportPage(c *gin.Context, year int) (reportPageView, error) {
-	ctx := c.Request.Context()
-	rep, in, err := s.Reports.AnnualReport(ctx, year, s.OrgName)
+	ch, err := s.Reports.Check(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		return reportPageView{}, err
 	}
-	prev, err := s.Reports.PreviousReport(ctx, year, s.OrgName)
-	if err != nil {
-		return reportPageView{}, err
-	}
+	rep, in := ch.Report, ch.Inputs
 	var buf bytes.Buffer
 	if err := report.RenderTablesHTML(&buf, rep); err != nil {
 		return reportPageView{}, err
@@ -242,9 +238,9 @@ func (s *Site) loadReportPage(c *gin.Context, year int) (reportPageView, error) 
 		Overview: paragraphs(rep.Sections[report.SectionOverview]), Problems: paragraphs(rep.Sections[report.SectionProblems]),
 		Other:    paragraphs(rep.Sections[report.SectionOther]),
 		Tables:   template.HTML(buf.String()), // #nosec G203 -- written by html/template in package report
-		Failures: report.Check(rep, prev),
+		Failures: ch.Failures,
 		CanEdit:  !in.Final && s.hasAnywhere(*staffOf(c), "report:edit")}
-	v.CarryOver = carryOver(rep, prev)
+	v.CarryOver = carryOver(rep, ch.Previous)
 	for _, e := range []exportLink{{"网页（HTML）", "html"}, {"表格（CSV）", "csv"}, {"Excel（XLSX）", "xlsx"}, {"数据（JSON）", "json"}} {
 		v.Exports = append(v.Exports, exportLink{Label: e.Label, Href: fmt.Sprintf("/api/v1/reports/%d/export?format=%s", year, e.Href)})
 	}
@@ -307,7 +303,7 @@ func (s *Site) finalizeReport(c *gin.Context) {
 	if c.PostForm("confirm") != "yes" {
 		err = &workflow.Error{Code: workflow.EInputMissing, Field: "confirm", Message: "请先勾选“已核对报告内容，确认定稿”"}
 	} else {
-		_, fs, err = s.Reports.FinalizeReport(c.Request.Context(), year, s.OrgName, staffOf(c).Actor(), s.now())
+		_, fs, err = s.Reports.Finalize(c.Request.Context(), staffOf(c).Actor(), year)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=final", year))
@@ -473,7 +469,7 @@ func (s *Site) reportEdit(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+	rep, in, err := s.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		s.errorPage(c, err)
 		return
@@ -604,7 +600,7 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 			report.SectionOverview: strings.TrimSpace(overview),
 			report.SectionProblems: strings.TrimSpace(problems),
 			report.SectionOther:    strings.TrimSpace(other)}}
-		_, err = s.Reports.SaveReportInputs(c.Request.Context(), in, version, staffOf(c).Actor(), s.now())
+		_, err = s.Reports.Save(c.Request.Context(), staffOf(c).Actor(), in, version)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=saved", year))
@@ -614,7 +610,7 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	rep, in, lerr := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+	rep, in, lerr := s.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
 	if lerr != nil {
 		s.errorPage(c, err)
 		return

@@ -75,8 +75,8 @@ type Site struct {
 	// without Requests the public request form and the request desk are not served.
 	Requests *requests.Requests
 	Cases    *requests.Cases
-	// Reports is the annual report store; without it the report pages are not served.
-	Reports report.Store
+	// Reports are the annual report use cases; without them the report pages are not served.
+	Reports *report.Reports
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications
