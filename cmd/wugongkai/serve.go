@@ -15,10 +15,12 @@ import (
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
 	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/requests"
 )
 
@@ -154,10 +156,11 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
 			LookupLimiter: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
 		cases := &requests.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: a.store,
-			OrgName: cfg.Org.Name})
-		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Consultations: consults,
-			Requests: reqs, Cases: cases, Reports: a.store, Texts: a.store, PageCache: pages,
+		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: postgres.NewDeskStore(a.store.DB(), a.store.Org()), Auth: enforcer}
+		reports := &report.Reports{Store: a.store, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
+		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
+		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults,
+			Requests: reqs, Cases: cases, Reports: reports, Texts: a.store, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.store,
 			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {

@@ -74,7 +74,7 @@ func newConsultStack(tb testing.TB) *consultStack {
 	if err := api.Engine.SetTrustedProxies([]string{"127.0.0.1", "::1"}); err != nil {
 		tb.Fatal(err)
 	}
-	a := &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
+	a := &httpapi.API{Accounts: accounts, Docs: docs, Desk: b.Desk(docs, nil), Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
 	httpapi.Mount(api, a)
 	httpapi.MountConsultations(api, a, &httpapi.ConsultationsAPI{Consultations: cons})
 	srv := httptest.NewServer(api)

@@ -13,6 +13,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
 )
 
@@ -21,6 +22,7 @@ type API struct {
 	srv      *Server
 	Accounts *accounts.Accounts
 	Docs     *documents.Documents
+	Desk     *desk.Desk // the 待办 of GET /api/v1/tasks
 	Authz    Can
 	Inbox    Inbox
 	OrgName  string
@@ -411,34 +413,49 @@ func (a *API) listDocuments(c *gin.Context) error {
 	return nil
 }
 
+// taskDTO is one item of the 待办 (workflow/desk): its kind, what it is, its statutory due date and
+// pending deadlines, and what the caller may do. Document and decision items carry the document's
+// fields as well.
+type taskDTO struct {
+	*documentDTO
+	Kind            string          `json:"kind"`
+	KindLabel       string          `json:"kind_label"`
+	ID              int64           `json:"id"`
+	Version         int             `json:"version"`
+	Title           string          `json:"title"`
+	Unit            string          `json:"unit"`
+	UnitName        string          `json:"unit_name"`
+	State           string          `json:"state"`
+	StateLabel      string          `json:"state_label"`
+	ReceiptNo       string          `json:"receipt_no,omitempty"`
+	DueDate         string          `json:"due_date,omitempty"`
+	PendingComments int             `json:"pending_comments,omitempty"`
+	Available       []transitionDTO `json:"available_transitions"`
+	Deadlines       []deadlineDTO   `json:"deadlines"`
+}
+
 func (a *API) tasks(c *gin.Context) {
-	docs, err := a.Docs.Tasks(c.Request.Context(), staffOf(c))
+	items, err := a.Desk.Items(c.Request.Context(), staffOf(c))
 	if err != nil {
 		c.Error(err)
 		return
 	}
 	now := time.Now()
-	type taskDTO struct {
-		documentDTO
-		Available []transitionDTO `json:"available_transitions"`
-		Deadlines []deadlineDTO   `json:"deadlines"`
-	}
 	out := []taskDTO{}
-	for _, d := range docs {
-		t := taskDTO{documentDTO: toDocumentDTO(d), Available: []transitionDTO{}, Deadlines: []deadlineDTO{}}
-		for _, av := range a.Docs.Available(staffOf(c).Actor(), d) {
+	for _, it := range items {
+		t := taskDTO{Kind: it.Kind, KindLabel: desk.KindLabel(it.Kind), ID: it.ID, Version: it.Version, Title: it.Title, Unit: it.Unit,
+			UnitName: it.UnitName, State: it.State, StateLabel: it.StateLabel, ReceiptNo: it.ReceiptNo, DueDate: it.DueDate,
+			PendingComments: it.PendingComments, Available: []transitionDTO{}, Deadlines: []deadlineDTO{}}
+		if it.Document != nil {
+			d := toDocumentDTO(*it.Document)
+			t.documentDTO = &d
+		}
+		for _, av := range it.Actions {
 			t.Available = append(t.Available, transitionDTO{Name: av.Name, Label: av.Label, Requires: append([]string{}, av.Requires...)})
 		}
-		dls, err := a.Docs.Store.Deadlines(c.Request.Context(), "document", d.ID)
-		if err != nil {
-			c.Error(err)
-			return
-		}
-		for _, dl := range dls {
-			if dl.Status == "pending" {
-				t.Deadlines = append(t.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
-					Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: now.After(dl.DueAt)})
-			}
+		for _, dl := range it.Deadlines {
+			t.Deadlines = append(t.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
+				Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: now.After(dl.DueAt)})
 		}
 		out = append(out, t)
 	}

@@ -41,23 +41,16 @@ type failureDTO struct {
 	Right   float64 `json:"right"`
 }
 
-func (r *RequestsAPI) loadReport(c *gin.Context) (*report.Report, requests.ReportInputs, error) {
+func (r *RequestsAPI) getReport(c *gin.Context) error {
 	year, err := reportYear(c)
 	if err != nil {
-		return nil, requests.ReportInputs{}, err
+		return err
 	}
-	return r.Reports.AnnualReport(c.Request.Context(), year, r.OrgName)
-}
-
-func (r *RequestsAPI) getReport(c *gin.Context) error {
-	rep, in, err := r.loadReport(c)
+	ch, err := r.Reports.Check(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		return err
 	}
-	prev, err := r.Reports.PreviousReport(c.Request.Context(), rep.Year, r.OrgName)
-	if err != nil {
-		return err
-	}
+	rep, in := ch.Report, ch.Inputs
 	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, rep); err != nil {
 		return err
@@ -71,7 +64,7 @@ func (r *RequestsAPI) getReport(c *gin.Context) error {
 		t := in.FinalizedAt
 		out.FinalizedAt = &t
 	}
-	for _, f := range report.Check(rep, prev) {
+	for _, f := range ch.Failures {
 		out.Failures = append(out.Failures, failureDTO{Table: f.Table, Cell: f.Cell, Rule: f.Rule, Message: f.Message, Left: f.Left, Right: f.Right})
 	}
 	c.JSON(http.StatusOK, out)
@@ -79,7 +72,11 @@ func (r *RequestsAPI) getReport(c *gin.Context) error {
 }
 
 func (r *RequestsAPI) exportReport(c *gin.Context) error {
-	rep, _, err := r.loadReport(c)
+	year, err := reportYear(c)
+	if err != nil {
+		return err
+	}
+	rep, _, err := r.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		return err
 	}
@@ -126,7 +123,7 @@ func (r *RequestsAPI) saveInputs(c *gin.Context) error {
 	for _, f := range req.Figures {
 		in.Figures = append(in.Figures, requests.ReportFigure{Item: strings.TrimSpace(f.Item), Label: strings.TrimSpace(f.Label), Values: f.Values})
 	}
-	if _, err := r.Reports.SaveReportInputs(c.Request.Context(), in, req.Version, staffOf(c).Actor(), r.Requests.Now()); err != nil {
+	if _, err := r.Reports.Save(c.Request.Context(), staffOf(c).Actor(), in, req.Version); err != nil {
 		return err
 	}
 	return r.getReport(c)
@@ -137,7 +134,7 @@ func (r *RequestsAPI) finalize(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := r.Reports.FinalizeReport(c.Request.Context(), year, r.OrgName, staffOf(c).Actor(), r.Requests.Now()); err != nil {
+	if _, _, err := r.Reports.Finalize(c.Request.Context(), staffOf(c).Actor(), year); err != nil {
 		return err
 	}
 	return r.getReport(c)

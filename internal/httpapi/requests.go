@@ -17,8 +17,7 @@ import (
 type RequestsAPI struct {
 	Requests *requests.Requests
 	Cases    *requests.Cases
-	Reports  report.Store
-	OrgName  string
+	Reports  *report.Reports
 }
 
 // MountRequests registers the request, case and report routes on srv, authenticating staff
@@ -144,7 +143,8 @@ func (r *RequestsAPI) options(c *gin.Context) error {
 	return nil
 }
 
-// requestDTO is a request as staff see it. In lists the identity number and contact are masked.
+// requestDTO is a request as staff see it, personal data masked as the use case masked it for the
+// caller. Lists leave out the text, the note and the facts.
 type requestDTO struct {
 	ID                int64             `json:"id"`
 	Version           int               `json:"version"`
@@ -175,7 +175,7 @@ type requestDTO struct {
 	CreatedAt         time.Time         `json:"created_at"`
 }
 
-func toRequestDTO(r requests.Request, masked bool) requestDTO {
+func toRequestDTO(r requests.Request, list bool) requestDTO {
 	label := ""
 	for _, t := range requests.RequestApplicantTypes() {
 		if t.Code == r.ApplicantType {
@@ -187,9 +187,7 @@ func toRequestDTO(r requests.Request, masked bool) requestDTO {
 		ContactPerson: r.ContactPerson, IDType: r.IDType, IDNumber: r.IDNumber, Phone: r.Phone, Email: r.Email, Address: r.Address,
 		Description: r.Description, Form: r.Form, Delivery: r.Delivery, Note: r.Note, ReplyDue: r.ReplyDue.String(),
 		Outcome: r.Outcome, ClosedOn: r.ClosedOn.String(), Facts: r.Facts, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt}
-	if masked {
-		d.IDNumber, d.Phone, d.Email, d.Address = requests.MaskID(r.IDNumber), requests.MaskContact(r.Phone),
-			requests.MaskContact(r.Email), requests.MaskContact(r.Address)
+	if list {
 		d.Description, d.Note, d.Facts = "", "", nil
 	}
 	return d

@@ -43,16 +43,17 @@ func (c *testClock) set(t time.Time) {
 }
 
 // mountRequests mounts the request, case and report routes on api as cmd wires them, with a
-// settable clock (starting at the wall clock).
+// settable clock (starting at the wall clock), and gives handlers the 待办 over documents and requests.
 func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b *testkit.Bureau) *testClock {
 	tb.Helper()
 	clock := &testClock{t: time.Now()}
+	reqs := &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
+		LookupLimiter: consultations.NewClientLimiter(60, 8)}
+	handlers.Desk = b.Desk(handlers.Docs, reqs)
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
-		Requests: &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
-			LookupLimiter: consultations.NewClientLimiter(60, 8)},
-		Cases:   &requests.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
-		Reports: b.Store,
-		OrgName: "测试市住房和城乡建设局",
+		Requests: reqs,
+		Cases:    &requests.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
+		Reports:  &report.Reports{Store: b.Store, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
 	})
 	return clock
 }

@@ -54,7 +54,10 @@ func wantCode(tb testing.TB, what string, err error, code string) {
 }
 
 // TestLoginCountsAttemptsBeforeThePassword: 60 parallel attempts at one account from one address
-// (59 wrong, 1 right) get no more password checks than the free attempts; the rest wait.
+// (59 wrong, 1 right) get no more password checks than the free attempts; the rest wait. The right
+// password resets the pair's count when it is checked, so if it is among the first five checked,
+// up to five more may be checked after it: at most ten in all, never the sixty that reading the
+// count after the password check let through.
 func TestLoginCountsAttemptsBeforeThePassword(t *testing.T) {
 	f := mustLoginFixture(t, 1000)
 	var checked, refused atomic.Int32
@@ -77,8 +80,8 @@ func TestLoginCountsAttemptsBeforeThePassword(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if checked.Load() > 5 || refused.Load() < 55 {
-		t.Fatalf("%d passwords checked, %d refused; want at most 5 checked", checked.Load(), refused.Load())
+	if checked.Load() > 10 || refused.Load() < 50 {
+		t.Fatalf("%d passwords checked, %d refused; want at most 10 checked", checked.Load(), refused.Load())
 	}
 }
 

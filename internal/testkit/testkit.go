@@ -14,7 +14,9 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // Password is every test user's password.
@@ -87,8 +89,30 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 	return &Bureau{DB: db, Store: store, Enforcer: enf, Engine: Engine(tb)}
 }
 
+// Actor returns the workflow actor of the user called username.
+func (b *Bureau) Actor(tb testing.TB, username string) workflow.Actor {
+	tb.Helper()
+	u, err := b.Store.UserByUsername(context.Background(), username)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+}
+
+// Staff returns the staff member u, who holds u's one role.
+func (b *Bureau) Staff(tb testing.TB, u User) workflow.Staff {
+	tb.Helper()
+	a := b.Actor(tb, u.Name)
+	return workflow.Staff{ID: a.UserID, Username: a.Username, Name: a.Name, Roles: []workflow.RoleAssignment{{Role: u.Role, Unit: u.Unit}}}
+}
+
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 	return &documents.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+}
+
+// Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
+func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.Desk {
+	return &desk.Desk{Docs: docs, Requests: reqs, Store: postgres.NewDeskStore(b.DB, b.Store.Org()), Auth: b.Enforcer}
 }

@@ -23,12 +23,6 @@ type PortalTexts interface {
 	SavePortalText(ctx context.Context, t portal.Text, prevVersion int) (portal.Text, error)
 }
 
-// reportInputs is what a report store may offer besides report.Store: a year's inputs alone, so
-// the public report column learns which years are final without assembling every draft.
-type reportInputs interface {
-	ReportInputs(ctx context.Context, year int) (requests.ReportInputs, error)
-}
-
 // DefaultErrorReportURL is the national 我为政府网站找错 platform.
 const DefaultErrorReportURL = "https://zfwzzc.www.gov.cn/"
 
@@ -176,7 +170,7 @@ func (s *Site) finalReports(ctx context.Context) ([]publicReportRow, error) {
 	current := workflow.DateOf(s.now()).Year
 	var rows []publicReportRow
 	for y := current; y >= max(2019, current-reportListYears+1); y-- {
-		final, at, err := s.reportFinal(ctx, y)
+		final, at, err := s.Reports.Final(ctx, y)
 		if err != nil {
 			return nil, err
 		}
@@ -186,16 +180,6 @@ func (s *Site) finalReports(ctx context.Context) ([]publicReportRow, error) {
 		}
 	}
 	return rows, nil
-}
-
-// reportFinal reports whether year's report is final, reading only its inputs when it can.
-func (s *Site) reportFinal(ctx context.Context, year int) (bool, any, error) {
-	if ri, ok := s.Reports.(reportInputs); ok {
-		in, err := ri.ReportInputs(ctx, year)
-		return in.Final, in.FinalizedAt, err
-	}
-	_, in, err := s.Reports.AnnualReport(ctx, year, s.OrgName)
-	return in.Final, in.FinalizedAt, err
 }
 
 // publicReports is the 政府信息公开工作年度报告 column: the final reports only.
@@ -214,18 +198,7 @@ func (s *Site) finalReport(c *gin.Context) (*report.Report, requests.ReportInput
 	if err != nil {
 		return nil, requests.ReportInputs{}, workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
 	}
-	final, _, err := s.reportFinal(c.Request.Context(), year)
-	if err != nil {
-		return nil, requests.ReportInputs{}, err
-	}
-	if !final {
-		return nil, requests.ReportInputs{}, workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
-	}
-	rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
-	if err == nil && !in.Final {
-		err = workflow.Errorf(workflow.ENotFound, "年度报告不存在或尚未发布")
-	}
-	return rep, in, err
+	return s.Reports.Published(c.Request.Context(), year)
 }
 
 type publicReportView struct {

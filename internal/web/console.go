@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"wugongkai/internal/httpkit"
 	"wugongkai/workflow"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
 )
 
@@ -85,13 +87,23 @@ var deadlineLabels = map[string]string{
 	"consultation_opens":  "征求意见开始",
 	"consultation_closes": "征求意见截止",
 	"rereview_due":        "复审期限",
+	"reply_due":           "答复期限",
+	"supplement_due":      "补正期限",
+	"consultation_due":    "征求意见答复期限",
+	"payment_due":         "缴费期限",
 }
 
+// deadlineLabel names a deadline; a reminder (name.remind) is named after its deadline.
 func deadlineLabel(name string) string {
-	if l, ok := deadlineLabels[name]; ok {
-		return l
+	base, remind := strings.CutSuffix(name, ".remind")
+	l, ok := deadlineLabels[base]
+	if !ok {
+		return name
 	}
-	return name
+	if remind {
+		return l + "（提醒）"
+	}
+	return l
 }
 
 // deadlineView is one pending deadline as staff see it.
@@ -165,14 +177,10 @@ type docRow struct {
 	Action    string // 已办: what the user did
 	At        time.Time
 	Version   int
+	Href      string // the item's page (待办)
 }
 
-func kindLabel(d documents.Document) string {
-	if d.Definition == "decision" {
-		return "重大行政决策草案"
-	}
-	return "公文"
-}
+func kindLabel(d documents.Document) string { return desk.KindLabel(d.Definition) }
 
 func (s *Site) toDocRow(c *gin.Context, d documents.Document) docRow {
 	r := docRow{ID: d.ID, Title: d.Title, Kind: kindLabel(d), Unit: d.UnitName, Drafter: d.CreatedByName, Updated: d.UpdatedAt, Version: d.Version}
@@ -200,22 +208,36 @@ type dashboardView struct {
 	CanDraft      bool
 }
 
-// dashboard is the console's home: 待办 with deadlines, 已办 and the newest notifications.
+// dashboard is the console's home: 待办 (workflow/desk: documents, requests and comments to
+// moderate, soonest due first, with every pending deadline), 已办 and the newest notifications.
 func (s *Site) dashboard(c *gin.Context) {
 	st := *staffOf(c)
-	ctx := c.Request.Context()
-	tasks, err := s.Docs.Tasks(ctx, st)
+	items, err := s.Desk.Items(c.Request.Context(), st)
 	if err != nil {
 		s.errorPage(c, err)
 		return
 	}
 	v := dashboardView{CanDraft: s.hasAnywhere(st, "document:create")}
-	for _, d := range tasks {
-		r := s.toDocRow(c, d)
-		for _, t := range s.Docs.Available(st.Actor(), d) {
+	for _, it := range items {
+		r := docRow{ID: it.ID, Title: it.Title, Kind: desk.KindLabel(it.Kind), Unit: it.UnitName, State: it.StateLabel,
+			Version: it.Version, Href: "/console/documents/" + strconv.FormatInt(it.ID, 10)}
+		if r.Unit == "" {
+			r.Unit = unitName(s.unitNames(c), it.Unit)
+		}
+		switch it.Kind {
+		case desk.KindRequest:
+			r.Href = "/console/requests/" + strconv.FormatInt(it.ID, 10)
+			r.Title = it.ReceiptNo + " " + it.Title
+		case desk.KindModeration:
+			r.Href += "/comments?status=pending"
+			r.Actions = append(r.Actions, fmt.Sprintf("审核公众意见（%d 条待审核）", it.PendingComments))
+		}
+		for _, t := range it.Actions {
 			r.Actions = append(r.Actions, t.Label)
 		}
-		r.Deadlines = s.pendingDeadlines(c, d.ID)
+		for _, dl := range it.Deadlines {
+			r.Deadlines = append(r.Deadlines, s.toDeadlineView(dl))
+		}
 		v.Tasks = append(v.Tasks, r)
 	}
 	if v.Handled, err = s.handled(c, st, 20); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/testkit"
 	"wugongkai/internal/web"
@@ -116,8 +117,10 @@ func newStack(tb testing.TB) *stack {
 	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
-	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: testOrg})
-	site := &web.Site{Accounts: accounts, Docs: docs, Consultations: cons, Requests: reqs, Cases: cases, Reports: store, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+	tasks := b.Desk(docs, reqs)
+	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store, OrgName: testOrg})
+	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases,
+		Reports: &report.Reports{Store: store, Auth: enf, Org: testOrg, Clock: clock}, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Units(ctx)
 			m := map[string]string{}

@@ -159,7 +159,7 @@ func (s *Site) reportEdit(c *gin.Context) {
 		if err != nil {
 			return reportEditView{}, err
 		}
-		rep, in, err := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+		rep, in, err := s.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
 		if err != nil {
 			return reportEditView{}, err
 		}
@@ -289,14 +289,14 @@ func (s *Site) saveReportInputs(c *gin.Context) {
 			report.SectionOverview: strings.TrimSpace(overview),
 			report.SectionProblems: strings.TrimSpace(problems),
 			report.SectionOther:    strings.TrimSpace(other)}}
-		_, err = s.Reports.SaveReportInputs(c.Request.Context(), in, version, staffOf(c).Actor(), s.now())
+		_, err = s.Reports.Save(c.Request.Context(), staffOf(c).Actor(), in, version)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=saved", year))
 		return
 	}
 	refused(s, c, err, "console_report_edit", func(*gin.Context) (reportEditView, error) {
-		rep, in, lerr := s.Reports.AnnualReport(c.Request.Context(), year, s.OrgName)
+		rep, in, lerr := s.Reports.Year(c.Request.Context(), staffOf(c).Actor(), year)
 		if lerr != nil {
 			return reportEditView{}, lerr
 		}

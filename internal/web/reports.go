@@ -129,7 +129,7 @@ func (s *Site) reportList(c *gin.Context) {
 // PreviousReport gives it (AnnualReport of the year before); the reports already loaded for the
 // list are reused for that.
 func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
-	ctx := c.Request.Context()
+	ctx, actor := c.Request.Context(), staffOf(c).Actor()
 	current := workflow.DateOf(s.now()).Year
 	if current < 2019 {
 		return nil, nil
@@ -141,7 +141,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 	}
 	all := map[int]loaded{}
 	for y := current; y >= floor; y-- {
-		rep, in, err := s.Reports.AnnualReport(ctx, y, s.OrgName)
+		rep, in, err := s.Reports.Year(ctx, actor, y)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func (s *Site) reportYears(c *gin.Context) ([]reportYearRow, error) {
 			prev = p.rep
 		} else {
 			var err error
-			if prev, err = s.Reports.PreviousReport(ctx, y, s.OrgName); err != nil {
+			if prev, err = s.Reports.Previous(ctx, actor, y); err != nil {
 				return nil, err
 			}
 		}
@@ -239,24 +239,20 @@ func (s *Site) loadReportPage(c *gin.Context) (reportPageView, error) {
 	if err != nil {
 		return reportPageView{}, err
 	}
-	ctx := c.Request.Context()
-	rep, in, err := s.Reports.AnnualReport(ctx, year, s.OrgName)
+	ch, err := s.Reports.Check(c.Request.Context(), staffOf(c).Actor(), year)
 	if err != nil {
 		return reportPageView{}, err
 	}
-	prev, err := s.Reports.PreviousReport(ctx, year, s.OrgName)
-	if err != nil {
-		return reportPageView{}, err
-	}
+	rep, in := ch.Report, ch.Inputs
 	tables, err := tablesHTML(rep)
 	if err != nil {
 		return reportPageView{}, err
 	}
 	v := reportPageView{Year: year, Title: rep.Title(), FormatLabel: formatLabel(rep.Format), reportState: stateOf(in),
 		reportText: textOf(rep), Tables: tables,
-		Failures: report.Check(rep, prev),
+		Failures: ch.Failures,
 		CanEdit:  !in.Final && s.hasAnywhere(*staffOf(c), "report:edit")}
-	v.CarryOver = carryOver(rep, prev)
+	v.CarryOver = carryOver(rep, ch.Previous)
 	for _, e := range []exportLink{{"网页（HTML）", "html"}, {"表格（CSV）", "csv"}, {"Excel（XLSX）", "xlsx"}, {"数据（JSON）", "json"}} {
 		v.Exports = append(v.Exports, exportLink{Label: e.Label, Href: fmt.Sprintf("/api/v1/reports/%d/export?format=%s", year, e.Href)})
 	}
@@ -310,7 +306,7 @@ func (s *Site) finalizeReport(c *gin.Context) {
 	if c.PostForm("confirm") != "yes" {
 		err = &workflow.Error{Code: workflow.EInputMissing, Field: "confirm", Message: "请先勾选“已核对报告内容，确认定稿”"}
 	} else {
-		_, fs, err = s.Reports.FinalizeReport(c.Request.Context(), year, s.OrgName, staffOf(c).Actor(), s.now())
+		_, fs, err = s.Reports.Finalize(c.Request.Context(), staffOf(c).Actor(), year)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/reports/%d?done=final", year))

@@ -318,21 +318,6 @@ type requestListView struct {
 
 const requestPageSize = 30
 
-// maskName masks a natural person's name for lists: the first character stays. The names of
-// organisations are not personal information and stay whole.
-func maskName(name, applicantType string) string {
-	for _, a := range requests.RequestApplicantTypes() {
-		if a.Code == applicantType && a.Organization {
-			return name
-		}
-	}
-	r := []rune(name)
-	if len(r) <= 1 {
-		return name
-	}
-	return string(r[:1]) + strings.Repeat("*", len(r)-1)
-}
-
 func applicantTypeLabel(code string) string {
 	for _, a := range requests.RequestApplicantTypes() {
 		if a.Code == code {
@@ -421,7 +406,7 @@ func (s *Site) requestList(c *gin.Context) {
 	}
 	for _, r := range items {
 		row := requestRow{ID: r.ID, ReceiptNo: r.ReceiptNo, Title: r.Title, ApplicantType: applicantTypeLabel(r.ApplicantType),
-			Name: maskName(r.ApplicantName, r.ApplicantType), ReceivedOn: r.ReceivedOn.String(), ReplyDue: r.ReplyDue.String(),
+			Name: r.ApplicantName, ReceivedOn: r.ReceivedOn.String(), ReplyDue: r.ReplyDue.String(),
 			State: def.StateLabel(r.State), Open: r.Open(), ClosedOn: r.ClosedOn.String()}
 		if d, err := s.Requests.Engine.Definition(r.Instance); err == nil {
 			row.State = d.StateLabel(r.State)

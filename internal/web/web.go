@@ -23,6 +23,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/consultations"
+	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/portal"
 	"wugongkai/workflow/requests"
@@ -53,6 +54,7 @@ type UnitNames func(ctx context.Context) (map[string]string, error)
 type Site struct {
 	Accounts *accounts.Accounts
 	Docs     *documents.Documents
+	Desk     *desk.Desk // the 待办 of the console's home
 	Authz    Authz
 	// Consultations are the public comment use cases; without them the consultation pages are
 	// not served.
@@ -61,8 +63,8 @@ type Site struct {
 	// without Requests the public request form and the request desk are not served.
 	Requests *requests.Requests
 	Cases    *requests.Cases
-	// Reports is the annual report store; without it the report pages are not served.
-	Reports report.Store
+	// Reports are the annual report use cases; without them the report pages are not served.
+	Reports *report.Reports
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications

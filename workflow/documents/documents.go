@@ -370,8 +370,16 @@ func (s *Documents) List(ctx context.Context, staff workflow.Staff, q DocumentQu
 }
 
 func (s *Documents) readableUnits(staff workflow.Staff, perm string) (units []string, all bool) {
+	return UnitsWith(s.Auth, staff, perm)
+}
+
+// UnitsWith returns the units in which staff hold permission, or all when they hold it
+// bureau-wide.
+func UnitsWith(auth interface {
+	Can(user, unit, permission string) bool
+}, staff workflow.Staff, permission string) (units []string, all bool) {
 	for _, r := range staff.Roles {
-		if !s.Auth.Can(staff.Username, r.Unit, perm) {
+		if !auth.Can(staff.Username, r.Unit, permission) {
 			continue
 		}
 		if r.Unit == "*" {

@@ -274,7 +274,8 @@ func (s *Requests) Get(ctx context.Context, actor workflow.Actor, id int64) (Req
 	return r, nil
 }
 
-// List returns the requests the actor may read, newest first (permission request:read).
+// List returns the requests the actor may read, newest first (permission request:read). A list
+// shows no one the applicants' personal data: every row is masked (Request.Masked).
 func (s *Requests) List(ctx context.Context, actor workflow.Actor, q RequestQuery) ([]Request, int, error) {
 	if err := s.Auth.Authorize(ctx, actor, s.unit(), "request:read"); err != nil {
 		return nil, 0, err
@@ -283,7 +284,37 @@ func (s *Requests) List(ctx context.Context, actor workflow.Actor, q RequestQuer
 	if err := workflow.CheckText("q", q.Text, 100, false); err != nil {
 		return nil, 0, err
 	}
-	return s.Store.ListRequests(ctx, q)
+	rs, total, err := s.Store.ListRequests(ctx, q)
+	for i := range rs {
+		rs[i] = rs[i].Masked()
+	}
+	return rs, total, err
+}
+
+// Waiting returns the open requests on which the actor may fire a transition now, masked as in
+// List, oldest first: the requests in the actor's 待办. Someone who may not read requests waits on
+// none.
+func (s *Requests) Waiting(ctx context.Context, actor workflow.Actor) ([]Request, error) {
+	if !s.Auth.Can(actor.Username, s.unit(), "request:read") {
+		return nil, nil
+	}
+	rs, _, err := s.Store.ListRequests(ctx, RequestQuery{Open: true, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []Request
+	for i := len(rs) - 1; i >= 0; i-- {
+		if len(s.Available(actor, rs[i])) > 0 {
+			out = append(out, rs[i].Masked())
+		}
+	}
+	return out, nil
+}
+
+// Handles reports whether the actor handles requests (request:handle in the requests' unit), and
+// so sees a request's record whole.
+func (s *Requests) Handles(actor workflow.Actor) bool {
+	return s.Auth.Can(actor.Username, s.unit(), "request:handle")
 }
 
 // replyEffects computes the pending reply deadline of inst and its reminder, or none when the
@@ -460,10 +491,19 @@ type RequestDetail struct {
 }
 
 // Detail loads a request with its history, deadlines, reply clock and what the actor may do now.
+// Whoever handles requests (Handles) sees the record whole; anyone else who may read it sees the
+// applicant's name, identity number and contacts masked (Request.Masked).
 func (s *Requests) Detail(ctx context.Context, actor workflow.Actor, id int64) (RequestDetail, error) {
 	r, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return RequestDetail{}, err
+	}
+	n, err := s.Store.ApplicantMonthCount(ctx, r)
+	if err != nil {
+		return RequestDetail{}, err
+	}
+	if !s.Handles(actor) {
+		r = r.Masked()
 	}
 	def, err := s.Engine.Definition(r.Instance)
 	if err != nil {
@@ -474,10 +514,6 @@ func (s *Requests) Detail(ctx context.Context, actor workflow.Actor, id int64) (
 		return RequestDetail{}, err
 	}
 	dls, err := s.Store.Deadlines(ctx, "request", id)
-	if err != nil {
-		return RequestDetail{}, err
-	}
-	n, err := s.Store.ApplicantMonthCount(ctx, r)
 	if err != nil {
 		return RequestDetail{}, err
 	}

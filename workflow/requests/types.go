@@ -196,7 +196,8 @@ func RequestOutcomeOf(key string) (RequestOutcome, bool) {
 
 // Request is a disclosure request (政府信息公开申请, definition "request") with its workflow
 // instance. The applicant's identity and contact are personal information: they are never shown
-// publicly and are masked in lists (MaskID, MaskContact).
+// publicly, and the use cases mask them (Masked) in lists and for anyone who does not handle
+// requests.
 type Request struct {
 	workflow.Instance
 	ReceiptNo     string
@@ -227,6 +228,29 @@ type Request struct {
 
 // Open reports whether the request still waits for an answer.
 func (r Request) Open() bool { return r.State != RequestAnswered && r.State != RequestClosed }
+
+// Masked returns r with the applicant's name (a natural person's: MaskName), identity document
+// number and contacts masked.
+func (r Request) Masked() Request {
+	r.ApplicantName = MaskName(r.ApplicantName, r.ApplicantType)
+	r.ContactPerson = MaskName(r.ContactPerson, "natural")
+	r.IDNumber = MaskID(r.IDNumber)
+	r.Phone, r.Email, r.Address = MaskContact(r.Phone), MaskContact(r.Email), MaskContact(r.Address)
+	return r
+}
+
+// MaskName masks a natural person's name: the first character stays. The names of organisations
+// (applicant types with Organization set) are public and stay whole.
+func MaskName(name, typ string) string {
+	if a, ok := applicantType(typ); ok && a.Organization {
+		return name
+	}
+	r := []rune(name)
+	if len(r) <= 1 {
+		return name
+	}
+	return string(r[:1]) + strings.Repeat("*", len(r)-1)
+}
 
 // MaskID masks an identity document number for lists: the first 3 and the last 4 characters stay
 // for numbers of 10 or more, only the last 2 for shorter ones.
