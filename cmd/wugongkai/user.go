@@ -17,7 +17,7 @@ import (
 )
 
 // openStore connects (creating and migrating the database if needed) for an admin command.
-func (g *globals) openStore(ctx context.Context) (*postgres.Store, func(), error) {
+func (g *globals) openStore(ctx context.Context) (*postgres.Stores, func(), error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -32,7 +32,8 @@ func (g *globals) openStore(ctx context.Context) (*postgres.Store, func(), error
 		db.Close()
 		return nil, nil, err
 	}
-	return postgres.NewStore(db, org, nil), func() { db.Close() }, nil
+	stores := postgres.NewStores(db, org, nil)
+	return stores, func() { stores.Close(); db.Close() }, nil
 }
 
 func readPassword(r io.Reader) (string, error) {
@@ -99,7 +100,7 @@ func userCmd(g *globals) *cobra.Command {
 			defer closeFn()
 			if unit != "" && unit != "*" {
 				// An existing unit is never renamed; an unknown one is created only with an explicit name.
-				created, err := store.CreateUnitIfMissing(ctx, unit, unitName)
+				created, err := store.Orgs.CreateUnitIfMissing(ctx, unit, unitName)
 				if err != nil {
 					return errors.New(workflow.ErrorMessage(err))
 				}
@@ -110,7 +111,7 @@ func userCmd(g *globals) *cobra.Command {
 			if name == "" {
 				name = username
 			}
-			u, err := store.CreateUser(ctx, postgres.User{Username: username, DisplayName: name, PasswordHash: hash}, ras)
+			u, err := store.Accounts.CreateUser(ctx, postgres.User{Username: username, DisplayName: name, PasswordHash: hash}, ras)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
@@ -152,7 +153,7 @@ func userCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer closeFn()
-			if err := store.SetPassword(cmd.Context(), pwUser, hash); err != nil {
+			if err := store.Accounts.SetPassword(cmd.Context(), pwUser, hash); err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
 			fmt.Fprintf(g.stdout, "已修改用户 %s 的密码，其登录会话已全部结束\n", accounts.FoldUsername(pwUser))

@@ -147,7 +147,11 @@ func (r auditRow) toDomain() (workflow.AuditEntry, error) {
 }
 
 // History returns a subject's audit chain in order.
-func (s *Store) History(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
+func (s *Audit) History(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
+	return s.history(ctx, kind, subject)
+}
+
+func (s *base) history(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
 	const q = `SELECT ` + auditCols + ` FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
 		ORDER BY seq`
 	var rows []auditRow
@@ -164,7 +168,7 @@ const auditCols = `org_id, subject_kind, subject_id, seq, action, from_state, to
 // ActedOn returns, for the subjects of kind the user acted on most recently (at most limit), the
 // latest entry of each that is the user's, newest first. It looks at the user's last 1,000
 // actions through audit_events_actor_idx, so it costs the same however long the log grows.
-func (s *Store) ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error) {
+func (s *Audit) ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error) {
 	const q = `SELECT ` + auditCols + ` FROM (
 			SELECT DISTINCT ON (subject_id) * FROM (
 				SELECT * FROM audit_events WHERE org_id = $1 AND actor_id = $2 AND subject_kind = $3

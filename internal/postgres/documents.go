@@ -59,7 +59,7 @@ const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.defi
 
 // CreateDocument inserts a new draft at version 1 with its first body version and its first audit
 // event, in one transaction.
-func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor workflow.Actor, now time.Time) (documents.Document, error) {
+func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	if d.Facts == nil {
 		d.Facts = workflow.Facts{}
 	}
@@ -97,7 +97,7 @@ func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.
 }
 
 // Document loads one document or decision draft.
-func (s *Store) Document(ctx context.Context, id int64) (documents.Document, error) {
+func (s *Documents) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")
@@ -105,8 +105,8 @@ func (s *Store) Document(ctx context.Context, id int64) (documents.Document, err
 	return r.toDomain()
 }
 
-// UpdateDocument implements workflow.DocumentStore.
-func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (documents.Document, error) {
+// UpdateDocument implements documents.DocumentStore.
+func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (documents.Document, error) {
 	facts, err := jsonText(d.Facts)
 	if err != nil {
 		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
@@ -147,9 +147,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVe
 	return s.Document(ctx, d.ID)
 }
 
-// ApplyPublication implements workflow.DocumentStore: the publish transition and the catalogue
+// ApplyPublication implements documents.DocumentStore: the publish transition and the catalogue
 // metadata, with a fresh 索引号, in one transaction.
-func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub documents.Publication) (workflow.Instance, error) {
+func (s *Documents) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub documents.Publication) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -206,8 +206,8 @@ func RenderIndex(tmpl, org string, year, serial int) (string, error) {
 	return out, nil
 }
 
-// SetValidity implements workflow.DocumentStore.
-func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (documents.Document, error) {
+// SetValidity implements documents.DocumentStore.
+func (s *Documents) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		return s.setValidityTx(ctx, tx, id, prevVersion, validity, validUntil, actor, now)
 	})
@@ -217,7 +217,7 @@ func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, vali
 	return s.Document(ctx, id)
 }
 
-func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) error {
+func (s *Documents) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) error {
 	var until sql.NullTime
 	if !validUntil.IsZero() {
 		until = sql.NullTime{Time: validUntil, Valid: true}
@@ -241,7 +241,7 @@ func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVe
 
 // ExpireValidity flips to 失效 every published document whose 有效期 ended before today, each
 // with an audit event. It returns how many changed.
-func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, error) {
+func (s *Documents) ExpireValidity(ctx context.Context, today workflow.Date) (int, error) {
 	var rows []struct {
 		ID      int64 `db:"id"`
 		Version int   `db:"version"`
@@ -271,8 +271,8 @@ func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, e
 	return n, nil
 }
 
-// Versions implements workflow.DocumentStore.
-func (s *Store) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
+// Versions implements documents.DocumentStore.
+func (s *Documents) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
 	var rows []struct {
 		No          int       `db:"version_no"`
 		Title       string    `db:"title"`
@@ -298,7 +298,7 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]documents.BodyVersion
 // page of results does not drag whole documents out of the table.
 var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
-func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
+func (s *Documents) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -321,8 +321,8 @@ func (s *Store) listDocuments(ctx context.Context, where string, args []any, ord
 	return out, total, err
 }
 
-// ListDocuments implements workflow.DocumentStore.
-func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([]documents.Document, int, error) {
+// ListDocuments implements documents.DocumentStore.
+func (s *Documents) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([]documents.Document, int, error) {
 	where := ` WHERE d.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -357,8 +357,8 @@ func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([
 // the sitemap. Every public read builds on it.
 const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
 
-// PublicDocuments implements workflow.DocumentStore.
-func (s *Store) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
+// PublicDocuments implements documents.DocumentStore.
+func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
 	where := publicWhere
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -382,8 +382,8 @@ func (s *Store) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([
 	return s.listDocuments(ctx, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
-// PublicDocument implements workflow.DocumentStore.
-func (s *Store) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
+// PublicDocument implements documents.DocumentStore.
+func (s *Documents) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")

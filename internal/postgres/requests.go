@@ -80,11 +80,11 @@ const requestSelect = `SELECT r.id, r.org_id, r.unit_code, r.definition, r.defin
 	JOIN units un ON un.org_id = r.org_id AND un.code = r.unit_code
 	LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.created_by`
 
-// CreateRequest implements workflow.RequestStore: in one transaction it creates the handling unit
+// CreateRequest implements requests.RequestStore: in one transaction it creates the handling unit
 // if it is missing, draws the next receipt number of the receipt year (YSQ-<year>-<serial>),
 // inserts the request at version 1 with its first audit event (which holds no personal
 // information), schedules its reply deadlines and notifies the disclosure office.
-func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (requests.Request, error) {
+func (s *Requests) CreateRequest(ctx context.Context, r requests.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (requests.Request, error) {
 	if r.Facts == nil {
 		r.Facts = workflow.Facts{}
 	}
@@ -139,8 +139,8 @@ func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor wor
 	return s.Request(ctx, r.ID)
 }
 
-// Request implements workflow.RequestStore.
-func (s *Store) Request(ctx context.Context, id int64) (requests.Request, error) {
+// Request implements requests.RequestStore.
+func (s *Requests) Request(ctx context.Context, id int64) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.id = $2`, s.org, id); err != nil {
 		return requests.Request{}, translate(err, "申请")
@@ -148,8 +148,8 @@ func (s *Store) Request(ctx context.Context, id int64) (requests.Request, error)
 	return r.toDomain()
 }
 
-// RequestByReceipt implements workflow.RequestStore.
-func (s *Store) RequestByReceipt(ctx context.Context, no string) (requests.Request, error) {
+// RequestByReceipt implements requests.RequestStore.
+func (s *Requests) RequestByReceipt(ctx context.Context, no string) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.receipt_no = $2`, s.org, no); err != nil {
 		return requests.Request{}, translate(err, "申请")
@@ -157,9 +157,9 @@ func (s *Store) RequestByReceipt(ctx context.Context, no string) (requests.Reque
 	return r.toDomain()
 }
 
-// ListRequests implements workflow.RequestStore: newest receipt first, the total counted apart
+// ListRequests implements requests.RequestStore: newest receipt first, the total counted apart
 // from the page.
-func (s *Store) ListRequests(ctx context.Context, q requests.RequestQuery) ([]requests.Request, int, error) {
+func (s *Requests) ListRequests(ctx context.Context, q requests.RequestQuery) ([]requests.Request, int, error) {
 	where := ` WHERE r.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -200,10 +200,10 @@ func (s *Store) ListRequests(ctx context.Context, q requests.RequestQuery) ([]re
 	return out, total, err
 }
 
-// ApplyRequest implements workflow.RequestStore: the transition as Apply writes it and, in the same
+// ApplyRequest implements requests.RequestStore: the transition as Apply writes it and, in the same
 // transaction, the request's pending reply deadline and its reminder replaced by reply. A pending
 // deadline that reply repeats unchanged is kept, so recomputing an unchanged clock adds no rows.
-func (s *Store) ApplyRequest(ctx context.Context, prev workflow.Instance, res workflow.Result, reply []workflow.Effect) (workflow.Instance, error) {
+func (s *Requests) ApplyRequest(ctx context.Context, prev workflow.Instance, res workflow.Result, reply []workflow.Effect) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -217,7 +217,7 @@ func (s *Store) ApplyRequest(ctx context.Context, prev workflow.Instance, res wo
 
 // replaceReplyTx makes the pending reply_due and reply_due.remind deadlines of request id equal
 // to reply.
-func (s *Store) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply []workflow.Effect) error {
+func (s *Requests) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply []workflow.Effect) error {
 	var pending []deadlineRow
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND subject_kind = 'request' AND subject_id = $2
 		AND status = 'pending' AND name IN ('reply_due', 'reply_due.remind') ORDER BY id`
@@ -257,10 +257,10 @@ func (s *Store) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply
 	return nil
 }
 
-// ApplicantMonthCount implements workflow.RequestStore: the requests with r's identity document
+// ApplicantMonthCount implements requests.RequestStore: the requests with r's identity document
 // received in the calendar month of r's receipt, up to and including r (for the fee tiers of
 // 《政府信息公开信息处理费管理办法》).
-func (s *Store) ApplicantMonthCount(ctx context.Context, r requests.Request) (int, error) {
+func (s *Requests) ApplicantMonthCount(ctx context.Context, r requests.Request) (int, error) {
 	first := workflow.Date{Year: r.ReceivedOn.Year, Month: r.ReceivedOn.Month, Day: 1}
 	const q = `SELECT count(*) FROM requests WHERE org_id = $1 AND id_type = $2 AND id_number = $3
 		AND received_on >= $4 AND (received_on, id) <= ($5::date, $6)`
@@ -315,8 +315,8 @@ func caseAudit(c requests.Case) map[string]string {
 		"concluded_on": c.ConcludedOn.String(), "outcome": c.Outcome}
 }
 
-// CreateCase implements workflow.CaseStore.
-func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
+// CreateCase implements requests.CaseStore.
+func (s *Requests) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO cases (org_id, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on,
@@ -335,8 +335,8 @@ func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.
 	return s.Case(ctx, c.ID)
 }
 
-// UpdateCase implements workflow.CaseStore.
-func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
+// UpdateCase implements requests.CaseStore.
+func (s *Requests) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `UPDATE cases SET kind = $1, case_no = $2, organ = $3, applicant_name = $4, request_id = $5, filed_on = $6,
@@ -365,8 +365,8 @@ func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int
 	return s.Case(ctx, c.ID)
 }
 
-// Case implements workflow.CaseStore.
-func (s *Store) Case(ctx context.Context, id int64) (requests.Case, error) {
+// Case implements requests.CaseStore.
+func (s *Requests) Case(ctx context.Context, id int64) (requests.Case, error) {
 	var r caseRow
 	if err := s.db.GetContext(ctx, &r, `SELECT `+caseCols+` FROM cases WHERE org_id = $1 AND id = $2`, s.org, id); err != nil {
 		return requests.Case{}, translate(err, "案件")
@@ -374,9 +374,9 @@ func (s *Store) Case(ctx context.Context, id int64) (requests.Case, error) {
 	return r.toDomain(), nil
 }
 
-// ListCases implements workflow.CaseStore: newest filed first. A year selects the cases Table 四
+// ListCases implements requests.CaseStore: newest filed first. A year selects the cases Table 四
 // of that year counts: filed by its end and not concluded before its start.
-func (s *Store) ListCases(ctx context.Context, q requests.CaseQuery) ([]requests.Case, int, error) {
+func (s *Requests) ListCases(ctx context.Context, q requests.CaseQuery) ([]requests.Case, int, error) {
 	where := ` WHERE org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }

@@ -113,7 +113,7 @@ func sectionHeading(key string) string {
 // validFormat reports whether format is one of the two national formats.
 func validFormat(format string) bool { return format == Format2019 || format == Format2021 }
 
-// Store is what the annual report pages and API need: *postgres.Store satisfies it. Report figures
+// Store is what the annual report pages and API need: *postgres.ReportData satisfies it. Report figures
 // come from SQL aggregation, so the report use cases live with the store; the pages and routes only
 // parse and render.
 type Store interface {
