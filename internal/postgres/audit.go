@@ -339,16 +339,21 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 // legacyBoundaries returns, per organisation, the last gseq written before the audit key. Keyed
 // hashes cover it, so a changed boundary breaks every keyed event after it.
 func legacyBoundaries(ctx context.Context, db *DB) (map[int64]int64, error) {
+	return auditHeads(ctx, db, "legacy_until")
+}
+
+// auditHeads returns one column of audit_heads (gseq or legacy_until) per organisation.
+func auditHeads(ctx context.Context, db *DB, column string) (map[int64]int64, error) {
 	var rows []struct {
-		Org    int64 `db:"org_id"`
-		Legacy int64 `db:"legacy_until"`
+		Org   int64 `db:"org_id"`
+		Value int64 `db:"value"`
 	}
-	if err := db.SelectContext(ctx, &rows, `SELECT org_id, legacy_until FROM audit_heads`); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT org_id, `+column+` AS value FROM audit_heads`); err != nil {
 		return nil, translate(fmt.Errorf("read audit heads: %w", err), "")
 	}
 	out := map[int64]int64{}
 	for _, r := range rows {
-		out[r.Org] = r.Legacy
+		out[r.Org] = r.Value
 	}
 	return out, nil
 }

@@ -34,23 +34,7 @@ func (s *Deadlines) FireDueDeadlines(ctx context.Context, now time.Time, limit i
 	if err == nil || len(ids) <= 1 {
 		return n, err
 	}
-	n = 0
-	var firstErr error
-	for _, id := range ids {
-		var did bool
-		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			var err error
-			did, err = s.fireDeadlineTx(ctx, tx, id, now, fire)
-			return err
-		})
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		if did && err == nil {
-			n++
-		}
-	}
-	return n, firstErr
+	return s.fireEach(ctx, ids, now, fire)
 }
 
 type subjectKey struct {

@@ -135,7 +135,13 @@ func (s *Deadlines) FireDeadlines(ctx context.Context, ids []int64, now time.Tim
 	if err == nil || len(ids) == 1 {
 		return n, err
 	}
-	n = 0
+	return s.fireEach(ctx, ids, now, fire)
+}
+
+// fireEach fires ids one transaction each (after a batch failed, so that one bad deadline does not
+// hold back the others) and returns how many fired and the first error.
+func (s *Deadlines) fireEach(ctx context.Context, ids []int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+	n := 0
 	var firstErr error
 	for _, id := range ids {
 		var did bool
