@@ -110,9 +110,11 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind stri
 	}
 	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
 		actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, true)`
-	_, err = tx.ExecContext(ctx, q, org, kind, subject, e.Seq, e.Action, e.FromState, e.ToState, actor,
-		e.ActorName, data, e.At, e.PrevHash, e.Hash, last.GSeq)
+		VALUES (:org, :kind, :subject, :seq, :action, :from, :to, :actor, :actor_name, :data, :at, :prev_hash, :hash,
+		:gseq, true)`
+	_, err = tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "seq": e.Seq,
+		"action": e.Action, "from": e.FromState, "to": e.ToState, "actor": actor, "actor_name": e.ActorName, "data": data,
+		"at": e.At, "prev_hash": e.PrevHash, "hash": e.Hash, "gseq": last.GSeq})
 	if err != nil {
 		return translate(fmt.Errorf("append audit event: %w", err), "")
 	}

@@ -70,9 +70,12 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
 			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, d.Definition, d.DefinitionVersion, d.Unit, d.State, facts,
-			d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber, d.Summary, d.CreatedBy, now.UTC()).Scan(&d.ID); err != nil {
+			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :title, :body, :explanation,
+			:doc_kind, :subject_category, :doc_number, :summary, :created_by, :now, :now) RETURNING id`
+		if err := namedGet(ctx, tx, &d.ID, q, params{"org": s.org, "definition": d.Definition,
+			"definition_version": d.DefinitionVersion, "unit": d.Unit, "state": d.State, "facts": facts, "title": d.Title,
+			"body": d.Body, "explanation": d.Explanation, "doc_kind": d.DocKind, "subject_category": d.SubjectCategory,
+			"doc_number": d.DocNumber, "summary": d.Summary, "created_by": d.CreatedBy, "now": now.UTC()}); err != nil {
 			return translate(fmt.Errorf("insert document: %w", err), "文件")
 		}
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
@@ -89,8 +92,9 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 
 func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.Document, no int, author int64, now time.Time) error {
 	const q = `INSERT INTO document_versions (org_id, document_id, version_no, title, body, explanation, author_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	if _, err := tx.ExecContext(ctx, q, org, d.ID, no, d.Title, d.Body, d.Explanation, author, now.UTC()); err != nil {
+		VALUES (:org, :document, :no, :title, :body, :explanation, :author, :now)`
+	if _, err := tx.NamedExecContext(ctx, q, params{"org": org, "document": d.ID, "no": no, "title": d.Title, "body": d.Body,
+		"explanation": d.Explanation, "author": author, "now": now.UTC()}); err != nil {
 		return translate(fmt.Errorf("insert body version: %w", err), "")
 	}
 	return nil
@@ -112,11 +116,13 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		const q = `UPDATE documents SET title = $1, body = $2, explanation = $3, doc_kind = $4, subject_category = $5,
-			doc_number = $6, summary = $7, facts = $8, version = version + 1, updated_at = $9
-			WHERE org_id = $10 AND id = $11 AND version = $12`
-		res, err := tx.ExecContext(ctx, q, d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber,
-			d.Summary, facts, now.UTC(), s.org, d.ID, prevVersion)
+		const q = `UPDATE documents SET title = :title, body = :body, explanation = :explanation, doc_kind = :doc_kind,
+			subject_category = :subject_category, doc_number = :doc_number, summary = :summary, facts = :facts,
+			version = version + 1, updated_at = :now
+			WHERE org_id = :org AND id = :id AND version = :prev_version`
+		res, err := tx.NamedExecContext(ctx, q, params{"title": d.Title, "body": d.Body, "explanation": d.Explanation,
+			"doc_kind": d.DocKind, "subject_category": d.SubjectCategory, "doc_number": d.DocNumber, "summary": d.Summary,
+			"facts": facts, "now": now.UTC(), "org": s.org, "id": d.ID, "prev_version": prevVersion})
 		if err != nil {
 			return translate(fmt.Errorf("update document: %w", err), "文件")
 		}
@@ -175,10 +181,13 @@ func (s *Documents) ApplyPublication(ctx context.Context, prev workflow.Instance
 		if !pub.ValidUntil.IsZero() {
 			until = sql.NullTime{Time: pub.ValidUntil, Valid: true}
 		}
-		const q = `UPDATE documents SET index_no = $1, published_at = $2, doc_number = $3, subject_category = $4,
-			summary = $5, validity = $6, valid_until = $7, search_terms = $8 WHERE org_id = $9 AND id = $10`
-		if _, err := tx.ExecContext(ctx, q, index, pub.PublishedAt.UTC(), pub.DocNumber, pub.SubjectCategory, pub.Summary,
-			pub.Validity, until, pq.Array(pub.SearchTerms), s.org, prev.ID); err != nil {
+		const q = `UPDATE documents SET index_no = :index_no, published_at = :published_at, doc_number = :doc_number,
+			subject_category = :subject_category, summary = :summary, validity = :validity, valid_until = :valid_until,
+			search_terms = :search_terms WHERE org_id = :org AND id = :id`
+		if _, err := tx.NamedExecContext(ctx, q, params{"index_no": index, "published_at": pub.PublishedAt.UTC(),
+			"doc_number": pub.DocNumber, "subject_category": pub.SubjectCategory, "summary": pub.Summary,
+			"validity": pub.Validity, "valid_until": until, "search_terms": pq.Array(pub.SearchTerms), "org": s.org,
+			"id": prev.ID}); err != nil {
 			return translate(fmt.Errorf("record publication: %w", err), "索引号")
 		}
 		return nil

@@ -111,12 +111,16 @@ func (s *Requests) CreateRequest(ctx context.Context, r requests.Request, actor 
 		const q = `INSERT INTO requests (org_id, definition, definition_version, unit_code, state, version, facts,
 			receipt_no, title, channel, received_on, applicant_type, applicant_name, contact_person, id_type, id_number,
 			phone, email, address, description, info_form, delivery, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-			$22, $23, $24, $24) RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, r.Definition, r.DefinitionVersion, r.Unit, r.State, facts,
-			r.ReceiptNo, r.Title, r.Channel, r.ReceivedOn.String(), r.ApplicantType, r.ApplicantName, r.ContactPerson,
-			r.IDType, r.IDNumber, r.Phone, r.Email, r.Address, r.Description, r.Form, r.Delivery, r.Note, creator,
-			now.UTC()).Scan(&r.ID); err != nil {
+			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :receipt_no, :title, :channel,
+			:received_on, :applicant_type, :applicant_name, :contact_person, :id_type, :id_number, :phone, :email,
+			:address, :description, :info_form, :delivery, :note, :created_by, :now, :now) RETURNING id`
+		if err := namedGet(ctx, tx, &r.ID, q, params{"org": s.org, "definition": r.Definition,
+			"definition_version": r.DefinitionVersion, "unit": r.Unit, "state": r.State, "facts": facts,
+			"receipt_no": r.ReceiptNo, "title": r.Title, "channel": r.Channel, "received_on": r.ReceivedOn.String(),
+			"applicant_type": r.ApplicantType, "applicant_name": r.ApplicantName, "contact_person": r.ContactPerson,
+			"id_type": r.IDType, "id_number": r.IDNumber, "phone": r.Phone, "email": r.Email, "address": r.Address,
+			"description": r.Description, "info_form": r.Form, "delivery": r.Delivery, "note": r.Note, "created_by": creator,
+			"now": now.UTC()}); err != nil {
 			return translate(fmt.Errorf("insert request: %w", err), "申请")
 		}
 		if err := s.db.appendAudit(ctx, tx, s.org, "request", r.ID, workflow.AuditEntry{Action: "create", ToState: r.State,
@@ -298,15 +302,19 @@ func (r caseRow) toDomain() requests.Case {
 const caseCols = `id, version, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on, outcome,
 	summary, created_by, created_at, updated_at`
 
-// caseArgs returns the nullable columns of c.
-func caseArgs(c requests.Case) (request sql.NullInt64, concluded sql.NullString) {
+// caseParams returns the named parameters of c's columns and of the statement's org and now.
+func (s *Requests) caseParams(c requests.Case, now time.Time) params {
+	var request sql.NullInt64
 	if c.RequestID != 0 {
 		request = sql.NullInt64{Int64: c.RequestID, Valid: true}
 	}
+	var concluded sql.NullString
 	if !c.ConcludedOn.IsZero() {
 		concluded = sql.NullString{String: c.ConcludedOn.String(), Valid: true}
 	}
-	return request, concluded
+	return params{"org": s.org, "id": c.ID, "kind": c.Kind, "case_no": c.CaseNo, "organ": c.Organ,
+		"applicant_name": c.ApplicantName, "request_id": request, "filed_on": c.FiledOn.String(), "concluded_on": concluded,
+		"outcome": c.Outcome, "summary": c.Summary, "created_by": c.CreatedBy, "now": now.UTC()}
 }
 
 // caseAudit is what the audit log keeps of a case: its figures for Table 四, no names.
@@ -317,13 +325,12 @@ func caseAudit(c requests.Case) map[string]string {
 
 // CreateCase implements requests.CaseStore.
 func (s *Requests) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
-	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO cases (org_id, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on,
-			outcome, summary, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+			outcome, summary, created_by, created_at, updated_at) VALUES (:org, :kind, :case_no, :organ, :applicant_name,
+			:request_id, :filed_on, :concluded_on, :outcome, :summary, :created_by, :now, :now)
 			RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, c.Kind, c.CaseNo, c.Organ, c.ApplicantName, request, c.FiledOn.String(),
-			concluded, c.Outcome, c.Summary, c.CreatedBy, now.UTC()).Scan(&c.ID); err != nil {
+		if err := namedGet(ctx, tx, &c.ID, q, s.caseParams(c, now)); err != nil {
 			return translate(fmt.Errorf("insert case: %w", err), "案件")
 		}
 		return s.db.appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "create", ActorID: actor.UserID,
@@ -337,13 +344,14 @@ func (s *Requests) CreateCase(ctx context.Context, c requests.Case, actor workfl
 
 // UpdateCase implements requests.CaseStore.
 func (s *Requests) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
-	request, concluded := caseArgs(c)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		const q = `UPDATE cases SET kind = $1, case_no = $2, organ = $3, applicant_name = $4, request_id = $5, filed_on = $6,
-			concluded_on = $7, outcome = $8, summary = $9, version = version + 1, updated_at = $10
-			WHERE org_id = $11 AND id = $12 AND version = $13`
-		res, err := tx.ExecContext(ctx, q, c.Kind, c.CaseNo, c.Organ, c.ApplicantName, request, c.FiledOn.String(), concluded,
-			c.Outcome, c.Summary, now.UTC(), s.org, c.ID, prevVersion)
+		const q = `UPDATE cases SET kind = :kind, case_no = :case_no, organ = :organ, applicant_name = :applicant_name,
+			request_id = :request_id, filed_on = :filed_on, concluded_on = :concluded_on, outcome = :outcome,
+			summary = :summary, version = version + 1, updated_at = :now
+			WHERE org_id = :org AND id = :id AND version = :prev_version`
+		p := s.caseParams(c, now)
+		p["prev_version"] = prevVersion
+		res, err := tx.NamedExecContext(ctx, q, p)
 		if err != nil {
 			return translate(fmt.Errorf("update case: %w", err), "案件")
 		}

@@ -161,7 +161,8 @@ func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev 
 func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.Effect) error {
 	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
 		action, transition, role, explanation, count_from, count_days, count_unit)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+		VALUES (:org, :kind, :subject, :name, :due_at, :due_date, :provisional, :action, :transition, :role,
+		:explanation, :count_from, :count_days, :count_unit)`
 	dueDate := e.DueDate
 	if dueDate.IsZero() {
 		dueDate = workflow.DateOf(e.DueAt)
@@ -170,8 +171,10 @@ func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, su
 	if !e.CountFrom.IsZero() {
 		from = sql.NullString{String: e.CountFrom.String(), Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, q, org, kind, subject, e.Name, e.DueAt.UTC(), dueDate.String(), e.Provisional,
-		string(e.Action), e.Transition, e.Role, e.Explanation, from, e.CountDays, e.CountUnit)
+	_, err := tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "name": e.Name,
+		"due_at": e.DueAt.UTC(), "due_date": dueDate.String(), "provisional": e.Provisional, "action": string(e.Action),
+		"transition": e.Transition, "role": e.Role, "explanation": e.Explanation, "count_from": from,
+		"count_days": e.CountDays, "count_unit": e.CountUnit})
 	if err != nil {
 		return translate(fmt.Errorf("insert deadline %s: %w", e.Name, err), "")
 	}
