@@ -44,6 +44,19 @@ func readPassword(r io.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// readPasswordHash reads a password line from r and returns its hash, or why it is refused.
+func readPasswordHash(r io.Reader) (string, error) {
+	pw, err := readPassword(r)
+	if err != nil {
+		return "", err
+	}
+	hash, err := accounts.HashPassword(pw)
+	if err != nil {
+		return "", errors.New(workflow.ErrorMessage(err))
+	}
+	return hash, nil
+}
+
 // roleAssignments turns --role flags into assignments: bureau-wide roles apply everywhere ("*"),
 // unit roles in --unit.
 func roleAssignments(username string, roles []string, unit string) ([]postgres.RoleAssignment, error) {
@@ -79,13 +92,9 @@ func userCmd(g *globals) *cobra.Command {
 			if username == "" || len(roles) == 0 {
 				return errors.New("需要 --username 和至少一个 --role")
 			}
-			pw, err := readPassword(g.stdin)
+			hash, err := readPasswordHash(g.stdin)
 			if err != nil {
 				return err
-			}
-			hash, err := accounts.HashPassword(pw)
-			if err != nil {
-				return errors.New(workflow.ErrorMessage(err))
 			}
 			username = accounts.FoldUsername(username)
 			ras, err := roleAssignments(username, roles, unit)
@@ -140,13 +149,9 @@ func userCmd(g *globals) *cobra.Command {
 			if !pwStdin || pwUser == "" {
 				return errors.New("用法：wugongkai user passwd --username 用户名 --password-stdin")
 			}
-			pw, err := readPassword(g.stdin)
+			hash, err := readPasswordHash(g.stdin)
 			if err != nil {
 				return err
-			}
-			hash, err := accounts.HashPassword(pw)
-			if err != nil {
-				return errors.New(workflow.ErrorMessage(err))
 			}
 			store, closeFn, err := g.openStore(cmd.Context())
 			if err != nil {
