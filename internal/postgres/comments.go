@@ -156,15 +156,7 @@ func (r commentRow) toDomain() consultations.Comment {
 func (s *Comments) PublishedComments(ctx context.Context, doc int64, limit int) ([]consultations.Comment, error) {
 	q := `SELECT ` + commentCols + ` FROM comments WHERE org_id = $1 AND document_id = $2 AND status = 'published'
 		ORDER BY created_at DESC, id DESC LIMIT $3`
-	var rows []commentRow
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc, limit); err != nil {
-		return nil, translate(fmt.Errorf("list published comments: %w", err), "")
-	}
-	out := make([]consultations.Comment, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list published comments", commentRow.toDomain, q, s.org, doc, limit)
 }
 
 // commentWindows numbers a consultation's comments by campaign and counts, for each comment, the
@@ -247,23 +239,21 @@ func (s *Comments) bursts(ctx context.Context, q consultations.CommentQuery) ([]
 			SELECT 'campaign', campaign_key, max(campaign_fwd), count(*), min(created_at), max(created_at)
 				FROM base GROUP BY campaign_key) x
 		WHERE peak >= $4 ORDER BY peak DESC, first_at, kind, key LIMIT 100`
-	var rows []struct {
-		Kind    string    `db:"kind"`
-		Key     string    `db:"key"`
-		Peak    int       `db:"peak"`
-		N       int       `db:"n"`
-		FirstAt time.Time `db:"first_at"`
-		LastAt  time.Time `db:"last_at"`
-	}
 	window := fmt.Sprintf("%d microseconds", q.BurstWindow.Microseconds())
-	if err := s.db.SelectContext(ctx, &rows, query, s.org, q.DocumentID, window, q.BurstMin); err != nil {
-		return nil, translate(fmt.Errorf("find bursts: %w", err), "")
-	}
-	out := make([]consultations.Burst, len(rows))
-	for i, r := range rows {
-		out[i] = consultations.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "find bursts", burstRow.toDomain, query, s.org, q.DocumentID, window, q.BurstMin)
+}
+
+type burstRow struct {
+	Kind    string    `db:"kind"`
+	Key     string    `db:"key"`
+	Peak    int       `db:"peak"`
+	N       int       `db:"n"`
+	FirstAt time.Time `db:"first_at"`
+	LastAt  time.Time `db:"last_at"`
+}
+
+func (r burstRow) toDomain() consultations.Burst {
+	return consultations.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
 }
 
 func (s *Comments) campaigns(ctx context.Context, doc int64) ([]consultations.Campaign, error) {
@@ -457,24 +447,22 @@ func (s *Comments) SummaryGroups(ctx context.Context, doc int64) ([]consultation
 			FROM comments WHERE org_id = $1 AND document_id = $2 GROUP BY campaign_key, disposition, disposition_reason) g
 		LEFT JOIN comments c ON c.org_id = $1 AND c.id = g.first_id
 		ORDER BY g.first_at, g.campaign_key, g.disposition, g.disposition_reason`
-	var rows []struct {
-		Key         string    `db:"campaign_key"`
-		Disposition string    `db:"disposition"`
-		Reason      string    `db:"disposition_reason"`
-		N           int       `db:"n"`
-		Hidden      int       `db:"hidden"`
-		FirstAt     time.Time `db:"first_at"`
-		Body        string    `db:"body"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc); err != nil {
-		return nil, translate(fmt.Errorf("group comments: %w", err), "")
-	}
-	out := make([]consultations.CommentGroup, len(rows))
-	for i, r := range rows {
-		out[i] = consultations.CommentGroup{CampaignKey: r.Key, Disposition: consultations.Disposition(r.Disposition), Reason: r.Reason,
-			Count: r.N, Hidden: r.Hidden, Text: r.Body, FirstAt: r.FirstAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "group comments", groupRow.toDomain, q, s.org, doc)
+}
+
+type groupRow struct {
+	Key         string    `db:"campaign_key"`
+	Disposition string    `db:"disposition"`
+	Reason      string    `db:"disposition_reason"`
+	N           int       `db:"n"`
+	Hidden      int       `db:"hidden"`
+	FirstAt     time.Time `db:"first_at"`
+	Body        string    `db:"body"`
+}
+
+func (r groupRow) toDomain() consultations.CommentGroup {
+	return consultations.CommentGroup{CampaignKey: r.Key, Disposition: consultations.Disposition(r.Disposition), Reason: r.Reason,
+		Count: r.N, Hidden: r.Hidden, Text: r.Body, FirstAt: r.FirstAt}
 }
 
 // AttachSummary implements consultations.ConsultationStore.

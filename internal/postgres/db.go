@@ -350,6 +350,19 @@ func namedGet(ctx context.Context, q sqlx.QueryerContext, dest any, query string
 	return sqlx.GetContext(ctx, q, dest, bound, args...)
 }
 
+// selectAll runs query and converts every row with conv; what names the list in errors.
+func selectAll[R, T any](ctx context.Context, q sqlx.QueryerContext, what string, conv func(R) T, query string, args ...any) ([]T, error) {
+	var rows []R
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, translate(fmt.Errorf("%s: %w", what, err), "")
+	}
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out, nil
+}
+
 // toDomains converts scanned rows to their domain values, stopping at the first that does not convert.
 func toDomains[R interface{ toDomain() (T, error) }, T any](rows []R) ([]T, error) {
 	out := make([]T, 0, len(rows))

@@ -58,30 +58,14 @@ func (s *Deadlines) Deadlines(ctx context.Context, kind string, subject int64) (
 func (s *base) deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
 		ORDER BY status <> 'pending', due_at, id`
-	var rows []deadlineRow
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, kind, subject); err != nil {
-		return nil, translate(fmt.Errorf("list deadlines: %w", err), "")
-	}
-	out := make([]workflow.Deadline, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list deadlines", deadlineRow.toDomain, q, s.org, kind, subject)
 }
 
 // DueDeadlines lists up to limit pending deadlines due at or before now, oldest first.
 func (s *Deadlines) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]workflow.Deadline, error) {
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE status = 'pending' AND due_at <= $1 AND org_id = $2
 		ORDER BY due_at, id LIMIT $3`
-	var rows []deadlineRow
-	if err := s.db.SelectContext(ctx, &rows, q, now.UTC(), s.org, limit); err != nil {
-		return nil, translate(fmt.Errorf("list due deadlines: %w", err), "")
-	}
-	out := make([]workflow.Deadline, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list due deadlines", deadlineRow.toDomain, q, now.UTC(), s.org, limit)
 }
 
 // DeadlineStats reports the pending deadlines and how late the oldest due one is.

@@ -282,25 +282,23 @@ func (s *Documents) ExpireValidity(ctx context.Context, today workflow.Date) (in
 
 // Versions implements documents.DocumentStore.
 func (s *Documents) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
-	var rows []struct {
-		No          int       `db:"version_no"`
-		Title       string    `db:"title"`
-		Body        string    `db:"body"`
-		Explanation string    `db:"explanation"`
-		Author      string    `db:"display_name"`
-		CreatedAt   time.Time `db:"created_at"`
-	}
 	const q = `SELECT v.version_no, v.title, v.body, v.explanation, u.display_name, v.created_at FROM document_versions v
 		JOIN users u ON u.org_id = v.org_id AND u.id = v.author_id
 		WHERE v.org_id = $1 AND v.document_id = $2 ORDER BY v.version_no`
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, id); err != nil {
-		return nil, translate(fmt.Errorf("list versions: %w", err), "")
-	}
-	out := make([]documents.BodyVersion, len(rows))
-	for i, r := range rows {
-		out[i] = documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list versions", versionRow.toDomain, q, s.org, id)
+}
+
+type versionRow struct {
+	No          int       `db:"version_no"`
+	Title       string    `db:"title"`
+	Body        string    `db:"body"`
+	Explanation string    `db:"explanation"`
+	Author      string    `db:"display_name"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+func (r versionRow) toDomain() documents.BodyVersion {
+	return documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
 }
 
 // listSelect is documentSelect for lists, without body and explanation (no list shows them), so a

@@ -30,20 +30,18 @@ func (s *Outbox) PendingOutbox(ctx context.Context, now time.Time, requeueAfter 
 			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NOT NULL AND enqueued_at < $2
 			ORDER BY enqueued_at LIMIT $3)) due
 		ORDER BY id LIMIT $3`
-	var rows []struct {
-		ID      int64     `db:"id"`
-		Kind    string    `db:"kind"`
-		Payload []byte    `db:"payload"`
-		RunAt   time.Time `db:"run_at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, now.Add(-requeueAfter).UTC(), limit); err != nil {
-		return nil, translate(fmt.Errorf("read outbox: %w", err), "")
-	}
-	out := make([]workflow.OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = workflow.OutboxItem{ID: r.ID, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "read outbox", outboxRow.toDomain, q, s.org, now.Add(-requeueAfter).UTC(), limit)
+}
+
+type outboxRow struct {
+	ID      int64     `db:"id"`
+	Kind    string    `db:"kind"`
+	Payload []byte    `db:"payload"`
+	RunAt   time.Time `db:"run_at"`
+}
+
+func (r outboxRow) toDomain() workflow.OutboxItem {
+	return workflow.OutboxItem{ID: r.ID, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
 }
 
 // MarkEnqueued records that rows were handed to the queue at now.
@@ -150,23 +148,21 @@ func (s *Outbox) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.Ou
 func (s *Outbox) Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error) {
 	const q = `SELECT id, user_id, subject_kind, subject_id, kind, message, created_at, read_at
 		FROM notifications WHERE org_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`
-	var rows []struct {
-		ID          int64        `db:"id"`
-		UserID      int64        `db:"user_id"`
-		SubjectKind string       `db:"subject_kind"`
-		SubjectID   int64        `db:"subject_id"`
-		Kind        string       `db:"kind"`
-		Message     string       `db:"message"`
-		CreatedAt   time.Time    `db:"created_at"`
-		ReadAt      sql.NullTime `db:"read_at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, user, limit); err != nil {
-		return nil, translate(fmt.Errorf("list notifications: %w", err), "")
-	}
-	out := make([]workflow.Notification, len(rows))
-	for i, r := range rows {
-		out[i] = workflow.Notification{ID: r.ID, UserID: r.UserID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID,
-			Kind: r.Kind, Message: r.Message, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt.Time}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list notifications", notificationRow.toDomain, q, s.org, user, limit)
+}
+
+type notificationRow struct {
+	ID          int64        `db:"id"`
+	UserID      int64        `db:"user_id"`
+	SubjectKind string       `db:"subject_kind"`
+	SubjectID   int64        `db:"subject_id"`
+	Kind        string       `db:"kind"`
+	Message     string       `db:"message"`
+	CreatedAt   time.Time    `db:"created_at"`
+	ReadAt      sql.NullTime `db:"read_at"`
+}
+
+func (r notificationRow) toDomain() workflow.Notification {
+	return workflow.Notification{ID: r.ID, UserID: r.UserID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID,
+		Kind: r.Kind, Message: r.Message, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt.Time}
 }

@@ -75,20 +75,18 @@ func (s *ReportData) CaseRecords(ctx context.Context, year int) ([]report.CaseRe
 	first, last := yearDays(year)
 	const q = `SELECT kind, outcome, filed_on, concluded_on FROM cases
 		WHERE org_id = $1 AND filed_on <= $2 AND (concluded_on IS NULL OR concluded_on >= $3) ORDER BY id`
-	var rows []struct {
-		Kind        string       `db:"kind"`
-		Outcome     string       `db:"outcome"`
-		FiledOn     time.Time    `db:"filed_on"`
-		ConcludedOn sql.NullTime `db:"concluded_on"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, last, first); err != nil {
-		return nil, translate(fmt.Errorf("read cases: %w", err), "")
-	}
-	out := make([]report.CaseRecord, len(rows))
-	for i, r := range rows {
-		out[i] = report.CaseRecord{Kind: r.Kind, Outcome: r.Outcome, Filed: dayOf(r.FiledOn), Concluded: nullDay(r.ConcludedOn)}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "read cases", caseRecordRow.toDomain, q, s.org, last, first)
+}
+
+type caseRecordRow struct {
+	Kind        string       `db:"kind"`
+	Outcome     string       `db:"outcome"`
+	FiledOn     time.Time    `db:"filed_on"`
+	ConcludedOn sql.NullTime `db:"concluded_on"`
+}
+
+func (r caseRecordRow) toDomain() report.CaseRecord {
+	return report.CaseRecord{Kind: r.Kind, Outcome: r.Outcome, Filed: dayOf(r.FiledOn), Concluded: nullDay(r.ConcludedOn)}
 }
 
 // NormativeCounts are the figures of Table 二 第二十条第（一）项 the documents give for a year:

@@ -106,20 +106,18 @@ func (s *Accounts) UserRoles(ctx context.Context, user int64) ([]RoleAssignment,
 
 // Assignments implements policy.AssignmentSource: every user→role-in-unit row of the organisation.
 func (s *Accounts) Assignments(ctx context.Context) ([]policy.Assignment, error) {
-	var rows []struct {
-		Username string `db:"username"`
-		Role     string `db:"role"`
-		Unit     string `db:"unit_code"`
-	}
 	const q = `SELECT u.username, ra.role, ra.unit_code FROM role_assignments ra
 		JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id
 		WHERE ra.org_id = $1 AND NOT u.disabled ORDER BY u.username, ra.role, ra.unit_code`
-	if err := s.db.SelectContext(ctx, &rows, q, s.org); err != nil {
-		return nil, translate(fmt.Errorf("list assignments: %w", err), "")
-	}
-	out := make([]policy.Assignment, len(rows))
-	for i, r := range rows {
-		out[i] = policy.Assignment{User: r.Username, Role: r.Role, Unit: r.Unit}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list assignments", assignmentRow.toDomain, q, s.org)
+}
+
+type assignmentRow struct {
+	Username string `db:"username"`
+	Role     string `db:"role"`
+	Unit     string `db:"unit_code"`
+}
+
+func (r assignmentRow) toDomain() policy.Assignment {
+	return policy.Assignment{User: r.Username, Role: r.Role, Unit: r.Unit}
 }
