@@ -23,7 +23,7 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *postgres.DB
-	store    *postgres.Store
+	stores   *postgres.Stores
 	calendar *workflow.Calendar
 	engine   *workflow.Engine
 	guards   workflow.GuardSet
@@ -120,32 +120,14 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	store := postgres.NewStore(db, org, workflow.SystemClock)
-	if err := store.SaveDefinitions(ctx, reg.All()); err != nil {
-		db.Close()
+	a := &app{cfg: cfg, log: log, db: db, stores: postgres.NewStores(db, org, workflow.SystemClock), calendar: cal,
+		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
+	if err := a.loadDefinitions(ctx, reg); err != nil {
+		a.Close()
 		return nil, err
 	}
-	stored, err := store.StoredDefinitions(ctx)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	for _, sd := range stored {
-		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
-			continue
-		}
-		def, err := workflow.LoadDefinition(fmt.Sprintf("%s@v%d (stored)", sd.Name, sd.Version), []byte(sd.Source), guards, policy.Roles...)
-		if err != nil {
-			log.Warn("stored workflow definition no longer loads", "name", sd.Name, "version", sd.Version, "err", err)
-			continue
-		}
-		if err := reg.Add(def); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	if n, err := store.Recount(ctx, cal); err != nil {
-		db.Close()
+	if n, err := a.stores.Deadlines.Recount(ctx, cal); err != nil {
+		a.Close()
 		return nil, err
 	} else if n > 0 {
 		log.Info("provisional deadlines recounted on the loaded calendars", "count", n)
@@ -155,13 +137,40 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		years = append(years, fmt.Sprint(y))
 	}
 	log.Info("calendar loaded", "years", strings.Join(years, ","))
-	return &app{cfg: cfg, log: log, db: db, store: store, calendar: cal, engine: workflow.NewEngine(reg, guards, cal), guards: guards}, nil
+	return a, nil
+}
+
+// loadDefinitions records the current definitions and adds every older version the database has
+// stored to reg.
+func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error {
+	if err := a.stores.Orgs.SaveDefinitions(ctx, reg.All()); err != nil {
+		return err
+	}
+	stored, err := a.stores.Orgs.StoredDefinitions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sd := range stored {
+		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
+			continue
+		}
+		def, err := workflow.LoadDefinition(fmt.Sprintf("%s@v%d (stored)", sd.Name, sd.Version), []byte(sd.Source), a.guards, policy.Roles...)
+		if err != nil {
+			a.log.Warn("stored workflow definition no longer loads", "name", sd.Name, "version", sd.Version, "err", err)
+			continue
+		}
+		if err := reg.Add(def); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *app) Close() {
 	if a.stopReload != nil {
 		a.stopReload()
 	}
+	a.stores.Close()
 	a.db.Close()
 }
 
@@ -171,7 +180,7 @@ func (a *app) Close() {
 // reload once a minute is only a backstop. Rows the enforcer rejects are logged; their users hold
 // no role.
 func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
-	e, err := policy.New(ctx, a.store)
+	e, err := policy.New(ctx, a.stores.Accounts)
 	if err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
@@ -221,20 +230,20 @@ func (a *app) logRejected(e *policy.Enforcer) {
 
 // accounts is the login use case.
 func (a *app) accounts() *accounts.Accounts {
-	return &accounts.Accounts{Store: a.store, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
+	return &accounts.Accounts{Store: a.stores.Accounts, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
 		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
 		AddressCeiling: a.cfg.Session.AddressCeiling}
 }
 
 // documents is the document use cases.
 func (a *app) documents(authz documents.Authz) *documents.Documents {
-	return &documents.Documents{Engine: a.engine, Store: a.store, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
+	return &documents.Documents{Engine: a.engine, Store: a.stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // unitNames returns every unit's name by its code, for the pages' header and lists.
 func (a *app) unitNames(ctx context.Context) (map[string]string, error) {
-	us, err := a.store.Units(ctx)
+	us, err := a.stores.Orgs.Units(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -11,34 +11,29 @@ import (
 
 func auditCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "check the hash-chained audit log"}
-	open := func(cmd *cobra.Command) (*postgres.DB, error) {
+	open := func(cmd *cobra.Command) (*postgres.DB, func(), error) {
 		cfg, err := g.loadConfig()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// Never generate a key here: a new key would only make every keyed event look forged.
 		audit, err := auditOptions(cfg.Audit, false, newLogger(cfg, g))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		db, err := postgres.Open(cmd.Context(), cfg.Database.URL, 2)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		db.SetAudit(audit)
-		return db, nil
+		return db, func() { db.Close() }, nil
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use: "verify",
 		Short: "walk every audit chain and each organisation's global sequence, check them against the key " +
 			"and the signed checkpoints, and report the first bad link of each",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: opened(open, func(cmd *cobra.Command, db *postgres.DB) error {
 			n, problems, err := postgres.VerifyAudit(cmd.Context(), db)
 			if err != nil {
 				return err
@@ -51,18 +46,13 @@ func auditCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(g.stdout, "ok: 共 %d 个事件，每条哈希链均完整\n", n)
 			return nil
-		},
+		}),
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "checkpoint",
 		Short: "append a signed checkpoint of every organisation's audit log to the checkpoint file (run it from cron)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: opened(open, func(cmd *cobra.Command, db *postgres.DB) error {
 			cps, err := postgres.WriteAuditCheckpoints(cmd.Context(), db, time.Now())
 			if err != nil {
 				return err
@@ -71,7 +61,7 @@ func auditCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(g.stdout, "checkpoint: org %d gseq %d digest %s\n", c.Org, c.GSeq, c.Digest[:16])
 			}
 			return nil
-		},
+		}),
 	})
 	return cmd
 }

@@ -193,7 +193,8 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		return err
 	}
 	db.SetAudit(audit)
-	store := postgres.NewStore(db, setup.org, workflow.SystemClock)
+	stores := postgres.NewStores(db, setup.org, workflow.SystemClock)
+	defer stores.Close()
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
 		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir}, bench.Target{
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
@@ -211,7 +212,7 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		Report: func(ctx context.Context, year int) error {
 			// What `wugongkai report` and the report pages do: assemble the year from the data,
 			// check it and render it.
-			rep, _, err := store.AnnualReport(ctx, year, cfg.Org.Name)
+			rep, _, err := stores.ReportData.AnnualReport(ctx, year, cfg.Org.Name)
 			if err != nil {
 				return err
 			}
@@ -254,8 +255,9 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 	if err != nil {
 		return benchSetup{}, err
 	}
-	store := postgres.NewStore(db, org, workflow.SystemClock)
-	if err := store.EnsureUnit(ctx, benchUnit, "城建科"); err != nil {
+	stores := postgres.NewStores(db, org, workflow.SystemClock)
+	defer stores.Close()
+	if err := stores.Orgs.EnsureUnit(ctx, benchUnit, "城建科"); err != nil {
 		return benchSetup{}, err
 	}
 	var raw [12]byte
@@ -269,7 +271,7 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 	}
 	s := benchSetup{org: org}
 	for i := range max(drafters, 1) {
-		u, err := store.CreateUser(ctx, postgres.User{Username: fmt.Sprintf("bench_drafter_%d", i+1),
+		u, err := stores.Accounts.CreateUser(ctx, postgres.User{Username: fmt.Sprintf("bench_drafter_%d", i+1),
 			DisplayName: fmt.Sprintf("压测起草人%d", i+1), PasswordHash: hash},
 			[]postgres.RoleAssignment{{Role: "drafter", Unit: benchUnit}})
 		if err != nil {
@@ -280,7 +282,7 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 		}
 		s.drafters = append(s.drafters, bench.Account{Username: u.Username, Password: password})
 	}
-	if _, err := store.CreateUser(ctx, postgres.User{Username: "bench_unithead", DisplayName: "压测科长", PasswordHash: hash},
+	if _, err := stores.Accounts.CreateUser(ctx, postgres.User{Username: "bench_unithead", DisplayName: "压测科长", PasswordHash: hash},
 		[]postgres.RoleAssignment{{Role: "unit_head", Unit: benchUnit}}); err != nil {
 		return benchSetup{}, err
 	}

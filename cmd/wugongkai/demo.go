@@ -63,7 +63,7 @@ func demoCmd(g *globals) *cobra.Command {
 // seedDemo creates the demo bureau once; running it again changes nothing.
 func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 	for _, u := range demoUnits {
-		if err := a.store.EnsureUnit(ctx, u.code, u.name); err != nil {
+		if err := a.stores.Orgs.EnsureUnit(ctx, u.code, u.name); err != nil {
 			return err
 		}
 	}
@@ -73,10 +73,10 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 	}
 	created := false
 	for _, u := range demoUsers {
-		if _, err := a.store.UserByUsername(ctx, u.username); err == nil {
+		if _, err := a.stores.Accounts.UserByUsername(ctx, u.username); err == nil {
 			continue
 		}
-		if _, err := a.store.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
+		if _, err := a.stores.Accounts.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
 			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
 			return err
 		}
@@ -97,13 +97,13 @@ func seedDemo(ctx context.Context, a *app, out io.Writer) error {
 // demoDocuments walks a few documents through the real use cases, so the portal and the task lists
 // have content.
 func demoDocuments(ctx context.Context, a *app) error {
-	enf, err := policy.New(ctx, a.store)
+	enf, err := policy.New(ctx, a.stores.Accounts)
 	if err != nil {
 		return err
 	}
 	docs := a.documents(enf)
 	actor := func(username string) workflow.Actor {
-		u, _ := a.store.UserByUsername(ctx, username)
+		u, _ := a.stores.Accounts.UserByUsername(ctx, username)
 		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
 	}
 	str := func(s string) *string { return &s }
@@ -173,7 +173,7 @@ func demoDocuments(ctx context.Context, a *app) error {
 // demoRequests files three disclosure requests, so the request desk and the annual report have
 // content: two on the public form and a letter registered by the disclosure officer.
 func demoRequests(ctx context.Context, a *app, enf *policy.Enforcer, officer workflow.Actor) error {
-	reqs := &requests.Requests{Engine: a.engine, Store: a.store, Auth: enf, Clock: workflow.SystemClock, Unit: a.cfg.Requests.Unit}
+	reqs := &requests.Requests{Engine: a.engine, Store: a.stores.Requests, Auth: enf, Clock: workflow.SystemClock, Unit: a.cfg.Requests.Unit}
 	public := []requests.Application{
 		{ApplicantType: "natural", Name: "孙丽", IDType: requests.IDResidentCard, IDNumber: "11010519491231002X",
 			Phone: "13800000001", Description: "2025年度许昌市中心城区住房租赁补贴发放名单及发放金额", Form: "电子邮件",

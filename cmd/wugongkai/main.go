@@ -83,3 +83,16 @@ func runWith(ctx context.Context, args []string, g *globals) error {
 func (g *globals) loadConfig() (Config, error) {
 	return loadConfig(g.configPath, g.configExplicit, g.env)
 }
+
+// opened is the RunE of an admin subcommand that needs something opened first (a pool, a
+// migrator): it opens it, runs run on it and closes it.
+func opened[T any](open func(cmd *cobra.Command) (T, func(), error), run func(cmd *cobra.Command, t T) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		t, closeFn, err := open(cmd)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		return run(cmd, t)
+	}
+}

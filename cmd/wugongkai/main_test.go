@@ -501,7 +501,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	if v3, _ := a.engine.Registry().Latest("document"); v3 == nil || v3.Version != 3 {
 		t.Fatalf("latest = %+v", v3)
 	}
-	docs, _, err := a.store.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
+	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
 		t.Fatalf("demo documents in review: %v %d", err, len(docs))
 	}

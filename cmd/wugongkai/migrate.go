@@ -11,7 +11,7 @@ import (
 
 func migrateCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "apply, roll back or list database migrations"}
-	open := func(cmd *cobra.Command) (*postgres.DB, *postgres.Migrator, error) {
+	open := func(cmd *cobra.Command) (*postgres.Migrator, func(), error) {
 		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, nil, err
@@ -28,16 +28,11 @@ func migrateCmd(g *globals) *cobra.Command {
 			db.Close()
 			return nil, nil, err
 		}
-		return db, m, nil
+		return m, func() { db.Close() }, nil
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use: "up", Short: "apply every pending migration", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, m, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: opened(open, func(cmd *cobra.Command, m *postgres.Migrator) error {
 			vs, err := m.Up(cmd.Context())
 			if err != nil {
 				return err
@@ -49,30 +44,20 @@ func migrateCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(g.stdout, "已执行迁移 %06d\n", v)
 			}
 			return nil
-		},
+		}),
 	}, &cobra.Command{
 		Use: "down", Short: "roll back the newest migration", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, m, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: opened(open, func(cmd *cobra.Command, m *postgres.Migrator) error {
 			v, err := m.Down(cmd.Context())
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "已回滚迁移 %06d\n", v)
 			return nil
-		},
+		}),
 	}, &cobra.Command{
 		Use: "status", Short: "list migrations and whether each is applied", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, m, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: opened(open, func(cmd *cobra.Command, m *postgres.Migrator) error {
 			st, err := m.Status(cmd.Context())
 			if err != nil {
 				return err
@@ -85,7 +70,7 @@ func migrateCmd(g *globals) *cobra.Command {
 				}
 			}
 			return nil
-		},
+		}),
 	})
 	return cmd
 }

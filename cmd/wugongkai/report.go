@@ -67,12 +67,13 @@ func reportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store := postgres.NewStore(db, org, nil)
-			rep, in, err := store.AnnualReport(ctx, year, cfg.Org.Name)
+			stores := postgres.NewStores(db, org, nil)
+			defer stores.Close()
+			rep, in, err := stores.ReportData.AnnualReport(ctx, year, cfg.Org.Name)
 			if err != nil {
 				return err
 			}
-			prev, err := store.PreviousReport(ctx, year, cfg.Org.Name)
+			prev, err := stores.ReportData.PreviousReport(ctx, year, cfg.Org.Name)
 			if err != nil {
 				return err
 			}

@@ -81,7 +81,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 
 	var worker *tasks.Worker
 	if m != modeServe {
-		worker = tasks.NewWorker(redis, a.store, a.engine, tasks.Config{
+		worker = tasks.NewWorker(redis, a.stores.Outbox, a.stores.Deadlines, a.engine, tasks.Config{
 			RelayInterval: cfg.Worker.RelayInterval, SweepInterval: cfg.Worker.SweepInterval,
 			RequeueAfter: cfg.Worker.RequeueAfter,
 		}, cfg.Worker.Concurrency, log, workflow.SystemClock)
@@ -90,7 +90,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		reg.MustRegister(fired)
 		worker.Sweep.OnFired = func(n int) { fired.Add(float64(n)) }
 		worker.Sweep.Housekeeping = func(ctx context.Context) error {
-			n, err := a.store.ExpireValidity(ctx, workflow.DateOf(time.Now()))
+			n, err := a.stores.Documents.ExpireValidity(ctx, workflow.DateOf(time.Now()))
 			if n > 0 {
 				log.Info("validity expired", "documents", n)
 			}
@@ -143,26 +143,24 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wugongkai_page_cache_misses_total",
 				Help: "Public responses rendered because the page cache had no current entry."}, func() float64 { _, m, _ := pages.Stats(); return float64(m) }))
 		}
-		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.store,
+		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.stores.Outbox,
 			OrgName: cfg.Org.Name, PageCache: pages}
 		httpapi.Mount(api, handlers)
-		comments := postgres.NewCommentStore(a.store, postgres.CommentStoreOptions{})
-		defer comments.Close() // runs after the server has shut down: queued comments are written and answered
-		consults := &consultations.Consultations{Store: comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
+		consults := &consultations.Consultations{Store: a.stores.Comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
 			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consults})
-		reqs := &requests.Requests{Engine: a.engine, Store: a.store, Auth: enforcer, Clock: workflow.SystemClock,
+		reqs := &requests.Requests{Engine: a.engine, Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock,
 			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
 			LookupLimiter: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		cases := &requests.Cases{Store: a.store, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
-		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: postgres.NewDeskStore(a.store.DB(), a.store.Org()), Auth: enforcer}
-		reports := &report.Reports{Store: a.store, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
+		cases := &requests.Cases{Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
+		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
+		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults,
-			Requests: reqs, Cases: cases, Reports: reports, Texts: a.store, PageCache: pages,
-			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.store,
-			Authz: enforcer, Inbox: a.store, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
+			Requests: reqs, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
+			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
+			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {
 				worker.Shutdown()
@@ -268,11 +266,11 @@ func (b *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	now := time.Now()
-	if n, age, err := b.a.store.OutboxStats(ctx, now); err == nil {
+	if n, age, err := b.a.stores.Outbox.OutboxStats(ctx, now); err == nil {
 		ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n))
 		ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds())
 	}
-	if n, lag, err := b.a.store.DeadlineStats(ctx, now); err == nil {
+	if n, lag, err := b.a.stores.Deadlines.DeadlineStats(ctx, now); err == nil {
 		ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n))
 		ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds())
 	}

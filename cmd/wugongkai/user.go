@@ -17,7 +17,7 @@ import (
 )
 
 // openStore connects (creating and migrating the database if needed) for an admin command.
-func (g *globals) openStore(ctx context.Context) (*postgres.Store, func(), error) {
+func (g *globals) openStore(ctx context.Context) (*postgres.Stores, func(), error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -32,7 +32,8 @@ func (g *globals) openStore(ctx context.Context) (*postgres.Store, func(), error
 		db.Close()
 		return nil, nil, err
 	}
-	return postgres.NewStore(db, org, nil), func() { db.Close() }, nil
+	stores := postgres.NewStores(db, org, nil)
+	return stores, func() { stores.Close(); db.Close() }, nil
 }
 
 func readPassword(r io.Reader) (string, error) {
@@ -41,6 +42,19 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readPasswordHash reads a password line from r and returns its hash, or why it is refused.
+func readPasswordHash(r io.Reader) (string, error) {
+	pw, err := readPassword(r)
+	if err != nil {
+		return "", err
+	}
+	hash, err := accounts.HashPassword(pw)
+	if err != nil {
+		return "", errors.New(workflow.ErrorMessage(err))
+	}
+	return hash, nil
 }
 
 // roleAssignments turns --role flags into assignments: bureau-wide roles apply everywhere ("*"),
@@ -78,13 +92,9 @@ func userCmd(g *globals) *cobra.Command {
 			if username == "" || len(roles) == 0 {
 				return errors.New("需要 --username 和至少一个 --role")
 			}
-			pw, err := readPassword(g.stdin)
+			hash, err := readPasswordHash(g.stdin)
 			if err != nil {
 				return err
-			}
-			hash, err := accounts.HashPassword(pw)
-			if err != nil {
-				return errors.New(workflow.ErrorMessage(err))
 			}
 			username = accounts.FoldUsername(username)
 			ras, err := roleAssignments(username, roles, unit)
@@ -99,7 +109,7 @@ func userCmd(g *globals) *cobra.Command {
 			defer closeFn()
 			if unit != "" && unit != "*" {
 				// An existing unit is never renamed; an unknown one is created only with an explicit name.
-				created, err := store.CreateUnitIfMissing(ctx, unit, unitName)
+				created, err := store.Orgs.CreateUnitIfMissing(ctx, unit, unitName)
 				if err != nil {
 					return errors.New(workflow.ErrorMessage(err))
 				}
@@ -110,7 +120,7 @@ func userCmd(g *globals) *cobra.Command {
 			if name == "" {
 				name = username
 			}
-			u, err := store.CreateUser(ctx, postgres.User{Username: username, DisplayName: name, PasswordHash: hash}, ras)
+			u, err := store.Accounts.CreateUser(ctx, postgres.User{Username: username, DisplayName: name, PasswordHash: hash}, ras)
 			if err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
@@ -139,20 +149,16 @@ func userCmd(g *globals) *cobra.Command {
 			if !pwStdin || pwUser == "" {
 				return errors.New("用法：wugongkai user passwd --username 用户名 --password-stdin")
 			}
-			pw, err := readPassword(g.stdin)
+			hash, err := readPasswordHash(g.stdin)
 			if err != nil {
 				return err
-			}
-			hash, err := accounts.HashPassword(pw)
-			if err != nil {
-				return errors.New(workflow.ErrorMessage(err))
 			}
 			store, closeFn, err := g.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer closeFn()
-			if err := store.SetPassword(cmd.Context(), pwUser, hash); err != nil {
+			if err := store.Accounts.SetPassword(cmd.Context(), pwUser, hash); err != nil {
 				return errors.New(workflow.ErrorMessage(err))
 			}
 			fmt.Fprintf(g.stdout, "已修改用户 %s 的密码，其登录会话已全部结束\n", accounts.FoldUsername(pwUser))

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -16,26 +15,24 @@ func workflowCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "workflow", Short: "check and draw the workflow definitions"}
 	var dir string
 	cmd.PersistentFlags().StringVar(&dir, "dir", "", "definitions directory (default: paths.workflows, else the embedded definitions)")
-	definitions := func() (fs.FS, error) {
-		if dir != "" {
-			return dataFS(dir, nil), nil
+	// load loads the definitions of --dir, else of paths.workflows, else the embedded ones.
+	load := func() (*workflow.Registry, error) {
+		fsys := dataFS(dir, nil)
+		if dir == "" {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return nil, err
+			}
+			fsys = dataFS(cfg.Paths.Workflows, configs.Workflows())
 		}
-		cfg, err := g.loadConfig()
-		if err != nil {
-			return nil, err
-		}
-		return dataFS(cfg.Paths.Workflows, configs.Workflows()), nil
+		return workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate",
 		Short: "check every definition; print each error with file, line and explanation",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fsys, err := definitions()
-			if err != nil {
-				return err
-			}
-			reg, err := workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
+			reg, err := load()
 			if err != nil {
 				var derrs workflow.DefinitionErrors
 				if errors.As(err, &derrs) {
@@ -58,11 +55,7 @@ func workflowCmd(g *globals) *cobra.Command {
 		Short: "print a definition as a Mermaid or Graphviz diagram",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fsys, err := definitions()
-			if err != nil {
-				return err
-			}
-			reg, err := workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
+			reg, err := load()
 			if err != nil {
 				return err
 			}

@@ -31,6 +31,19 @@ type DataSizes struct {
 	ReportRequests  int `json:"report_requests"`
 }
 
+// withDefaults gives every size left at zero (or below) its default.
+func (d DataSizes) withDefaults() DataSizes {
+	for _, f := range []struct {
+		n   *int
+		def int
+	}{{&d.Published, 10000}, {&d.Deadlines, 100000}, {&d.ReportDocuments, 1000000}, {&d.ReportRequests, 100000}} {
+		if *f.n <= 0 {
+			*f.n = f.def
+		}
+	}
+	return d
+}
+
 // Scenario names, as --scenarios takes them.
 const (
 	ScenarioComments    = "comments"
@@ -122,6 +135,7 @@ func (c Config) withDefaults() Config {
 	if c.ReportYear == 0 {
 		c.ReportYear = time.Now().Year() - 1
 	}
+	c.Data = c.Data.withDefaults()
 	return c
 }
 
@@ -212,6 +226,12 @@ func (b *runner) limit(ctx context.Context, name string, fn func(context.Context
 
 func (b *runner) load() Load {
 	return Load{Concurrency: b.cfg.Concurrency, Duration: b.cfg.Duration, Warmup: b.cfg.Warmup}
+}
+
+// add records a measured row, compared with the limit row named limit.
+func (b *runner) add(row Row, limit string) {
+	b.r.Compare(&row, limit)
+	b.r.Rows = append(b.r.Rows, row)
 }
 
 // skip records a scenario row that could not be measured in this build.

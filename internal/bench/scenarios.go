@@ -141,8 +141,7 @@ func (b *runner) transitions(ctx context.Context) error {
 		return err
 	}
 	row := statsRow(name, "scenario", "transitions/s", st)
-	b.r.Compare(&row, LimitTPCB)
-	b.r.Rows = append(b.r.Rows, row)
+	b.add(row, LimitTPCB)
 	return nil
 }
 
@@ -216,8 +215,7 @@ func (b *runner) comments(ctx context.Context) error {
 	if err := b.t.DB.QueryRowContext(ctx, `SELECT count(*) FROM comments WHERE document_id = $1`, d.ID).Scan(&stored); err == nil {
 		row.Note = strings.TrimSpace(fmt.Sprintf("%d comments stored. %s", stored, row.Note))
 	}
-	b.r.Compare(&row, LimitInsert)
-	b.r.Rows = append(b.r.Rows, row)
+	b.add(row, LimitInsert)
 	return nil
 }
 
@@ -225,9 +223,6 @@ func (b *runner) comments(ctx context.Context) error {
 // when the pages are wired, as HTML.
 func (b *runner) public(ctx context.Context) error {
 	n := b.cfg.Data.Published
-	if n <= 0 {
-		n = 10000
-	}
 	b.t.logf("bench: loading %d published documents", n)
 	ids, err := b.t.LoadPublished(ctx, b.t.DB, b.t.Owner, b.t.OrgCode, n, time.Now())
 	if err != nil {
@@ -285,8 +280,7 @@ func (b *runner) public(ctx context.Context) error {
 		if row.Note == "" {
 			row.Note = fmt.Sprintf("%d published documents", n)
 		}
-		b.r.Compare(&row, LimitTrivial)
-		b.r.Rows = append(b.r.Rows, row)
+		b.add(row, LimitTrivial)
 	}
 	return nil
 }
@@ -296,9 +290,6 @@ func (b *runner) public(ctx context.Context) error {
 // latencies are those of the firings after the commit (each firing's transaction start).
 func (b *runner) sweep(ctx context.Context) error {
 	n := b.cfg.Data.Deadlines
-	if n <= 0 {
-		n = 100000
-	}
 	name := fmt.Sprintf("deadline sweep (%d due at once)", n)
 	b.t.logf("bench: loading %d consultations with due opening deadlines", n)
 	var outboxBefore int64
@@ -383,20 +374,13 @@ func (b *runner) sweep(ctx context.Context) error {
 		row.Note = fmt.Sprintf("every deadline fired %.1f s after the commit (%d done, %d skipped); gave up waiting for their "+
 			"notifications after %.0f s; latency = firing time after the commit", fired.Seconds(), done, skipped, delivered.Seconds())
 	}
-	b.r.Compare(&row, LimitTPCB)
-	b.r.Rows = append(b.r.Rows, row)
+	b.add(row, LimitTPCB)
 	return nil
 }
 
 // report loads a year of documents and requests and times the annual report of that year.
 func (b *runner) report(ctx context.Context) error {
 	docs, reqs := b.cfg.Data.ReportDocuments, b.cfg.Data.ReportRequests
-	if docs <= 0 {
-		docs = 1000000
-	}
-	if reqs <= 0 {
-		reqs = 100000
-	}
 	name := fmt.Sprintf("annual report (%d documents, %d requests)", docs, reqs)
 	if b.t.Report == nil || b.t.LoadReport == nil {
 		b.skip(name, "the annual report's data layer is not in this build")
@@ -431,8 +415,7 @@ func (b *runner) report(ctx context.Context) error {
 	p50, p99, _, _ := percentiles(times)
 	row := Row{Name: name, Kind: "scenario", Unit: "rows/s", Throughput: float64(docs+reqs) / p50.Seconds(), P50ms: ms(p50), P99ms: ms(p99),
 		Requests: len(times), Note: fmt.Sprintf("the whole report of %d built %d times; median %s", b.cfg.ReportYear, len(times), p50.Round(time.Millisecond))}
-	b.r.Compare(&row, LimitScan)
-	b.r.Rows = append(b.r.Rows, row)
+	b.add(row, LimitScan)
 	return nil
 }
 

@@ -37,8 +37,8 @@ type consultStack struct {
 	t        testing.TB
 	srv      *httptest.Server
 	api      *httpapi.Server
-	store    *postgres.Store
-	comments *postgres.CommentStore
+	store    *postgres.Stores
+	comments *postgres.Comments
 	db       *postgres.DB
 	engine   *workflow.Engine
 	client   *http.Client
@@ -61,11 +61,10 @@ const consultMaxLength = 200
 func newConsultStack(tb testing.TB) *consultStack {
 	tb.Helper()
 	b := bureauOf(tb, consultUsers)
-	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
+	db, store, enf, engine := b.DB, b.Stores, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
-	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
-	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
-	tb.Cleanup(comments.Close)
+	accounts := &accounts.Accounts{Store: store.Accounts, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
+	comments := store.Comments
 	cons := &consultations.Consultations{Store: comments, Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局",
 		MaxLength: consultMaxLength, Limiter: consultations.NewClientLimiter(60, 30), BurstMin: 10}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -74,7 +73,7 @@ func newConsultStack(tb testing.TB) *consultStack {
 	if err := api.Engine.SetTrustedProxies([]string{"127.0.0.1", "::1"}); err != nil {
 		tb.Fatal(err)
 	}
-	a := &httpapi.API{Accounts: accounts, Docs: docs, Desk: b.Desk(docs, nil), Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
+	a := &httpapi.API{Accounts: accounts, Docs: docs, Desk: b.Desk(docs, nil), Authz: enf, Inbox: store.Outbox, OrgName: "测试市住房和城乡建设局"}
 	httpapi.Mount(api, a)
 	httpapi.MountConsultations(api, a, &httpapi.ConsultationsAPI{Consultations: cons})
 	srv := httptest.NewServer(api)
@@ -333,7 +332,7 @@ func (s *consultStack) startWorker(tb testing.TB, redisURL string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w := tasks.NewWorker(r, s.store, s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
+	w := tasks.NewWorker(r, s.store.Outbox, s.store.Deadlines, s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
 		RequeueAfter: time.Second}, 4, log, nil)
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)
@@ -728,7 +727,7 @@ func TestConsultationRoutesDenyByDefault(t *testing.T) {
 	s := newConsultStack(t)
 	var d consultDoc
 	s.mustDo(http.MethodPost, "/api/v1/documents", "drafter", map[string]any{"definition": "decision", "title": "路由检查"}, http.StatusCreated, &d)
-	enf, err := policy.New(context.Background(), s.store)
+	enf, err := policy.New(context.Background(), s.store.Accounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -786,11 +785,11 @@ func TestConsultationRoutesDenyByDefault(t *testing.T) {
 func BenchmarkCommentIntakeHTTP(b *testing.B) {
 	ctx := context.Background()
 	s := newConsultStack(b)
-	u, err := s.store.UserByUsername(ctx, "drafter")
+	u, err := s.store.Accounts.UserByUsername(ctx, "drafter")
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := s.store.CreateDocument(ctx, documents.Document{Instance: workflow.Instance{Unit: "chengjian", Definition: "decision",
+	d, err := s.store.Documents.CreateDocument(ctx, documents.Document{Instance: workflow.Instance{Unit: "chengjian", Definition: "decision",
 		DefinitionVersion: 1, State: "consultation_open", Facts: workflow.Facts{
 			"opens_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "closes_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}},
 		Title: "压测草案", DocKind: documents.KindOther, CreatedBy: u.ID}, workflow.Actor{UserID: u.ID, Username: u.Username}, time.Now())

@@ -38,7 +38,7 @@ func TestPublicationRemindersAndOverdueAlerts(t *testing.T) {
 	dueDay, _ := workflow.ParseDate(due)
 	remindDay, _ := workflow.ParseDate(remind)
 	var now time.Time
-	sweep := tasks.NewSweep(s.store, mustEngine(t), tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	sweep := tasks.NewSweep(s.store.Deadlines, mustEngine(t), tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		workflow.ClockFunc(func() time.Time { return now }))
 	officerNotes := func() []string {
 		var out []string
@@ -100,10 +100,10 @@ func TestValidityEndsByItself(t *testing.T) {
 	if d.Validity != "有效" {
 		t.Fatalf("validity %q", d.Validity)
 	}
-	if n, err := s.store.ExpireValidity(ctx, until); err != nil || n != 0 {
+	if n, err := s.store.Documents.ExpireValidity(ctx, until); err != nil || n != 0 {
 		t.Fatalf("expired on its last valid day: %d %v", n, err)
 	}
-	if n, err := s.store.ExpireValidity(ctx, until.AddDays(1)); err != nil || n != 1 {
+	if n, err := s.store.Documents.ExpireValidity(ctx, until.AddDays(1)); err != nil || n != 1 {
 		t.Fatalf("not expired the day after: %d %v", n, err)
 	}
 	var pub struct {

@@ -20,7 +20,7 @@ func (s *stack) addUser(name, display string, roles ...postgres.RoleAssignment) 
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := s.store.CreateUser(ctx, postgres.User{Username: name, DisplayName: display, PasswordHash: hash}, roles); err != nil {
+	if _, err := s.store.Accounts.CreateUser(ctx, postgres.User{Username: name, DisplayName: display, PasswordHash: hash}, roles); err != nil {
 		s.t.Fatal(err)
 	}
 	if err := s.enf.Reload(ctx); err != nil {

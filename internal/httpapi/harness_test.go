@@ -30,7 +30,7 @@ type stack struct {
 	t      testing.TB
 	srv    *httptest.Server
 	api    *httpapi.Server
-	store  *postgres.Store
+	store  *postgres.Stores
 	db     *postgres.DB
 	enf    *policy.Enforcer
 	docs   *documents.Documents
@@ -66,16 +66,14 @@ func bureauOf(tb testing.TB, users []struct{ name, display, role, unit string })
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
 	b := bureauOf(tb, testUsers)
-	db, store, enf, engine := b.DB, b.Store, b.Enforcer, b.Engine
+	db, store, enf, engine := b.DB, b.Stores, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
-	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
+	accounts := &accounts.Accounts{Store: store.Accounts, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 64 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready: map[string]httpapi.Pinger{"postgres": httpapi.PingFunc(db.PingContext)}})
-	handlers := &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store, OrgName: "测试市住房和城乡建设局"}
+	handlers := &httpapi.API{Accounts: accounts, Docs: docs, Authz: enf, Inbox: store.Outbox, OrgName: "测试市住房和城乡建设局"}
 	httpapi.Mount(api, handlers)
-	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
-	tb.Cleanup(comments.Close)
-	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: comments,
+	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: store.Comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
 	srv := httptest.NewServer(api)

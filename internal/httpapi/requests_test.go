@@ -47,13 +47,13 @@ func (c *testClock) set(t time.Time) {
 func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b *testkit.Bureau) *testClock {
 	tb.Helper()
 	clock := &testClock{t: time.Now()}
-	reqs := &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock,
+	reqs := &requests.Requests{Engine: b.Engine, Store: b.Stores.Requests, Auth: b.Enforcer, Clock: clock,
 		LookupLimiter: consultations.NewClientLimiter(60, 8)}
 	handlers.Desk = b.Desk(handlers.Docs, reqs)
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
 		Requests: reqs,
-		Cases:    &requests.Cases{Store: b.Store, Auth: b.Enforcer, Clock: clock},
-		Reports:  &report.Reports{Store: b.Store, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
+		Cases:    &requests.Cases{Store: b.Stores.Requests, Auth: b.Enforcer, Clock: clock},
+		Reports:  &report.Reports{Store: b.Stores.ReportData, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
 	})
 	return clock
 }
@@ -74,7 +74,7 @@ func (s *stack) sweep(day string) {
 	s.at(day)
 	now := s.clock.Now()
 	ctx := context.Background()
-	due, err := s.store.DueDeadlines(ctx, now, 500)
+	due, err := s.store.Deadlines.DueDeadlines(ctx, now, 500)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func (s *stack) sweep(day string) {
 	for _, d := range due {
 		ids = append(ids, d.ID)
 	}
-	if _, err := s.store.FireDeadlines(ctx, ids, now, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+	if _, err := s.store.Deadlines.FireDeadlines(ctx, ids, now, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
 		return s.docs.Engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
 	}); err != nil {
 		s.t.Fatal(err)
@@ -665,11 +665,11 @@ func TestRequestOutcomesAreTheReportRows(t *testing.T) {
 func TestOwnExtensionNotApproved(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
-	head, err := s.store.UserByUsername(ctx, "head")
+	head, err := s.store.Accounts.UserByUsername(ctx, "head")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.AssignRoles(ctx, head.ID, []postgres.RoleAssignment{{Role: "disclosure_officer", Unit: "*"}}); err != nil {
+	if err := s.store.Accounts.AssignRoles(ctx, head.ID, []postgres.RoleAssignment{{Role: "disclosure_officer", Unit: "*"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.enf.Reload(ctx); err != nil {

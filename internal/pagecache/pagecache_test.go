@@ -122,7 +122,7 @@ func newBureau(t *testing.T) *bureau {
 }
 
 func (b *bureau) actor(t *testing.T, name string) workflow.Actor {
-	u, err := b.Store.UserByUsername(context.Background(), name)
+	u, err := b.Stores.Accounts.UserByUsername(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}

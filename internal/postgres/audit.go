@@ -110,9 +110,11 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind stri
 	}
 	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
 		actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, true)`
-	_, err = tx.ExecContext(ctx, q, org, kind, subject, e.Seq, e.Action, e.FromState, e.ToState, actor,
-		e.ActorName, data, e.At, e.PrevHash, e.Hash, last.GSeq)
+		VALUES (:org, :kind, :subject, :seq, :action, :from, :to, :actor, :actor_name, :data, :at, :prev_hash, :hash,
+		:gseq, true)`
+	_, err = tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "seq": e.Seq,
+		"action": e.Action, "from": e.FromState, "to": e.ToState, "actor": actor, "actor_name": e.ActorName, "data": data,
+		"at": e.At, "prev_hash": e.PrevHash, "hash": e.Hash, "gseq": last.GSeq})
 	if err != nil {
 		return translate(fmt.Errorf("append audit event: %w", err), "")
 	}
@@ -147,7 +149,11 @@ func (r auditRow) toDomain() (workflow.AuditEntry, error) {
 }
 
 // History returns a subject's audit chain in order.
-func (s *Store) History(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
+func (s *Audit) History(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
+	return s.history(ctx, kind, subject)
+}
+
+func (s *base) history(ctx context.Context, kind string, subject int64) ([]workflow.AuditEntry, error) {
 	const q = `SELECT ` + auditCols + ` FROM audit_events WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
 		ORDER BY seq`
 	var rows []auditRow
@@ -164,7 +170,7 @@ const auditCols = `org_id, subject_kind, subject_id, seq, action, from_state, to
 // ActedOn returns, for the subjects of kind the user acted on most recently (at most limit), the
 // latest entry of each that is the user's, newest first. It looks at the user's last 1,000
 // actions through audit_events_actor_idx, so it costs the same however long the log grows.
-func (s *Store) ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error) {
+func (s *Audit) ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error) {
 	const q = `SELECT ` + auditCols + ` FROM (
 			SELECT DISTINCT ON (subject_id) * FROM (
 				SELECT * FROM audit_events WHERE org_id = $1 AND actor_id = $2 AND subject_kind = $3
@@ -335,16 +341,21 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 // legacyBoundaries returns, per organisation, the last gseq written before the audit key. Keyed
 // hashes cover it, so a changed boundary breaks every keyed event after it.
 func legacyBoundaries(ctx context.Context, db *DB) (map[int64]int64, error) {
+	return auditHeads(ctx, db, "legacy_until")
+}
+
+// auditHeads returns one column of audit_heads (gseq or legacy_until) per organisation.
+func auditHeads(ctx context.Context, db *DB, column string) (map[int64]int64, error) {
 	var rows []struct {
-		Org    int64 `db:"org_id"`
-		Legacy int64 `db:"legacy_until"`
+		Org   int64 `db:"org_id"`
+		Value int64 `db:"value"`
 	}
-	if err := db.SelectContext(ctx, &rows, `SELECT org_id, legacy_until FROM audit_heads`); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT org_id, `+column+` AS value FROM audit_heads`); err != nil {
 		return nil, translate(fmt.Errorf("read audit heads: %w", err), "")
 	}
 	out := map[int64]int64{}
 	for _, r := range rows {
-		out[r.Org] = r.Legacy
+		out[r.Org] = r.Value
 	}
 	return out, nil
 }

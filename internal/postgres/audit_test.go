@@ -45,7 +45,7 @@ func mustExec(t *testing.T, tx *sqlx.Tx, q string, args ...any) {
 func rewriteChain(t *testing.T, f fixture, doc int64, seq int, key []byte) {
 	t.Helper()
 	ctx := context.Background()
-	hist, err := f.store.History(ctx, "document", doc)
+	hist, err := f.store.Audit.History(ctx, "document", doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func (f fixture) mustDocuments(t *testing.T, n int) []int64 {
 		inst := d.Instance
 		for _, step := range []struct{ to, name string }{{"unit_review", "submit"}, {"drafting", "return"}, {"unit_review", "submit"}} {
 			var err error
-			if inst, err = f.store.Apply(ctx, inst, result(inst, step.to, step.name, f.actor, t0)); err != nil {
+			if inst, err = f.store.Instances.Apply(ctx, inst, result(inst, step.to, step.name, f.actor, t0)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -229,7 +229,7 @@ func TestLegacyChainsStillVerify(t *testing.T) {
 	docs := f.mustDocuments(t, 2)
 	// Make the log what the code before the key wrote: plain SHA-256 without gseq.
 	for _, doc := range docs {
-		hist, err := f.store.History(ctx, "document", doc)
+		hist, err := f.store.Audit.History(ctx, "document", doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,11 +260,11 @@ func TestLegacyChainsStillVerify(t *testing.T) {
 		t.Fatalf("legacy log after the migration: %v", p)
 	}
 	// Keyed events continue a legacy chain, and new chains are keyed.
-	d, err := f.store.Document(ctx, docs[0])
+	d, err := f.store.Documents.Document(ctx, docs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "drafting", "return", f.actor, t0)); err != nil {
+	if _, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "drafting", "return", f.actor, t0)); err != nil {
 		t.Fatal(err)
 	}
 	f.mustDocuments(t, 1)
@@ -285,7 +285,7 @@ func TestLegacyChainsStillVerify(t *testing.T) {
 
 func rewriteLegacyHead(t *testing.T, f fixture, doc int64) {
 	t.Helper()
-	hist, err := f.store.History(context.Background(), "document", doc)
+	hist, err := f.store.Audit.History(context.Background(), "document", doc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,16 +110,9 @@ func verifyGlobal(ctx context.Context, db *DB) ([]AuditProblem, error) {
 		}
 		byOrg[c.Org][c.GSeq] = append(byOrg[c.Org][c.GSeq], c)
 	}
-	var heads []struct {
-		Org  int64 `db:"org_id"`
-		GSeq int64 `db:"gseq"`
-	}
-	if err := db.SelectContext(ctx, &heads, `SELECT org_id, gseq FROM audit_heads`); err != nil {
-		return nil, translate(fmt.Errorf("read audit heads: %w", err), "")
-	}
-	head := map[int64]int64{}
-	for _, h := range heads {
-		head[h.Org] = h.GSeq
+	head, err := auditHeads(ctx, db, "gseq")
+	if err != nil {
+		return nil, err
 	}
 	rows, err := db.QueryxContext(ctx, `SELECT org_id, gseq, keyed, hash FROM audit_events ORDER BY org_id, gseq`)
 	if err != nil {

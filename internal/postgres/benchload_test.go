@@ -19,11 +19,11 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	ctx := context.Background()
 	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}},
 		[]testkit.User{{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"}})
-	u, err := b.Store.UserByUsername(ctx, "drafter")
+	u, err := b.Stores.Accounts.UserByUsername(ctx, "drafter")
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}
+	owner := postgres.BenchOwner{Org: b.Stores.Org(), Unit: "chengjian", User: u.ID}
 	now := time.Now()
 	db := b.DB.DB.DB
 
@@ -31,18 +31,18 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, total, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 20})
+	docs, total, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 20})
 	if err != nil || total != 120 || len(docs) != 20 {
 		t.Fatalf("public list of the loaded documents: total %d, %d on the page, %v", total, len(docs), err)
 	}
 	if docs[0].PublishedAt.Before(docs[19].PublishedAt) {
 		t.Error("the public list is not newest first")
 	}
-	d, err := b.Store.PublicDocument(ctx, ids[7])
+	d, err := b.Stores.Documents.PublicDocument(ctx, ids[7])
 	if err != nil || d.Title == "" || d.Body == "" || d.IndexNo == "" || d.Summary == "" {
 		t.Fatalf("loaded document %d: %+v %v", ids[7], d, err)
 	}
-	found, _, err := b.Store.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理")})
+	found, _, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理")})
 	if err != nil || len(found) == 0 {
 		t.Fatalf("search finds no loaded document: %v", err)
 	}
@@ -50,17 +50,17 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err := postgres.LoadDueConsultations(ctx, db, owner, 30, now); err != nil {
 		t.Fatal(err)
 	}
-	due, err := b.Store.DueDeadlines(ctx, time.Now(), 100)
+	due, err := b.Stores.Deadlines.DueDeadlines(ctx, time.Now(), 100)
 	if err != nil || len(due) != 30 {
 		t.Fatalf("%d due deadlines, want 30: %v", len(due), err)
 	}
-	ok, err := b.Store.FireDeadline(ctx, due[0].ID, time.Now(), func(inst workflow.Instance) (workflow.Result, error) {
+	ok, err := b.Stores.Deadlines.FireDeadline(ctx, due[0].ID, time.Now(), func(inst workflow.Instance) (workflow.Result, error) {
 		return b.Engine.Fire(inst, due[0].Transition, workflow.SystemActor, workflow.Input{}, time.Now())
 	})
 	if err != nil || !ok {
 		t.Fatalf("fire a loaded deadline: %v %v", ok, err)
 	}
-	inst, err := b.Store.Instance(ctx, due[0].SubjectID)
+	inst, err := b.Stores.Instances.Instance(ctx, due[0].SubjectID)
 	if err != nil || inst.State != "consultation_open" {
 		t.Fatalf("after its opening deadline the consultation is %q (%v)", inst.State, err)
 	}
@@ -72,22 +72,22 @@ func TestLoadReportYear(t *testing.T) {
 	ctx := context.Background()
 	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}},
 		[]testkit.User{{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"}})
-	u, err := b.Store.UserByUsername(ctx, "drafter")
+	u, err := b.Stores.Accounts.UserByUsername(ctx, "drafter")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const year, docs, reqs = 2025, 600, 300
-	if err := postgres.LoadReportYear(ctx, b.DB.DB.DB, postgres.BenchOwner{Org: b.Store.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
+	if err := postgres.LoadReportYear(ctx, b.DB.DB.DB, postgres.BenchOwner{Org: b.Stores.Org(), Unit: "chengjian", User: u.ID}, year, docs, reqs); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := b.Store.NormativeCounts(ctx, year)
+	nc, err := b.Stores.ReportData.NormativeCounts(ctx, year)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if nc.Made != docs/10 || nc.Published == 0 || nc.Published >= nc.Made || nc.Repealed == 0 {
 		t.Errorf("normative counts of the loaded year: %+v", nc)
 	}
-	counts, err := b.Store.RequestCounts(ctx, year)
+	counts, err := b.Stores.ReportData.RequestCounts(ctx, year)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestLoadReportYear(t *testing.T) {
 	if received != reqs-reqs/25 || carried == 0 || closed == 0 || closed >= reqs {
 		t.Errorf("request counts of the loaded year: received %d, carried in %d, closed %d", received, carried, closed)
 	}
-	if _, _, err := b.Store.AnnualReport(ctx, year, "测试局"); err != nil {
+	if _, _, err := b.Stores.ReportData.AnnualReport(ctx, year, "测试局"); err != nil {
 		t.Fatalf("assemble the loaded year's report: %v", err)
 	}
 }

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -12,8 +10,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,273 +18,6 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/consultations"
 )
-
-// CommentStoreOptions tunes the group commit of comment intake.
-type CommentStoreOptions struct {
-	MaxBatch     int           // most comments written by one statement; 0 = 200
-	MaxWait      time.Duration // how long a batch waits for more comments; 0 = 2 ms
-	Flushers     int           // batches collected and written at once; 0 = 2
-	QueueSize    int           // comments waiting for a batch; 0 = 8 × MaxBatch
-	QueueWait    time.Duration // how long AddComment waits for room in a full queue; 0 = 5 s
-	WriteTimeout time.Duration // how long one batch may take; 0 = 10 s
-}
-
-func (o CommentStoreOptions) withDefaults() CommentStoreOptions {
-	if o.MaxBatch <= 0 {
-		o.MaxBatch = 200
-	}
-	if o.MaxWait <= 0 {
-		o.MaxWait = 2 * time.Millisecond
-	}
-	if o.Flushers <= 0 {
-		o.Flushers = 2
-	}
-	if o.QueueSize <= 0 {
-		o.QueueSize = 8 * o.MaxBatch
-	}
-	if o.QueueWait <= 0 {
-		o.QueueWait = 5 * time.Second
-	}
-	if o.WriteTimeout <= 0 {
-		o.WriteTimeout = 10 * time.Second
-	}
-	return o
-}
-
-// CommentStore is the PostgreSQL store of public consultations and their comments; it implements
-// workflow.ConsultationStore on top of Store. Comments are written by group commit: concurrent
-// AddComment calls are collected for up to MaxWait or MaxBatch comments and inserted by one
-// statement (one transaction), and every caller is answered only after that commit. A failed
-// batch fails every caller in it and writes none of its rows. A flash crowd thus costs one commit
-// per batch, and intake holds at most Flushers connections of the pool, whatever the crowd.
-type CommentStore struct {
-	*Store
-	opts  CommentStoreOptions
-	queue chan *pendingComment
-
-	mu     sync.RWMutex // held for reading while sending to queue, for writing to close it
-	closed bool
-	wg     sync.WaitGroup
-
-	saltMu sync.Mutex // serialises loading the salt
-	salt   atomic.Pointer[[]byte]
-}
-
-type pendingComment struct {
-	c    consultations.Comment
-	done chan commentResult // buffered: the flusher never waits for the caller
-}
-
-type commentResult struct {
-	c   consultations.Comment
-	err error
-}
-
-// NewCommentStore returns a comment store on s and starts its flushers; Close stops them.
-func NewCommentStore(s *Store, opts CommentStoreOptions) *CommentStore {
-	opts = opts.withDefaults()
-	cs := &CommentStore{Store: s, opts: opts, queue: make(chan *pendingComment, opts.QueueSize)}
-	cs.wg.Add(opts.Flushers)
-	for range opts.Flushers {
-		go cs.flusher()
-	}
-	return cs
-}
-
-// Close stops taking comments, writes every comment already queued, answers its caller, and
-// returns once all are answered.
-func (s *CommentStore) Close() {
-	s.mu.Lock()
-	if !s.closed {
-		s.closed = true
-		close(s.queue)
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-}
-
-func errIntakeClosed() error {
-	return &workflow.Error{Code: workflow.EUnavailable, Message: "意见受理服务正在停止，请稍后重试",
-		Details: map[string]any{"retry_after_seconds": 5}}
-}
-
-// AddComment implements workflow.ConsultationStore: it queues c for the next batch and returns it
-// with its id and receipt number once the batch is committed. c.Client is replaced by its keyed
-// hash; the address itself is never stored.
-func (s *CommentStore) AddComment(ctx context.Context, c consultations.Comment) (consultations.Comment, error) {
-	key, err := s.clientKey(ctx, c.Client)
-	if err != nil {
-		return consultations.Comment{}, err
-	}
-	c.ClientKey, c.Client = key, ""
-	if c.Status == "" {
-		c.Status = consultations.CommentPending
-	}
-	p := &pendingComment{c: c, done: make(chan commentResult, 1)}
-	if err := s.enqueue(ctx, p); err != nil {
-		return consultations.Comment{}, err
-	}
-	// Once queued the comment will be written: wait for the outcome even if the caller gives up,
-	// so that no comment is committed without the answer being known here. WriteTimeout bounds it.
-	r := <-p.done
-	return r.c, r.err
-}
-
-func (s *CommentStore) enqueue(ctx context.Context, p *pendingComment) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return errIntakeClosed()
-	}
-	select {
-	case s.queue <- p:
-		return nil
-	default:
-	}
-	t := time.NewTimer(s.opts.QueueWait)
-	defer t.Stop()
-	select {
-	case s.queue <- p:
-		return nil
-	case <-t.C:
-		return &workflow.Error{Code: workflow.EUnavailable, Message: "提交意见的人数过多，请稍后重试",
-			Details: map[string]any{"retry_after_seconds": 5}}
-	case <-ctx.Done():
-		return fmt.Errorf("queue comment: %w", ctx.Err())
-	}
-}
-
-// flusher collects a batch (the first comment, then whatever arrives within MaxWait, up to
-// MaxBatch) and writes it, until the queue is closed and drained.
-func (s *CommentStore) flusher() {
-	defer s.wg.Done()
-	batch := make([]*pendingComment, 0, s.opts.MaxBatch)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	for {
-		p, ok := <-s.queue
-		if !ok {
-			return
-		}
-		batch = append(batch[:0], p)
-		timer.Reset(s.opts.MaxWait)
-	collect:
-		for len(batch) < s.opts.MaxBatch {
-			select {
-			case p, ok := <-s.queue:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, p)
-			case <-timer.C:
-				break collect
-			}
-		}
-		timer.Stop()
-		s.flush(batch)
-	}
-}
-
-// flush writes a batch and answers every caller in it with the same outcome.
-func (s *CommentStore) flush(batch []*pendingComment) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.WriteTimeout)
-	defer cancel()
-	cs := make([]consultations.Comment, len(batch))
-	for i, p := range batch {
-		cs[i] = p.c
-	}
-	err := s.insertComments(ctx, cs)
-	for i, p := range batch {
-		if err != nil {
-			p.done <- commentResult{err: err}
-		} else {
-			p.done <- commentResult{c: cs[i]}
-		}
-	}
-}
-
-// ReceiptNo returns the receipt number of comment id received at t: YJ, the day in Beijing time,
-// and the id with at least six digits.
-func ReceiptNo(id int64, t time.Time) string {
-	return fmt.Sprintf("YJ%s-%06d", t.In(workflow.Shanghai).Format("20060102"), id)
-}
-
-// insertComments writes cs with one INSERT: ids first from the sequence, so each receipt number
-// is known before the row is written. cs gets the ids and receipt numbers.
-func (s *CommentStore) insertComments(ctx context.Context, cs []consultations.Comment) error {
-	var ids []int64
-	if err := s.db.SelectContext(ctx, &ids, `SELECT nextval('comments_id_seq') FROM generate_series(1, $1)`, len(cs)); err != nil {
-		return translate(fmt.Errorf("draw comment ids: %w", err), "")
-	}
-	if len(ids) != len(cs) {
-		return fmt.Errorf("draw comment ids: got %d, want %d", len(ids), len(cs))
-	}
-	n := len(cs)
-	var (
-		docs                                       = make([]int64, n)
-		receipts, names, contacts, bodies, created = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		campaigns, clients, statuses               = make([]string, n), make([]string, n), make([]string, n)
-	)
-	for i := range cs {
-		c := &cs[i]
-		c.ID = ids[i]
-		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Microsecond)
-		c.ReceiptNo = ReceiptNo(c.ID, c.CreatedAt)
-		docs[i], receipts[i], names[i], contacts[i], bodies[i] = c.DocumentID, c.ReceiptNo, c.Name, c.Contact, c.Text
-		created[i], campaigns[i], clients[i], statuses[i] = c.CreatedAt.Format(time.RFC3339Nano), c.CampaignKey, c.ClientKey, string(c.Status)
-	}
-	const q = `INSERT INTO comments (org_id, id, document_id, receipt_no, name, contact, body, created_at, campaign_key,
-		client_key, status)
-		SELECT $1, u.id, u.document_id, u.receipt_no, u.name, u.contact, u.body, u.created_at, u.campaign_key, u.client_key, u.status
-		FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[],
-			$9::text[], $10::text[], $11::text[])
-			AS u(id, document_id, receipt_no, name, contact, body, created_at, campaign_key, client_key, status)`
-	_, err := s.db.ExecContext(ctx, q, s.org, pq.Array(ids), pq.Array(docs), pq.Array(receipts), pq.Array(names),
-		pq.Array(contacts), pq.Array(bodies), pq.Array(created), pq.Array(campaigns), pq.Array(clients), pq.Array(statuses))
-	if err != nil {
-		return translate(fmt.Errorf("insert %d comments: %w", n, err), "意见")
-	}
-	return nil
-}
-
-// clientKey returns the keyed hash of a client's address bucket (workflow.ClientBucket) under the
-// organisation's salt.
-func (s *CommentStore) clientKey(ctx context.Context, client string) (string, error) {
-	salt, err := s.clientSalt(ctx)
-	if err != nil {
-		return "", err
-	}
-	m := hmac.New(sha256.New, salt)
-	m.Write([]byte(consultations.ClientBucket(client)))
-	return hex.EncodeToString(m.Sum(nil))[:24], nil
-}
-
-// clientSalt returns the organisation's salt of client keys, creating it on first use.
-func (s *CommentStore) clientSalt(ctx context.Context) ([]byte, error) {
-	if p := s.salt.Load(); p != nil {
-		return *p, nil
-	}
-	s.saltMu.Lock()
-	defer s.saltMu.Unlock()
-	if p := s.salt.Load(); p != nil {
-		return *p, nil
-	}
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, fmt.Errorf("client key salt: %w", err)
-	}
-	const qi = `INSERT INTO comment_salts (org_id, salt) VALUES ($1, $2) ON CONFLICT (org_id) DO NOTHING`
-	if _, err := s.db.ExecContext(ctx, qi, s.org, hex.EncodeToString(b[:])); err != nil {
-		return nil, translate(fmt.Errorf("create client key salt: %w", err), "")
-	}
-	var salt string
-	if err := s.db.GetContext(ctx, &salt, `SELECT salt FROM comment_salts WHERE org_id = $1`, s.org); err != nil {
-		return nil, translate(fmt.Errorf("read client key salt: %w", err), "")
-	}
-	key := []byte(salt)
-	s.salt.Store(&key)
-	return key, nil
-}
 
 type consultationRow struct {
 	ID                int64        `db:"id"`
@@ -330,8 +59,8 @@ const (
 		FROM documents d JOIN units un ON un.org_id = d.org_id AND un.code = d.unit_code`
 )
 
-// Consultation implements workflow.ConsultationStore.
-func (s *CommentStore) Consultation(ctx context.Context, id int64, withText bool) (consultations.Consultation, error) {
+// Consultation implements consultations.ConsultationStore.
+func (s *Comments) Consultation(ctx context.Context, id int64, withText bool) (consultations.Consultation, error) {
 	q := consultationBrief
 	if withText {
 		q = consultationFull
@@ -350,9 +79,9 @@ const publicConsultationWhere = ` WHERE d.org_id = $1 AND d.definition = 'decisi
 	AND COALESCE(d.facts->>'consultation_exempt', '') <> 'true'
 	AND COALESCE(d.facts->>'attribute', '主动公开') = '主动公开'`
 
-// PublicConsultations implements workflow.ConsultationStore. Open consultations come closing
+// PublicConsultations implements consultations.ConsultationStore. Open consultations come closing
 // soonest first, upcoming ones opening soonest first, closed ones most recently closed first.
-func (s *CommentStore) PublicConsultations(ctx context.Context, q consultations.ConsultationQuery) ([]consultations.Consultation, int, error) {
+func (s *Comments) PublicConsultations(ctx context.Context, q consultations.ConsultationQuery) ([]consultations.Consultation, int, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 20
 	}
@@ -423,19 +152,11 @@ func (r commentRow) toDomain() consultations.Comment {
 		DispositionReason: r.DispositionReason, DisposedAt: r.DisposedAt.Time}
 }
 
-// PublishedComments implements workflow.ConsultationStore: the newest published comments first.
-func (s *CommentStore) PublishedComments(ctx context.Context, doc int64, limit int) ([]consultations.Comment, error) {
+// PublishedComments implements consultations.ConsultationStore: the newest published comments first.
+func (s *Comments) PublishedComments(ctx context.Context, doc int64, limit int) ([]consultations.Comment, error) {
 	q := `SELECT ` + commentCols + ` FROM comments WHERE org_id = $1 AND document_id = $2 AND status = 'published'
 		ORDER BY created_at DESC, id DESC LIMIT $3`
-	var rows []commentRow
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc, limit); err != nil {
-		return nil, translate(fmt.Errorf("list published comments: %w", err), "")
-	}
-	out := make([]consultations.Comment, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list published comments", commentRow.toDomain, q, s.org, doc, limit)
 }
 
 // commentWindows numbers a consultation's comments by campaign and counts, for each comment, the
@@ -450,10 +171,10 @@ const commentWindows = `SELECT c.*,
 			RANGE BETWEEN CURRENT ROW AND $3::interval FOLLOWING) AS campaign_fwd
 	FROM comments c WHERE c.org_id = $1 AND c.document_id = $2`
 
-// ListComments implements workflow.ConsultationStore. A comment is in a burst when some window of
+// ListComments implements consultations.ConsultationStore. A comment is in a burst when some window of
 // BurstWindow that contains it holds at least BurstMin comments of its client or of its campaign:
 // exactly when a comment of the same key at most one window earlier starts such a window.
-func (s *CommentStore) ListComments(ctx context.Context, q consultations.CommentQuery) (consultations.CommentPage, error) {
+func (s *Comments) ListComments(ctx context.Context, q consultations.CommentQuery) (consultations.CommentPage, error) {
 	window := fmt.Sprintf("%d microseconds", q.BurstWindow.Microseconds())
 	args := []any{s.org, q.DocumentID, window, q.BurstMin}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -509,7 +230,7 @@ func (s *CommentStore) ListComments(ctx context.Context, q consultations.Comment
 	return page, nil
 }
 
-func (s *CommentStore) bursts(ctx context.Context, q consultations.CommentQuery) ([]consultations.Burst, error) {
+func (s *Comments) bursts(ctx context.Context, q consultations.CommentQuery) ([]consultations.Burst, error) {
 	query := `WITH base AS (` + commentWindows + `)
 		SELECT kind, key, peak, n, first_at, last_at FROM (
 			SELECT 'client' AS kind, client_key AS key, max(client_fwd) AS peak, count(*) AS n,
@@ -518,26 +239,24 @@ func (s *CommentStore) bursts(ctx context.Context, q consultations.CommentQuery)
 			SELECT 'campaign', campaign_key, max(campaign_fwd), count(*), min(created_at), max(created_at)
 				FROM base GROUP BY campaign_key) x
 		WHERE peak >= $4 ORDER BY peak DESC, first_at, kind, key LIMIT 100`
-	var rows []struct {
-		Kind    string    `db:"kind"`
-		Key     string    `db:"key"`
-		Peak    int       `db:"peak"`
-		N       int       `db:"n"`
-		FirstAt time.Time `db:"first_at"`
-		LastAt  time.Time `db:"last_at"`
-	}
 	window := fmt.Sprintf("%d microseconds", q.BurstWindow.Microseconds())
-	if err := s.db.SelectContext(ctx, &rows, query, s.org, q.DocumentID, window, q.BurstMin); err != nil {
-		return nil, translate(fmt.Errorf("find bursts: %w", err), "")
-	}
-	out := make([]consultations.Burst, len(rows))
-	for i, r := range rows {
-		out[i] = consultations.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "find bursts", burstRow.toDomain, query, s.org, q.DocumentID, window, q.BurstMin)
 }
 
-func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]consultations.Campaign, error) {
+type burstRow struct {
+	Kind    string    `db:"kind"`
+	Key     string    `db:"key"`
+	Peak    int       `db:"peak"`
+	N       int       `db:"n"`
+	FirstAt time.Time `db:"first_at"`
+	LastAt  time.Time `db:"last_at"`
+}
+
+func (r burstRow) toDomain() consultations.Burst {
+	return consultations.Burst{Kind: r.Kind, Key: r.Key, Peak: r.Peak, Count: r.N, FirstAt: r.FirstAt, LastAt: r.LastAt}
+}
+
+func (s *Comments) campaigns(ctx context.Context, doc int64) ([]consultations.Campaign, error) {
 	const q = `SELECT g.campaign_key, g.n, g.first_at, g.last_at, g.undisposed, g.kinds, g.disposition, g.reasons, g.reason, c.body
 		FROM (SELECT campaign_key, count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, min(id) AS first_id,
 				count(*) FILTER (WHERE disposition = '') AS undisposed, count(DISTINCT disposition) AS kinds,
@@ -575,7 +294,7 @@ func (s *CommentStore) campaigns(ctx context.Context, doc int64) ([]consultation
 	return out, nil
 }
 
-func (s *CommentStore) commentStats(ctx context.Context, doc int64) (consultations.CommentStats, error) {
+func (s *Comments) commentStats(ctx context.Context, doc int64) (consultations.CommentStats, error) {
 	const q = `SELECT status, disposition, count(*) AS n FROM comments WHERE org_id = $1 AND document_id = $2
 		GROUP BY status, disposition`
 	var rows []struct {
@@ -595,8 +314,8 @@ func (s *CommentStore) commentStats(ctx context.Context, doc int64) (consultatio
 	return st, nil
 }
 
-// Moderate implements workflow.ConsultationStore.
-func (s *CommentStore) Moderate(ctx context.Context, doc, id int64, status consultations.CommentStatus, reason string, actor workflow.Actor, now time.Time) (consultations.Comment, error) {
+// Moderate implements consultations.ConsultationStore.
+func (s *Comments) Moderate(ctx context.Context, doc, id int64, status consultations.CommentStatus, reason string, actor workflow.Actor, now time.Time) (consultations.Comment, error) {
 	var by sql.NullInt64
 	if actor.UserID != 0 {
 		by = sql.NullInt64{Int64: actor.UserID, Valid: true}
@@ -614,7 +333,7 @@ func (s *CommentStore) Moderate(ctx context.Context, doc, id int64, status consu
 // with set as further assignments (whose parameters setArgs are numbered from $6), and returns the
 // new version. A miss is explained: the document
 // is gone, in another state, or at another version.
-func (s *CommentStore) bumpDocument(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, state string, now time.Time, set string, setArgs ...any) (int, error) {
+func (s *Comments) bumpDocument(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, state string, now time.Time, set string, setArgs ...any) (int, error) {
 	args := append([]any{now.UTC(), s.org, id, state, prevVersion}, setArgs...)
 	q := `UPDATE documents SET version = version + 1, updated_at = $1` + set + `
 		WHERE org_id = $2 AND id = $3 AND state = $4 AND ($5 = 0 OR version = $5)`
@@ -642,10 +361,10 @@ func (s *CommentStore) bumpDocument(ctx context.Context, tx *sqlx.Tx, id int64, 
 		Details: map[string]any{"your_version": prevVersion, "current_version": cur.Version}}
 }
 
-// Dispose implements workflow.ConsultationStore: in one transaction it bumps the document's
+// Dispose implements consultations.ConsultationStore: in one transaction it bumps the document's
 // version, sets the disposition of the named comments and campaigns, and appends a "dispose"
 // audit event; an id or campaign that is not the document's fails it all.
-func (s *CommentStore) Dispose(ctx context.Context, doc int64, d consultations.Disposal, state string, actor workflow.Actor, now time.Time) (int, error) {
+func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Disposal, state string, actor workflow.Actor, now time.Time) (int, error) {
 	ids, keys := d.CommentIDs, d.CampaignKeys
 	if ids == nil {
 		ids = []int64{}
@@ -718,9 +437,9 @@ func (s *CommentStore) Dispose(ctx context.Context, doc int64, d consultations.D
 	return changed, nil
 }
 
-// SummaryGroups implements workflow.ConsultationStore: the comments grouped by campaign and
+// SummaryGroups implements consultations.ConsultationStore: the comments grouped by campaign and
 // disposition, each with the first text that was not hidden.
-func (s *CommentStore) SummaryGroups(ctx context.Context, doc int64) ([]consultations.CommentGroup, error) {
+func (s *Comments) SummaryGroups(ctx context.Context, doc int64) ([]consultations.CommentGroup, error) {
 	const q = `SELECT g.campaign_key, g.disposition, g.disposition_reason, g.n, g.hidden, g.first_at, COALESCE(c.body, '') AS body
 		FROM (SELECT campaign_key, disposition, disposition_reason, count(*) AS n,
 				count(*) FILTER (WHERE status = 'hidden') AS hidden, min(created_at) AS first_at,
@@ -728,28 +447,26 @@ func (s *CommentStore) SummaryGroups(ctx context.Context, doc int64) ([]consulta
 			FROM comments WHERE org_id = $1 AND document_id = $2 GROUP BY campaign_key, disposition, disposition_reason) g
 		LEFT JOIN comments c ON c.org_id = $1 AND c.id = g.first_id
 		ORDER BY g.first_at, g.campaign_key, g.disposition, g.disposition_reason`
-	var rows []struct {
-		Key         string    `db:"campaign_key"`
-		Disposition string    `db:"disposition"`
-		Reason      string    `db:"disposition_reason"`
-		N           int       `db:"n"`
-		Hidden      int       `db:"hidden"`
-		FirstAt     time.Time `db:"first_at"`
-		Body        string    `db:"body"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, doc); err != nil {
-		return nil, translate(fmt.Errorf("group comments: %w", err), "")
-	}
-	out := make([]consultations.CommentGroup, len(rows))
-	for i, r := range rows {
-		out[i] = consultations.CommentGroup{CampaignKey: r.Key, Disposition: consultations.Disposition(r.Disposition), Reason: r.Reason,
-			Count: r.N, Hidden: r.Hidden, Text: r.Body, FirstAt: r.FirstAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "group comments", groupRow.toDomain, q, s.org, doc)
 }
 
-// AttachSummary implements workflow.ConsultationStore.
-func (s *CommentStore) AttachSummary(ctx context.Context, doc int64, prevVersion int, state, text string, actor workflow.Actor, now time.Time) (int, error) {
+type groupRow struct {
+	Key         string    `db:"campaign_key"`
+	Disposition string    `db:"disposition"`
+	Reason      string    `db:"disposition_reason"`
+	N           int       `db:"n"`
+	Hidden      int       `db:"hidden"`
+	FirstAt     time.Time `db:"first_at"`
+	Body        string    `db:"body"`
+}
+
+func (r groupRow) toDomain() consultations.CommentGroup {
+	return consultations.CommentGroup{CampaignKey: r.Key, Disposition: consultations.Disposition(r.Disposition), Reason: r.Reason,
+		Count: r.N, Hidden: r.Hidden, Text: r.Body, FirstAt: r.FirstAt}
+}
+
+// AttachSummary implements consultations.ConsultationStore.
+func (s *Comments) AttachSummary(ctx context.Context, doc int64, prevVersion int, state, text string, actor workflow.Actor, now time.Time) (int, error) {
 	var version int
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -775,9 +492,9 @@ func (s *CommentStore) AttachSummary(ctx context.Context, doc int64, prevVersion
 	return version, err
 }
 
-// SetCommentsPublic implements workflow.ConsultationStore. The audit event is an "edit" that names
+// SetCommentsPublic implements consultations.ConsultationStore. The audit event is an "edit" that names
 // the changed setting, like the other draft fields.
-func (s *CommentStore) SetCommentsPublic(ctx context.Context, doc int64, prevVersion int, state string, on bool, actor workflow.Actor, now time.Time) (int, error) {
+func (s *Comments) SetCommentsPublic(ctx context.Context, doc int64, prevVersion int, state string, on bool, actor workflow.Actor, now time.Time) (int, error) {
 	set := `, facts = facts - 'comments_public'`
 	if on {
 		set = `, facts = facts || '{"comments_public": "true"}'::jsonb`

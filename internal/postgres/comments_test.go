@@ -17,7 +17,7 @@ import (
 	"wugongkai/workflow/documents"
 )
 
-var _ consultations.ConsultationStore = (*postgres.CommentStore)(nil)
+var _ consultations.ConsultationStore = (*postgres.Comments)(nil)
 
 // mustDecision creates a decision draft in state with facts (a consultation period by default).
 func (f fixture) mustDecision(tb testing.TB, state string, facts workflow.Facts) documents.Document {
@@ -26,7 +26,7 @@ func (f fixture) mustDecision(tb testing.TB, state string, facts workflow.Facts)
 		facts = workflow.Facts{"opens_at": t0.Add(-time.Hour).UTC().Format(time.RFC3339),
 			"closes_at": t0.Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}
 	}
-	d, err := f.store.CreateDocument(context.Background(), documents.Document{
+	d, err := f.store.Documents.CreateDocument(context.Background(), documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: state, Facts: facts},
 		Title:    "关于生活垃圾分类管理办法（草案）", Body: "第一条 ……", Explanation: "起草说明", DocKind: documents.KindOther, CreatedBy: f.user.ID,
 	}, f.actor, t0)
@@ -36,9 +36,9 @@ func (f fixture) mustDecision(tb testing.TB, state string, facts workflow.Facts)
 	return d
 }
 
-func mustCommentStore(tb testing.TB, f fixture, opts postgres.CommentStoreOptions) *postgres.CommentStore {
+func mustCommentStore(tb testing.TB, f fixture, opts postgres.CommentOptions) *postgres.Comments {
 	tb.Helper()
-	cs := postgres.NewCommentStore(f.store, opts)
+	cs := postgres.NewComments(f.db, f.store.Org(), f.clock, opts)
 	tb.Cleanup(cs.Close)
 	return cs
 }
@@ -65,7 +65,7 @@ var receiptRE = regexp.MustCompile(`^YJ\d{8}-\d{6,}$`)
 func TestGroupCommit(t *testing.T) {
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "consultation_open", nil)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	const n = 600
 	var (
 		wg       sync.WaitGroup
@@ -123,7 +123,7 @@ func TestFailedBatchWritesNothing(t *testing.T) {
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "consultation_open", nil)
 	const n = 20
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{MaxBatch: n, MaxWait: 10 * time.Second, Flushers: 1})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{MaxBatch: n, MaxWait: 10 * time.Second, Flushers: 1})
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
@@ -170,7 +170,7 @@ func TestFailedBatchWritesNothing(t *testing.T) {
 func TestCloseDrains(t *testing.T) {
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "consultation_open", nil)
-	cs := postgres.NewCommentStore(f.store, postgres.CommentStoreOptions{MaxBatch: 50})
+	cs := postgres.NewComments(f.db, f.store.Org(), f.clock, postgres.CommentOptions{MaxBatch: 50})
 	const n = 400
 	var (
 		wg       sync.WaitGroup
@@ -220,7 +220,7 @@ func TestCloseDrains(t *testing.T) {
 }
 
 // mustAdd stores comments one by one at the given instants.
-func mustAdd(tb testing.TB, cs *postgres.CommentStore, cms ...consultations.Comment) []consultations.Comment {
+func mustAdd(tb testing.TB, cs *postgres.Comments, cms ...consultations.Comment) []consultations.Comment {
 	tb.Helper()
 	out := make([]consultations.Comment, 0, len(cms))
 	for _, c := range cms {
@@ -238,7 +238,7 @@ func TestListCommentsCampaignsAndBursts(t *testing.T) {
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "consultation_open", nil)
 	other := f.mustDecision(t, "consultation_open", nil)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	var batch []consultations.Comment
 	// A campaign: 4 near-identical texts from 4 clients within 40 s.
@@ -343,7 +343,7 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "consultation_closed", nil)
 	other := f.mustDecision(t, "consultation_closed", nil)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	added := mustAdd(t, cs,
 		comment(doc.ID, "反对建设转运站", "198.51.100.1", t0),
 		comment(doc.ID, "反对建设转运站！", "198.51.100.2", t0),
@@ -451,7 +451,7 @@ func TestSetCommentsPublic(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
 	doc := f.mustDecision(t, "drafting", nil)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	v, err := cs.SetCommentsPublic(ctx, doc.ID, doc.Version, "drafting", true, f.actor, t0)
 	if err != nil || v != doc.Version+1 {
 		t.Fatalf("set: %d, %v", v, err)
@@ -477,7 +477,7 @@ func TestSetCommentsPublic(t *testing.T) {
 func TestPublicConsultations(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	period := func(opens, closes time.Duration, kv ...string) workflow.Facts {
 		fs := workflow.Facts{"opens_at": t0.Add(opens).UTC().Format(time.RFC3339), "closes_at": t0.Add(closes).UTC().Format(time.RFC3339)}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -562,7 +562,7 @@ func BenchmarkCommentIntake(b *testing.B) {
 	ctx := context.Background()
 	f := mustFixture(b)
 	doc := f.mustDecision(b, "consultation_open", nil)
-	cs := mustCommentStore(b, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(b, f, postgres.CommentOptions{})
 	const senders = 256
 	text := strings.Repeat("建议进一步明确垃圾分类投放点的设置标准和收运时间。", 4)
 	run := func(n int, send func(i int) error) (time.Duration, []time.Duration) {

@@ -12,22 +12,23 @@ import (
 
 // pgHarness adapts the PostgreSQL store to the contract suite the fake store also passes.
 type pgHarness struct {
-	*postgres.Store
+	*postgres.Instances
+	s *postgres.Stores
 	f fixture
 }
 
 func (h pgHarness) Create(ctx context.Context, inst workflow.Instance) (workflow.Instance, error) {
-	d, err := h.CreateDocument(ctx, documents.Document{Instance: inst, Title: "契约测试", DocKind: documents.KindOther,
+	d, err := h.s.Documents.CreateDocument(ctx, documents.Document{Instance: inst, Title: "契约测试", DocKind: documents.KindOther,
 		CreatedBy: h.f.user.ID}, h.f.actor, t0)
 	return d.Instance, err
 }
 
 func (h pgHarness) Load(ctx context.Context, id int64) (workflow.Instance, error) {
-	return h.Instance(ctx, id)
+	return h.s.Instances.Instance(ctx, id)
 }
 
 func (h pgHarness) Events(ctx context.Context, id int64) ([]workflow.Event, error) {
-	hist, err := h.History(ctx, "document", id)
+	hist, err := h.s.Audit.History(ctx, "document", id)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func (h pgHarness) Events(ctx context.Context, id int64) ([]workflow.Event, erro
 }
 
 func (h pgHarness) Deadlines(ctx context.Context, id int64) ([]workflow.Effect, error) {
-	dls, err := h.Store.Deadlines(ctx, "document", id)
+	dls, err := h.s.Deadlines.Deadlines(ctx, "document", id)
 	if err != nil {
 		return nil, err
 	}
@@ -64,9 +65,9 @@ func (h pgHarness) Deadlines(ctx context.Context, id int64) ([]workflow.Effect, 
 func TestStoreContract(t *testing.T) {
 	workflowtest.RunStoreContract(t, func(t *testing.T) workflowtest.Harness {
 		f := mustFixture(t)
-		if err := f.store.EnsureUnit(context.Background(), "bangongshi", "办公室"); err != nil {
+		if err := f.store.Orgs.EnsureUnit(context.Background(), "bangongshi", "办公室"); err != nil {
 			t.Fatal(err)
 		}
-		return pgHarness{Store: f.store, f: f}
+		return pgHarness{Instances: f.store.Instances, s: f.store, f: f}
 	})
 }

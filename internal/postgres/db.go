@@ -337,6 +337,32 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// params are a statement's named parameters: :name in the query.
+type params = map[string]any
+
+// namedGet runs a statement with :name parameters and scans its one row into dest. Statements with
+// many parameters name them, so that no value can slip into another's place.
+func namedGet(ctx context.Context, q sqlx.QueryerContext, dest any, query string, p params) error {
+	bound, args, err := sqlx.BindNamed(sqlx.DOLLAR, query, p)
+	if err != nil {
+		return err
+	}
+	return sqlx.GetContext(ctx, q, dest, bound, args...)
+}
+
+// selectAll runs query and converts every row with conv; what names the list in errors.
+func selectAll[R, T any](ctx context.Context, q sqlx.QueryerContext, what string, conv func(R) T, query string, args ...any) ([]T, error) {
+	var rows []R
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, translate(fmt.Errorf("%s: %w", what, err), "")
+	}
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out, nil
+}
+
 // toDomains converts scanned rows to their domain values, stopping at the first that does not convert.
 func toDomains[R interface{ toDomain() (T, error) }, T any](rows []R) ([]T, error) {
 	out := make([]T, 0, len(rows))

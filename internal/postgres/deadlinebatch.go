@@ -23,7 +23,7 @@ import (
 // rolled back and its deadlines are tried one per transaction, so one bad deadline cannot hold up
 // the others. It returns how many deadlines it carried out (done, skipped or cancelled); 0 means
 // none was due and unlocked.
-func (s *Store) FireDueDeadlines(ctx context.Context, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+func (s *Deadlines) FireDueDeadlines(ctx context.Context, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
 	var ids []int64
 	n := 0
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -34,23 +34,7 @@ func (s *Store) FireDueDeadlines(ctx context.Context, now time.Time, limit int, 
 	if err == nil || len(ids) <= 1 {
 		return n, err
 	}
-	n = 0
-	var firstErr error
-	for _, id := range ids {
-		var did bool
-		err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			var err error
-			did, err = s.fireDeadlineTx(ctx, tx, id, now, fire)
-			return err
-		})
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		if did && err == nil {
-			n++
-		}
-	}
-	return n, firstErr
+	return s.fireEach(ctx, ids, now, fire)
 }
 
 type subjectKey struct {
@@ -64,7 +48,7 @@ type batchEvent struct {
 	e       workflow.AuditEntry
 }
 
-func (s *Store) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, []int64, error) {
+func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, []int64, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	var due []deadlineRow
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND status = 'pending' AND due_at <= $2
@@ -282,7 +266,7 @@ type deadlineEffect struct {
 
 // updateInstances writes the new state, facts and version of every changed instance, one
 // statement per table.
-func (s *Store) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[subjectKey]workflow.Instance, changed map[subjectKey]bool, now time.Time) error {
+func (s *Deadlines) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[subjectKey]workflow.Instance, changed map[subjectKey]bool, now time.Time) error {
 	type cols struct {
 		ids      []int64
 		states   []string
@@ -422,7 +406,7 @@ func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, even
 // batch, in at most five statements: the subjects' titles, units and creators; the deadlines the
 // reminders remind of; the role holders; and the inbox entries (a repeat of a source is a no-op).
 // It returns, per deadline id, how many users were notified.
-func (s *Store) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadlineRow) (map[int64]int, error) {
+func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadlineRow) (map[int64]int, error) {
 	out := map[int64]int{}
 	if len(ds) == 0 {
 		return out, nil

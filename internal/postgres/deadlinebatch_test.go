@@ -19,16 +19,16 @@ func TestFireDueDeadlinesBatch(t *testing.T) {
 	due := func(name, transition string) workflow.Effect {
 		return workflow.Effect{Kind: workflow.EffectDeadline, Name: name, DueAt: t0.Add(time.Minute), Action: workflow.ActionFire, Transition: transition}
 	}
-	if _, err := f.store.Apply(ctx, a.Instance, result(a.Instance, "scheduled", "schedule", f.actor, t0,
+	if _, err := f.store.Instances.Apply(ctx, a.Instance, result(a.Instance, "scheduled", "schedule", f.actor, t0,
 		due("first", "one"), due("second", "two"), due("third", "three"))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Apply(ctx, b.Instance, result(b.Instance, "scheduled", "schedule", f.actor, t0, due("stale", "nope"))); err != nil {
+	if _, err := f.store.Instances.Apply(ctx, b.Instance, result(b.Instance, "scheduled", "schedule", f.actor, t0, due("stale", "nope"))); err != nil {
 		t.Fatal(err)
 	}
 	now := t0.Add(time.Hour)
 	var seen []string
-	n, err := f.store.FireDueDeadlines(ctx, now, 100, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+	n, err := f.store.Deadlines.FireDueDeadlines(ctx, now, 100, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
 		seen = append(seen, d.Transition+"@"+inst.State)
 		switch d.Transition {
 		case "one":
@@ -65,20 +65,20 @@ func TestFireDueDeadlinesBatch(t *testing.T) {
 			t.Errorf("deadline %s: %q, want %q (all: %v)", name, statuses[name], st, statuses)
 		}
 	}
-	inst, err := f.store.Instance(ctx, a.ID)
+	inst, err := f.store.Instances.Instance(ctx, a.ID)
 	if err != nil || inst.State != "step2" || inst.Version != 4 {
 		t.Fatalf("document after the batch: %+v %v", inst, err)
 	}
 	if p := mustVerify(t, f.db); len(p) != 0 {
 		t.Fatalf("audit after the batch: %v", p)
 	}
-	if n, err := f.store.FireDueDeadlines(ctx, now, 100, nil); err != nil || n != 0 {
+	if n, err := f.store.Deadlines.FireDueDeadlines(ctx, now, 100, nil); err != nil || n != 0 {
 		t.Fatalf("second sweep: %d %v", n, err)
 	}
 	// The reminder the first transition scheduled: its role holder, who is also the creator, is
 	// told once, and once only however often the batch runs.
 	later := now.Add(49 * time.Hour)
-	if n, err := f.store.FireDueDeadlines(ctx, later, 100, nil); err != nil || n != 1 {
+	if n, err := f.store.Deadlines.FireDueDeadlines(ctx, later, 100, nil); err != nil || n != 1 {
 		t.Fatalf("reminder sweep: %d %v", n, err)
 	}
 	var notes int

@@ -51,37 +51,25 @@ const deadlineCols = `id, subject_kind, subject_id, name, due_at, due_date, prov
 	role, explanation, count_from, count_days, count_unit, status, done_at, outcome`
 
 // Deadlines lists a subject's deadlines, pending ones first by due time.
-func (s *Store) Deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
+func (s *Deadlines) Deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
+	return s.deadlines(ctx, kind, subject)
+}
+
+func (s *base) deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3
 		ORDER BY status <> 'pending', due_at, id`
-	var rows []deadlineRow
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, kind, subject); err != nil {
-		return nil, translate(fmt.Errorf("list deadlines: %w", err), "")
-	}
-	out := make([]workflow.Deadline, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list deadlines", deadlineRow.toDomain, q, s.org, kind, subject)
 }
 
 // DueDeadlines lists up to limit pending deadlines due at or before now, oldest first.
-func (s *Store) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]workflow.Deadline, error) {
+func (s *Deadlines) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]workflow.Deadline, error) {
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE status = 'pending' AND due_at <= $1 AND org_id = $2
 		ORDER BY due_at, id LIMIT $3`
-	var rows []deadlineRow
-	if err := s.db.SelectContext(ctx, &rows, q, now.UTC(), s.org, limit); err != nil {
-		return nil, translate(fmt.Errorf("list due deadlines: %w", err), "")
-	}
-	out := make([]workflow.Deadline, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list due deadlines", deadlineRow.toDomain, q, now.UTC(), s.org, limit)
 }
 
 // DeadlineStats reports the pending deadlines and how late the oldest due one is.
-func (s *Store) DeadlineStats(ctx context.Context, now time.Time) (pending int, lag time.Duration, err error) {
+func (s *Deadlines) DeadlineStats(ctx context.Context, now time.Time) (pending int, lag time.Duration, err error) {
 	var oldest sql.NullTime
 	const q = `SELECT count(*), min(due_at) FILTER (WHERE due_at <= $1) FROM deadlines WHERE status = 'pending' AND org_id = $2`
 	if err := s.db.QueryRowContext(ctx, q, now.UTC(), s.org).Scan(&pending, &oldest); err != nil {
@@ -98,7 +86,7 @@ func (s *Store) DeadlineStats(ctx context.Context, now time.Time) (pending int, 
 // transition that fire computes from the locked instance, or notifies the role), and marks it done.
 // A transition that no longer applies (the instance moved on) marks the deadline skipped with the
 // reason. It reports whether this call did the work.
-func (s *Store) FireDeadline(ctx context.Context, id int64, now time.Time, fire func(inst workflow.Instance) (workflow.Result, error)) (done bool, err error) {
+func (s *Deadlines) FireDeadline(ctx context.Context, id int64, now time.Time, fire func(inst workflow.Instance) (workflow.Result, error)) (done bool, err error) {
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		done, err = s.fireDeadlineTx(ctx, tx, id, now, func(_ workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
@@ -113,7 +101,7 @@ func (s *Store) FireDeadline(ctx context.Context, id int64, now time.Time, fire 
 // costs one commit per batch rather than one per deadline. If anything in the batch fails, the
 // batch rolls back and each deadline is tried in its own transaction, so one bad deadline cannot
 // hold up the others. It returns how many this call did.
-func (s *Store) FireDeadlines(ctx context.Context, ids []int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+func (s *Deadlines) FireDeadlines(ctx context.Context, ids []int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		n = 0
@@ -131,7 +119,13 @@ func (s *Store) FireDeadlines(ctx context.Context, ids []int64, now time.Time, f
 	if err == nil || len(ids) == 1 {
 		return n, err
 	}
-	n = 0
+	return s.fireEach(ctx, ids, now, fire)
+}
+
+// fireEach fires ids one transaction each (after a batch failed, so that one bad deadline does not
+// hold back the others) and returns how many fired and the first error.
+func (s *Deadlines) fireEach(ctx context.Context, ids []int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+	n := 0
 	var firstErr error
 	for _, id := range ids {
 		var did bool
@@ -150,7 +144,7 @@ func (s *Store) FireDeadlines(ctx context.Context, ids []int64, now time.Time, f
 	return n, firstErr
 }
 
-func (s *Store) fireDeadlineTx(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (bool, error) {
+func (s *Deadlines) fireDeadlineTx(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (bool, error) {
 	var d deadlineRow
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND id = $2 AND status = 'pending'
 		FOR UPDATE SKIP LOCKED`
@@ -197,7 +191,7 @@ func (s *Store) fireDeadlineTx(ctx context.Context, tx *sqlx.Tx, id int64, now t
 
 // notifyDeadline tells the holders of the deadline's role (and the subject's creator) that it
 // approaches or has passed. The source key makes a repeat a no-op.
-func (s *Store) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) (int, error) {
+func (s *Deadlines) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) (int, error) {
 	title, unit, creator, err := s.subjectSummary(ctx, tx, d.SubjectKind, d.SubjectID)
 	if err != nil {
 		return 0, err
@@ -235,7 +229,7 @@ func (s *Store) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) 
 }
 
 // subjectSummary returns the title, unit and creator of a document or request.
-func (s *Store) subjectSummary(ctx context.Context, tx *sqlx.Tx, kind string, id int64) (title, unit string, creator int64, err error) {
+func (s *base) subjectSummary(ctx context.Context, tx *sqlx.Tx, kind string, id int64) (title, unit string, creator int64, err error) {
 	table := tableOf(kind)
 	var row struct {
 		Title   string        `db:"title"`
@@ -293,7 +287,7 @@ func insertNotifications(ctx context.Context, tx *sqlx.Tx, org int64, users []in
 // holiday calendar was added: a deadline that reached into a year with no calendar was counted on
 // weekdays alone and must now follow the official days off and make-up days. It returns how many
 // deadlines changed.
-func (s *Store) Recount(ctx context.Context, cal *workflow.Calendar) (int, error) {
+func (s *Deadlines) Recount(ctx context.Context, cal *workflow.Calendar) (int, error) {
 	changed := 0
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var rows []struct {

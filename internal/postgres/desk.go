@@ -10,17 +10,11 @@ import (
 	"wugongkai/workflow/desk"
 )
 
-// DeskStore answers the queries of the 待办 (workflow/desk) for one organisation.
-type DeskStore struct {
-	db  *DB
-	org int64
-}
-
-// NewDeskStore returns the 待办 store of organisation org.
-func NewDeskStore(db *DB, org int64) *DeskStore { return &DeskStore{db: db, org: org} }
+// Desk answers the queries of the 待办 (workflow/desk) for one organisation.
+type Desk struct{ base }
 
 // PendingDeadlines implements desk.Store.
-func (s *DeskStore) PendingDeadlines(ctx context.Context, kind string, ids []int64) (map[int64][]workflow.Deadline, error) {
+func (s *Desk) PendingDeadlines(ctx context.Context, kind string, ids []int64) (map[int64][]workflow.Deadline, error) {
 	const q = `SELECT ` + deadlineCols + ` FROM deadlines
 		WHERE org_id = $1 AND subject_kind = $2 AND subject_id = ANY($3) AND status = 'pending'
 		ORDER BY due_at, id`
@@ -48,7 +42,7 @@ type moderationRow struct {
 }
 
 // ModerationQueue implements desk.Store.
-func (s *DeskStore) ModerationQueue(ctx context.Context, units []string, all bool) ([]desk.Moderation, error) {
+func (s *Desk) ModerationQueue(ctx context.Context, units []string, all bool) ([]desk.Moderation, error) {
 	const q = `SELECT d.id, d.version, d.unit_code, un.name AS unit_name, d.title, d.state, d.definition,
 			d.definition_version, count(*) AS pending
 		FROM documents d

@@ -17,7 +17,7 @@ import (
 func TestDeskStore(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
-	cs := mustCommentStore(t, f, postgres.CommentStoreOptions{})
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
 	public := f.mustDecision(t, "consultation_open", workflow.Facts{"comments_public": "true"})
 	private := f.mustDecision(t, "consultation_open", nil)
 	cms := mustAdd(t, cs, comment(public.ID, "建议增加投放点", "192.0.2.1", t0), comment(public.ID, "请明确处罚标准", "192.0.2.2", t0),
@@ -49,7 +49,7 @@ func TestDeskStore(t *testing.T) {
 		}
 	}
 
-	ds := postgres.NewDeskStore(f.db, f.store.Org())
+	ds := f.store.Desk
 	dls, err := ds.PendingDeadlines(ctx, "document", []int64{public.ID, private.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,9 @@ func TestDeskStore(t *testing.T) {
 			t.Fatalf("moderation item: %+v", ms[0])
 		}
 	}
-	otherDesk := postgres.NewDeskStore(f.db, other)
+	otherStores := postgres.NewStores(f.db, other, nil)
+	defer otherStores.Close()
+	otherDesk := otherStores.Desk
 	if ms, err := otherDesk.ModerationQueue(ctx, nil, true); err != nil || len(ms) != 0 {
 		t.Fatalf("another organisation's moderation queue: %+v, %v", ms, err)
 	}

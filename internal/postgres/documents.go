@@ -59,7 +59,7 @@ const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.defi
 
 // CreateDocument inserts a new draft at version 1 with its first body version and its first audit
 // event, in one transaction.
-func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor workflow.Actor, now time.Time) (documents.Document, error) {
+func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	if d.Facts == nil {
 		d.Facts = workflow.Facts{}
 	}
@@ -70,9 +70,12 @@ func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor 
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
 			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, d.Definition, d.DefinitionVersion, d.Unit, d.State, facts,
-			d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber, d.Summary, d.CreatedBy, now.UTC()).Scan(&d.ID); err != nil {
+			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :title, :body, :explanation,
+			:doc_kind, :subject_category, :doc_number, :summary, :created_by, :now, :now) RETURNING id`
+		if err := namedGet(ctx, tx, &d.ID, q, params{"org": s.org, "definition": d.Definition,
+			"definition_version": d.DefinitionVersion, "unit": d.Unit, "state": d.State, "facts": facts, "title": d.Title,
+			"body": d.Body, "explanation": d.Explanation, "doc_kind": d.DocKind, "subject_category": d.SubjectCategory,
+			"doc_number": d.DocNumber, "summary": d.Summary, "created_by": d.CreatedBy, "now": now.UTC()}); err != nil {
 			return translate(fmt.Errorf("insert document: %w", err), "文件")
 		}
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
@@ -89,15 +92,16 @@ func (s *Store) CreateDocument(ctx context.Context, d documents.Document, actor 
 
 func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.Document, no int, author int64, now time.Time) error {
 	const q = `INSERT INTO document_versions (org_id, document_id, version_no, title, body, explanation, author_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	if _, err := tx.ExecContext(ctx, q, org, d.ID, no, d.Title, d.Body, d.Explanation, author, now.UTC()); err != nil {
+		VALUES (:org, :document, :no, :title, :body, :explanation, :author, :now)`
+	if _, err := tx.NamedExecContext(ctx, q, params{"org": org, "document": d.ID, "no": no, "title": d.Title, "body": d.Body,
+		"explanation": d.Explanation, "author": author, "now": now.UTC()}); err != nil {
 		return translate(fmt.Errorf("insert body version: %w", err), "")
 	}
 	return nil
 }
 
 // Document loads one document or decision draft.
-func (s *Store) Document(ctx context.Context, id int64) (documents.Document, error) {
+func (s *Documents) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")
@@ -105,18 +109,20 @@ func (s *Store) Document(ctx context.Context, id int64) (documents.Document, err
 	return r.toDomain()
 }
 
-// UpdateDocument implements workflow.DocumentStore.
-func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (documents.Document, error) {
+// UpdateDocument implements documents.DocumentStore.
+func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, prevVersion int, actor workflow.Actor, now time.Time, changed []string) (documents.Document, error) {
 	facts, err := jsonText(d.Facts)
 	if err != nil {
 		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		const q = `UPDATE documents SET title = $1, body = $2, explanation = $3, doc_kind = $4, subject_category = $5,
-			doc_number = $6, summary = $7, facts = $8, version = version + 1, updated_at = $9
-			WHERE org_id = $10 AND id = $11 AND version = $12`
-		res, err := tx.ExecContext(ctx, q, d.Title, d.Body, d.Explanation, d.DocKind, d.SubjectCategory, d.DocNumber,
-			d.Summary, facts, now.UTC(), s.org, d.ID, prevVersion)
+		const q = `UPDATE documents SET title = :title, body = :body, explanation = :explanation, doc_kind = :doc_kind,
+			subject_category = :subject_category, doc_number = :doc_number, summary = :summary, facts = :facts,
+			version = version + 1, updated_at = :now
+			WHERE org_id = :org AND id = :id AND version = :prev_version`
+		res, err := tx.NamedExecContext(ctx, q, params{"title": d.Title, "body": d.Body, "explanation": d.Explanation,
+			"doc_kind": d.DocKind, "subject_category": d.SubjectCategory, "doc_number": d.DocNumber, "summary": d.Summary,
+			"facts": facts, "now": now.UTC(), "org": s.org, "id": d.ID, "prev_version": prevVersion})
 		if err != nil {
 			return translate(fmt.Errorf("update document: %w", err), "文件")
 		}
@@ -147,9 +153,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d documents.Document, prevVe
 	return s.Document(ctx, d.ID)
 }
 
-// ApplyPublication implements workflow.DocumentStore: the publish transition and the catalogue
+// ApplyPublication implements documents.DocumentStore: the publish transition and the catalogue
 // metadata, with a fresh 索引号, in one transaction.
-func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub documents.Publication) (workflow.Instance, error) {
+func (s *Documents) ApplyPublication(ctx context.Context, prev workflow.Instance, res workflow.Result, pub documents.Publication) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -175,10 +181,13 @@ func (s *Store) ApplyPublication(ctx context.Context, prev workflow.Instance, re
 		if !pub.ValidUntil.IsZero() {
 			until = sql.NullTime{Time: pub.ValidUntil, Valid: true}
 		}
-		const q = `UPDATE documents SET index_no = $1, published_at = $2, doc_number = $3, subject_category = $4,
-			summary = $5, validity = $6, valid_until = $7, search_terms = $8 WHERE org_id = $9 AND id = $10`
-		if _, err := tx.ExecContext(ctx, q, index, pub.PublishedAt.UTC(), pub.DocNumber, pub.SubjectCategory, pub.Summary,
-			pub.Validity, until, pq.Array(pub.SearchTerms), s.org, prev.ID); err != nil {
+		const q = `UPDATE documents SET index_no = :index_no, published_at = :published_at, doc_number = :doc_number,
+			subject_category = :subject_category, summary = :summary, validity = :validity, valid_until = :valid_until,
+			search_terms = :search_terms WHERE org_id = :org AND id = :id`
+		if _, err := tx.NamedExecContext(ctx, q, params{"index_no": index, "published_at": pub.PublishedAt.UTC(),
+			"doc_number": pub.DocNumber, "subject_category": pub.SubjectCategory, "summary": pub.Summary,
+			"validity": pub.Validity, "valid_until": until, "search_terms": pq.Array(pub.SearchTerms), "org": s.org,
+			"id": prev.ID}); err != nil {
 			return translate(fmt.Errorf("record publication: %w", err), "索引号")
 		}
 		return nil
@@ -206,8 +215,8 @@ func RenderIndex(tmpl, org string, year, serial int) (string, error) {
 	return out, nil
 }
 
-// SetValidity implements workflow.DocumentStore.
-func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (documents.Document, error) {
+// SetValidity implements documents.DocumentStore.
+func (s *Documents) SetValidity(ctx context.Context, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) (documents.Document, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		return s.setValidityTx(ctx, tx, id, prevVersion, validity, validUntil, actor, now)
 	})
@@ -217,7 +226,7 @@ func (s *Store) SetValidity(ctx context.Context, id int64, prevVersion int, vali
 	return s.Document(ctx, id)
 }
 
-func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) error {
+func (s *Documents) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVersion int, validity string, validUntil time.Time, actor workflow.Actor, now time.Time) error {
 	var until sql.NullTime
 	if !validUntil.IsZero() {
 		until = sql.NullTime{Time: validUntil, Valid: true}
@@ -241,7 +250,7 @@ func (s *Store) setValidityTx(ctx context.Context, tx *sqlx.Tx, id int64, prevVe
 
 // ExpireValidity flips to 失效 every published document whose 有效期 ended before today, each
 // with an audit event. It returns how many changed.
-func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, error) {
+func (s *Documents) ExpireValidity(ctx context.Context, today workflow.Date) (int, error) {
 	var rows []struct {
 		ID      int64 `db:"id"`
 		Version int   `db:"version"`
@@ -271,34 +280,32 @@ func (s *Store) ExpireValidity(ctx context.Context, today workflow.Date) (int, e
 	return n, nil
 }
 
-// Versions implements workflow.DocumentStore.
-func (s *Store) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
-	var rows []struct {
-		No          int       `db:"version_no"`
-		Title       string    `db:"title"`
-		Body        string    `db:"body"`
-		Explanation string    `db:"explanation"`
-		Author      string    `db:"display_name"`
-		CreatedAt   time.Time `db:"created_at"`
-	}
+// Versions implements documents.DocumentStore.
+func (s *Documents) Versions(ctx context.Context, id int64) ([]documents.BodyVersion, error) {
 	const q = `SELECT v.version_no, v.title, v.body, v.explanation, u.display_name, v.created_at FROM document_versions v
 		JOIN users u ON u.org_id = v.org_id AND u.id = v.author_id
 		WHERE v.org_id = $1 AND v.document_id = $2 ORDER BY v.version_no`
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, id); err != nil {
-		return nil, translate(fmt.Errorf("list versions: %w", err), "")
-	}
-	out := make([]documents.BodyVersion, len(rows))
-	for i, r := range rows {
-		out[i] = documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list versions", versionRow.toDomain, q, s.org, id)
+}
+
+type versionRow struct {
+	No          int       `db:"version_no"`
+	Title       string    `db:"title"`
+	Body        string    `db:"body"`
+	Explanation string    `db:"explanation"`
+	Author      string    `db:"display_name"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+func (r versionRow) toDomain() documents.BodyVersion {
+	return documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
 }
 
 // listSelect is documentSelect for lists, without body and explanation (no list shows them), so a
 // page of results does not drag whole documents out of the table.
 var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
-func (s *Store) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
+func (s *Documents) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -321,8 +328,8 @@ func (s *Store) listDocuments(ctx context.Context, where string, args []any, ord
 	return out, total, err
 }
 
-// ListDocuments implements workflow.DocumentStore.
-func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([]documents.Document, int, error) {
+// ListDocuments implements documents.DocumentStore.
+func (s *Documents) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([]documents.Document, int, error) {
 	where := ` WHERE d.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -357,8 +364,8 @@ func (s *Store) ListDocuments(ctx context.Context, q documents.DocumentQuery) ([
 // the sitemap. Every public read builds on it.
 const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
 
-// PublicDocuments implements workflow.DocumentStore.
-func (s *Store) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
+// PublicDocuments implements documents.DocumentStore.
+func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
 	where := publicWhere
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -382,8 +389,8 @@ func (s *Store) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([
 	return s.listDocuments(ctx, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
-// PublicDocument implements workflow.DocumentStore.
-func (s *Store) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
+// PublicDocument implements documents.DocumentStore.
+func (s *Documents) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
 	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")

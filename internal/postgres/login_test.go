@@ -30,14 +30,14 @@ func mustLoginFixture(tb testing.TB, ceiling int) loginFixture {
 		tb.Fatal(err)
 	}
 	for _, name := range []string{"alice", "bob"} {
-		if _, err := f.store.CreateUser(context.Background(), postgres.User{Username: name, DisplayName: name, PasswordHash: hash},
+		if _, err := f.store.Accounts.CreateUser(context.Background(), postgres.User{Username: name, DisplayName: name, PasswordHash: hash},
 			[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	var now atomic.Int64
 	clock := workflow.ClockFunc(func() time.Time { return t0.Add(time.Duration(now.Load()) * time.Second) })
-	return loginFixture{now: &now, accounts: &accounts.Accounts{Store: f.store, Clock: clock, TTL: time.Hour,
+	return loginFixture{now: &now, accounts: &accounts.Accounts{Store: f.store.Accounts, Clock: clock, TTL: time.Hour,
 		MaxFailures: 5, FailureDelay: 30 * time.Second, FailureWindow: 15 * time.Minute, AddressCeiling: ceiling}}
 }
 

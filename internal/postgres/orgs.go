@@ -24,7 +24,7 @@ func EnsureOrg(ctx context.Context, db *DB, code, name string) (int64, error) {
 }
 
 // OrgCode returns the organisation code (组织机构代码) used in 索引号.
-func (s *Store) OrgCode(ctx context.Context) (string, error) {
+func (s *Orgs) OrgCode(ctx context.Context) (string, error) {
 	var code string
 	if err := s.db.GetContext(ctx, &code, `SELECT code FROM orgs WHERE id = $1`, s.org); err != nil {
 		return "", translate(fmt.Errorf("read org: %w", err), "机构")
@@ -33,7 +33,7 @@ func (s *Store) OrgCode(ctx context.Context) (string, error) {
 }
 
 // EnsureUnit creates the unit code or renames it.
-func (s *Store) EnsureUnit(ctx context.Context, code, name string) error {
+func (s *Orgs) EnsureUnit(ctx context.Context, code, name string) error {
 	const q = `INSERT INTO units (org_id, code, name) VALUES ($1, $2, $3)
 		ON CONFLICT (org_id, code) DO UPDATE SET name = EXCLUDED.name`
 	_, err := s.db.ExecContext(ctx, q, s.org, code, name)
@@ -46,7 +46,7 @@ func (s *Store) EnsureUnit(ctx context.Context, code, name string) error {
 // CreateUnitIfMissing adds the unit code named name unless it exists, and reports whether it
 // added it. An existing unit keeps its name whatever name says; an unknown unit without a name is
 // refused (a typo must not create a unit, nor a code become a public unit name).
-func (s *Store) CreateUnitIfMissing(ctx context.Context, code, name string) (bool, error) {
+func (s *Orgs) CreateUnitIfMissing(ctx context.Context, code, name string) (bool, error) {
 	var exists bool
 	if err := s.db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM units WHERE org_id = $1 AND code = $2)`, s.org, code); err != nil {
 		return false, translate(fmt.Errorf("find unit %s: %w", code, err), "科室")
@@ -74,7 +74,7 @@ type Unit struct {
 }
 
 // Units lists the organisation's units by code.
-func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+func (s *Orgs) Units(ctx context.Context) ([]Unit, error) {
 	var us []Unit
 	if err := s.db.SelectContext(ctx, &us, `SELECT code, name FROM units WHERE org_id = $1 ORDER BY code`, s.org); err != nil {
 		return nil, translate(fmt.Errorf("list units: %w", err), "")
@@ -85,7 +85,7 @@ func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 // SaveDefinitions records each definition's source so instances started on it can still be
 // served after the file changes. The same name and version with different content is refused:
 // a changed definition needs a new version number.
-func (s *Store) SaveDefinitions(ctx context.Context, defs []*workflow.Definition) error {
+func (s *Orgs) SaveDefinitions(ctx context.Context, defs []*workflow.Definition) error {
 	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		for _, d := range defs {
 			sum := sha256.Sum256(d.Source)
@@ -116,7 +116,7 @@ type StoredDefinition struct {
 }
 
 // StoredDefinitions returns every definition version the database has seen.
-func (s *Store) StoredDefinitions(ctx context.Context) ([]StoredDefinition, error) {
+func (s *Orgs) StoredDefinitions(ctx context.Context) ([]StoredDefinition, error) {
 	var out []StoredDefinition
 	const q = `SELECT name, version, source FROM workflow_definitions WHERE org_id = $1 ORDER BY name, version`
 	if err := s.db.SelectContext(ctx, &out, q, s.org); err != nil {

@@ -19,7 +19,7 @@ import (
 // longer than requeueAfter ago and are still not processed (Redis lost them: flushed, restarted
 // without persistence, or the worker died). Handing a row to asynq twice is harmless: the task id
 // is the row id, and processing is idempotent.
-func (s *Store) PendingOutbox(ctx context.Context, now time.Time, requeueAfter time.Duration, limit int) ([]workflow.OutboxItem, error) {
+func (s *Outbox) PendingOutbox(ctx context.Context, now time.Time, requeueAfter time.Duration, limit int) ([]workflow.OutboxItem, error) {
 	// Two index scans (migrations/000006): rows never handed over, and rows handed over before
 	// the cut-off and still not processed; the rows handed over a moment ago are in neither.
 	const q = `SELECT id, kind, payload, run_at FROM (
@@ -30,24 +30,22 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, requeueAfter t
 			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NOT NULL AND enqueued_at < $2
 			ORDER BY enqueued_at LIMIT $3)) due
 		ORDER BY id LIMIT $3`
-	var rows []struct {
-		ID      int64     `db:"id"`
-		Kind    string    `db:"kind"`
-		Payload []byte    `db:"payload"`
-		RunAt   time.Time `db:"run_at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, now.Add(-requeueAfter).UTC(), limit); err != nil {
-		return nil, translate(fmt.Errorf("read outbox: %w", err), "")
-	}
-	out := make([]workflow.OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = workflow.OutboxItem{ID: r.ID, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "read outbox", outboxRow.toDomain, q, s.org, now.Add(-requeueAfter).UTC(), limit)
+}
+
+type outboxRow struct {
+	ID      int64     `db:"id"`
+	Kind    string    `db:"kind"`
+	Payload []byte    `db:"payload"`
+	RunAt   time.Time `db:"run_at"`
+}
+
+func (r outboxRow) toDomain() workflow.OutboxItem {
+	return workflow.OutboxItem{ID: r.ID, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
 }
 
 // MarkEnqueued records that rows were handed to the queue at now.
-func (s *Store) MarkEnqueued(ctx context.Context, ids []int64, now time.Time) error {
+func (s *Outbox) MarkEnqueued(ctx context.Context, ids []int64, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -57,7 +55,7 @@ func (s *Store) MarkEnqueued(ctx context.Context, ids []int64, now time.Time) er
 }
 
 // OutboxStats reports how many rows wait to be processed and the age of the oldest.
-func (s *Store) OutboxStats(ctx context.Context, now time.Time) (pending int, oldest time.Duration, err error) {
+func (s *Outbox) OutboxStats(ctx context.Context, now time.Time) (pending int, oldest time.Duration, err error) {
 	var first sql.NullTime
 	const q = `SELECT count(*), min(created_at) FROM outbox WHERE org_id = $1 AND processed_at IS NULL`
 	if err := s.db.QueryRowContext(ctx, q, s.org).Scan(&pending, &first); err != nil {
@@ -74,7 +72,7 @@ func (s *Store) OutboxStats(ctx context.Context, now time.Time) (pending int, ol
 // when the row was already processed. A second delivery of the same row waits for the first to
 // commit and then finds it processed: skipping a locked row instead would report success for a row
 // whose first attempt might still roll back (then it would wait for the re-queue).
-func (s *Store) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error) {
+func (s *Outbox) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error) {
 	did := false
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var r struct {
@@ -109,7 +107,7 @@ func (s *Store) ProcessOutbox(ctx context.Context, id int64, now time.Time) (boo
 // deliverNotify turns a transition's notify row into inbox entries: the holders of the roles the
 // transition names, in the subject's unit or bureau-wide, and the subject's creator; never the
 // actor who fired it.
-func (s *Store) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.OutboxItem) error {
+func (s *Outbox) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.OutboxItem) error {
 	var p notifyPayload
 	if err := json.Unmarshal(row.Payload, &p); err != nil {
 		return &workflow.Error{Code: workflow.EInvalid, Message: "通知内容无法解析", Err: err}
@@ -147,26 +145,24 @@ func (s *Store) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.Out
 }
 
 // Notifications lists a user's inbox, newest first.
-func (s *Store) Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error) {
+func (s *Outbox) Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error) {
 	const q = `SELECT id, user_id, subject_kind, subject_id, kind, message, created_at, read_at
 		FROM notifications WHERE org_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`
-	var rows []struct {
-		ID          int64        `db:"id"`
-		UserID      int64        `db:"user_id"`
-		SubjectKind string       `db:"subject_kind"`
-		SubjectID   int64        `db:"subject_id"`
-		Kind        string       `db:"kind"`
-		Message     string       `db:"message"`
-		CreatedAt   time.Time    `db:"created_at"`
-		ReadAt      sql.NullTime `db:"read_at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, user, limit); err != nil {
-		return nil, translate(fmt.Errorf("list notifications: %w", err), "")
-	}
-	out := make([]workflow.Notification, len(rows))
-	for i, r := range rows {
-		out[i] = workflow.Notification{ID: r.ID, UserID: r.UserID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID,
-			Kind: r.Kind, Message: r.Message, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt.Time}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list notifications", notificationRow.toDomain, q, s.org, user, limit)
+}
+
+type notificationRow struct {
+	ID          int64        `db:"id"`
+	UserID      int64        `db:"user_id"`
+	SubjectKind string       `db:"subject_kind"`
+	SubjectID   int64        `db:"subject_id"`
+	Kind        string       `db:"kind"`
+	Message     string       `db:"message"`
+	CreatedAt   time.Time    `db:"created_at"`
+	ReadAt      sql.NullTime `db:"read_at"`
+}
+
+func (r notificationRow) toDomain() workflow.Notification {
+	return workflow.Notification{ID: r.ID, UserID: r.UserID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID,
+		Kind: r.Kind, Message: r.Message, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt.Time}
 }

@@ -26,7 +26,7 @@ func (r portalTextRow) toDomain() portal.Text {
 
 // PortalText returns the disclosure office's text called key; one the office has not saved yet
 // comes back with version 0 and an empty body.
-func (s *Store) PortalText(ctx context.Context, key string) (portal.Text, error) {
+func (s *Portal) PortalText(ctx context.Context, key string) (portal.Text, error) {
 	const q = `SELECT key, body, version, updated_at, updated_by FROM portal_texts WHERE org_id = $1 AND key = $2`
 	var r portalTextRow
 	err := s.db.GetContext(ctx, &r, q, s.org, key)
@@ -41,7 +41,7 @@ func (s *Store) PortalText(ctx context.Context, key string) (portal.Text, error)
 
 // SavePortalText saves the text t.Key if its version is still prevVersion (0: never saved) and
 // returns it with the next version; a stale version gets EConflict.
-func (s *Store) SavePortalText(ctx context.Context, t portal.Text, prevVersion int) (portal.Text, error) {
+func (s *Portal) SavePortalText(ctx context.Context, t portal.Text, prevVersion int) (portal.Text, error) {
 	const (
 		qInsert = `INSERT INTO portal_texts (org_id, key, body, version, updated_at, updated_by)
 			VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (org_id, key) DO NOTHING

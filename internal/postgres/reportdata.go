@@ -31,7 +31,7 @@ func yearInstants(year int) (start, end time.Time) {
 // RequestCounts aggregates Table 三 of year from the requests with two GROUP BY queries (see
 // report.RequestCounts for the rules): received in the year, carried in, still open at its end,
 // and closed in it by outcome.
-func (s *Store) RequestCounts(ctx context.Context, year int) (report.RequestCounts, error) {
+func (s *ReportData) RequestCounts(ctx context.Context, year int) (report.RequestCounts, error) {
 	first, last := yearDays(year)
 	var out report.RequestCounts
 	const qApplicants = `SELECT applicant_type AS applicant,
@@ -71,24 +71,22 @@ func (s *Store) RequestCounts(ctx context.Context, year int) (report.RequestCoun
 
 // CaseRecords returns the cases Table 四 of year counts: filed by its end and not concluded
 // before its start (report.TallyCases applies the rules).
-func (s *Store) CaseRecords(ctx context.Context, year int) ([]report.CaseRecord, error) {
+func (s *ReportData) CaseRecords(ctx context.Context, year int) ([]report.CaseRecord, error) {
 	first, last := yearDays(year)
 	const q = `SELECT kind, outcome, filed_on, concluded_on FROM cases
 		WHERE org_id = $1 AND filed_on <= $2 AND (concluded_on IS NULL OR concluded_on >= $3) ORDER BY id`
-	var rows []struct {
-		Kind        string       `db:"kind"`
-		Outcome     string       `db:"outcome"`
-		FiledOn     time.Time    `db:"filed_on"`
-		ConcludedOn sql.NullTime `db:"concluded_on"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, q, s.org, last, first); err != nil {
-		return nil, translate(fmt.Errorf("read cases: %w", err), "")
-	}
-	out := make([]report.CaseRecord, len(rows))
-	for i, r := range rows {
-		out[i] = report.CaseRecord{Kind: r.Kind, Outcome: r.Outcome, Filed: dayOf(r.FiledOn), Concluded: nullDay(r.ConcludedOn)}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "read cases", caseRecordRow.toDomain, q, s.org, last, first)
+}
+
+type caseRecordRow struct {
+	Kind        string       `db:"kind"`
+	Outcome     string       `db:"outcome"`
+	FiledOn     time.Time    `db:"filed_on"`
+	ConcludedOn sql.NullTime `db:"concluded_on"`
+}
+
+func (r caseRecordRow) toDomain() report.CaseRecord {
+	return report.CaseRecord{Kind: r.Kind, Outcome: r.Outcome, Filed: dayOf(r.FiledOn), Concluded: nullDay(r.ConcludedOn)}
 }
 
 // NormativeCounts are the figures of Table 二 第二十条第（一）项 the documents give for a year:
@@ -104,7 +102,7 @@ type NormativeCounts struct {
 // NormativeCounts counts the normative documents of year. Validity at the year's end is read from
 // the audit log (the last "validity" event before the year ended), so a report for a past year
 // does not change when a document is repealed later.
-func (s *Store) NormativeCounts(ctx context.Context, year int) (NormativeCounts, error) {
+func (s *ReportData) NormativeCounts(ctx context.Context, year int) (NormativeCounts, error) {
 	first, last := yearDays(year)
 	start, end := yearInstants(year)
 	var n NormativeCounts
@@ -152,7 +150,7 @@ type reportInputsRow struct {
 	FinalizedBy string         `db:"finalized_by"`
 }
 
-func (s *Store) reportInputsRow(ctx context.Context, q queryer, year int, lock bool) (reportInputsRow, bool, error) {
+func (s *ReportData) reportInputsRow(ctx context.Context, q queryer, year int, lock bool) (reportInputsRow, bool, error) {
 	query := `SELECT version, sections, proactive, updated_at, updated_by, final_json, finalized_at, finalized_by
 		FROM report_inputs WHERE org_id = $1 AND year = $2`
 	if lock {
@@ -169,7 +167,7 @@ func (s *Store) reportInputsRow(ctx context.Context, q queryer, year int, lock b
 }
 
 // ReportInputs returns what the office entered for year (empty inputs if nothing yet).
-func (s *Store) ReportInputs(ctx context.Context, year int) (requests.ReportInputs, error) {
+func (s *ReportData) ReportInputs(ctx context.Context, year int) (requests.ReportInputs, error) {
 	r, ok, err := s.reportInputsRow(ctx, s.db, year, false)
 	in := requests.ReportInputs{Year: year, Sections: map[string]string{}, Figures: []requests.ReportFigure{}}
 	if err != nil || !ok {
@@ -245,7 +243,7 @@ func mustFormat(year int) string {
 
 // SaveReportInputs replaces what the office entered for year, if the stored version is still
 // prevVersion (0 when nothing was saved yet). A final report can no longer be changed.
-func (s *Store) SaveReportInputs(ctx context.Context, in requests.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (requests.ReportInputs, error) {
+func (s *ReportData) SaveReportInputs(ctx context.Context, in requests.ReportInputs, prevVersion int, actor workflow.Actor, now time.Time) (requests.ReportInputs, error) {
 	if _, err := report.FormatForYear(in.Year); err != nil {
 		return requests.ReportInputs{}, &workflow.Error{Code: workflow.EInvalid, Field: "year", Message: err.Error()}
 	}
@@ -298,7 +296,7 @@ func (s *Store) SaveReportInputs(ctx context.Context, in requests.ReportInputs, 
 // or else the report assembled now from the data (Table 二 第二十条第（一）项 from the documents,
 // Table 三 from the requests, Table 四 from the cases) and the office's inputs (sections 一, 五,
 // 六 and the other Table 二 rows), in the format of the year.
-func (s *Store) AnnualReport(ctx context.Context, year int, org string) (*report.Report, requests.ReportInputs, error) {
+func (s *ReportData) AnnualReport(ctx context.Context, year int, org string) (*report.Report, requests.ReportInputs, error) {
 	in, err := s.ReportInputs(ctx, year)
 	if err != nil {
 		return nil, in, err
@@ -365,7 +363,7 @@ func (s *Store) AnnualReport(ctx context.Context, year int, org string) (*report
 
 // PreviousReport returns last year's report for the carry-over check, or nil when year is the
 // first year of the formats (2019).
-func (s *Store) PreviousReport(ctx context.Context, year int, org string) (*report.Report, error) {
+func (s *ReportData) PreviousReport(ctx context.Context, year int, org string) (*report.Report, error) {
 	if _, err := report.FormatForYear(year - 1); err != nil {
 		return nil, nil
 	}
@@ -376,7 +374,7 @@ func (s *Store) PreviousReport(ctx context.Context, year int, org string) (*repo
 // FinalizeReport marks the report of year final: only if report.Check passes, against last year's
 // report too. The report as it then stands is kept and served from then on. The failures are
 // returned with an *workflow.Error of code EGuardFailed when a check fails.
-func (s *Store) FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error) {
+func (s *ReportData) FinalizeReport(ctx context.Context, year int, org string, actor workflow.Actor, now time.Time) (*report.Report, []report.Failure, error) {
 	rep, in, err := s.AnnualReport(ctx, year, org)
 	if err != nil {
 		return nil, nil, err

@@ -45,7 +45,7 @@ func TestRequestCountsMatchTheTally(t *testing.T) {
 	for _, year := range []int{2024, 2025, 2026} {
 		for _, format := range []string{report.Format2019, report.Format2021} {
 			t.Run(fmt.Sprintf("%d/%s", year, format), func(t *testing.T) {
-				counts, err := f.store.RequestCounts(ctx, year)
+				counts, err := f.store.ReportData.RequestCounts(ctx, year)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -77,7 +77,7 @@ func TestNormativeCounts(t *testing.T) {
 	}
 	doc := func(kind, signed, published, repealed string) {
 		t.Helper()
-		d, err := f.store.CreateDocument(ctx, documents.Document{
+		d, err := f.store.Documents.CreateDocument(ctx, documents.Document{
 			Instance: workflow.Instance{Unit: "chengjian", Definition: "document", DefinitionVersion: 1, State: "awaiting_publication",
 				Facts: workflow.Facts{"attribute": "主动公开", "signed_on": signed}},
 			Title: "关于" + signed + "的规定", Body: "正文", DocKind: kind, CreatedBy: f.user.ID,
@@ -87,11 +87,11 @@ func TestNormativeCounts(t *testing.T) {
 		}
 		pub := documents.Publication{IndexTemplate: "{org}/{year}-{serial:5}", DocNumber: "X〔2025〕1号", SubjectCategory: "城乡建设",
 			Summary: "摘要", Validity: documents.ValidityValid, PublishedAt: at(published), SearchTerms: []string{"规定"}}
-		if _, err := f.store.ApplyPublication(ctx, d.Instance, result(d.Instance, "published", "publish", f.actor, at(published)), pub); err != nil {
+		if _, err := f.store.Documents.ApplyPublication(ctx, d.Instance, result(d.Instance, "published", "publish", f.actor, at(published)), pub); err != nil {
 			t.Fatal(err)
 		}
 		if repealed != "" {
-			if _, err := f.store.SetValidity(ctx, d.ID, d.Version+1, documents.ValidityRepealed, time.Time{}, f.actor, at(repealed)); err != nil {
+			if _, err := f.store.Documents.SetValidity(ctx, d.ID, d.Version+1, documents.ValidityRepealed, time.Time{}, f.actor, at(repealed)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -104,7 +104,7 @@ func TestNormativeCounts(t *testing.T) {
 		2025: {Made: 2, Published: 2, PublishedTotal: 2, Repealed: 1, InForce: 1},
 		2026: {Made: 0, Published: 1, PublishedTotal: 3, Repealed: 1, InForce: 1},
 	} {
-		got, err := f.store.NormativeCounts(ctx, year)
+		got, err := f.store.ReportData.NormativeCounts(ctx, year)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestNormativeCounts(t *testing.T) {
 			t.Errorf("%d: %+v, want %+v", year, got, want)
 		}
 	}
-	rep, _, err := f.store.AnnualReport(ctx, 2025, "测试局")
+	rep, _, err := f.store.ReportData.AnnualReport(ctx, 2025, "测试局")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,11 +80,11 @@ const requestSelect = `SELECT r.id, r.org_id, r.unit_code, r.definition, r.defin
 	JOIN units un ON un.org_id = r.org_id AND un.code = r.unit_code
 	LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.created_by`
 
-// CreateRequest implements workflow.RequestStore: in one transaction it creates the handling unit
+// CreateRequest implements requests.RequestStore: in one transaction it creates the handling unit
 // if it is missing, draws the next receipt number of the receipt year (YSQ-<year>-<serial>),
 // inserts the request at version 1 with its first audit event (which holds no personal
 // information), schedules its reply deadlines and notifies the disclosure office.
-func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (requests.Request, error) {
+func (s *Requests) CreateRequest(ctx context.Context, r requests.Request, actor workflow.Actor, now time.Time, reply []workflow.Effect) (requests.Request, error) {
 	if r.Facts == nil {
 		r.Facts = workflow.Facts{}
 	}
@@ -111,12 +111,16 @@ func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor wor
 		const q = `INSERT INTO requests (org_id, definition, definition_version, unit_code, state, version, facts,
 			receipt_no, title, channel, received_on, applicant_type, applicant_name, contact_person, id_type, id_number,
 			phone, email, address, description, info_form, delivery, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-			$22, $23, $24, $24) RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, r.Definition, r.DefinitionVersion, r.Unit, r.State, facts,
-			r.ReceiptNo, r.Title, r.Channel, r.ReceivedOn.String(), r.ApplicantType, r.ApplicantName, r.ContactPerson,
-			r.IDType, r.IDNumber, r.Phone, r.Email, r.Address, r.Description, r.Form, r.Delivery, r.Note, creator,
-			now.UTC()).Scan(&r.ID); err != nil {
+			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :receipt_no, :title, :channel,
+			:received_on, :applicant_type, :applicant_name, :contact_person, :id_type, :id_number, :phone, :email,
+			:address, :description, :info_form, :delivery, :note, :created_by, :now, :now) RETURNING id`
+		if err := namedGet(ctx, tx, &r.ID, q, params{"org": s.org, "definition": r.Definition,
+			"definition_version": r.DefinitionVersion, "unit": r.Unit, "state": r.State, "facts": facts,
+			"receipt_no": r.ReceiptNo, "title": r.Title, "channel": r.Channel, "received_on": r.ReceivedOn.String(),
+			"applicant_type": r.ApplicantType, "applicant_name": r.ApplicantName, "contact_person": r.ContactPerson,
+			"id_type": r.IDType, "id_number": r.IDNumber, "phone": r.Phone, "email": r.Email, "address": r.Address,
+			"description": r.Description, "info_form": r.Form, "delivery": r.Delivery, "note": r.Note, "created_by": creator,
+			"now": now.UTC()}); err != nil {
 			return translate(fmt.Errorf("insert request: %w", err), "申请")
 		}
 		if err := s.db.appendAudit(ctx, tx, s.org, "request", r.ID, workflow.AuditEntry{Action: "create", ToState: r.State,
@@ -139,8 +143,8 @@ func (s *Store) CreateRequest(ctx context.Context, r requests.Request, actor wor
 	return s.Request(ctx, r.ID)
 }
 
-// Request implements workflow.RequestStore.
-func (s *Store) Request(ctx context.Context, id int64) (requests.Request, error) {
+// Request implements requests.RequestStore.
+func (s *Requests) Request(ctx context.Context, id int64) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.id = $2`, s.org, id); err != nil {
 		return requests.Request{}, translate(err, "申请")
@@ -148,8 +152,8 @@ func (s *Store) Request(ctx context.Context, id int64) (requests.Request, error)
 	return r.toDomain()
 }
 
-// RequestByReceipt implements workflow.RequestStore.
-func (s *Store) RequestByReceipt(ctx context.Context, no string) (requests.Request, error) {
+// RequestByReceipt implements requests.RequestStore.
+func (s *Requests) RequestByReceipt(ctx context.Context, no string) (requests.Request, error) {
 	var r requestRow
 	if err := s.db.GetContext(ctx, &r, requestSelect+` WHERE r.org_id = $1 AND r.receipt_no = $2`, s.org, no); err != nil {
 		return requests.Request{}, translate(err, "申请")
@@ -157,9 +161,9 @@ func (s *Store) RequestByReceipt(ctx context.Context, no string) (requests.Reque
 	return r.toDomain()
 }
 
-// ListRequests implements workflow.RequestStore: newest receipt first, the total counted apart
+// ListRequests implements requests.RequestStore: newest receipt first, the total counted apart
 // from the page.
-func (s *Store) ListRequests(ctx context.Context, q requests.RequestQuery) ([]requests.Request, int, error) {
+func (s *Requests) ListRequests(ctx context.Context, q requests.RequestQuery) ([]requests.Request, int, error) {
 	where := ` WHERE r.org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -200,10 +204,10 @@ func (s *Store) ListRequests(ctx context.Context, q requests.RequestQuery) ([]re
 	return out, total, err
 }
 
-// ApplyRequest implements workflow.RequestStore: the transition as Apply writes it and, in the same
+// ApplyRequest implements requests.RequestStore: the transition as Apply writes it and, in the same
 // transaction, the request's pending reply deadline and its reminder replaced by reply. A pending
 // deadline that reply repeats unchanged is kept, so recomputing an unchanged clock adds no rows.
-func (s *Store) ApplyRequest(ctx context.Context, prev workflow.Instance, res workflow.Result, reply []workflow.Effect) (workflow.Instance, error) {
+func (s *Requests) ApplyRequest(ctx context.Context, prev workflow.Instance, res workflow.Result, reply []workflow.Effect) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -217,7 +221,7 @@ func (s *Store) ApplyRequest(ctx context.Context, prev workflow.Instance, res wo
 
 // replaceReplyTx makes the pending reply_due and reply_due.remind deadlines of request id equal
 // to reply.
-func (s *Store) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply []workflow.Effect) error {
+func (s *Requests) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply []workflow.Effect) error {
 	var pending []deadlineRow
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND subject_kind = 'request' AND subject_id = $2
 		AND status = 'pending' AND name IN ('reply_due', 'reply_due.remind') ORDER BY id`
@@ -257,10 +261,10 @@ func (s *Store) replaceReplyTx(ctx context.Context, tx *sqlx.Tx, id int64, reply
 	return nil
 }
 
-// ApplicantMonthCount implements workflow.RequestStore: the requests with r's identity document
+// ApplicantMonthCount implements requests.RequestStore: the requests with r's identity document
 // received in the calendar month of r's receipt, up to and including r (for the fee tiers of
 // 《政府信息公开信息处理费管理办法》).
-func (s *Store) ApplicantMonthCount(ctx context.Context, r requests.Request) (int, error) {
+func (s *Requests) ApplicantMonthCount(ctx context.Context, r requests.Request) (int, error) {
 	first := workflow.Date{Year: r.ReceivedOn.Year, Month: r.ReceivedOn.Month, Day: 1}
 	const q = `SELECT count(*) FROM requests WHERE org_id = $1 AND id_type = $2 AND id_number = $3
 		AND received_on >= $4 AND (received_on, id) <= ($5::date, $6)`
@@ -298,15 +302,19 @@ func (r caseRow) toDomain() requests.Case {
 const caseCols = `id, version, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on, outcome,
 	summary, created_by, created_at, updated_at`
 
-// caseArgs returns the nullable columns of c.
-func caseArgs(c requests.Case) (request sql.NullInt64, concluded sql.NullString) {
+// caseParams returns the named parameters of c's columns and of the statement's org and now.
+func (s *Requests) caseParams(c requests.Case, now time.Time) params {
+	var request sql.NullInt64
 	if c.RequestID != 0 {
 		request = sql.NullInt64{Int64: c.RequestID, Valid: true}
 	}
+	var concluded sql.NullString
 	if !c.ConcludedOn.IsZero() {
 		concluded = sql.NullString{String: c.ConcludedOn.String(), Valid: true}
 	}
-	return request, concluded
+	return params{"org": s.org, "id": c.ID, "kind": c.Kind, "case_no": c.CaseNo, "organ": c.Organ,
+		"applicant_name": c.ApplicantName, "request_id": request, "filed_on": c.FiledOn.String(), "concluded_on": concluded,
+		"outcome": c.Outcome, "summary": c.Summary, "created_by": c.CreatedBy, "now": now.UTC()}
 }
 
 // caseAudit is what the audit log keeps of a case: its figures for Table 四, no names.
@@ -315,15 +323,14 @@ func caseAudit(c requests.Case) map[string]string {
 		"concluded_on": c.ConcludedOn.String(), "outcome": c.Outcome}
 }
 
-// CreateCase implements workflow.CaseStore.
-func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
-	request, concluded := caseArgs(c)
+// CreateCase implements requests.CaseStore.
+func (s *Requests) CreateCase(ctx context.Context, c requests.Case, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO cases (org_id, kind, case_no, organ, applicant_name, request_id, filed_on, concluded_on,
-			outcome, summary, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+			outcome, summary, created_by, created_at, updated_at) VALUES (:org, :kind, :case_no, :organ, :applicant_name,
+			:request_id, :filed_on, :concluded_on, :outcome, :summary, :created_by, :now, :now)
 			RETURNING id`
-		if err := tx.QueryRowContext(ctx, q, s.org, c.Kind, c.CaseNo, c.Organ, c.ApplicantName, request, c.FiledOn.String(),
-			concluded, c.Outcome, c.Summary, c.CreatedBy, now.UTC()).Scan(&c.ID); err != nil {
+		if err := namedGet(ctx, tx, &c.ID, q, s.caseParams(c, now)); err != nil {
 			return translate(fmt.Errorf("insert case: %w", err), "案件")
 		}
 		return s.db.appendAudit(ctx, tx, s.org, "case", c.ID, workflow.AuditEntry{Action: "create", ActorID: actor.UserID,
@@ -335,15 +342,16 @@ func (s *Store) CreateCase(ctx context.Context, c requests.Case, actor workflow.
 	return s.Case(ctx, c.ID)
 }
 
-// UpdateCase implements workflow.CaseStore.
-func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
-	request, concluded := caseArgs(c)
+// UpdateCase implements requests.CaseStore.
+func (s *Requests) UpdateCase(ctx context.Context, c requests.Case, prevVersion int, actor workflow.Actor, now time.Time) (requests.Case, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		const q = `UPDATE cases SET kind = $1, case_no = $2, organ = $3, applicant_name = $4, request_id = $5, filed_on = $6,
-			concluded_on = $7, outcome = $8, summary = $9, version = version + 1, updated_at = $10
-			WHERE org_id = $11 AND id = $12 AND version = $13`
-		res, err := tx.ExecContext(ctx, q, c.Kind, c.CaseNo, c.Organ, c.ApplicantName, request, c.FiledOn.String(), concluded,
-			c.Outcome, c.Summary, now.UTC(), s.org, c.ID, prevVersion)
+		const q = `UPDATE cases SET kind = :kind, case_no = :case_no, organ = :organ, applicant_name = :applicant_name,
+			request_id = :request_id, filed_on = :filed_on, concluded_on = :concluded_on, outcome = :outcome,
+			summary = :summary, version = version + 1, updated_at = :now
+			WHERE org_id = :org AND id = :id AND version = :prev_version`
+		p := s.caseParams(c, now)
+		p["prev_version"] = prevVersion
+		res, err := tx.NamedExecContext(ctx, q, p)
 		if err != nil {
 			return translate(fmt.Errorf("update case: %w", err), "案件")
 		}
@@ -365,8 +373,8 @@ func (s *Store) UpdateCase(ctx context.Context, c requests.Case, prevVersion int
 	return s.Case(ctx, c.ID)
 }
 
-// Case implements workflow.CaseStore.
-func (s *Store) Case(ctx context.Context, id int64) (requests.Case, error) {
+// Case implements requests.CaseStore.
+func (s *Requests) Case(ctx context.Context, id int64) (requests.Case, error) {
 	var r caseRow
 	if err := s.db.GetContext(ctx, &r, `SELECT `+caseCols+` FROM cases WHERE org_id = $1 AND id = $2`, s.org, id); err != nil {
 		return requests.Case{}, translate(err, "案件")
@@ -374,9 +382,9 @@ func (s *Store) Case(ctx context.Context, id int64) (requests.Case, error) {
 	return r.toDomain(), nil
 }
 
-// ListCases implements workflow.CaseStore: newest filed first. A year selects the cases Table 四
+// ListCases implements requests.CaseStore: newest filed first. A year selects the cases Table 四
 // of that year counts: filed by its end and not concluded before its start.
-func (s *Store) ListCases(ctx context.Context, q requests.CaseQuery) ([]requests.Case, int, error) {
+func (s *Requests) ListCases(ctx context.Context, q requests.CaseQuery) ([]requests.Case, int, error) {
 	where := ` WHERE org_id = $1`
 	args := []any{s.org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }

@@ -22,7 +22,7 @@ func (f fixture) mustRequest(tb testing.TB, applicant, day string, reply ...work
 	if applicant != "natural" {
 		idType, idNo = "统一社会信用代码", "91411000MA00000001"
 	}
-	r, err := f.store.CreateRequest(context.Background(), requests.Request{
+	r, err := f.store.Requests.CreateRequest(context.Background(), requests.Request{
 		Instance: workflow.Instance{Unit: "bangongshi", Definition: "request", DefinitionVersion: 1, State: "received",
 			Facts: workflow.Facts{"received_on": day}},
 		Title: "保障房分配名单", Channel: "in_person", ReceivedOn: d, ApplicantType: applicant, ApplicantName: "张三",
@@ -53,7 +53,7 @@ func TestApplyRequestReplacesTheReplyDeadline(t *testing.T) {
 		t.Fatalf("created %q reply_due %q", r.ReceiptNo, r.ReplyDue)
 	}
 	pending := func() []string {
-		dls, err := f.store.Deadlines(ctx, "request", r.ID)
+		dls, err := f.store.Deadlines.Deadlines(ctx, "request", r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestApplyRequestReplacesTheReplyDeadline(t *testing.T) {
 		for k, v := range facts {
 			res.Instance.Facts[k] = v
 		}
-		got, err := f.store.ApplyRequest(ctx, prev, res, reply)
+		got, err := f.store.Requests.ApplyRequest(ctx, prev, res, reply)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,17 +83,17 @@ func TestApplyRequestReplacesTheReplyDeadline(t *testing.T) {
 	if got := strings.Join(pending(), " "); got != "reply_due@2025-04-08:pending reply_due@2025-03-31:cancelled" {
 		t.Fatalf("deadlines after a pause: %s", got)
 	}
-	if got, _ := f.store.Request(ctx, r.ID); got.ReplyDue.String() != "2025-04-08" {
+	if got, _ := f.store.Requests.Request(ctx, r.ID); got.ReplyDue.String() != "2025-04-08" {
 		t.Fatalf("reply_due column %q", got.ReplyDue)
 	}
 	// The sweep closes requests through the plain Apply: the columns follow the facts all the same.
 	res := result(inst, "closed", "lapse_supplement", workflow.SystemActor, t0)
 	res.Instance.Facts["outcome"], res.Instance.Facts["closed_on"] = "三(六)1", "2025-04-10"
 	delete(res.Instance.Facts, "reply_due")
-	if _, err := f.store.Apply(ctx, inst, res); err != nil {
+	if _, err := f.store.Instances.Apply(ctx, inst, res); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.store.Request(ctx, r.ID)
+	got, err := f.store.Requests.Request(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,16 +26,17 @@ func TestRoleChangesReachTheEnforcerAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := postgres.NewStore(db, org, nil)
-	if err := s.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+	s := postgres.NewStores(db, org, nil)
+	t.Cleanup(s.Close)
+	if err := s.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.CreateUser(ctx, postgres.User{Username: "alice", DisplayName: "alice", PasswordHash: "x"},
+	u, err := s.Accounts.CreateUser(ctx, postgres.User{Username: "alice", DisplayName: "alice", PasswordHash: "x"},
 		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := policy.New(ctx, s)
+	e, err := policy.New(ctx, s.Accounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestRoleChangesReachTheEnforcerAtOnce(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	if err := s.AssignRoles(ctx, u.ID, []postgres.RoleAssignment{{Role: "leader", Unit: "*"}}); err != nil {
+	if err := s.Accounts.AssignRoles(ctx, u.ID, []postgres.RoleAssignment{{Role: "leader", Unit: "*"}}); err != nil {
 		t.Fatal(err)
 	}
 	within("granted leader", func() bool { return e.Can("alice", "chengjian", "document:sign") })
@@ -83,21 +84,21 @@ func TestAssignRolesRefusesInvalidRows(t *testing.T) {
 		{{Role: "drafter", Unit: "*"}},
 		{{Role: "leader", Unit: "*"}, {Role: "drafter", Unit: ""}},
 	} {
-		if err := f.store.AssignRoles(ctx, f.user.ID, bad); workflow.ErrorCode(err) != workflow.EInvalid {
+		if err := f.store.Accounts.AssignRoles(ctx, f.user.ID, bad); workflow.ErrorCode(err) != workflow.EInvalid {
 			t.Errorf("AssignRoles(%v) = %v, want invalid", bad, err)
 		}
-		if _, err := f.store.CreateUser(ctx, postgres.User{Username: "zed", DisplayName: "zed", PasswordHash: "x"}, bad); workflow.ErrorCode(err) != workflow.EInvalid {
+		if _, err := f.store.Accounts.CreateUser(ctx, postgres.User{Username: "zed", DisplayName: "zed", PasswordHash: "x"}, bad); workflow.ErrorCode(err) != workflow.EInvalid {
 			t.Errorf("CreateUser with %v = %v, want invalid", bad, err)
 		}
 	}
-	rs, err := f.store.UserRoles(ctx, f.user.ID)
+	rs, err := f.store.Accounts.UserRoles(ctx, f.user.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 1 || rs[0].Role != "drafter" {
 		t.Errorf("roles after refused writes = %v, want only drafter", rs)
 	}
-	if _, err := f.store.UserByUsername(ctx, "zed"); workflow.ErrorCode(err) != workflow.ENotFound {
+	if _, err := f.store.Accounts.UserByUsername(ctx, "zed"); workflow.ErrorCode(err) != workflow.ENotFound {
 		t.Errorf("user zed created despite a bad role: %v", err)
 	}
 }

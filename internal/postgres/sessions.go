@@ -13,8 +13,8 @@ import (
 	"wugongkai/workflow/accounts"
 )
 
-// Credentials implements workflow.AccountStore.
-func (s *Store) Credentials(ctx context.Context, username string) (accounts.Credentials, error) {
+// Credentials implements accounts.AccountStore.
+func (s *Accounts) Credentials(ctx context.Context, username string) (accounts.Credentials, error) {
 	u, err := s.UserByUsername(ctx, username)
 	if err != nil {
 		return accounts.Credentials{}, err
@@ -35,8 +35,8 @@ func toRoles(rs []RoleAssignment) []workflow.RoleAssignment {
 	return out
 }
 
-// CreateSession implements workflow.AccountStore.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64, created, expires time.Time) error {
+// CreateSession implements accounts.AccountStore.
+func (s *Accounts) CreateSession(ctx context.Context, tokenHash string, user int64, created, expires time.Time) error {
 	const q = `INSERT INTO sessions (org_id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`
 	if _, err := s.db.ExecContext(ctx, q, s.org, tokenHash, user, created.UTC(), expires.UTC()); err != nil {
 		return translate(fmt.Errorf("create session: %w", err), "")
@@ -44,9 +44,9 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, user int64,
 	return nil
 }
 
-// SessionStaff implements workflow.AccountStore: the staff member of a live session, whose expiry
+// SessionStaff implements accounts.AccountStore: the staff member of a live session, whose expiry
 // moves to extendTo (written at most once a minute, so a busy user does not write on every request).
-func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendTo, createdAfter time.Time) (workflow.Staff, error) {
+func (s *Accounts) SessionStaff(ctx context.Context, tokenHash string, now, extendTo, createdAfter time.Time) (workflow.Staff, error) {
 	var row struct {
 		UserID  int64          `db:"user_id"`
 		Expires time.Time      `db:"expires_at"`
@@ -80,8 +80,8 @@ func (s *Store) SessionStaff(ctx context.Context, tokenHash string, now, extendT
 	return st, nil
 }
 
-// DeleteSession implements workflow.AccountStore.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+// DeleteSession implements accounts.AccountStore.
+func (s *Accounts) DeleteSession(ctx context.Context, tokenHash string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE org_id = $1 AND token_hash = $2`, s.org, tokenHash)
 	if err != nil {
 		return translate(fmt.Errorf("delete session: %w", err), "")
@@ -89,13 +89,13 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
-// CountLoginAttempt implements workflow.AccountStore: one UPSERT that counts an attempt against
+// CountLoginAttempt implements accounts.AccountStore: one UPSERT that counts an attempt against
 // limit before its password is checked. The attempt is admitted (zero time returned) unless the
 // counter is blocked; an admitted attempt that reaches limit.Free blocks the counter for
 // limit.Delay, doubled for each further attempt, at most limit.MaxDelay. A counter untouched for
 // limit.Window starts again. PostgreSQL serialises concurrent upserts of one key, so no two
 // attempts see the same count.
-func (s *Store) CountLoginAttempt(ctx context.Context, limit accounts.LoginLimit, now time.Time) (time.Time, error) {
+func (s *Accounts) CountLoginAttempt(ctx context.Context, limit accounts.LoginLimit, now time.Time) (time.Time, error) {
 	const q = `INSERT INTO login_throttle AS t (org_id, key, attempts, last_at, blocked_until)
 		VALUES (:org, :key, 1, CAST(:now AS timestamptz), CASE WHEN 1 >= CAST(:free AS int) THEN CAST(:now AS timestamptz) + make_interval(secs => CAST(:delay AS float8)) END)
 		ON CONFLICT (org_id, key) DO UPDATE SET
@@ -134,9 +134,9 @@ func (s *Store) CountLoginAttempt(ctx context.Context, limit accounts.LoginLimit
 	return until.Time, nil
 }
 
-// ForgetLoginAttempt implements workflow.AccountStore: after a right password, the counter of key
+// ForgetLoginAttempt implements accounts.AccountStore: after a right password, the counter of key
 // is deleted (reset) or gives the attempt back (the address ceiling counts only failures).
-func (s *Store) ForgetLoginAttempt(ctx context.Context, key string, reset bool, now time.Time) error {
+func (s *Accounts) ForgetLoginAttempt(ctx context.Context, key string, reset bool, now time.Time) error {
 	q := `UPDATE login_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE org_id = $1 AND key = $2`
 	if reset {
 		q = `DELETE FROM login_throttle WHERE org_id = $1 AND key = $2`

@@ -12,27 +12,19 @@ import (
 	"wugongkai/workflow"
 )
 
-// Store is the PostgreSQL store of workflow instances (documents, decision drafts, requests), their
-// audit chains, deadlines and outbox. It implements workflow.Store.
-type Store struct {
+// base is what every store type holds: the pool, the organisation it serves (every query filters
+// by it) and the clock. Its methods are the code the domains share: the transaction that applies a
+// transition (state, audit event, deadlines, outbox), loading an instance, the audit history and
+// the deadlines of a subject.
+type base struct {
 	db    *DB
 	org   int64
 	clock workflow.Clock
 }
 
-// NewStore returns a store for organisation org.
-func NewStore(db *DB, org int64, clock workflow.Clock) *Store {
-	if clock == nil {
-		clock = workflow.SystemClock
-	}
-	return &Store{db: db, org: org, clock: clock}
-}
-
-// Org returns the organisation the store serves.
-func (s *Store) Org() int64 { return s.org }
-
-// DB returns the pool.
-func (s *Store) DB() *DB { return s.db }
+// Instances is the engine's workflow.Store: it applies transitions to documents, decision drafts
+// and requests.
+type Instances struct{ base }
 
 // subjectKind maps a definition to the audit and deadline subject kind and its table.
 func subjectKind(definition string) (kind, table string) {
@@ -52,7 +44,12 @@ func tableOf(kind string) string {
 
 // Apply implements workflow.Store: one transaction writes the new state and facts (if the version
 // still matches), the audit event, the deadlines and the outbox rows.
-func (s *Store) Apply(ctx context.Context, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
+func (s *Instances) Apply(ctx context.Context, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
+	return s.apply(ctx, prev, res)
+}
+
+// apply is Apply for every store type whose consumer applies transitions.
+func (s *base) apply(ctx context.Context, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
 	var out workflow.Instance
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -62,7 +59,7 @@ func (s *Store) Apply(ctx context.Context, prev workflow.Instance, res workflow.
 	return out, err
 }
 
-func (s *Store) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
+func (s *base) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
 	kind, table := subjectKind(prev.Definition)
 	facts, err := jsonText(res.Instance.Facts)
 	if err != nil {
@@ -104,7 +101,7 @@ func actorName(a workflow.Actor) string {
 }
 
 // staleOrMissing explains why a versioned update touched no row.
-func (s *Store) staleOrMissing(ctx context.Context, tx *sqlx.Tx, table string, prev workflow.Instance) error {
+func (s *base) staleOrMissing(ctx context.Context, tx *sqlx.Tx, table string, prev workflow.Instance) error {
 	var current int
 	err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE org_id = $1 AND id = $2`, s.org, prev.ID).Scan(&current)
 	if err != nil {
@@ -133,7 +130,7 @@ type notifyPayload struct {
 // OutboxNotify is the outbox kind of transition notifications.
 const OutboxNotify = "notify"
 
-func (s *Store) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) error {
+func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) error {
 	var roles []string
 	for _, e := range res.Effects {
 		switch e.Kind {
@@ -164,7 +161,8 @@ func (s *Store) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev
 func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.Effect) error {
 	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
 		action, transition, role, explanation, count_from, count_days, count_unit)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+		VALUES (:org, :kind, :subject, :name, :due_at, :due_date, :provisional, :action, :transition, :role,
+		:explanation, :count_from, :count_days, :count_unit)`
 	dueDate := e.DueDate
 	if dueDate.IsZero() {
 		dueDate = workflow.DateOf(e.DueAt)
@@ -173,8 +171,10 @@ func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, su
 	if !e.CountFrom.IsZero() {
 		from = sql.NullString{String: e.CountFrom.String(), Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, q, org, kind, subject, e.Name, e.DueAt.UTC(), dueDate.String(), e.Provisional,
-		string(e.Action), e.Transition, e.Role, e.Explanation, from, e.CountDays, e.CountUnit)
+	_, err := tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "name": e.Name,
+		"due_at": e.DueAt.UTC(), "due_date": dueDate.String(), "provisional": e.Provisional, "action": string(e.Action),
+		"transition": e.Transition, "role": e.Role, "explanation": e.Explanation, "count_from": from,
+		"count_days": e.CountDays, "count_unit": e.CountUnit})
 	if err != nil {
 		return translate(fmt.Errorf("insert deadline %s: %w", e.Name, err), "")
 	}
@@ -221,7 +221,7 @@ func (r instanceRow) toDomain() (workflow.Instance, error) {
 }
 
 // Instance loads the workflow instance of a document or decision draft.
-func (s *Store) Instance(ctx context.Context, id int64) (workflow.Instance, error) {
+func (s *Instances) Instance(ctx context.Context, id int64) (workflow.Instance, error) {
 	return s.loadInstance(ctx, s.db, "documents", id, false)
 }
 
@@ -229,7 +229,7 @@ type queryer interface {
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-func (s *Store) loadInstance(ctx context.Context, q queryer, table string, id int64, forUpdate bool) (workflow.Instance, error) {
+func (s *base) loadInstance(ctx context.Context, q queryer, table string, id int64, forUpdate bool) (workflow.Instance, error) {
 	query := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts
 		FROM ` + table + ` WHERE org_id = $1 AND id = $2`
 	if forUpdate {

@@ -20,7 +20,8 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, workflow.Shanghai)
 
 type fixture struct {
 	db    *postgres.DB
-	store *postgres.Store
+	store *postgres.Stores
+	clock workflow.Clock
 	user  postgres.User
 	actor workflow.Actor
 	// checkpoints is the audit checkpoint file, when a test sets one.
@@ -35,21 +36,23 @@ func mustFixture(tb testing.TB) fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := postgres.NewStore(db, org, workflow.ClockFunc(func() time.Time { return t0 }))
-	if err := s.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+	clock := workflow.ClockFunc(func() time.Time { return t0 })
+	s := postgres.NewStores(db, org, clock)
+	tb.Cleanup(s.Close)
+	if err := s.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
 		tb.Fatal(err)
 	}
-	u, err := s.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "王起草", PasswordHash: "x"},
+	u, err := s.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "王起草", PasswordHash: "x"},
 		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return fixture{db: db, store: s, user: u, actor: workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}}
+	return fixture{db: db, store: s, clock: clock, user: u, actor: workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}}
 }
 
 func (f fixture) mustDocument(tb testing.TB) documents.Document {
 	tb.Helper()
-	d, err := f.store.CreateDocument(context.Background(), documents.Document{
+	d, err := f.store.Documents.CreateDocument(context.Background(), documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "document", DefinitionVersion: 1, State: "drafting",
 			Facts: workflow.Facts{"attribute": "主动公开"}},
 		Title: "关于住房租赁补贴的通知", Body: "正文", DocKind: documents.KindOther, CreatedBy: f.user.ID,
@@ -110,28 +113,28 @@ func TestApplyWritesStateAuditDeadlinesAndOutboxTogether(t *testing.T) {
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "publication_due", DueAt: due.End(), DueDate: due,
 			Action: workflow.ActionOverdue, Role: "disclosure_officer", CountFrom: workflow.DateOf(t0), CountDays: 20, CountUnit: "working"},
 		workflow.Effect{Kind: workflow.EffectNotify, Role: "unit_head"})
-	got, err := f.store.Apply(ctx, d.Instance, res)
+	got, err := f.store.Instances.Apply(ctx, d.Instance, res)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 2 || got.State != "unit_review" {
 		t.Fatalf("after apply: version %d state %s, want 2 unit_review", got.Version, got.State)
 	}
-	hist, err := f.store.History(ctx, "document", d.ID)
+	hist, err := f.store.Audit.History(ctx, "document", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(hist) != 2 || hist[1].Action != "submit" || hist[1].PrevHash != hist[0].Hash {
 		t.Fatalf("history = %+v", hist)
 	}
-	dls, err := f.store.Deadlines(ctx, "document", d.ID)
+	dls, err := f.store.Deadlines.Deadlines(ctx, "document", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dls) != 1 || dls[0].DueDate != "2026-03-30" || !dls[0].DueAt.Equal(due.End()) {
 		t.Fatalf("deadlines = %+v", dls)
 	}
-	items, err := f.store.PendingOutbox(ctx, t0, time.Minute, 10)
+	items, err := f.store.Outbox.PendingOutbox(ctx, t0, time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,10 +154,10 @@ func TestApplyRollsBackOnFailure(t *testing.T) {
 		workflow.Effect{Kind: workflow.EffectNotify, Role: "unit_head"},
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "ok", DueAt: t0.Add(time.Hour), Action: workflow.ActionRemind, Role: "leader"},
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "bad", DueAt: t0.Add(time.Hour), Action: "explode"})
-	if _, err := f.store.Apply(ctx, d.Instance, res); err == nil {
+	if _, err := f.store.Instances.Apply(ctx, d.Instance, res); err == nil {
 		t.Fatal("apply with a bad effect succeeded")
 	}
-	after, err := f.store.Document(ctx, d.ID)
+	after, err := f.store.Documents.Document(ctx, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +187,7 @@ func TestConcurrentApplyExactlyOneWins(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = f.store.Apply(ctx, d.Instance, result(d.Instance, "unit_review", "submit", f.actor, t0))
+			_, errs[i] = f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "unit_review", "submit", f.actor, t0))
 		}()
 	}
 	wg.Wait()
@@ -202,7 +205,7 @@ func TestConcurrentApplyExactlyOneWins(t *testing.T) {
 	if wins != 1 || conflicts != n-1 {
 		t.Fatalf("wins %d conflicts %d, want 1 and %d", wins, conflicts, n-1)
 	}
-	hist, err := f.store.History(ctx, "document", d.ID)
+	hist, err := f.store.Audit.History(ctx, "document", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +221,7 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 	inst := d.Instance
 	for _, step := range []struct{ to, name string }{{"unit_review", "submit"}, {"drafting", "return"}, {"unit_review", "submit"}} {
 		var err error
-		inst, err = f.store.Apply(ctx, inst, result(inst, step.to, step.name, f.actor, t0))
+		inst, err = f.store.Instances.Apply(ctx, inst, result(inst, step.to, step.name, f.actor, t0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,13 +276,13 @@ func TestFireDeadlineExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
 	d := f.mustDocument(t)
-	inst, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
+	inst, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "opens", DueAt: t0.Add(time.Minute), Action: workflow.ActionFire, Transition: "open"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := t0.Add(2 * time.Minute)
-	due, err := f.store.DueDeadlines(ctx, now, 10)
+	due, err := f.store.Deadlines.DueDeadlines(ctx, now, 10)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due = %v, %v", due, err)
 	}
@@ -292,7 +295,7 @@ func TestFireDeadlineExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := f.store.FireDeadline(ctx, due[0].ID, now, func(cur workflow.Instance) (workflow.Result, error) {
+			ok, err := f.store.Deadlines.FireDeadline(ctx, due[0].ID, now, func(cur workflow.Instance) (workflow.Result, error) {
 				if cur.State != "scheduled" {
 					return workflow.Result{}, workflow.Errorf(workflow.ETransitionNotAllowed, "已开始")
 				}
@@ -312,14 +315,14 @@ func TestFireDeadlineExactlyOnce(t *testing.T) {
 	if fired != 1 {
 		t.Fatalf("deadline fired %d times, want 1", fired)
 	}
-	got, err := f.store.Instance(ctx, d.ID)
+	got, err := f.store.Instances.Instance(ctx, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.State != "open" || got.Version != inst.Version+1 {
 		t.Fatalf("state %s version %d", got.State, got.Version)
 	}
-	hist, _ := f.store.History(ctx, "document", d.ID)
+	hist, _ := f.store.Audit.History(ctx, "document", d.ID)
 	if len(hist) != 3 || hist[2].ActorName != "系统" {
 		t.Fatalf("history %+v", hist)
 	}
@@ -329,34 +332,34 @@ func TestFireDeadlineSkipsWhenInstanceMovedOn(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
 	d := f.mustDocument(t)
-	if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
+	if _, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "opens", DueAt: t0, Action: workflow.ActionFire, Transition: "open"})); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
-	ok, err := f.store.FireDeadline(ctx, due[0].ID, t0, func(workflow.Instance) (workflow.Result, error) {
+	due, _ := f.store.Deadlines.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	ok, err := f.store.Deadlines.FireDeadline(ctx, due[0].ID, t0, func(workflow.Instance) (workflow.Result, error) {
 		return workflow.Result{}, workflow.Errorf(workflow.ETransitionNotAllowed, "当前状态不允许")
 	})
 	if err != nil || !ok {
 		t.Fatalf("ok=%v err=%v", ok, err)
 	}
-	dls, _ := f.store.Deadlines(ctx, "document", d.ID)
+	dls, _ := f.store.Deadlines.Deadlines(ctx, "document", d.ID)
 	if dls[0].Status != "skipped" || dls[0].Outcome != "当前状态不允许" {
 		t.Fatalf("deadline %+v", dls[0])
 	}
 	// An infrastructure failure leaves it pending for the next sweep.
-	if _, err := f.store.Apply(ctx, mustInstance(t, f, d.ID), result(mustInstance(t, f, d.ID), "scheduled2", "x", f.actor, t0,
+	if _, err := f.store.Instances.Apply(ctx, mustInstance(t, f, d.ID), result(mustInstance(t, f, d.ID), "scheduled2", "x", f.actor, t0,
 		workflow.Effect{Kind: workflow.EffectDeadline, Name: "again", DueAt: t0, Action: workflow.ActionFire, Transition: "open"})); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
-	_, err = f.store.FireDeadline(ctx, due[0].ID, t0, func(workflow.Instance) (workflow.Result, error) {
+	due, _ = f.store.Deadlines.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	_, err = f.store.Deadlines.FireDeadline(ctx, due[0].ID, t0, func(workflow.Instance) (workflow.Result, error) {
 		return workflow.Result{}, errors.New("engine exploded")
 	})
 	if err == nil {
 		t.Fatal("infrastructure error swallowed")
 	}
-	due, _ = f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	due, _ = f.store.Deadlines.DueDeadlines(ctx, t0.Add(time.Second), 10)
 	if len(due) != 1 {
 		t.Fatalf("deadline not left pending after a failure: %v", due)
 	}
@@ -364,7 +367,7 @@ func TestFireDeadlineSkipsWhenInstanceMovedOn(t *testing.T) {
 
 func mustInstance(tb testing.TB, f fixture, id int64) workflow.Instance {
 	tb.Helper()
-	inst, err := f.store.Instance(context.Background(), id)
+	inst, err := f.store.Instances.Instance(context.Background(), id)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -374,24 +377,24 @@ func mustInstance(tb testing.TB, f fixture, id int64) workflow.Instance {
 func TestProcessOutboxDeliversOnce(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t)
-	head, err := f.store.CreateUser(ctx, postgres.User{Username: "head", DisplayName: "李科长", PasswordHash: "x"},
+	head, err := f.store.Accounts.CreateUser(ctx, postgres.User{Username: "head", DisplayName: "李科长", PasswordHash: "x"},
 		[]postgres.RoleAssignment{{Role: "unit_head", Unit: "chengjian"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := f.store.CreateUser(ctx, postgres.User{Username: "otherhead", DisplayName: "赵科长", PasswordHash: "x"},
+	other, err := f.store.Accounts.CreateUser(ctx, postgres.User{Username: "otherhead", DisplayName: "赵科长", PasswordHash: "x"},
 		[]postgres.RoleAssignment{{Role: "unit_head", Unit: "fangchan"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := f.mustDocument(t)
-	if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "unit_review", "submit", f.actor, t0,
+	if _, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "unit_review", "submit", f.actor, t0,
 		workflow.Effect{Kind: workflow.EffectNotify, Role: "unit_head"})); err != nil {
 		t.Fatal(err)
 	}
-	items, _ := f.store.PendingOutbox(ctx, t0, time.Minute, 10)
+	items, _ := f.store.Outbox.PendingOutbox(ctx, t0, time.Minute, 10)
 	for range 3 {
-		if _, err := f.store.ProcessOutbox(ctx, items[0].ID, t0); err != nil {
+		if _, err := f.store.Outbox.ProcessOutbox(ctx, items[0].ID, t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -399,7 +402,7 @@ func TestProcessOutboxDeliversOnce(t *testing.T) {
 		user int64
 		want int
 	}{{head.ID, 1}, {other.ID, 0}, {f.user.ID, 0}} { // the actor is not told of their own action
-		ns, err := f.store.Notifications(ctx, c.user, 10)
+		ns, err := f.store.Outbox.Notifications(ctx, c.user, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,7 +410,7 @@ func TestProcessOutboxDeliversOnce(t *testing.T) {
 			t.Errorf("user %d has %d notifications, want %d: %+v", c.user, len(ns), c.want, ns)
 		}
 	}
-	left, _ := f.store.PendingOutbox(ctx, t0.Add(time.Hour), time.Minute, 10)
+	left, _ := f.store.Outbox.PendingOutbox(ctx, t0.Add(time.Hour), time.Minute, 10)
 	if len(left) != 0 {
 		t.Fatalf("processed row still pending: %+v", left)
 	}
@@ -421,12 +424,12 @@ func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
 	var ids []int64
 	for range 5 {
 		d := f.mustDocument(t)
-		if _, err := f.store.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
+		if _, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "scheduled", "schedule", f.actor, t0,
 			workflow.Effect{Kind: workflow.EffectDeadline, Name: "opens", DueAt: t0, Action: workflow.ActionFire, Transition: "open"})); err != nil {
 			t.Fatal(err)
 		}
 	}
-	due, err := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	due, err := f.store.Deadlines.DueDeadlines(ctx, t0.Add(time.Second), 10)
 	if err != nil || len(due) != 5 {
 		t.Fatalf("due %v %v", due, err)
 	}
@@ -434,7 +437,7 @@ func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
 		ids = append(ids, d.ID)
 	}
 	bad := due[2].SubjectID
-	n, err := f.store.FireDeadlines(ctx, ids, t0, func(d workflow.Deadline, cur workflow.Instance) (workflow.Result, error) {
+	n, err := f.store.Deadlines.FireDeadlines(ctx, ids, t0, func(d workflow.Deadline, cur workflow.Instance) (workflow.Result, error) {
 		if cur.ID == bad {
 			return workflow.Result{}, errors.New("engine exploded")
 		}
@@ -443,7 +446,7 @@ func TestFireDeadlinesBatchFallsBackOnFailure(t *testing.T) {
 	if err == nil || n != 4 {
 		t.Fatalf("n=%d err=%v, want 4 done and the failure reported", n, err)
 	}
-	left, _ := f.store.DueDeadlines(ctx, t0.Add(time.Second), 10)
+	left, _ := f.store.Deadlines.DueDeadlines(ctx, t0.Add(time.Second), 10)
 	if len(left) != 1 || left[0].SubjectID != bad {
 		t.Fatalf("pending after the batch: %+v", left)
 	}
@@ -460,7 +463,7 @@ func TestActedOn(t *testing.T) {
 	step := func(d workflow.Instance, to, name string, actor workflow.Actor) workflow.Instance {
 		t.Helper()
 		at = at.Add(time.Minute)
-		got, err := f.store.Apply(ctx, d, result(d, to, name, actor, at))
+		got, err := f.store.Instances.Apply(ctx, d, result(d, to, name, actor, at))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -471,7 +474,7 @@ func TestActedOn(t *testing.T) {
 	ai = step(ai, "drafting", "withdraw", f.actor) // a: two actions, the later one counts
 	step(ai, "unit_review", "submit", other)       // not the user's
 	step(c.Instance, "unit_review", "submit", other)
-	got, err := f.store.ActedOn(ctx, f.user.ID, "document", 10)
+	got, err := f.store.Audit.ActedOn(ctx, f.user.ID, "document", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +487,7 @@ func TestActedOn(t *testing.T) {
 	if !slices.Equal(saw, want) {
 		t.Fatalf("acted on = %v, want %v", saw, want)
 	}
-	if got, err := f.store.ActedOn(ctx, f.user.ID, "document", 1); err != nil || len(got) != 1 || got[0].SubjectID != a.ID {
+	if got, err := f.store.Audit.ActedOn(ctx, f.user.ID, "document", 1); err != nil || len(got) != 1 || got[0].SubjectID != a.ID {
 		t.Fatalf("limit 1 = %+v, %v", got, err)
 	}
 }

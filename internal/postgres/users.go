@@ -26,7 +26,7 @@ type RoleAssignment struct {
 }
 
 // CreateUser adds an account with its role assignments in one transaction.
-func (s *Store) CreateUser(ctx context.Context, u User, roles []RoleAssignment) (User, error) {
+func (s *Accounts) CreateUser(ctx context.Context, u User, roles []RoleAssignment) (User, error) {
 	u.Username = accounts.FoldUsername(u.Username)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO users (org_id, username, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING id`
@@ -55,12 +55,12 @@ func assignRoles(ctx context.Context, tx *sqlx.Tx, org, user int64, roles []Role
 }
 
 // AssignRoles adds role assignments to an existing user.
-func (s *Store) AssignRoles(ctx context.Context, user int64, roles []RoleAssignment) error {
+func (s *Accounts) AssignRoles(ctx context.Context, user int64, roles []RoleAssignment) error {
 	return s.db.InTx(ctx, func(tx *sqlx.Tx) error { return assignRoles(ctx, tx, s.org, user, roles) })
 }
 
 // SetPassword replaces a user's password hash and ends their sessions.
-func (s *Store) SetPassword(ctx context.Context, username, hash string) error {
+func (s *Accounts) SetPassword(ctx context.Context, username, hash string) error {
 	username = accounts.FoldUsername(username)
 	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
@@ -74,7 +74,7 @@ func (s *Store) SetPassword(ctx context.Context, username, hash string) error {
 }
 
 // UserByUsername loads an account.
-func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
+func (s *Accounts) UserByUsername(ctx context.Context, username string) (User, error) {
 	username = accounts.FoldUsername(username)
 	var u User
 	const q = `SELECT id, username, display_name, password_hash, disabled FROM users WHERE org_id = $1 AND username = $2`
@@ -85,7 +85,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (User, erro
 }
 
 // UserByID loads an account.
-func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+func (s *Accounts) UserByID(ctx context.Context, id int64) (User, error) {
 	var u User
 	const q = `SELECT id, username, display_name, password_hash, disabled FROM users WHERE org_id = $1 AND id = $2`
 	if err := s.db.GetContext(ctx, &u, q, s.org, id); err != nil {
@@ -95,7 +95,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 }
 
 // UserRoles lists a user's role assignments.
-func (s *Store) UserRoles(ctx context.Context, user int64) ([]RoleAssignment, error) {
+func (s *Accounts) UserRoles(ctx context.Context, user int64) ([]RoleAssignment, error) {
 	var rs []RoleAssignment
 	const q = `SELECT role, unit_code FROM role_assignments WHERE org_id = $1 AND user_id = $2 ORDER BY role, unit_code`
 	if err := s.db.SelectContext(ctx, &rs, q, s.org, user); err != nil {
@@ -105,21 +105,19 @@ func (s *Store) UserRoles(ctx context.Context, user int64) ([]RoleAssignment, er
 }
 
 // Assignments implements policy.AssignmentSource: every user→role-in-unit row of the organisation.
-func (s *Store) Assignments(ctx context.Context) ([]policy.Assignment, error) {
-	var rows []struct {
-		Username string `db:"username"`
-		Role     string `db:"role"`
-		Unit     string `db:"unit_code"`
-	}
+func (s *Accounts) Assignments(ctx context.Context) ([]policy.Assignment, error) {
 	const q = `SELECT u.username, ra.role, ra.unit_code FROM role_assignments ra
 		JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id
 		WHERE ra.org_id = $1 AND NOT u.disabled ORDER BY u.username, ra.role, ra.unit_code`
-	if err := s.db.SelectContext(ctx, &rows, q, s.org); err != nil {
-		return nil, translate(fmt.Errorf("list assignments: %w", err), "")
-	}
-	out := make([]policy.Assignment, len(rows))
-	for i, r := range rows {
-		out[i] = policy.Assignment{User: r.Username, Role: r.Role, Unit: r.Unit}
-	}
-	return out, nil
+	return selectAll(ctx, s.db, "list assignments", assignmentRow.toDomain, q, s.org)
+}
+
+type assignmentRow struct {
+	Username string `db:"username"`
+	Role     string `db:"role"`
+	Unit     string `db:"unit_code"`
+}
+
+func (r assignmentRow) toDomain() policy.Assignment {
+	return policy.Assignment{User: r.Username, Role: r.Role, Unit: r.Unit}
 }

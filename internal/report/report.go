@@ -113,7 +113,7 @@ func sectionHeading(key string) string {
 // validFormat reports whether format is one of the two national formats.
 func validFormat(format string) bool { return format == Format2019 || format == Format2021 }
 
-// Store is what the annual report use cases (Reports) need: *postgres.Store satisfies it. Report
+// Store is what the annual report use cases (Reports) need: *postgres.ReportData satisfies it. Report
 // figures come from SQL aggregation, so assembling a report lives with the store; Reports checks the
 // caller's permission, and the pages and routes only parse, call Reports and render.
 type Store interface {

@@ -24,7 +24,7 @@ func TestReportsCheckPermission(t *testing.T) {
 	const org = "测试市住房和城乡建设局"
 	b := testkit.NewBureau(t, org, []testkit.Unit{{Code: "chengjian", Name: "城建科"}}, users)
 	now := time.Date(2026, 1, 20, 2, 0, 0, 0, time.UTC)
-	reps := &report.Reports{Store: b.Store, Auth: b.Enforcer, Org: org, Clock: workflow.ClockFunc(func() time.Time { return now })}
+	reps := &report.Reports{Store: b.Stores.ReportData, Auth: b.Enforcer, Org: org, Clock: workflow.ClockFunc(func() time.Time { return now })}
 	actor := map[string]workflow.Actor{}
 	for _, u := range users {
 		actor[u.Name] = b.Actor(t, u.Name)

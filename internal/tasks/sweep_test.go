@@ -36,7 +36,7 @@ func TestSweepFiresTenThousandDeadlinesExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sw := tasks.NewSweep(e.store, engine, tasks.Config{}, quietLog(), nil)
+			sw := tasks.NewSweep(e.store.Deadlines, engine, tasks.Config{}, quietLog(), nil)
 			got, err := sw.RunOnce(ctx)
 			if err != nil {
 				t.Error(err)

@@ -24,11 +24,15 @@ const (
 	TypeOutboxNotify = "outbox:notify"
 )
 
-// Store is what the relay, the handlers and the sweep need from PostgreSQL.
-type Store interface {
+// Outbox is what the relay and the handlers need from PostgreSQL.
+type Outbox interface {
 	PendingOutbox(ctx context.Context, now time.Time, requeueAfter time.Duration, limit int) ([]workflow.OutboxItem, error)
 	MarkEnqueued(ctx context.Context, ids []int64, now time.Time) error
 	ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error)
+}
+
+// Deadlines is what the sweep needs from PostgreSQL.
+type Deadlines interface {
 	FireDueDeadlines(ctx context.Context, now time.Time, limit int, fire func(workflow.Deadline, workflow.Instance) (workflow.Result, error)) (int, error)
 }
 
@@ -87,7 +91,7 @@ func NewOutboxTask(item workflow.OutboxItem, queue string) (*asynq.Task, []asynq
 
 // Relay hands committed outbox rows to asynq.
 type Relay struct {
-	store  Store
+	store  Outbox
 	client *asynq.Client
 	cfg    Config
 	log    *slog.Logger
@@ -95,7 +99,7 @@ type Relay struct {
 }
 
 // NewRelay returns a relay.
-func NewRelay(store Store, client *asynq.Client, cfg Config, log *slog.Logger, clock workflow.Clock) *Relay {
+func NewRelay(store Outbox, client *asynq.Client, cfg Config, log *slog.Logger, clock workflow.Clock) *Relay {
 	if clock == nil {
 		clock = workflow.SystemClock
 	}
@@ -149,13 +153,13 @@ func (r *Relay) Run(ctx context.Context) {
 
 // Handlers carries out queued tasks.
 type Handlers struct {
-	store Store
+	store Outbox
 	clock workflow.Clock
 	log   *slog.Logger
 }
 
 // NewHandlers returns the task handlers.
-func NewHandlers(store Store, log *slog.Logger, clock workflow.Clock) *Handlers {
+func NewHandlers(store Outbox, log *slog.Logger, clock workflow.Clock) *Handlers {
 	if clock == nil {
 		clock = workflow.SystemClock
 	}
@@ -186,7 +190,7 @@ func (h *Handlers) ProcessOutbox(ctx context.Context, t *asynq.Task) error {
 // Sweep fires every due deadline straight from PostgreSQL. Several sweeps (one per worker
 // process) can run at once: each deadline is locked with SKIP LOCKED and done exactly once.
 type Sweep struct {
-	store   Store
+	store   Deadlines
 	engine  Firer
 	cfg     Config
 	log     *slog.Logger
@@ -199,7 +203,7 @@ type Sweep struct {
 }
 
 // NewSweep returns a sweep.
-func NewSweep(store Store, engine Firer, cfg Config, log *slog.Logger, clock workflow.Clock) *Sweep {
+func NewSweep(store Deadlines, engine Firer, cfg Config, log *slog.Logger, clock workflow.Clock) *Sweep {
 	if clock == nil {
 		clock = workflow.SystemClock
 	}

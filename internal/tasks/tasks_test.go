@@ -88,7 +88,7 @@ func (fakeEngine) Fire(inst workflow.Instance, name string, actor workflow.Actor
 }
 
 type env struct {
-	store   *postgres.Store
+	store   *postgres.Stores
 	db      *postgres.DB
 	drafter workflow.Actor
 	heads   int
@@ -102,17 +102,18 @@ func mustEnv(tb testing.TB) env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := postgres.NewStore(db, org, nil)
-	if err := s.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+	s := postgres.NewStores(db, org, nil)
+	tb.Cleanup(s.Close)
+	if err := s.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
 		tb.Fatal(err)
 	}
-	u, err := s.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "王起草", PasswordHash: "x"},
+	u, err := s.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "王起草", PasswordHash: "x"},
 		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for i := range 2 {
-		if _, err := s.CreateUser(ctx, postgres.User{Username: fmt.Sprintf("head%d", i), DisplayName: "科长", PasswordHash: "x"},
+		if _, err := s.Accounts.CreateUser(ctx, postgres.User{Username: fmt.Sprintf("head%d", i), DisplayName: "科长", PasswordHash: "x"},
 			[]postgres.RoleAssignment{{Role: "unit_head", Unit: "chengjian"}}); err != nil {
 			tb.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func (e env) submit(tb testing.TB, due time.Time) int64 {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Now()
-	d, err := e.store.CreateDocument(ctx, documents.Document{
+	d, err := e.store.Documents.CreateDocument(ctx, documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: "drafting", Facts: workflow.Facts{}},
 		Title:    "草案", DocKind: documents.KindOther, CreatedBy: e.drafter.UserID}, e.drafter, now)
 	if err != nil {
@@ -134,7 +135,7 @@ func (e env) submit(tb testing.TB, due time.Time) int64 {
 	}
 	next := d.Instance
 	next.State = "scheduled"
-	_, err = e.store.Apply(ctx, d.Instance, workflow.Result{Instance: next,
+	_, err = e.store.Instances.Apply(ctx, d.Instance, workflow.Result{Instance: next,
 		Event: workflow.Event{Transition: "schedule", From: "drafting", To: "scheduled", Actor: e.drafter, At: now},
 		Effects: []workflow.Effect{{Kind: workflow.EffectNotify, Role: "unit_head"},
 			{Kind: workflow.EffectDeadline, Name: "opens", DueAt: due, Action: workflow.ActionFire, Transition: "open"}}})
@@ -174,7 +175,7 @@ func quietLog() *slog.Logger {
 
 func startWorker(tb testing.TB, e env, r *tasks.Redis) *tasks.Worker {
 	tb.Helper()
-	w := tasks.NewWorker(r, e.store, fakeEngine{}, tasks.Config{RelayInterval: 50 * time.Millisecond,
+	w := tasks.NewWorker(r, e.store.Outbox, e.store.Deadlines, fakeEngine{}, tasks.Config{RelayInterval: 50 * time.Millisecond,
 		SweepInterval: 100 * time.Millisecond, RequeueAfter: time.Second}, 4, quietLog(), nil)
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)
@@ -225,7 +226,7 @@ func TestNothingLostWhenRedisStopsOrIsFlushed(t *testing.T) {
 	// Phase 3: flush Redis while tasks sit in it unprocessed.
 	w1.Shutdown()
 	w2.Shutdown()
-	relayOnly := tasks.NewWorker(r, e.store, fakeEngine{}, tasks.Config{RequeueAfter: time.Second}, 1, quietLog(), nil)
+	relayOnly := tasks.NewWorker(r, e.store.Outbox, e.store.Deadlines, fakeEngine{}, tasks.Config{RequeueAfter: time.Second}, 1, quietLog(), nil)
 	for range 3 {
 		e.submit(t, time.Now().Add(time.Hour))
 	}

@@ -25,7 +25,7 @@ type Worker struct {
 }
 
 // NewWorker wires a worker on redis.
-func NewWorker(r *Redis, store Store, engine Firer, cfg Config, concurrency int, log *slog.Logger, clock workflow.Clock) *Worker {
+func NewWorker(r *Redis, outbox Outbox, deadlines Deadlines, engine Firer, cfg Config, concurrency int, log *slog.Logger, clock workflow.Clock) *Worker {
 	cfg = cfg.withDefaults()
 	if concurrency <= 0 {
 		concurrency = 10
@@ -42,9 +42,9 @@ func NewWorker(r *Redis, store Store, engine Firer, cfg Config, concurrency int,
 	return &Worker{
 		srv:    srv,
 		client: client,
-		Relay:  NewRelay(store, client, cfg, log, clock),
-		Sweep:  NewSweep(store, engine, cfg, log, clock),
-		mux:    NewHandlers(store, log, clock).Mux(),
+		Relay:  NewRelay(outbox, client, cfg, log, clock),
+		Sweep:  NewSweep(deadlines, engine, cfg, log, clock),
+		mux:    NewHandlers(outbox, log, clock).Mux(),
 	}
 }
 

@@ -37,7 +37,7 @@ type Unit struct{ Code, Name string }
 // Bureau is a test organisation on its own database.
 type Bureau struct {
 	DB       *postgres.DB
-	Store    *postgres.Store
+	Stores   *postgres.Stores
 	Enforcer *policy.Enforcer
 	Engine   *workflow.Engine
 }
@@ -66,9 +66,10 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 	if err != nil {
 		tb.Fatal(err)
 	}
-	store := postgres.NewStore(db, org, nil)
+	stores := postgres.NewStores(db, org, nil)
+	tb.Cleanup(stores.Close)
 	for _, u := range units {
-		if err := store.EnsureUnit(ctx, u.Code, u.Name); err != nil {
+		if err := stores.Orgs.EnsureUnit(ctx, u.Code, u.Name); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -77,22 +78,22 @@ func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Burea
 		tb.Fatal(err)
 	}
 	for _, u := range users {
-		if _, err := store.CreateUser(ctx, postgres.User{Username: u.Name, DisplayName: u.Display, PasswordHash: hash},
+		if _, err := stores.Accounts.CreateUser(ctx, postgres.User{Username: u.Name, DisplayName: u.Display, PasswordHash: hash},
 			[]postgres.RoleAssignment{{Role: u.Role, Unit: u.Unit}}); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	enf, err := policy.New(ctx, store)
+	enf, err := policy.New(ctx, stores.Accounts)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Bureau{DB: db, Store: store, Enforcer: enf, Engine: Engine(tb)}
+	return &Bureau{DB: db, Stores: stores, Enforcer: enf, Engine: Engine(tb)}
 }
 
 // Actor returns the workflow actor of the user called username.
 func (b *Bureau) Actor(tb testing.TB, username string) workflow.Actor {
 	tb.Helper()
-	u, err := b.Store.UserByUsername(context.Background(), username)
+	u, err := b.Stores.Accounts.UserByUsername(context.Background(), username)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -108,11 +109,11 @@ func (b *Bureau) Staff(tb testing.TB, u User) workflow.Staff {
 
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
-	return &documents.Documents{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
+	return &documents.Documents{Engine: b.Engine, Store: b.Stores.Documents, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
 		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
 func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.Desk {
-	return &desk.Desk{Docs: docs, Requests: reqs, Store: postgres.NewDeskStore(b.DB, b.Store.Org()), Auth: b.Enforcer}
+	return &desk.Desk{Docs: docs, Requests: reqs, Store: b.Stores.Desk, Auth: b.Enforcer}
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // PortalTexts keeps the disclosure office's texts of the portal (政府信息公开指南, 政府信息公开制度);
-// *postgres.Store satisfies it.
+// *postgres.Portal satisfies it.
 type PortalTexts interface {
 	PortalText(ctx context.Context, key string) (portal.Text, error)
 	SavePortalText(ctx context.Context, t portal.Text, prevVersion int) (portal.Text, error)

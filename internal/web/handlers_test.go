@@ -506,7 +506,7 @@ func mustVersion(tb testing.TB, body string) string {
 
 func mustDoc(t *testing.T, s *stack, id int64) documents.Document {
 	t.Helper()
-	d, err := s.store.Document(context.Background(), id)
+	d, err := s.store.Documents.Document(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

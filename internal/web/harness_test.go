@@ -50,7 +50,7 @@ type stack struct {
 	t      testing.TB
 	srv    *httptest.Server
 	api    *httpapi.Server
-	store  *postgres.Store
+	store  *postgres.Stores
 	docs   *documents.Documents
 	cons   *consultations.Consultations
 	reqs   *requests.Requests
@@ -88,7 +88,7 @@ func (c *testClock) Advance(d time.Duration) {
 // consultations whose instants have come.
 func (s *stack) sweep() {
 	s.t.Helper()
-	sw := tasks.NewSweep(s.store, s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
+	sw := tasks.NewSweep(s.store.Deadlines, s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
 	if _, err := sw.RunOnce(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
@@ -105,24 +105,22 @@ func newStack(tb testing.TB) *stack {
 	b := testkit.NewBureau(tb, testOrg,
 		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"},
 			{Code: requests.DefaultRequestUnit, Name: "办公室"}}, us)
-	store, enf, engine := b.Store, b.Enforcer, b.Engine
+	store, enf, engine := b.Stores, b.Enforcer, b.Engine
 	clock := &testClock{}
 	docs := b.Documents(clock)
-	comments := postgres.NewCommentStore(store, postgres.CommentStoreOptions{})
-	tb.Cleanup(comments.Close)
-	cons := &consultations.Consultations{Store: comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
+	cons := &consultations.Consultations{Store: store.Comments, Auth: enf, Engine: engine, Clock: clock, OrgName: testOrg,
 		MaxLength: 500, Limiter: consultations.NewClientLimiter(60, 40), BurstMin: 5}
-	reqs := &requests.Requests{Engine: engine, Store: store, Auth: enf, Clock: clock, Limiter: consultations.NewClientLimiter(60, 20)}
-	cases := &requests.Cases{Store: store, Auth: enf, Clock: clock}
-	accounts := &accounts.Accounts{Store: store, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
+	reqs := &requests.Requests{Engine: engine, Store: store.Requests, Auth: enf, Clock: clock, Limiter: consultations.NewClientLimiter(60, 20)}
+	cases := &requests.Cases{Store: store.Requests, Auth: enf, Clock: clock}
+	accounts := &accounts.Accounts{Store: store.Accounts, TTL: time.Hour, MaxFailures: 50, FailureWindow: 15 * time.Minute}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Options{MaxBodyBytes: 1 << 20, Log: log})
 	tasks := b.Desk(docs, reqs)
-	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store, OrgName: testOrg})
+	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store.Outbox, OrgName: testOrg})
 	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases,
-		Reports: &report.Reports{Store: store, Auth: enf, Org: testOrg, Clock: clock}, Texts: store, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store, Authz: enf, Inbox: store, OrgName: testOrg, Log: log, Clock: clock,
+		Reports: &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
 		Units: func(ctx context.Context) (map[string]string, error) {
-			us, err := store.Units(ctx)
+			us, err := store.Orgs.Units(ctx)
 			m := map[string]string{}
 			for _, u := range us {
 				m[u.Code] = u.Name
@@ -140,7 +138,7 @@ func newStack(tb testing.TB) *stack {
 // actor returns the workflow actor of a test user.
 func (s *stack) actor(username string) workflow.Actor {
 	s.t.Helper()
-	u, err := s.store.UserByUsername(context.Background(), username)
+	u, err := s.store.Accounts.UserByUsername(context.Background(), username)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -200,12 +198,12 @@ func (s *stack) mustPublished(title, body string) documents.Document {
 func (s *stack) processOutbox() {
 	s.t.Helper()
 	ctx := context.Background()
-	items, err := s.store.PendingOutbox(ctx, time.Now(), time.Minute, 1000)
+	items, err := s.store.Outbox.PendingOutbox(ctx, time.Now(), time.Minute, 1000)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	for _, it := range items {
-		if _, err := s.store.ProcessOutbox(ctx, it.ID, time.Now()); err != nil {
+		if _, err := s.store.Outbox.ProcessOutbox(ctx, it.ID, time.Now()); err != nil {
 			s.t.Fatal(err)
 		}
 	}

@@ -68,7 +68,7 @@ func (s *stack) requestCount() int {
 // requestByNo reads the request with a receipt number as stored (unmasked).
 func (s *stack) requestByNo(no string) requests.Request {
 	s.t.Helper()
-	r, err := s.store.RequestByReceipt(context.Background(), no)
+	r, err := s.store.Requests.RequestByReceipt(context.Background(), no)
 	if err != nil {
 		s.t.Fatalf("request %s: %v", no, err)
 	}

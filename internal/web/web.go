@@ -37,12 +37,12 @@ type Router interface {
 // Authz answers "may user use permission in unit"; *policy.Enforcer satisfies it.
 type Authz = httpkit.Can
 
-// Inbox lists a user's notifications, newest first; *postgres.Store satisfies it.
+// Inbox lists a user's notifications, newest first; *postgres.Outbox satisfies it.
 type Inbox interface {
 	Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error)
 }
 
-// Activity lists what a user acted on, newest first; *postgres.Store satisfies it.
+// Activity lists what a user acted on, newest first; *postgres.Audit satisfies it.
 type Activity interface {
 	ActedOn(ctx context.Context, user int64, kind string, limit int) ([]workflow.Acted, error)
 }

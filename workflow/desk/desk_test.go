@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"wugongkai/internal/postgres"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
 	"wugongkai/workflow/consultations"
@@ -39,7 +38,7 @@ func mustFixture(t *testing.T) *fixture {
 	f := &fixture{b: b, staff: map[string]workflow.Staff{}}
 	clock := workflow.ClockFunc(func() time.Time { return f.now })
 	f.docs = b.Documents(clock)
-	f.reqs = &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer, Clock: clock}
+	f.reqs = &requests.Requests{Engine: b.Engine, Store: b.Stores.Requests, Auth: b.Enforcer, Clock: clock}
 	f.desk = b.Desk(f.docs, f.reqs)
 	for _, u := range users {
 		f.staff[u.Name] = b.Staff(t, u)
@@ -119,7 +118,7 @@ func TestItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A decision draft in consultation that publishes its comments, with two waiting for moderation.
-	decision, err := f.b.Store.CreateDocument(ctx, documents.Document{
+	decision, err := f.b.Stores.Documents.CreateDocument(ctx, documents.Document{
 		Instance: workflow.Instance{Unit: "chengjian", Definition: "decision", DefinitionVersion: 1, State: "consultation_open",
 			Facts: workflow.Facts{"comments_public": "true"}},
 		Title: "关于生活垃圾分类管理办法（草案）", Body: "第一条 ……", DocKind: documents.KindOther, CreatedBy: drafter.UserID,
@@ -127,8 +126,7 @@ func TestItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	comments := postgres.NewCommentStore(f.b.Store, postgres.CommentStoreOptions{})
-	t.Cleanup(comments.Close)
+	comments := f.b.Stores.Comments
 	for i, text := range []string{"建议增加厨余垃圾投放点", "请明确处罚标准", "同意"} {
 		c, err := comments.AddComment(ctx, consultations.Comment{DocumentID: decision.ID, Text: text, CreatedAt: f.now,
 			Status: consultations.CommentPending, CampaignKey: consultations.CampaignKey(text), Client: "192.0.2.1"})

@@ -20,7 +20,7 @@ func TestMaskingFollowsPermission(t *testing.T) {
 		{Name: "head", Display: "吴主任", Role: "disclosure_head", Unit: "*"},
 	}
 	b := testkit.NewBureau(t, "测试市住房和城乡建设局", []testkit.Unit{{Code: requests.DefaultRequestUnit, Name: "办公室"}}, users)
-	reqs := &requests.Requests{Engine: b.Engine, Store: b.Store, Auth: b.Enforcer}
+	reqs := &requests.Requests{Engine: b.Engine, Store: b.Stores.Requests, Auth: b.Enforcer}
 	actor := map[string]workflow.Actor{}
 	for _, u := range users {
 		actor[u.Name] = b.Actor(t, u.Name)
