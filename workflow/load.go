@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -108,26 +109,12 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 	}
 
 	for _, n := range c.list(top, "inputs", "流程定义") {
-		f, ok := c.mapping(n, "inputs 的一项", "name", "label", "max_length")
+		in, ok := c.input(n)
 		if !ok {
 			continue
 		}
-		in := &InputSpec{Name: c.str(f, "name", "输入项"), Label: c.str(f, "label", "输入项"), Line: f.line}
-		if v, ok := c.integer(f, "max_length", "输入项"); ok {
-			if v <= 0 {
-				c.add(f.lineOf("max_length"), "输入项 %q 的 max_length 应为正整数", in.Name)
-			}
-			in.MaxRunes = v
-		}
-		switch {
-		case !isIdent(in.Name):
-			c.add(f.lineOf("name"), "输入项的 name %q 应由小写字母、数字和下划线组成", in.Name)
-			continue
-		case in.Label == "":
-			c.add(f.line, "输入项 %q 缺少 label（中文名称）", in.Name)
-		}
-		if slices.ContainsFunc(def.Inputs, func(o *InputSpec) bool { return o.Name == in.Name }) {
-			c.add(f.line, "输入项 %q 重复", in.Name)
+		if def.input(in.Name) != nil {
+			c.add(in.Line, "输入项 %q 重复", in.Name)
 			continue
 		}
 		def.Inputs = append(def.Inputs, in)
@@ -138,11 +125,27 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 		c.add(top.lineOf("states"), "缺少 states（状态列表）")
 	}
 	for _, n := range stateNodes {
-		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal")
+		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal", "tags")
 		if !ok {
 			continue
 		}
 		s := &State{Name: c.str(f, "name", "状态"), Label: c.str(f, "label", "状态"), Terminal: c.boolean(f, "terminal", "状态"), Line: f.line}
+		for _, tag := range c.strList(f, "tags", "状态") {
+			switch {
+			case !slices.Contains(stateTags, tag):
+				c.add(f.lineOf("tags"), "状态 %q 的标签 %q 未知（可用的标签：%s）", s.Name, tag, strings.Join(stateTags, ", "))
+			case slices.Contains(s.Tags, tag):
+				c.add(f.lineOf("tags"), "状态 %q 的标签 %q 重复", s.Name, tag)
+			default:
+				s.Tags = append(s.Tags, tag)
+			}
+		}
+		switch has := s.Has(TagTerminal); {
+		case s.Terminal && !has:
+			s.Tags = append(s.Tags, TagTerminal)
+		case has && !s.Terminal:
+			c.add(f.lineOf("tags"), "状态 %q 有 terminal 标签，却未设 terminal: true", s.Name)
+		}
 		switch {
 		case !isIdent(s.Name):
 			c.add(f.lineOf("name"), "状态的 name %q 应由小写字母、数字和下划线组成", s.Name)
@@ -176,9 +179,107 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 	return def, nil
 }
 
+// input reads one input of the definition and checks its kind, limits, default and choices.
+func (c *collector) input(n *yaml.Node) (*InputSpec, bool) {
+	f, ok := c.mapping(n, "inputs 的一项", "name", "label", "kind", "max_length", "min", "max", "default", "choices", "help")
+	if !ok {
+		return nil, false
+	}
+	in := &InputSpec{Name: c.str(f, "name", "输入项"), Label: c.str(f, "label", "输入项"), Line: f.line}
+	if !isIdent(in.Name) {
+		c.add(f.lineOf("name"), "输入项的 name %q 应由小写字母、数字和下划线组成", in.Name)
+		return nil, false
+	}
+	what := fmt.Sprintf("输入项 %q ", in.Name)
+	if in.Label == "" {
+		c.add(f.line, "输入项 %q 缺少 label（中文名称）", in.Name)
+	}
+	if v, ok := c.integer(f, "max_length", "输入项"); ok {
+		if v <= 0 {
+			c.add(f.lineOf("max_length"), "输入项 %q 的 max_length 应为正整数", in.Name)
+		}
+		in.MaxRunes = v
+	}
+	in.Kind = InputKind(c.str(f, "kind", what))
+	switch {
+	case in.Kind == "":
+		in.Kind = InputTextarea
+	case !slices.Contains(inputKinds, in.Kind):
+		kinds := make([]string, len(inputKinds))
+		for i, k := range inputKinds {
+			kinds[i] = string(k)
+		}
+		c.add(f.lineOf("kind"), "输入项 %q 的 kind %q 未知（可用：%s）", in.Name, in.Kind, strings.Join(kinds, ", "))
+	}
+	in.Help = c.str(f, "help", what)
+	in.Min, in.Max, in.Default = c.str(f, "min", what), c.str(f, "max", what), c.str(f, "default", what)
+	for _, key := range []string{"min", "max", "default"} {
+		v := map[string]string{"min": in.Min, "max": in.Max, "default": in.Default}[key]
+		switch {
+		case v == "":
+		case in.Kind == InputNumber:
+			if _, err := strconv.Atoi(v); err != nil {
+				c.add(f.lineOf(key), "输入项 %q 是 number，%s 应为整数", in.Name, key)
+			}
+		case in.Kind == InputDate && key == "default":
+			if v != "today" {
+				c.add(f.lineOf(key), "输入项 %q 的 default 只能是 today", in.Name)
+			}
+		case in.Kind == InputDate:
+			if _, ok := TodayOffset(v); !ok && !isIdent(v) {
+				c.add(f.lineOf(key), "输入项 %q 的 %s %q 应为 today、today+天数、today-天数或事实名", in.Name, key, v)
+			}
+		default:
+			c.add(f.lineOf(key), "输入项 %q：%s 只能用于 number 或 date", in.Name, key)
+		}
+	}
+	if in.Kind == InputNumber && in.Min != "" && in.Max != "" {
+		lo, _ := strconv.Atoi(in.Min)
+		hi, _ := strconv.Atoi(in.Max)
+		if lo > hi {
+			c.add(f.lineOf("max"), "输入项 %q 的 max 应不小于 min", in.Name)
+		}
+	}
+	for _, cn := range c.list(f, "choices", what) {
+		cf, ok := c.mapping(cn, what+"的 choices 的一项", "value", "label")
+		if !ok {
+			continue
+		}
+		ch := Choice{Value: c.str(cf, "value", what), Label: c.str(cf, "label", what)}
+		switch {
+		case ch.Value == "" || ch.Label == "":
+			c.add(cf.line, "输入项 %q 的每个选项须有 value 和 label", in.Name)
+		case slices.ContainsFunc(in.Choices, func(o Choice) bool { return o.Value == ch.Value }):
+			c.add(cf.line, "输入项 %q 的选项 %q 重复", in.Name, ch.Value)
+		default:
+			in.Choices = append(in.Choices, ch)
+		}
+	}
+	if len(in.Choices) > 0 && in.Kind != InputChoice {
+		c.add(f.lineOf("choices"), "输入项 %q：choices 只能用于 choice", in.Name)
+	}
+	return in, true
+}
+
+// TodayOffset reads a date bound "today", "today+N" or "today-N" as the days from today.
+func TodayOffset(v string) (int, bool) {
+	rest, ok := strings.CutPrefix(v, "today")
+	if !ok {
+		return 0, false
+	}
+	if rest == "" {
+		return 0, true
+	}
+	if rest[0] != '+' && rest[0] != '-' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil
+}
+
 // transition reads one transition and checks what can be checked without the rest of the file.
 func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool) {
-	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "distinct_from", "requires", "inputs", "set", "effects", "system")
+	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "distinct_from", "requires", "inputs", "set", "effects", "system", "style")
 	tl := transitionLines{fields: f}
 	if !ok {
 		return nil, tl, false
@@ -206,6 +307,13 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 	}
 	t.Permission = c.str(f, "permission", what)
 	t.System = c.boolean(f, "system", what)
+	switch t.Style = c.str(f, "style", what); t.Style {
+	case "":
+		t.Style = StylePrimary
+	case StylePrimary, StyleDanger, StylePlain:
+	default:
+		c.add(f.lineOf("style"), "%s的 style %q 未知（可用 primary、danger、plain）", what, t.Style)
+	}
 	if f.values["inputs"] != nil {
 		t.Inputs = append([]string{}, c.strList(f, "inputs", what)...)
 	}
@@ -410,8 +518,13 @@ func (c *collector) checkDefinition(def *Definition, lines []transitionLines, gu
 			}
 		}
 		for _, r := range t.Requires {
-			if !slices.ContainsFunc(def.Inputs, func(in *InputSpec) bool { return in.Name == r }) {
+			if def.input(r) == nil {
 				c.add(tl.lineOf("requires"), "输入项 %q 未在 inputs 中定义（transition %q 的 requires）", r, t.Name)
+			}
+		}
+		for _, r := range t.Inputs {
+			if def.input(r) == nil {
+				c.add(tl.lineOf("inputs"), "输入项 %q 未在 inputs 中定义（transition %q 的 inputs）", r, t.Name)
 			}
 		}
 		for j, e := range t.Effects {
