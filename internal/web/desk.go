@@ -13,7 +13,7 @@ type deskItem struct {
 	Row       docRow
 	Doc       documents.Document
 	Deadlines []deadlineView
-	Publish   *actionForm
+	Publish   *formAction
 }
 
 type deskView struct {
@@ -49,7 +49,7 @@ func (s *Site) publicationDesk(c *gin.Context) {
 		}
 		for _, t := range s.Docs.Available(st.Actor(), d) {
 			if t.Name == "publish" {
-				a := actionFormFor(def, d, t)
+				a := s.docForm(def, d, t)
 				it.Publish = &a
 			}
 		}

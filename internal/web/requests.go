@@ -472,18 +472,6 @@ func outcomeTitle(o requests.RequestOutcome) string {
 	return o.Group + "：" + o.Label
 }
 
-// option is one choice of a select.
-type option struct {
-	Value string
-	Label string
-}
-
-// optionGroup is an <optgroup>; an empty Label puts its options at the top level.
-type optionGroup struct {
-	Label   string
-	Options []option
-}
-
 // outcomeOptions are the outcomes staff may choose, grouped as the blocks of Table 三; the ones
 // the system records when a deadline lapses are not offered.
 func outcomeOptions() []optionGroup {
@@ -510,114 +498,16 @@ func outcomeOptions() []optionGroup {
 	return out
 }
 
-// reqField is one box of a transition's form on the request page.
-type reqField struct {
-	ID       string
-	Name     string
-	Label    string
-	Kind     string // textarea | letter | text | date | number | select | outcome
-	Value    string
-	Required bool
-	Help     string
-	Min      string
-	Max      string
-	Options  []option
-	Groups   []optionGroup
-	Error    string
-}
-
-// reqAction is one transition the user may take now, with exactly the boxes it needs.
-type reqAction struct {
-	Name   string
-	Label  string
-	Style  string // primary | danger | plain
-	Fields []reqField
-	Error  string
-	FormID string
-}
-
-// requestActionFor builds the form of one available transition of r.
-// monthCount and feeHint are the applicant's requests that month and the fee per request it allows.
-func (s *Site) requestActionFor(def *workflow.Definition, r requests.Request, t workflow.TransitionView, monthCount, feeHint int) reqAction {
-	today := workflow.DateOf(s.now())
-	a := reqAction{Name: t.Name, Label: t.Label, Style: "primary", FormID: "req-act-" + t.Name}
-	switch t.Name {
-	case "reject_extension":
-		a.Style = "danger"
-	case "consult", "notify_fee", "request_extension":
-		a.Style = "plain"
+// requestForm builds the form of transition t on r; monthCount and feeHint are the applicant's
+// requests that month and the fee per request it allows, which the fee box explains.
+func (s *Site) requestForm(def *workflow.Definition, r requests.Request, t workflow.TransitionView, monthCount, feeHint int) formAction {
+	fee := fmt.Sprintf("该申请人当月第 %d 件申请；按件计收的，每月 10 件以内不收费（《政府信息公开信息处理费管理办法》）。", monthCount)
+	if feeHint != 0 {
+		fee = fmt.Sprintf("该申请人当月第 %d 件申请；按件计收的标准为每件 %d 元（《政府信息公开信息处理费管理办法》）。", monthCount, feeHint)
 	}
-	field := func(name string) reqField {
-		f := reqField{Name: name, Label: def.InputLabel(name), Kind: "textarea", Required: true}
-		switch name {
-		case "supplement_items":
-			f.Help = "一次性告知申请人需要补正的全部事项（《条例》第三十条）。"
-		case "supplement_by":
-			f.Kind = "date"
-			f.Min, f.Max = today.AddDays(1).String(), today.AddDays(120).String()
-			f.Help = "应晚于今天，并给出合理期限；逾期未补正的，视为放弃申请，由系统自动办结。"
-		case "pay_by":
-			f.Kind = "date"
-			f.Min, f.Max = today.AddDays(1).String(), today.AddDays(120).String()
-			f.Help = "应晚于今天；逾期未缴费的，不再处理该申请，由系统自动办结。"
-		case "supplemented_on", "fee_paid_on":
-			f.Kind, f.Value, f.Required = "date", today.String(), false
-			f.Max = today.String()
-			if name == "supplemented_on" {
-				f.Help = fmt.Sprintf("默认今天。答复期限自收到补正之日起重新计算 %d 个工作日。", requests.RequestReplyDays)
-			} else {
-				f.Help = "默认今天。自发出收费通知至缴费之日不计入答复期限。"
-			}
-		case "consult_kind":
-			f.Kind = "select"
-			f.Options = []option{{"", "请选择"}, {requests.PauseThirdParty, "第三方（《条例》第三十二条）"},
-				{requests.PauseCoMaker, "共同制作的其他机关（《条例》第三十四条）"}}
-			f.Help = fmt.Sprintf("被征求意见方有 %d 个工作日答复，期间不计入答复期限（《条例》第三十三条第三款）。", requests.RequestConsultationDays)
-		case "consultee":
-			f.Kind = "text"
-		case "consult_result":
-			f.Help = "如：同意公开；不同意公开及理由；逾期未答复。"
-		case "fee_amount":
-			f.Kind = "text"
-			if feeHint == 0 {
-				f.Help = fmt.Sprintf("该申请人当月第 %d 件申请；按件计收的，每月 10 件以内不收费（《政府信息公开信息处理费管理办法》）。", monthCount)
-			} else {
-				f.Help = fmt.Sprintf("该申请人当月第 %d 件申请；按件计收的标准为每件 %d 元（《政府信息公开信息处理费管理办法》）。", monthCount, feeHint)
-			}
-		case "extension_days":
-			f.Kind, f.Value = "number", strconv.Itoa(requests.RequestMaxExtensionDays)
-			f.Min, f.Max = "1", strconv.Itoa(requests.RequestMaxExtensionDays)
-			f.Help = fmt.Sprintf("最长 %d 个工作日，只能延长一次，须经政府信息公开工作机构负责人同意并告知申请人（《条例》第三十三条）。",
-				requests.RequestMaxExtensionDays)
-		case "extension_reason":
-			f.Help = "延期理由将告知申请人。"
-		case "outcome":
-			f.Kind = "outcome"
-			f.Groups = outcomeOptions()
-			f.Help = "按年度报告表三的末级项目选择一项；部分公开（区分处理）只计“部分公开”。"
-		case "reply_letter":
-			f.Kind = "letter"
-			f.Help = "政府信息公开申请答复书的正文。"
-		case "opinion":
-			f.Help = "不同意延期的理由。"
-		}
-		return f
-	}
-	for _, name := range t.Requires {
-		a.Fields = append(a.Fields, field(name))
-	}
-	if t.Name == "consultation_answered" {
-		f := reqField{Name: "answered_on", Label: "收到答复的日期", Kind: "date", Value: today.String(), Max: today.String(),
-			Help: fmt.Sprintf("默认今天；征求意见期间（最长 %d 个工作日）不计入答复期限。", requests.RequestConsultationDays)}
-		if from := r.Facts["consult_started_on"]; from != "" {
-			f.Min = from
-		}
-		a.Fields = append(a.Fields, f)
-	}
-	for i := range a.Fields {
-		a.Fields[i].ID = a.FormID + "-" + a.Fields[i].Name
-	}
-	return a
+	return formOf(formSpec{Def: def, Meta: latest(s.Requests.Engine.Registry(), def), State: r.State, Facts: r.Facts,
+		Today: workflow.DateOf(s.now()), FormID: "req-act-" + t.Name, Help: map[string]string{"fee_amount": fee},
+		Choices: map[string][]optionGroup{"outcome": outcomeOptions()}}, t)
 }
 
 // replyView is the reply deadline as the request page shows it.
@@ -648,7 +538,7 @@ type requestPageView struct {
 	Facts              []factRow
 	History            []historyView
 	Deadlines          []deadlineView
-	Actions            []reqAction
+	Actions            []formAction
 	Flash              string
 	Error              string
 	Conflict           bool
@@ -802,7 +692,7 @@ func (s *Site) loadRequestPage(c *gin.Context, id int64) (requestPageView, error
 		v.History = append(v.History, hv)
 	}
 	for _, t := range d.Available {
-		v.Actions = append(v.Actions, s.requestActionFor(d.Definition, r, t, d.MonthCount, d.FeeHint))
+		v.Actions = append(v.Actions, s.requestForm(d.Definition, r, t, d.MonthCount, d.FeeHint))
 	}
 	return v, nil
 }
@@ -849,16 +739,10 @@ func (s *Site) fireRequest(c *gin.Context) {
 		return
 	}
 	name := c.Param("name")
-	idx := slices.IndexFunc(v.Actions, func(a reqAction) bool { return a.Name == name })
+	idx := slices.IndexFunc(v.Actions, func(a formAction) bool { return a.Name == name })
 	in := workflow.Input{}
 	if idx >= 0 {
-		for i := range v.Actions[idx].Fields {
-			f := &v.Actions[idx].Fields[i]
-			f.Value = c.PostForm(f.Name)
-			if val := strings.TrimSpace(f.Value); val != "" {
-				in[f.Name] = val
-			}
-		}
+		in, _ = formInput(c, &v.Actions[idx]) // a request's form has no datetime box, the only kind that can fail
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	if version <= 0 {
@@ -879,16 +763,8 @@ func (s *Site) fireRequest(c *gin.Context) {
 	case workflow.ErrorCode(err) == workflow.EConflict:
 		v.Conflict, v.Error = true, msg
 	case idx >= 0:
-		a := &v.Actions[idx]
-		a.Error = msg
-		if e := workflow.AsError(err); e != nil && e.Field != "" {
-			for i := range a.Fields {
-				if a.Fields[i].Name == e.Field {
-					a.Fields[i].Error, a.Error = msg, ""
-				}
-			}
-		}
-		v.Error = "未能完成“" + a.Label + "”：" + msg
+		v.Actions[idx].refused(err)
+		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
 	default:
 		v.Error = msg
 	}

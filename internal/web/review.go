@@ -16,44 +16,18 @@ import (
 	"wugongkai/workflow/documents"
 )
 
-// inputField is one box of a transition's form.
-type inputField struct {
-	ID       string // the element id, set by bindAction
-	Name     string
-	Label    string
-	Value    string
-	Kind     string // textarea | text | datetime | date
-	Required bool
-	Help     string
-}
-
-// actionForm is one button the user may press now, with the boxes its transition needs.
-type actionForm struct {
-	Name    string
-	Label   string
-	Fields  []inputField
-	Error   string
-	Style   string // primary | danger | plain
-	Publish bool   // the publication metadata form
-}
-
 // boundAction is an action form bound to one document, for the "action" template.
 type boundAction struct {
 	DocID   int64
 	Version int
 	Back    string
 	FormID  string
-	A       actionForm
+	A       formAction
 }
 
 // bindAction binds a to document id at version; back names the page to return to ("desk").
-func bindAction(id int64, version int, back string, a actionForm) boundAction {
-	b := boundAction{DocID: id, Version: version, Back: back, FormID: fmt.Sprintf("act-%d-%s", id, a.Name), A: a}
-	b.A.Fields = slices.Clone(a.Fields)
-	for i := range b.A.Fields {
-		b.A.Fields[i].ID = b.FormID + "-" + b.A.Fields[i].Name
-	}
-	return b
+func bindAction(id int64, version int, back string, a formAction) boundAction {
+	return boundAction{DocID: id, Version: version, Back: back, FormID: a.FormID, A: a}
 }
 
 type historyView struct {
@@ -94,7 +68,7 @@ type docPageView struct {
 	Problems      []string
 	Deadlines     []deadlineView
 	History       []historyView
-	Actions       []actionForm
+	Actions       []formAction
 	CanEdit       bool
 	Facts         []factRow
 	Paragraphs    []string
@@ -167,7 +141,8 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	d := det.Document
 	v := docPageView{Doc: d, Kind: kindLabel(d), StateLabel: det.StateLabel, Unit: d.UnitName,
 		Attribute: d.Facts["attribute"], GroundsText: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
-		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body), Published: d.State == "published"}
+		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body),
+		Published: det.Definition.StateHas(d.State, workflow.TagPublic)}
 	if v.Unit == "" {
 		v.Unit = unitName(s.unitNames(c), d.Unit)
 	}
@@ -209,9 +184,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	}
 	v.CanEdit = d.State == det.Definition.Initial && s.Authz.Can(st.Username, d.Unit, "document:edit")
 	for _, t := range det.Available {
-		v.Actions = append(v.Actions, actionFormFor(det.Definition, d, t))
+		v.Actions = append(v.Actions, s.docForm(det.Definition, d, t))
 	}
-	if d.State == "published" && s.Authz.Can(st.Username, d.Unit, "document:publish") {
+	if v.Published && s.Authz.Can(st.Username, d.Unit, "document:publish") {
 		v.Validity = &validityForm{Version: d.Version, Validity: d.Validity,
 			Options: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 		if !d.ValidUntil.IsZero() {
@@ -276,72 +251,13 @@ func atoi(s string) int {
 	return n
 }
 
-// inputKinds says how each transition input is typed.
-var inputKinds = map[string]string{"closes_at": "datetime", "meeting": "text", "decision_outcome": "text", "valid_until": "date"}
-
-// actionFormFor builds the form of one available transition: its required inputs, the optional
-// opinion of a signature, the catalogue metadata of a publication.
-func actionFormFor(def *workflow.Definition, d documents.Document, t workflow.TransitionView) actionForm {
-	a := actionForm{Name: t.Name, Label: t.Label, Style: "primary"}
-	switch t.Name {
-	case "return", "withdraw", "redraft":
-		a.Style = "danger"
-	case "rereview":
-		a.Style = "plain"
-	}
-	for _, r := range t.Requires {
-		kind := inputKinds[r]
-		if kind == "" {
-			kind = "textarea"
-		}
-		f := inputField{Name: r, Label: def.InputLabel(r), Kind: kind, Required: true}
-		if r == "closes_at" {
-			f.Value = localInput(d.Facts["closes_at"])
-			f.Help = "只能延后，不能提前。"
-		}
-		a.Fields = append(a.Fields, f)
-	}
-	if t.Name == "sign" && !slices.Contains(t.Requires, "opinion") {
-		a.Fields = append(a.Fields, inputField{Name: "opinion", Label: "签发意见（可选）", Kind: "textarea"})
-	}
-	if t.Name == "publish" {
-		a.Publish = true
-		a.Fields = append(a.Fields,
-			inputField{Name: "doc_number", Label: "发文字号", Kind: "text", Value: d.DocNumber, Required: d.DocKind == documents.KindNormative,
-				Help: "如：许建〔2026〕12号。规范性文件必填。"},
-			inputField{Name: "subject_category", Label: "主题分类", Kind: "text", Value: d.SubjectCategory, Required: true,
-				Help: "两级，以“\\”分隔，如：城乡建设、环境保护\\住房保障。"},
-			inputField{Name: "summary", Label: "内容概述", Kind: "textarea", Value: d.Summary, Required: true},
-			inputField{Name: "valid_until", Label: "有效期至（可选）", Kind: "date", Help: "到期次日自动标为“失效”。"})
-	}
-	return a
-}
-
-// transitionInput reads the boxes of form a from the request; a datetime becomes an RFC 3339 instant.
-func transitionInput(c *gin.Context, a *actionForm) (workflow.Input, error) {
-	in := workflow.Input{}
-	for i := range a.Fields {
-		f := &a.Fields[i]
-		raw := c.PostForm(f.Name)
-		f.Value = raw
-		if f.Kind == "datetime" {
-			t, err := parseLocal(f.Name, raw)
-			if err != nil {
-				return nil, err
-			}
-			if !t.IsZero() {
-				in[f.Name] = t.UTC().Format(time.RFC3339)
-			}
-			continue
-		}
-		if f.Kind == "textarea" {
-			raw = strings.TrimSpace(raw)
-		}
-		if raw != "" || a.Publish {
-			in[f.Name] = raw
-		}
-	}
-	return in, nil
+// docForm builds the form of transition t on document d, with the catalogue metadata it holds.
+func (s *Site) docForm(def *workflow.Definition, d documents.Document, t workflow.TransitionView) formAction {
+	return formOf(formSpec{Def: def, Meta: latest(s.Docs.Engine.Registry(), def), State: d.State, Facts: d.Facts,
+		Today: workflow.DateOf(s.now()), FormID: fmt.Sprintf("act-%d-%s", d.ID, t.Name),
+		Values: map[string]string{"closes_at": d.Facts["closes_at"], "doc_number": d.DocNumber, "subject_category": d.SubjectCategory,
+			"summary": d.Summary},
+		Required: documents.PublicationRequired(d)}, t)
 }
 
 // fire fires a transition from its button. On success it goes back to the page it came from; on
@@ -360,10 +276,10 @@ func (s *Site) fire(c *gin.Context) {
 		s.errorPage(c, err)
 		return
 	}
-	idx := slices.IndexFunc(v.Actions, func(a actionForm) bool { return a.Name == name })
+	idx := slices.IndexFunc(v.Actions, func(a formAction) bool { return a.Name == name })
 	var in workflow.Input
 	if idx >= 0 {
-		in, err = transitionInput(c, &v.Actions[idx])
+		in, err = formInput(c, &v.Actions[idx])
 	}
 	if err == nil {
 		_, err = s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
@@ -386,7 +302,7 @@ func (s *Site) fire(c *gin.Context) {
 		v.Conflict = true
 		v.Error = msg
 	case idx >= 0:
-		v.Actions[idx].Error = msg
+		v.Actions[idx].refused(err)
 		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
 	default:
 		v.Error = msg

@@ -219,6 +219,15 @@ func (s *Documents) flowInput(d Document, name string, in workflow.Input) workfl
 	return out
 }
 
+// PublicationRequired returns the catalogue metadata a publication of d must carry (publication
+// refuses it without them): the subject category and summary, and a 规范性文件's document number.
+func PublicationRequired(d Document) []string {
+	if d.DocKind == KindNormative {
+		return []string{"subject_category", "summary", "doc_number"}
+	}
+	return []string{"subject_category", "summary"}
+}
+
 func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (Publication, error) {
 	pick := func(key, current string) string {
 		if v, ok := in[key]; ok {

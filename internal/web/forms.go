@@ -1,0 +1,202 @@
+package web
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"wugongkai/workflow"
+)
+
+// formField is one box of a transition's form, as the flow definition describes its input.
+type formField struct {
+	ID        string
+	Name      string
+	Label     string
+	Kind      string // textarea | text | date | datetime | number | select
+	Value     string
+	Required  bool
+	Help      string
+	Min       string
+	Max       string
+	MaxLength int
+	Rows      int           // a textarea's
+	Options   []option      // a select's, after its empty "请选择" option
+	Groups    []optionGroup // or grouped
+	Error     string
+}
+
+// formAction is one transition the user may take now, with exactly the boxes it asks for.
+type formAction struct {
+	Name    string
+	Label   string
+	Style   string // primary | danger | plain
+	FormID  string
+	Fields  []formField
+	Error   string
+	Publish bool // it publishes to the portal: the catalogue metadata are checked first
+}
+
+// option is one choice of a select.
+type option struct {
+	Value string
+	Label string
+}
+
+// optionGroup is an <optgroup>; an empty Label puts its options at the top level.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// formSpec is what a form is built from besides the transition.
+type formSpec struct {
+	Def      *workflow.Definition // the instance's version: which inputs the transition takes
+	Meta     *workflow.Definition // the flow's latest version: how each input is asked for (nil = Def)
+	State    string               // the instance's state
+	Facts    workflow.Facts       // for date bounds that name a fact
+	Today    workflow.Date
+	FormID   string
+	Values   map[string]string        // prefilled values by input name
+	Required []string                 // inputs the use case requires besides the flow's requires
+	Help     map[string]string        // help that depends on the record, replacing the definition's
+	Choices  map[string][]optionGroup // the choices of a choice input the domain supplies
+}
+
+// formOf builds the form of transition t: one box per input the definition asks for (its
+// requires, then its optional inputs), typed, bounded and explained as the definition says. The
+// metadata are read from the latest version of the flow, which describes the inputs of the
+// versions before it too.
+func formOf(spec formSpec, t workflow.TransitionView) formAction {
+	meta := spec.Meta
+	if meta == nil {
+		meta = spec.Def
+	}
+	a := formAction{Name: t.Name, Label: t.Label, Style: workflow.StylePrimary, FormID: spec.FormID}
+	names := slices.Clone(t.Requires)
+	cands := meta.Candidates(spec.State, t.Name)
+	if len(cands) == 0 {
+		cands = spec.Def.Candidates(spec.State, t.Name)
+	}
+	if len(cands) > 0 {
+		a.Style = cands[0].Style
+		a.Publish = meta.StateHas(cands[0].To, workflow.TagPublic)
+		for _, name := range cands[0].Inputs {
+			if !slices.Contains(cands[0].Requires, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	for _, name := range names {
+		in := meta.Input(name)
+		if in == nil {
+			in = spec.Def.Input(name)
+		}
+		if in == nil {
+			continue
+		}
+		a.Fields = append(a.Fields, spec.field(in, slices.Contains(t.Requires, name)))
+	}
+	return a
+}
+
+// field builds the box of input in; required says the flow requires it.
+func (spec formSpec) field(in *workflow.InputSpec, required bool) formField {
+	f := formField{ID: spec.FormID + "-" + in.Name, Name: in.Name, Label: in.Label, Kind: string(in.Kind), Help: in.Help,
+		MaxLength: in.Limit(), Rows: 3, Value: spec.Values[in.Name]}
+	if in.Limit() > workflow.DefaultInputMaxRunes {
+		f.Rows = 10
+	}
+	if h, ok := spec.Help[in.Name]; ok {
+		f.Help = h
+	}
+	switch in.Kind {
+	case workflow.InputDate:
+		f.Min, f.Max = spec.dateBound(in.Min), spec.dateBound(in.Max)
+		if f.Value == "" && in.Default != "" {
+			f.Value = spec.Today.String()
+		}
+	case workflow.InputNumber:
+		f.Min, f.Max = in.Min, in.Max
+		if f.Value == "" {
+			f.Value = in.Default
+		}
+	case workflow.InputDateTime:
+		f.Value = localInput(f.Value)
+	case workflow.InputChoice:
+		f.Kind = "select"
+		for _, c := range in.Choices {
+			f.Options = append(f.Options, option{Value: c.Value, Label: c.Label})
+		}
+		f.Groups = spec.Choices[in.Name]
+	}
+	// An input with a default may be left empty: the use case fills it in.
+	f.Required = (required || slices.Contains(spec.Required, in.Name)) && in.Default == ""
+	if !required && !f.Required && in.Default == "" {
+		f.Label += "（可选）"
+	}
+	return f
+}
+
+// dateBound resolves a date bound of the definition: today, today±N, or the date held by a fact.
+func (spec formSpec) dateBound(v string) string {
+	if v == "" {
+		return ""
+	}
+	if n, ok := workflow.TodayOffset(v); ok {
+		return spec.Today.AddDays(n).String()
+	}
+	if d, err := workflow.ParseDate(spec.Facts[v]); err == nil {
+		return d.String()
+	}
+	return ""
+}
+
+// formInput reads the boxes of form a from the request, keeping what was typed in a. A datetime
+// becomes an RFC 3339 instant; an empty box is left out, except on a publication, where an
+// emptied catalogue field must reach the use case.
+func formInput(c *gin.Context, a *formAction) (workflow.Input, error) {
+	in := workflow.Input{}
+	for i := range a.Fields {
+		f := &a.Fields[i]
+		f.Value = c.PostForm(f.Name)
+		v := strings.TrimSpace(f.Value)
+		if f.Kind == string(workflow.InputDateTime) {
+			t, err := parseLocal(f.Name, v)
+			if err != nil {
+				return nil, err
+			}
+			if !t.IsZero() {
+				in[f.Name] = t.UTC().Format(time.RFC3339)
+			}
+			continue
+		}
+		if v != "" || a.Publish {
+			in[f.Name] = v
+		}
+	}
+	return in, nil
+}
+
+// refused shows err on form a: beside the box it names, or under the form.
+func (a *formAction) refused(err error) {
+	msg := workflow.ErrorMessage(err)
+	a.Error = msg
+	if e := workflow.AsError(err); e != nil && e.Field != "" {
+		for i := range a.Fields {
+			if a.Fields[i].Name == e.Field {
+				a.Fields[i].Error, a.Error = msg, ""
+			}
+		}
+	}
+}
+
+// latest returns the latest version of def's flow, or def.
+func latest(reg *workflow.Registry, def *workflow.Definition) *workflow.Definition {
+	if l, err := reg.Latest(def.Name); err == nil {
+		return l
+	}
+	return def
+}
