@@ -1,7 +1,9 @@
 package web
 
 import (
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -200,3 +202,94 @@ func latest(reg *workflow.Registry, def *workflow.Definition) *workflow.Definiti
 	}
 	return def
 }
+
+// pageByID loads the page of the record the path names with load; on failure it shows the error
+// page and reports false.
+func pageByID[V any](s *Site, c *gin.Context, load func(*gin.Context, int64) (V, error)) (int64, V, bool) {
+	var v V
+	id, err := pathID(c)
+	if err == nil {
+		v, err = load(c, id)
+	}
+	if err != nil {
+		s.errorPage(c, err)
+		return id, v, false
+	}
+	return id, v, true
+}
+
+// transitionPage is a page of one record with a form per transition the user may take now.
+type transitionPage[V any] struct {
+	page    string                               // its template
+	load    func(*gin.Context, int64) (V, error) // builds it for the record id
+	actions func(*V) []formAction                // its forms
+	fire    func(id int64, version int, name string, in workflow.Input) error
+	next    func(id int64, name string) string          // where to go once done
+	refused func(v *V, name, msg string, conflict bool) // puts the page's message on it
+}
+
+// fireForm answers the form of the transition the path names on the record it names: it reads
+// what was typed into the form (kept when the page comes back), fires the transition and goes to
+// the next page; a refusal is shown beside the form, and the page's message says which action
+// failed and why, or that someone else changed the record meanwhile.
+func fireForm[V any](s *Site, c *gin.Context, p transitionPage[V]) {
+	id, v, ok := pageByID(s, c, p.load)
+	if !ok {
+		return
+	}
+	name := c.Param("name")
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	actions := p.actions(&v)
+	idx := slices.IndexFunc(actions, func(a formAction) bool { return a.Name == name })
+	var in workflow.Input
+	var err error
+	if idx >= 0 {
+		in, err = formInput(c, &actions[idx])
+	}
+	if err == nil {
+		err = p.fire(id, version, name, in)
+	}
+	answerForm(s, c, err, p.next(id, name), p.page, loaded(v), func(v *V) {
+		msg := workflow.ErrorMessage(err)
+		conflict := workflow.ErrorCode(err) == workflow.EConflict
+		if !conflict && idx >= 0 {
+			actions[idx].refused(err)
+			msg = "未能完成“" + actions[idx].Label + "”：" + msg
+		}
+		p.refused(v, name, msg, conflict)
+	})
+}
+
+// doneFlash says what was just done: the newest entry of the history called done names it, with
+// the label of the transition actually taken.
+func doneFlash(history []historyView, done string) string {
+	for _, h := range history {
+		if h.Name == done {
+			return "已完成“" + h.Action + "”。"
+		}
+	}
+	return ""
+}
+
+// answerForm answers a posted form: on success it goes to next; a server failure gets the error
+// page; a refusal shows the page again, loaded by load, after show has put the message on it.
+func answerForm[V any](s *Site, c *gin.Context, err error, next, page string, load func() (V, error), show func(*V)) {
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	case statusFor(err) >= 500:
+		s.errorPage(c, err)
+		return
+	}
+	v, lerr := load()
+	if lerr != nil {
+		s.errorPage(c, lerr)
+		return
+	}
+	show(&v)
+	s.render(c, statusFor(err), page, v)
+}
+
+// loaded returns a load for answerForm of a page already loaded.
+func loaded[V any](v V) func() (V, error) { return func() (V, error) { return v, nil } }

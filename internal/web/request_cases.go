@@ -206,27 +206,16 @@ func (s *Site) recordCase(c *gin.Context) {
 	if err == nil {
 		k, err = s.Cases.Record(c.Request.Context(), st.Actor(), in)
 	}
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/cases/%d?done=recorded", k.ID))
-		return
-	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadCaseList(c)
-	if lerr != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v.Form, v.Error = form, workflow.ErrorMessage(err)
-	if e := workflow.AsError(err); e != nil {
-		v.ErrorField = e.Field
-	}
-	if in.RequestID > 0 {
-		v.RequestNo = s.requestNo(c, in.RequestID)
-	}
-	s.render(c, statusFor(err), "console_cases", v)
+	answerForm(s, c, err, fmt.Sprintf("/console/cases/%d?done=recorded", k.ID), "console_cases", func() (caseListView, error) { return s.loadCaseList(c) },
+		func(v *caseListView) {
+			v.Form, v.Error = form, workflow.ErrorMessage(err)
+			if e := workflow.AsError(err); e != nil {
+				v.ErrorField = e.Field
+			}
+			if in.RequestID > 0 {
+				v.RequestNo = s.requestNo(c, in.RequestID)
+			}
+		})
 }
 
 type casePageView struct {
@@ -253,14 +242,8 @@ func (s *Site) loadCasePage(c *gin.Context, id int64) (casePageView, error) {
 
 // casePage shows one case with the form to update it (for example when it is concluded).
 func (s *Site) casePage(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v, err := s.loadCasePage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
+	_, v, ok := pageByID(s, c, s.loadCasePage)
+	if !ok {
 		return
 	}
 	switch c.Query("done") {
@@ -289,23 +272,12 @@ func (s *Site) updateCase(c *gin.Context) {
 	if err == nil {
 		_, err = s.Cases.Update(c.Request.Context(), st.Actor(), id, version, in)
 	}
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/cases/%d?done=saved", id))
-		return
-	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v, lerr := s.loadCasePage(c, id)
-	if lerr != nil {
-		s.errorPage(c, lerr)
-		return
-	}
-	v.Form, v.Error, v.Version = form, workflow.ErrorMessage(err), version
-	v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
-	if e := workflow.AsError(err); e != nil {
-		v.ErrorField = e.Field
-	}
-	s.render(c, statusFor(err), "console_case", v)
+	answerForm(s, c, err, fmt.Sprintf("/console/cases/%d?done=saved", id), "console_case", func() (casePageView, error) { return s.loadCasePage(c, id) },
+		func(v *casePageView) {
+			v.Form, v.Error, v.Version = form, workflow.ErrorMessage(err), version
+			v.Conflict = workflow.ErrorCode(err) == workflow.EConflict
+			if e := workflow.AsError(err); e != nil {
+				v.ErrorField = e.Field
+			}
+		})
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -172,24 +170,13 @@ var hiddenRequestData = map[string]bool{"supplement_due_at": true, "pay_due_at":
 // requestHistoryData lists an audit entry's data with Chinese labels, the outcome and the
 // consulted party in words.
 func requestHistoryData(def *workflow.Definition, data map[string]string) []factRow {
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var out []factRow
-	for _, k := range keys {
-		v := data[k]
-		if strings.TrimSpace(v) == "" || hiddenRequestData[k] {
-			continue
-		}
+	return dataRows(data, hiddenRequestData, func(k, v string) (string, string) {
 		label, ok := requestDataLabels[k]
 		if !ok {
 			label = def.InputLabel(k)
 		}
-		out = append(out, factRow{Label: label, Value: requestFactValue(k, v)})
-	}
-	return out
+		return label, requestFactValue(k, v)
+	})
 }
 
 // loadRequestPage builds the page of request id for the signed-in user.
@@ -256,26 +243,14 @@ func (s *Site) loadRequestPage(c *gin.Context, id int64) (requestPageView, error
 // requestPage shows one request to staff: everything the applicant gave, the reply deadline and
 // how it was computed, the history and deadlines, and a form per transition the user may take.
 func (s *Site) requestPage(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	_, v, ok := pageByID(s, c, s.loadRequestPage)
+	if !ok {
 		return
 	}
-	v, err := s.loadRequestPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	switch done := c.Query("done"); {
-	case done == "registered":
+	if done := c.Query("done"); done == "registered" {
 		v.Flash = "申请已登记，受理编号 " + v.R.ReceiptNo + "。"
-	case done != "":
-		for _, h := range v.History {
-			if h.Name == done {
-				v.Flash = "已完成“" + h.Action + "”。"
-				break
-			}
-		}
+	} else {
+		v.Flash = doneFlash(v.History, done)
 	}
 	s.render(c, http.StatusOK, "console_request", v)
 }
@@ -284,45 +259,17 @@ func (s *Site) requestPage(c *gin.Context) {
 // shows the page again with the message beside the form and what was typed kept.
 func (s *Site) fireRequest(c *gin.Context) {
 	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	v, err := s.loadRequestPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	name := c.Param("name")
-	idx := slices.IndexFunc(v.Actions, func(a formAction) bool { return a.Name == name })
-	in := workflow.Input{}
-	if idx >= 0 {
-		in, _ = formInput(c, &v.Actions[idx]) // a request's form has no datetime box, the only kind that can fail
-	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	if version <= 0 {
-		err = &workflow.Error{Code: workflow.EInputMissing, Message: "表单缺少版本号，请刷新页面后重试"}
-	} else {
-		_, err = s.Requests.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
-	}
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/requests/%d?done=%s", id, url.QueryEscape(name)))
-		return
-	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	msg := workflow.ErrorMessage(err)
-	switch {
-	case workflow.ErrorCode(err) == workflow.EConflict:
-		v.Conflict, v.Error = true, msg
-	case idx >= 0:
-		v.Actions[idx].refused(err)
-		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
-	default:
-		v.Error = msg
-	}
-	s.render(c, statusFor(err), "console_request", v)
+	fireForm(s, c, transitionPage[requestPageView]{page: "console_request", load: s.loadRequestPage,
+		actions: func(v *requestPageView) []formAction { return v.Actions },
+		fire: func(id int64, version int, name string, in workflow.Input) error {
+			if version <= 0 {
+				return &workflow.Error{Code: workflow.EInputMissing, Message: "表单缺少版本号，请刷新页面后重试"}
+			}
+			_, err := s.Requests.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
+			return err
+		},
+		next: func(id int64, name string) string {
+			return fmt.Sprintf("/console/requests/%d?done=%s", id, url.QueryEscape(name))
+		},
+		refused: func(v *requestPageView, _, msg string, conflict bool) { v.Error, v.Conflict = msg, conflict }})
 }

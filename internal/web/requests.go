@@ -51,36 +51,13 @@ const (
 	maxLetterLen    = workflow.MaxShortRunes * 5
 )
 
-// applicationForm is what the applicant or the registering officer typed, kept when the form
-// comes back with a message.
-type applicationForm struct {
-	ApplicantType string
-	Name          string
-	ContactPerson string
-	IDType        string
-	IDNumber      string
-	Phone         string
-	Email         string
-	Address       string
-	Description   string
-	Form          string
-	Delivery      string
-	Channel       string
-	ReceiptDate   string
-	Note          string
-}
-
-func applicationFormFrom(c *gin.Context) applicationForm {
-	return applicationForm{ApplicantType: c.PostForm("applicant_type"), Name: c.PostForm("name"), ContactPerson: c.PostForm("contact_person"),
+// applicationFormFrom reads what the applicant or the registering officer typed, kept when the
+// form comes back with a message.
+func applicationFormFrom(c *gin.Context) requests.Application {
+	return requests.Application{ApplicantType: c.PostForm("applicant_type"), Name: c.PostForm("name"), ContactPerson: c.PostForm("contact_person"),
 		IDType: c.PostForm("id_type"), IDNumber: c.PostForm("id_number"), Phone: c.PostForm("phone"), Email: c.PostForm("email"),
 		Address: c.PostForm("address"), Description: c.PostForm("description"), Form: c.PostForm("form"), Delivery: c.PostForm("delivery"),
 		Channel: c.PostForm("channel"), ReceiptDate: c.PostForm("receipt_date"), Note: c.PostForm("note")}
-}
-
-func (f applicationForm) application() requests.Application {
-	return requests.Application{ApplicantType: f.ApplicantType, Name: f.Name, ContactPerson: f.ContactPerson, IDType: f.IDType,
-		IDNumber: f.IDNumber, Phone: f.Phone, Email: f.Email, Address: f.Address, Description: f.Description, Form: f.Form,
-		Delivery: f.Delivery, Channel: f.Channel, ReceiptDate: f.ReceiptDate, Note: f.Note}
 }
 
 // idTypeOptions are the identity documents of both kinds of applicant without repeats: the
@@ -116,7 +93,7 @@ func requestIDTypes() idTypeOptions {
 
 // applicationView is the application form, public or staff, with its choices and its message.
 type applicationView struct {
-	Form   applicationForm
+	Form   requests.Application
 	Public bool // the public form (else the staff registration)
 	fieldError
 	Natural    []requests.ApplicantType // 自然人
@@ -159,7 +136,7 @@ func (v fieldError) Err(field string) string {
 	return ""
 }
 
-func (s *Site) applicationView(form applicationForm, staff bool) applicationView {
+func (s *Site) applicationView(form requests.Application, staff bool) applicationView {
 	v := applicationView{Form: form, Public: !staff, IDTypes: requestIDTypes(), Forms: requests.RequestForms(), Deliveries: requests.RequestDeliveries(),
 		Today: workflow.DateOf(s.now()).String(), ReplyDays: requests.RequestReplyDays, ExtensionDays: requests.RequestMaxExtensionDays,
 		SupplementDays: requests.RequestSupplementNoticeDays, MaxName: maxApplicantLen, MaxIDNumber: maxIDNumberLen, MaxPhone: maxPhoneLen,
@@ -198,7 +175,7 @@ func (v *applicationView) withError(err error) {
 
 // requestFormPage is the public application form (政府信息公开申请表).
 func (s *Site) requestFormPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "portal_request_form", s.applicationView(applicationForm{}, false))
+	s.render(c, http.StatusOK, "portal_request_form", s.applicationView(requests.Application{}, false))
 }
 
 // requestReceiptView is the answer to a filed request. It is shown once, in the answer to the
@@ -219,7 +196,7 @@ type requestReceiptView struct {
 func (s *Site) submitRequest(c *gin.Context) {
 	form := applicationFormFrom(c)
 	form.Channel, form.ReceiptDate, form.Note = "", "", ""
-	r, err := s.Requests.Submit(c.Request.Context(), form.application(), c.ClientIP())
+	r, err := s.Requests.Submit(c.Request.Context(), form, c.ClientIP())
 	if err == nil {
 		s.render(c, http.StatusOK, "portal_request_receipt", requestReceiptView{No: r.ReceiptNo, ReceivedOn: r.ReceivedOn.String(),
 			ReplyDue: r.ReplyDue.String(), Title: r.Title, ReplyDays: requests.RequestReplyDays,
@@ -242,7 +219,7 @@ func (s *Site) submitRequest(c *gin.Context) {
 
 // registrationPage is the staff form for a request that came by letter, visit, fax or e-mail.
 func (s *Site) registrationPage(c *gin.Context) {
-	v := s.applicationView(applicationForm{Channel: "in_person", ReceiptDate: workflow.DateOf(s.now()).String()}, true)
+	v := s.applicationView(requests.Application{Channel: "in_person", ReceiptDate: workflow.DateOf(s.now()).String()}, true)
 	s.render(c, http.StatusOK, "console_request_new", v)
 }
 
@@ -250,7 +227,7 @@ func (s *Site) registrationPage(c *gin.Context) {
 func (s *Site) registerRequest(c *gin.Context) {
 	st := *staffOf(c)
 	form := applicationFormFrom(c)
-	r, err := s.Requests.Register(c.Request.Context(), st.Actor(), form.application())
+	r, err := s.Requests.Register(c.Request.Context(), st.Actor(), form)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/requests/%d?done=registered", r.ID))
 		return
@@ -278,23 +255,11 @@ type requestFilter struct {
 // href returns the list's address with the filter for page n.
 func (f requestFilter) href(page int) string {
 	q := url.Values{}
-	if f.Open {
-		q.Set("open", "true")
-	}
-	if f.Overdue {
-		q.Set("overdue", "true")
-	}
-	if f.State != "" {
-		q.Set("state", f.State)
-	}
-	if f.Year != 0 {
-		q.Set("year", strconv.Itoa(f.Year))
-	}
-	if f.Applicant != "" {
-		q.Set("applicant_type", f.Applicant)
-	}
-	if f.Q != "" {
-		q.Set("q", f.Q)
+	for _, p := range [][2]string{{"open", queryFlag(f.Open)}, {"overdue", queryFlag(f.Overdue)}, {"state", f.State}, {"year", queryCount(f.Year)},
+		{"applicant_type", f.Applicant}, {"q", f.Q}} {
+		if p[1] != "" {
+			q.Set(p[0], p[1])
+		}
 	}
 	if page > 1 {
 		q.Set("page", strconv.Itoa(page))
@@ -303,6 +268,22 @@ func (f requestFilter) href(page int) string {
 		return "/console/requests"
 	}
 	return "/console/requests?" + q.Encode()
+}
+
+// queryFlag is a true filter's query value; a false one is left out.
+func queryFlag(b bool) string {
+	if b {
+		return "true"
+	}
+	return ""
+}
+
+// queryCount is a positive number's query value; 0 is left out.
+func queryCount(n int) string {
+	if n > 0 {
+		return strconv.Itoa(n)
+	}
+	return ""
 }
 
 // requestRow is one request in the staff list: identity and contact never appear in it, and a

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -99,34 +100,21 @@ type validityForm struct {
 // documentPage shows a document to staff: its text, attribute and grounds, deadlines, history, the
 // diff between versions, the workflow diagram and a button for each transition the user may fire.
 func (s *Site) documentPage(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	_, v, ok := pageByID(s, c, s.loadDocPage)
+	if !ok {
 		return
 	}
-	v, err := s.loadDocPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	switch done := c.Query("done"); {
-	case done == "created":
+	switch done := c.Query("done"); done {
+	case "created":
 		v.Flash = "草稿已创建。"
-	case done == "saved":
+	case "saved":
 		v.Flash = "已保存。"
-	case done == "validity":
+	case "validity":
 		v.Flash = "有效性已更新。"
-	case done == "summary":
+	case "summary":
 		v.Flash = "意见采纳情况说明已上传。"
-	case done != "":
-		// The newest entry of the history names what was just done, with the label of the
-		// transition actually taken.
-		for _, h := range v.History {
-			if h.Name == done {
-				v.Flash = "已完成“" + h.Action + "”。"
-				break
-			}
-		}
+	default:
+		v.Flash = doneFlash(v.History, done)
 	}
 	s.render(c, http.StatusOK, "console_document", v)
 }
@@ -264,53 +252,27 @@ func (s *Site) docForm(def *workflow.Definition, d documents.Document, t workflo
 // failure the page is shown again with the message beside the button and the typed text kept.
 func (s *Site) fire(c *gin.Context) {
 	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	name := c.Param("name")
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	v, err := s.loadDocPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	idx := slices.IndexFunc(v.Actions, func(a formAction) bool { return a.Name == name })
-	var in workflow.Input
-	if idx >= 0 {
-		in, err = formInput(c, &v.Actions[idx])
-	}
-	if err == nil {
-		_, err = s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
-	}
-	if err == nil {
-		if c.PostForm("back") == "desk" {
-			c.Redirect(http.StatusSeeOther, "/console/publication?done="+name)
-			return
-		}
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=%s", id, name))
-		return
-	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	msg := workflow.ErrorMessage(err)
-	switch {
-	case workflow.ErrorCode(err) == workflow.EConflict:
-		v.Conflict = true
-		v.Error = msg
-	case idx >= 0:
-		v.Actions[idx].refused(err)
-		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
-	default:
-		v.Error = msg
-		if def, derr := s.Docs.Engine.Definition(v.Doc.Instance); derr == nil && def.HasTransition(name) {
-			v.Error = "未能完成“" + def.TransitionLabel(name) + "”：" + msg
-		}
-	}
-	s.render(c, statusFor(err), "console_document", v)
+	fireForm(s, c, transitionPage[docPageView]{page: "console_document", load: s.loadDocPage,
+		actions: func(v *docPageView) []formAction { return v.Actions },
+		fire: func(id int64, version int, name string, in workflow.Input) error {
+			_, err := s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
+			return err
+		},
+		next: func(id int64, name string) string {
+			if c.PostForm("back") == "desk" {
+				return "/console/publication?done=" + name
+			}
+			return fmt.Sprintf("/console/documents/%d?done=%s", id, name)
+		},
+		refused: func(v *docPageView, name, msg string, conflict bool) {
+			v.Error, v.Conflict = msg, conflict
+			if !conflict && !slices.ContainsFunc(v.Actions, func(a formAction) bool { return a.Name == name }) {
+				// Not offered now (taken by someone else meanwhile, say): still name what failed.
+				if def, derr := s.Docs.Engine.Definition(v.Doc.Instance); derr == nil && def.HasTransition(name) {
+					v.Error = "未能完成“" + def.TransitionLabel(name) + "”：" + msg
+				}
+			}
+		}})
 }
 
 // changeValidity sets a published document's validity.
@@ -420,17 +382,7 @@ var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_
 
 // historyData lists an audit entry's data in a stable order with Chinese labels.
 func historyData(def *workflow.Definition, action string, data map[string]string) []factRow {
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var out []factRow
-	for _, k := range keys {
-		v := data[k]
-		if strings.TrimSpace(v) == "" || hiddenData[k] {
-			continue
-		}
+	return dataRows(data, hiddenData, func(k, v string) (string, string) {
 		label, ok := dataLabels[k]
 		switch {
 		case action == "dispose" && k == "reason":
@@ -454,7 +406,19 @@ func historyData(def *workflow.Definition, action string, data map[string]string
 				v = formatDateTime(t)
 			}
 		}
-		out = append(out, factRow{Label: label, Value: v})
+		return label, v
+	})
+}
+
+// dataRows lists the data of an audit entry that are neither empty nor hidden, by key, each as
+// show labels and words it.
+func dataRows(data map[string]string, hidden map[string]bool, show func(k, v string) (label, value string)) []factRow {
+	var out []factRow
+	for _, k := range slices.Sorted(maps.Keys(data)) {
+		if v := data[k]; strings.TrimSpace(v) != "" && !hidden[k] {
+			label, value := show(k, v)
+			out = append(out, factRow{Label: label, Value: value})
+		}
 	}
 	return out
 }
