@@ -331,3 +331,17 @@ func TestFormMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryTagged: the tagged states of every flow, from its latest version, once each.
+func TestRegistryTagged(t *testing.T) {
+	reg := mustRegistry(t) // with older versions, which carry no tags
+	if got := reg.Tagged(workflow.TagPublic); !slices.Equal(got, []string{"published"}) {
+		t.Errorf("public states %v", got)
+	}
+	if got := reg.Tagged(workflow.TagTerminal); !slices.Equal(got, []string{"answered", "closed", "published"}) {
+		t.Errorf("terminal states %v", got)
+	}
+	if got := reg.Tagged("no_such_tag"); got != nil {
+		t.Errorf("untagged: %v", got)
+	}
+}
