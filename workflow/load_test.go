@@ -12,6 +12,7 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // testRoles are the roles of policy/roles.csv, which definitions may name.
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // testGuards are the default guards plus a stand-in for policy's disclosure_valid: a 不予公开
 // document needs grounds and an explanation, a 依申请公开 one a reason.
 func testGuards() workflow.GuardSet {
-	return workflow.DefaultGuards().With(workflow.GuardSet{
+	return workflow.DefaultGuards().With(requests.Guards()).With(workflow.GuardSet{
 		"disclosure_valid": func(g workflow.GuardContext) error {
 			f := g.Instance.Facts
 			switch {

@@ -7,6 +7,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // TestFormOf builds forms from the shipped definitions: each box is typed, bounded, defaulted and
@@ -65,7 +66,7 @@ func TestFormOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := workflow.LoadDefinition("document.v2.yaml", data, workflow.DefaultGuards().With(policy.Guards()))
+	old, err := workflow.LoadDefinition("document.v2.yaml", data, workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards()))
 	if err != nil {
 		t.Fatal(err)
 	}
