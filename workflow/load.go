@@ -56,19 +56,24 @@ type transitionLines struct {
 //	title: 公文
 //	initial: drafting
 //	inputs:
-//	  - {name: opinion, label: 审核意见}
+//	  - {name: opinion, label: 审核意见, help: 说明退回的理由}
+//	  - {name: days, label: 天数, kind: number, min: 1, max: 20, default: 20}
+//	  - {name: due, label: 期限, kind: date, min: today+1, max: today+120}
+//	  - {name: kind, label: 对象, kind: choice, choices: [{value: a, label: 甲}]}
 //	states:
 //	  - {name: drafting, label: 起草中}
-//	  - {name: published, label: 已公开, terminal: true}
+//	  - {name: published, label: 已公开, terminal: true, tags: [public]}
 //	transitions:
 //	  - name: submit
 //	    label: 提交审核
 //	    from: [drafting]
 //	    to: unit_review
 //	    permission: document:submit
+//	    style: primary
 //	    guards: [attribute_set]
 //	    distinct_from: []
 //	    requires: []
+//	    inputs: [opinion]
 //	    set: {legal_approved: ""}
 //	    effects:
 //	      - {notify: unit_head}
