@@ -111,6 +111,9 @@ func (spec formSpec) field(in *workflow.InputSpec, required bool) formField {
 	if in.Limit() > workflow.DefaultInputMaxRunes {
 		f.Rows = 10
 	}
+	if own := spec.Def.Input(in.Name); own != nil {
+		f.MaxLength = own.Limit() // what the engine will take on the instance's version
+	}
 	if h, ok := spec.Help[in.Name]; ok {
 		f.Help = h
 	}
