@@ -59,7 +59,9 @@ func (s *Requests) SupplementNoticeBy(received workflow.Date) workflow.Count {
 	return s.Engine.Calendar().AddWorkingDays(received, RequestSupplementNoticeDays)
 }
 
-// prepare checks the statutory conditions of a transition and derives its computed inputs.
+// prepare checks the inputs of a transition and derives its computed ones (the instants of the
+// dates given, today for a date left empty). The conditions on the request itself are the flow's
+// guards (guards.go).
 func (s *Requests) prepare(r Request, name string, in workflow.Input, today workflow.Date) error {
 	f := r.Facts
 	switch name {
