@@ -28,7 +28,7 @@ func guardSupplementInTime(g workflow.GuardContext) error {
 	if err != nil || g.Calendar == nil {
 		return nil // no receipt date to count from: the clock does not run either
 	}
-	limit := g.Calendar.AddWorkingDays(received, RequestSupplementNoticeDays)
+	limit := supplementNoticeBy(g.Calendar, received)
 	if workflow.DateOf(g.Now).After(limit.Due) {
 		return workflow.Errorf(workflow.EGuardFailed, "补正通知应在收到申请之日起 %d 个工作日内一次性发出（《条例》第三十条）：%s现已逾期，不能再要求补正",
 			RequestSupplementNoticeDays, limit.Explanation())

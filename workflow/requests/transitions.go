@@ -56,7 +56,11 @@ func futureDate(in workflow.Input, field, label string, today workflow.Date) (st
 // SupplementNoticeBy returns the last day the office may ask for a supplement to a request
 // received on received (《条例》第30条), with the count behind it.
 func (s *Requests) SupplementNoticeBy(received workflow.Date) workflow.Count {
-	return s.Engine.Calendar().AddWorkingDays(received, RequestSupplementNoticeDays)
+	return supplementNoticeBy(s.Engine.Calendar(), received)
+}
+
+func supplementNoticeBy(cal *workflow.Calendar, received workflow.Date) workflow.Count {
+	return cal.AddWorkingDays(received, RequestSupplementNoticeDays)
 }
 
 // prepare checks the inputs of a transition and derives its computed ones (the instants of the
