@@ -22,12 +22,49 @@ type Definition struct {
 }
 
 // InputSpec names an input a transition may take, with the Chinese label shown to the user and
-// the most characters it may hold (MaxRunes; 0 = DefaultInputMaxRunes).
+// the most characters it may hold (MaxRunes; 0 = DefaultInputMaxRunes). Kind, Min, Max, Default,
+// Choices and Help say how a page asks for it.
 type InputSpec struct {
 	Name     string
 	Label    string
 	MaxRunes int
+	Kind     InputKind // InputTextarea when the definition gives none
+	// Min and Max bound a number (integers) or a date: "today", "today+N", "today-N", or the
+	// name of a fact holding a YYYY-MM-DD date (a bound whose fact is unset is no bound).
+	Min, Max string
+	Default  string   // a number's integer, or "today" for a date
+	Choices  []Choice // a choice's values; none = the domain supplies them
+	Help     string   // Chinese, shown under the box
 	Line     int
+}
+
+// InputKind is how an input is typed.
+type InputKind string
+
+// The input kinds a definition may name.
+const (
+	InputText     InputKind = "text"     // one line
+	InputTextarea InputKind = "textarea" // several lines
+	InputDate     InputKind = "date"     // YYYY-MM-DD
+	InputDateTime InputKind = "datetime" // a local date and time, sent as an RFC 3339 instant
+	InputNumber   InputKind = "number"   // an integer
+	InputChoice   InputKind = "choice"   // one of Choices
+)
+
+var inputKinds = []InputKind{InputText, InputTextarea, InputDate, InputDateTime, InputNumber, InputChoice}
+
+// Choice is one value of a choice input with its Chinese label.
+type Choice struct {
+	Value string
+	Label string
+}
+
+// Limit returns the most characters the input may hold.
+func (in *InputSpec) Limit() int {
+	if in.MaxRunes == 0 {
+		return DefaultInputMaxRunes
+	}
+	return in.MaxRunes
 }
 
 // DefaultInputMaxRunes bounds an input whose definition gives no max_length.
@@ -38,7 +75,37 @@ type State struct {
 	Name     string
 	Label    string // Chinese, shown to users
 	Terminal bool
+	Tags     []string // what the state means to code and queries: StatePublic, ...; TagTerminal when Terminal
 	Line     int
+}
+
+// The tags a state may carry. Code and queries test these rather than state names.
+const (
+	TagPublic              = "public"               // the record is on the portal
+	TagAwaitingPublication = "awaiting_publication" // signed or decided, to be published
+	TagTerminal            = "terminal"             // the flow has ended (terminal: true)
+)
+
+var stateTags = []string{TagPublic, TagAwaitingPublication, TagTerminal}
+
+// Has reports whether s carries tag.
+func (s *State) Has(tag string) bool { return slices.Contains(s.Tags, tag) }
+
+// Tagged returns the names of the states carrying tag, in definition order.
+func (d *Definition) Tagged(tag string) []string {
+	var out []string
+	for _, s := range d.States {
+		if s.Has(tag) {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// StateHas reports whether state name carries tag (false for an unknown state).
+func (d *Definition) StateHas(name, tag string) bool {
+	s := d.State(name)
+	return s != nil && s.Has(tag)
 }
 
 // Transition is one way out of one or more states. Several transitions may share a name (and
@@ -63,8 +130,28 @@ type Transition struct {
 	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x.
 	Set     map[string]string
 	Effects []EffectSpec
-	System  bool // fired only by the deadline sweep (SystemActor), never by users
+	System  bool   // fired only by the deadline sweep (SystemActor), never by users
+	Style   string // how its button looks: StylePrimary (the default), StyleDanger or StylePlain
 	Line    int
+}
+
+// The button styles of a transition.
+const (
+	StylePrimary = "primary"
+	StyleDanger  = "danger"
+	StylePlain   = "plain"
+)
+
+// FormInputs returns the inputs a form for t asks for: its requires, then its optional inputs,
+// in definition order, each once. A transition without an inputs key asks only for its requires.
+func (d *Definition) FormInputs(t *Transition) []*InputSpec {
+	var out []*InputSpec
+	for _, name := range append(slices.Clone(t.Requires), t.Inputs...) {
+		if in := d.input(name); in != nil && !slices.Contains(out, in) {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // EffectSpec is one effect of a transition as written in the definition: exactly one of Notify,
@@ -175,7 +262,9 @@ func (d *Definition) recordsActors(name string) bool {
 	return false
 }
 
-// InputLabel returns the Chinese label of input name, or name itself.
+// Input returns the input called name, or nil.
+func (d *Definition) Input(name string) *InputSpec { return d.input(name) }
+
 func (d *Definition) input(name string) *InputSpec {
 	for _, in := range d.Inputs {
 		if in.Name == name {
@@ -201,6 +290,7 @@ func (t *Transition) Accepts(name string) bool {
 	return false
 }
 
+// InputLabel returns the Chinese label of input name, or name itself.
 func (d *Definition) InputLabel(name string) string {
 	for _, in := range d.Inputs {
 		if in.Name == name {

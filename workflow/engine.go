@@ -109,7 +109,7 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 	if inst.Facts == nil {
 		inst.Facts = Facts{}
 	}
-	g := GuardContext{Instance: inst, Input: in, Actor: actor, Now: now}
+	g := GuardContext{Instance: inst, Input: in, Actor: actor, Now: now, Calendar: e.cal}
 	var (
 		chosen  *Transition
 		refusal error
@@ -326,7 +326,7 @@ func (e *Engine) Available(inst Instance, actor Actor, now time.Time) []*Transit
 	if inst.Facts == nil {
 		inst.Facts = Facts{}
 	}
-	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true}
+	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true, Calendar: e.cal}
 	seen := map[string]bool{}
 	var out []*Transition
 	for _, t := range def.TransitionsFrom(inst.State) {

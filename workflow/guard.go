@@ -19,14 +19,15 @@ const (
 const MinConsultation = 30 * 24 * time.Hour
 
 // GuardContext is what a guard sees: the instance before the transition, the caller's input, the
-// actor and the time. Probe is true when the engine lists the available transitions without any
-// input: guards that check input must then pass.
+// actor, the time and the working-day calendar. Probe is true when the engine lists the available
+// transitions without any input: guards that check input must then pass.
 type GuardContext struct {
 	Instance Instance
 	Input    Input
 	Actor    Actor
 	Now      time.Time
 	Probe    bool
+	Calendar *Calendar // the engine's working-day calendar (nil when it has none)
 }
 
 // GuardFunc decides whether a transition may happen: nil lets it pass; otherwise an *Error,

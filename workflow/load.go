@@ -55,19 +55,24 @@ type transitionLines struct {
 //	title: 公文
 //	initial: drafting
 //	inputs:
-//	  - {name: opinion, label: 审核意见}
+//	  - {name: opinion, label: 审核意见, help: 说明退回的理由}
+//	  - {name: days, label: 天数, kind: number, min: 1, max: 20, default: 20}
+//	  - {name: due, label: 期限, kind: date, min: today+1, max: today+120}
+//	  - {name: kind, label: 对象, kind: choice, choices: [{value: a, label: 甲}]}
 //	states:
 //	  - {name: drafting, label: 起草中}
-//	  - {name: published, label: 已公开, terminal: true}
+//	  - {name: published, label: 已公开, terminal: true, tags: [public]}
 //	transitions:
 //	  - name: submit
 //	    label: 提交审核
 //	    from: [drafting]
 //	    to: unit_review
 //	    permission: document:submit
+//	    style: primary
 //	    guards: [attribute_set]
 //	    distinct_from: []
 //	    requires: []
+//	    inputs: [opinion]
 //	    set: {legal_approved: ""}
 //	    effects:
 //	      - {notify: unit_head}
@@ -108,26 +113,12 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 	}
 
 	for _, n := range c.list(top, "inputs", "流程定义") {
-		f, ok := c.mapping(n, "inputs 的一项", "name", "label", "max_length")
+		in, ok := c.input(n)
 		if !ok {
 			continue
 		}
-		in := &InputSpec{Name: c.str(f, "name", "输入项"), Label: c.str(f, "label", "输入项"), Line: f.line}
-		if v, ok := c.integer(f, "max_length", "输入项"); ok {
-			if v <= 0 {
-				c.add(f.lineOf("max_length"), "输入项 %q 的 max_length 应为正整数", in.Name)
-			}
-			in.MaxRunes = v
-		}
-		switch {
-		case !isIdent(in.Name):
-			c.add(f.lineOf("name"), "输入项的 name %q 应由小写字母、数字和下划线组成", in.Name)
-			continue
-		case in.Label == "":
-			c.add(f.line, "输入项 %q 缺少 label（中文名称）", in.Name)
-		}
-		if slices.ContainsFunc(def.Inputs, func(o *InputSpec) bool { return o.Name == in.Name }) {
-			c.add(f.line, "输入项 %q 重复", in.Name)
+		if def.input(in.Name) != nil {
+			c.add(in.Line, "输入项 %q 重复", in.Name)
 			continue
 		}
 		def.Inputs = append(def.Inputs, in)
@@ -138,11 +129,27 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 		c.add(top.lineOf("states"), "缺少 states（状态列表）")
 	}
 	for _, n := range stateNodes {
-		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal")
+		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal", "tags")
 		if !ok {
 			continue
 		}
 		s := &State{Name: c.str(f, "name", "状态"), Label: c.str(f, "label", "状态"), Terminal: c.boolean(f, "terminal", "状态"), Line: f.line}
+		for _, tag := range c.strList(f, "tags", "状态") {
+			switch {
+			case !slices.Contains(stateTags, tag):
+				c.add(f.lineOf("tags"), "状态 %q 的标签 %q 未知（可用的标签：%s）", s.Name, tag, strings.Join(stateTags, ", "))
+			case slices.Contains(s.Tags, tag):
+				c.add(f.lineOf("tags"), "状态 %q 的标签 %q 重复", s.Name, tag)
+			default:
+				s.Tags = append(s.Tags, tag)
+			}
+		}
+		switch has := s.Has(TagTerminal); {
+		case s.Terminal && !has:
+			s.Tags = append(s.Tags, TagTerminal)
+		case has && !s.Terminal:
+			c.add(f.lineOf("tags"), "状态 %q 有 terminal 标签，却未设 terminal: true", s.Name)
+		}
 		switch {
 		case !isIdent(s.Name):
 			c.add(f.lineOf("name"), "状态的 name %q 应由小写字母、数字和下划线组成", s.Name)
@@ -178,7 +185,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 
 // transition reads one transition and checks what can be checked without the rest of the file.
 func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool) {
-	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "distinct_from", "requires", "inputs", "set", "effects", "system")
+	f, ok := c.mapping(n, "transitions 的一项", "name", "label", "from", "to", "permission", "guards", "distinct_from", "requires", "inputs", "set", "effects", "system", "style")
 	tl := transitionLines{fields: f}
 	if !ok {
 		return nil, tl, false
@@ -206,6 +213,13 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 	}
 	t.Permission = c.str(f, "permission", what)
 	t.System = c.boolean(f, "system", what)
+	switch t.Style = c.str(f, "style", what); t.Style {
+	case "":
+		t.Style = StylePrimary
+	case StylePrimary, StyleDanger, StylePlain:
+	default:
+		c.add(f.lineOf("style"), "%s的 style %q 未知（可用 primary、danger、plain）", what, t.Style)
+	}
 	if f.values["inputs"] != nil {
 		t.Inputs = append([]string{}, c.strList(f, "inputs", what)...)
 	}
@@ -410,8 +424,13 @@ func (c *collector) checkDefinition(def *Definition, lines []transitionLines, gu
 			}
 		}
 		for _, r := range t.Requires {
-			if !slices.ContainsFunc(def.Inputs, func(in *InputSpec) bool { return in.Name == r }) {
+			if def.input(r) == nil {
 				c.add(tl.lineOf("requires"), "输入项 %q 未在 inputs 中定义（transition %q 的 requires）", r, t.Name)
+			}
+		}
+		for _, r := range t.Inputs {
+			if def.input(r) == nil {
+				c.add(tl.lineOf("inputs"), "输入项 %q 未在 inputs 中定义（transition %q 的 inputs）", r, t.Name)
 			}
 		}
 		for j, e := range t.Effects {

@@ -12,6 +12,7 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // testRoles are the roles of policy/roles.csv, which definitions may name.
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // testGuards are the default guards plus a stand-in for policy's disclosure_valid: a 不予公开
 // document needs grounds and an explanation, a 依申请公开 one a reason.
 func testGuards() workflow.GuardSet {
-	return workflow.DefaultGuards().With(workflow.GuardSet{
+	return workflow.DefaultGuards().With(requests.Guards()).With(workflow.GuardSet{
 		"disclosure_valid": func(g workflow.GuardContext) error {
 			f := g.Instance.Facts
 			switch {
@@ -48,7 +49,7 @@ func mustShipped(tb testing.TB) *workflow.Registry {
 
 // oldVersions are earlier shipped definitions, as the store keeps them for the instances started
 // on them: the tests written for them keep running on them.
-var oldVersions = []string{"decision.v1.yaml", "document.v1.yaml"}
+var oldVersions = []string{"decision.v1.yaml", "decision.v2.yaml", "document.v1.yaml", "document.v2.yaml"}
 
 // mustRegistry loads the shipped definitions and the older versions under testdata.
 func mustRegistry(tb testing.TB) *workflow.Registry {
@@ -99,7 +100,7 @@ func TestShippedDefinitions(t *testing.T) {
 		t.Fatalf("definitions = %v, want [decision document request]", names)
 	}
 	initial := map[string]string{"decision": "drafting", "document": "drafting", "request": "received"}
-	version := map[string]int{"decision": 2, "document": 2, "request": 3}
+	version := map[string]int{"decision": 3, "document": 3, "request": 4}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			def, err := reg.Latest(name)
@@ -269,5 +270,79 @@ func TestLoadDefinitionsAcrossFiles(t *testing.T) {
 		"c.yaml:1: 缺少 states（状态列表）"
 	if err == nil || err.Error() != want {
 		t.Errorf("error =\n%v\nwant\n%s", err, want)
+	}
+}
+
+// TestFormMetadata reads the form metadata and the state tags of the shipped definitions: what
+// the pages render and what code and queries test instead of state names.
+func TestFormMetadata(t *testing.T) {
+	reg := mustShipped(t)
+	req, err := reg.Latest("request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := req.Input("extension_days")
+	if days == nil || days.Kind != workflow.InputNumber || days.Min != "1" || days.Max != "20" || days.Default != "20" || days.Help == "" {
+		t.Errorf("extension_days = %+v", days)
+	}
+	kind := req.Input("consult_kind")
+	if kind == nil || kind.Kind != workflow.InputChoice || len(kind.Choices) != 2 || kind.Choices[0].Value != "third_party" {
+		t.Errorf("consult_kind = %+v", kind)
+	}
+	if in := req.Input("opinion"); in.Kind != workflow.InputTextarea || in.Limit() != workflow.DefaultInputMaxRunes {
+		t.Errorf("opinion = %+v, want a textarea of the default limit", in)
+	}
+	answered := req.Candidates("consulting", "consultation_answered")[0]
+	var names []string
+	for _, in := range req.FormInputs(answered) {
+		names = append(names, in.Name)
+	}
+	if !slices.Equal(names, []string{"consult_result", "answered_on"}) {
+		t.Errorf("form of consultation_answered asks for %v", names)
+	}
+	if got := req.Tagged(workflow.TagTerminal); !slices.Equal(got, []string{"answered", "closed"}) {
+		t.Errorf("request terminal states %v", got)
+	}
+	for _, name := range []string{"document", "decision"} {
+		def, err := reg.Latest(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := def.Tagged(workflow.TagPublic); !slices.Equal(got, []string{"published"}) {
+			t.Errorf("%s public states %v", name, got)
+		}
+		if got := def.Tagged(workflow.TagAwaitingPublication); !slices.Equal(got, []string{"awaiting_publication"}) {
+			t.Errorf("%s states awaiting publication %v", name, got)
+		}
+		if !def.StateHas("published", workflow.TagTerminal) || def.StateHas("drafting", workflow.TagPublic) {
+			t.Errorf("%s: published not terminal or drafting public", name)
+		}
+		if st := def.Candidates("unit_review", "withdraw")[0].Style; st != workflow.StyleDanger {
+			t.Errorf("%s withdraw style %q", name, st)
+		}
+	}
+	for v, want := range map[string]int{"today": 0, "today+120": 120, "today-3": -3} {
+		if n, ok := workflow.TodayOffset(v); !ok || n != want {
+			t.Errorf("TodayOffset(%q) = %d, %v", v, n, ok)
+		}
+	}
+	for _, v := range []string{"tomorrow", "today+", "today3", "today+x"} {
+		if _, ok := workflow.TodayOffset(v); ok {
+			t.Errorf("TodayOffset(%q) accepted", v)
+		}
+	}
+}
+
+// TestRegistryTagged: the tagged states of every flow, from its latest version, once each.
+func TestRegistryTagged(t *testing.T) {
+	reg := mustRegistry(t) // with older versions, which carry no tags
+	if got := reg.Tagged(workflow.TagPublic); !slices.Equal(got, []string{"published"}) {
+		t.Errorf("public states %v", got)
+	}
+	if got := reg.Tagged(workflow.TagTerminal); !slices.Equal(got, []string{"answered", "closed", "published"}) {
+		t.Errorf("terminal states %v", got)
+	}
+	if got := reg.Tagged("no_such_tag"); got != nil {
+		t.Errorf("untagged: %v", got)
 	}
 }

@@ -81,3 +81,17 @@ func (r *Registry) All() []*Definition {
 	})
 	return out
 }
+
+// Tagged returns the names of the states that carry tag in the latest version of any flow,
+// sorted, each once. State names keep their meaning across versions, so the latest version's tags
+// describe the instances of the older ones too.
+func (r *Registry) Tagged(tag string) []string {
+	var out []string
+	for _, def := range r.All() {
+		if latest, err := r.Latest(def.Name); err == nil && latest == def {
+			out = append(out, def.Tagged(tag)...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -16,6 +16,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // app is what every service subcommand needs, wired once.
@@ -94,9 +95,10 @@ func loadCalendar(cfg Config) (*workflow.Calendar, error) {
 	return cal, nil
 }
 
-// guardSet is every guard the definitions may name: the engine's own and the disclosure rules.
+// guardSet is every guard the definitions may name: the engine's own, the disclosure rules and
+// the request flow's.
 func guardSet() workflow.GuardSet {
-	return workflow.DefaultGuards().With(policy.Guards())
+	return workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards())
 }
 
 // newApp connects to PostgreSQL, loads the calendar and the definitions (the files plus every older

@@ -31,18 +31,18 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, total, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 20})
+	docs, total, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 20, States: []string{"published"}})
 	if err != nil || total != 120 || len(docs) != 20 {
 		t.Fatalf("public list of the loaded documents: total %d, %d on the page, %v", total, len(docs), err)
 	}
 	if docs[0].PublishedAt.Before(docs[19].PublishedAt) {
 		t.Error("the public list is not newest first")
 	}
-	d, err := b.Stores.Documents.PublicDocument(ctx, ids[7])
+	d, err := b.Stores.Documents.PublicDocument(ctx, ids[7], []string{"published"})
 	if err != nil || d.Title == "" || d.Body == "" || d.IndexNo == "" || d.Summary == "" {
 		t.Fatalf("loaded document %d: %+v %v", ids[7], d, err)
 	}
-	found, _, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理")})
+	found, _, err := b.Stores.Documents.PublicDocuments(ctx, documents.PublicQuery{Limit: 5, Terms: documents.QueryTerms("管理"), States: []string{"published"}})
 	if err != nil || len(found) == 0 {
 		t.Fatalf("search finds no loaded document: %v", err)
 	}

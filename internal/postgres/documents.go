@@ -360,14 +360,14 @@ func (s *Documents) ListDocuments(ctx context.Context, q documents.DocumentQuery
 }
 
 // publicWhere is the one condition of the public read path (docs/invariants.md, 5): only
-// published documents whose attribute is 主动公开 ever reach a page, the API, a feed, the search or
-// the sitemap. Every public read builds on it.
-const publicWhere = ` WHERE d.org_id = $1 AND d.state = 'published' AND d.facts->>'attribute' = '主动公开'`
+// published documents (in a state $2 of those the flows tag public) whose attribute is 主动公开 ever
+// reach a page, the API, a feed, the search or the sitemap. Every public read builds on it.
+const publicWhere = ` WHERE d.org_id = $1 AND d.state = ANY($2) AND d.facts->>'attribute' = '主动公开'`
 
 // PublicDocuments implements documents.DocumentStore.
 func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
 	where := publicWhere
-	args := []any{s.org}
+	args := []any{s.org, pq.Array(q.States)}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if q.Category != "" {
 		where += ` AND d.subject_category LIKE ` + arg(likePrefix(q.Category)) + ` ESCAPE '\'`
@@ -390,9 +390,9 @@ func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery
 }
 
 // PublicDocument implements documents.DocumentStore.
-func (s *Documents) PublicDocument(ctx context.Context, id int64) (documents.Document, error) {
+func (s *Documents) PublicDocument(ctx context.Context, id int64, states []string) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $2`, s.org, id); err != nil {
+	if err := s.db.GetContext(ctx, &r, documentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()

@@ -49,7 +49,7 @@ func Engine(tb testing.TB) *workflow.Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	guards := workflow.DefaultGuards().With(policy.Guards())
+	guards := workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards())
 	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards, policy.Roles...)
 	if err != nil {
 		tb.Fatal(err)

@@ -388,7 +388,7 @@ func TestBrowserDocumentWalk(t *testing.T) {
 	for _, title := range []string{"关于城建重点项目招标情况的请示", "许昌市住房租赁补贴发放管理办法"} {
 		leader.visit("/console", 200)
 		leader.press(`//table[@id="tasks"]//a[text()="`+title+`"]`, 200)
-		leader.see("签发意见（可选）")
+		leader.see("意见（可选）")
 		leader.typeInto(fieldIn(t, leader, "sign", "opinion"), "同意")
 		leader.press(`//form[contains(@action,"/transitions/sign")]//button`, 200)
 		leader.see("已完成“签发”")

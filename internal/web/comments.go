@@ -243,7 +243,7 @@ func (s *Site) moderate(c *gin.Context) {
 
 // commentsPublication sets, while drafting, whether the consultation publishes its comments.
 func (s *Site) commentsPublication(c *gin.Context) {
-	id, version, ok := s.docForm(c)
+	id, version, ok := s.docPost(c)
 	if !ok {
 		return
 	}
@@ -313,7 +313,7 @@ func (s *Site) attachedSummary(c *gin.Context, id int64) string {
 
 // attachSummary attaches the edited 意见采纳情况说明.
 func (s *Site) attachSummary(c *gin.Context) {
-	id, version, ok := s.docForm(c)
+	id, version, ok := s.docPost(c)
 	if !ok {
 		return
 	}

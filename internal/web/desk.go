@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
 )
 
@@ -13,7 +14,7 @@ type deskItem struct {
 	Row       docRow
 	Doc       documents.Document
 	Deadlines []deadlineView
-	Publish   *actionForm
+	Publish   *formAction
 }
 
 type deskView struct {
@@ -35,7 +36,7 @@ func (s *Site) publicationDesk(c *gin.Context) {
 	case "validity":
 		v.Flash = "有效性已更新。"
 	}
-	awaiting, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: []string{"awaiting_publication"}, Limit: 200})
+	awaiting, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: s.Docs.Engine.Registry().Tagged(workflow.TagAwaitingPublication), Limit: 200})
 	if err != nil {
 		s.errorPage(c, err)
 		return
@@ -48,8 +49,7 @@ func (s *Site) publicationDesk(c *gin.Context) {
 			return
 		}
 		for _, t := range s.Docs.Available(st.Actor(), d) {
-			if t.Name == "publish" {
-				a := actionFormFor(def, d, t)
+			if a := s.docForm(def, d, t); a.Publish {
 				it.Publish = &a
 			}
 		}
@@ -67,7 +67,7 @@ func (s *Site) publicationDesk(c *gin.Context) {
 		}
 		return a.Deadlines[0].DueAt.Compare(b.Deadlines[0].DueAt)
 	})
-	published, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: []string{"published"}, Limit: 50})
+	published, _, err := s.Docs.List(ctx, st, documents.DocumentQuery{States: s.Docs.Engine.Registry().Tagged(workflow.TagPublic), Limit: 50})
 	if err != nil {
 		s.errorPage(c, err)
 		return

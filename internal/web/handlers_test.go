@@ -470,7 +470,7 @@ func TestDocumentPages(t *testing.T) {
 	// Fixed, approved, signed: filed, never public.
 	s.mustFire(mustDoc(t, s, id), [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"legal", "approve"})
 	r = leader.get(page)
-	mustContain(t, "sign page", r.body, "签发意见（可选）", "法规科审查：<strong>已同意</strong>")
+	mustContain(t, "sign page", r.body, "意见（可选）", "法规科审查：<strong>已同意</strong>")
 	if r := fire(leader, "sign", url.Values{"opinion": {"同意"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("sign: %d", r.status)
 	}

@@ -10,11 +10,12 @@ import (
 	"wugongkai/configs"
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 func mustRegistry(tb testing.TB) *workflow.Registry {
 	tb.Helper()
-	guards := workflow.DefaultGuards().With(policy.Guards())
+	guards := workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards())
 	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards)
 	if err != nil {
 		tb.Fatal(err)

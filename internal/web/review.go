@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,44 +17,18 @@ import (
 	"wugongkai/workflow/documents"
 )
 
-// inputField is one box of a transition's form.
-type inputField struct {
-	ID       string // the element id, set by bindAction
-	Name     string
-	Label    string
-	Value    string
-	Kind     string // textarea | text | datetime | date
-	Required bool
-	Help     string
-}
-
-// actionForm is one button the user may press now, with the boxes its transition needs.
-type actionForm struct {
-	Name    string
-	Label   string
-	Fields  []inputField
-	Error   string
-	Style   string // primary | danger | plain
-	Publish bool   // the publication metadata form
-}
-
 // boundAction is an action form bound to one document, for the "action" template.
 type boundAction struct {
 	DocID   int64
 	Version int
 	Back    string
 	FormID  string
-	A       actionForm
+	A       formAction
 }
 
 // bindAction binds a to document id at version; back names the page to return to ("desk").
-func bindAction(id int64, version int, back string, a actionForm) boundAction {
-	b := boundAction{DocID: id, Version: version, Back: back, FormID: fmt.Sprintf("act-%d-%s", id, a.Name), A: a}
-	b.A.Fields = slices.Clone(a.Fields)
-	for i := range b.A.Fields {
-		b.A.Fields[i].ID = b.FormID + "-" + b.A.Fields[i].Name
-	}
-	return b
+func bindAction(id int64, version int, back string, a formAction) boundAction {
+	return boundAction{DocID: id, Version: version, Back: back, FormID: a.FormID, A: a}
 }
 
 type historyView struct {
@@ -94,7 +69,7 @@ type docPageView struct {
 	Problems      []string
 	Deadlines     []deadlineView
 	History       []historyView
-	Actions       []actionForm
+	Actions       []formAction
 	CanEdit       bool
 	Facts         []factRow
 	Paragraphs    []string
@@ -125,34 +100,21 @@ type validityForm struct {
 // documentPage shows a document to staff: its text, attribute and grounds, deadlines, history, the
 // diff between versions, the workflow diagram and a button for each transition the user may fire.
 func (s *Site) documentPage(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
+	_, v, ok := pageByID(s, c, s.loadDocPage)
+	if !ok {
 		return
 	}
-	v, err := s.loadDocPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	switch done := c.Query("done"); {
-	case done == "created":
+	switch done := c.Query("done"); done {
+	case "created":
 		v.Flash = "草稿已创建。"
-	case done == "saved":
+	case "saved":
 		v.Flash = "已保存。"
-	case done == "validity":
+	case "validity":
 		v.Flash = "有效性已更新。"
-	case done == "summary":
+	case "summary":
 		v.Flash = "意见采纳情况说明已上传。"
-	case done != "":
-		// The newest entry of the history names what was just done, with the label of the
-		// transition actually taken.
-		for _, h := range v.History {
-			if h.Name == done {
-				v.Flash = "已完成“" + h.Action + "”。"
-				break
-			}
-		}
+	default:
+		v.Flash = doneFlash(v.History, done)
 	}
 	s.render(c, http.StatusOK, "console_document", v)
 }
@@ -167,7 +129,8 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	d := det.Document
 	v := docPageView{Doc: d, Kind: kindLabel(d), StateLabel: det.StateLabel, Unit: d.UnitName,
 		Attribute: d.Facts["attribute"], GroundsText: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
-		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body), Published: d.State == "published"}
+		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body),
+		Published: det.Definition.StateHas(d.State, workflow.TagPublic)}
 	if v.Unit == "" {
 		v.Unit = unitName(s.unitNames(c), d.Unit)
 	}
@@ -209,9 +172,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	}
 	v.CanEdit = d.State == det.Definition.Initial && s.Authz.Can(st.Username, d.Unit, "document:edit")
 	for _, t := range det.Available {
-		v.Actions = append(v.Actions, actionFormFor(det.Definition, d, t))
+		v.Actions = append(v.Actions, s.docForm(det.Definition, d, t))
 	}
-	if d.State == "published" && s.Authz.Can(st.Username, d.Unit, "document:publish") {
+	if v.Published && s.Authz.Can(st.Username, d.Unit, "document:publish") {
 		v.Validity = &validityForm{Version: d.Version, Validity: d.Validity,
 			Options: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 		if !d.ValidUntil.IsZero() {
@@ -276,125 +239,40 @@ func atoi(s string) int {
 	return n
 }
 
-// inputKinds says how each transition input is typed.
-var inputKinds = map[string]string{"closes_at": "datetime", "meeting": "text", "decision_outcome": "text", "valid_until": "date"}
-
-// actionFormFor builds the form of one available transition: its required inputs, the optional
-// opinion of a signature, the catalogue metadata of a publication.
-func actionFormFor(def *workflow.Definition, d documents.Document, t workflow.TransitionView) actionForm {
-	a := actionForm{Name: t.Name, Label: t.Label, Style: "primary"}
-	switch t.Name {
-	case "return", "withdraw", "redraft":
-		a.Style = "danger"
-	case "rereview":
-		a.Style = "plain"
-	}
-	for _, r := range t.Requires {
-		kind := inputKinds[r]
-		if kind == "" {
-			kind = "textarea"
-		}
-		f := inputField{Name: r, Label: def.InputLabel(r), Kind: kind, Required: true}
-		if r == "closes_at" {
-			f.Value = localInput(d.Facts["closes_at"])
-			f.Help = "只能延后，不能提前。"
-		}
-		a.Fields = append(a.Fields, f)
-	}
-	if t.Name == "sign" && !slices.Contains(t.Requires, "opinion") {
-		a.Fields = append(a.Fields, inputField{Name: "opinion", Label: "签发意见（可选）", Kind: "textarea"})
-	}
-	if t.Name == "publish" {
-		a.Publish = true
-		a.Fields = append(a.Fields,
-			inputField{Name: "doc_number", Label: "发文字号", Kind: "text", Value: d.DocNumber, Required: d.DocKind == documents.KindNormative,
-				Help: "如：许建〔2026〕12号。规范性文件必填。"},
-			inputField{Name: "subject_category", Label: "主题分类", Kind: "text", Value: d.SubjectCategory, Required: true,
-				Help: "两级，以“\\”分隔，如：城乡建设、环境保护\\住房保障。"},
-			inputField{Name: "summary", Label: "内容概述", Kind: "textarea", Value: d.Summary, Required: true},
-			inputField{Name: "valid_until", Label: "有效期至（可选）", Kind: "date", Help: "到期次日自动标为“失效”。"})
-	}
-	return a
-}
-
-// transitionInput reads the boxes of form a from the request; a datetime becomes an RFC 3339 instant.
-func transitionInput(c *gin.Context, a *actionForm) (workflow.Input, error) {
-	in := workflow.Input{}
-	for i := range a.Fields {
-		f := &a.Fields[i]
-		raw := c.PostForm(f.Name)
-		f.Value = raw
-		if f.Kind == "datetime" {
-			t, err := parseLocal(f.Name, raw)
-			if err != nil {
-				return nil, err
-			}
-			if !t.IsZero() {
-				in[f.Name] = t.UTC().Format(time.RFC3339)
-			}
-			continue
-		}
-		if f.Kind == "textarea" {
-			raw = strings.TrimSpace(raw)
-		}
-		if raw != "" || a.Publish {
-			in[f.Name] = raw
-		}
-	}
-	return in, nil
+// docForm builds the form of transition t on document d, with the catalogue metadata it holds.
+func (s *Site) docForm(def *workflow.Definition, d documents.Document, t workflow.TransitionView) formAction {
+	return formOf(formSpec{Def: def, Meta: latest(s.Docs.Engine.Registry(), def), State: d.State, Facts: d.Facts,
+		Today: workflow.DateOf(s.now()), FormID: fmt.Sprintf("act-%d-%s", d.ID, t.Name),
+		Values: map[string]string{"closes_at": d.Facts["closes_at"], "doc_number": d.DocNumber, "subject_category": d.SubjectCategory,
+			"summary": d.Summary},
+		Required: documents.PublicationRequired(d)}, t)
 }
 
 // fire fires a transition from its button. On success it goes back to the page it came from; on
 // failure the page is shown again with the message beside the button and the typed text kept.
 func (s *Site) fire(c *gin.Context) {
 	st := *staffOf(c)
-	id, err := pathID(c)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	name := c.Param("name")
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	v, err := s.loadDocPage(c, id)
-	if err != nil {
-		s.errorPage(c, err)
-		return
-	}
-	idx := slices.IndexFunc(v.Actions, func(a actionForm) bool { return a.Name == name })
-	var in workflow.Input
-	if idx >= 0 {
-		in, err = transitionInput(c, &v.Actions[idx])
-	}
-	if err == nil {
-		_, err = s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
-	}
-	if err == nil {
-		if c.PostForm("back") == "desk" {
-			c.Redirect(http.StatusSeeOther, "/console/publication?done="+name)
-			return
-		}
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d?done=%s", id, name))
-		return
-	}
-	if statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	msg := workflow.ErrorMessage(err)
-	switch {
-	case workflow.ErrorCode(err) == workflow.EConflict:
-		v.Conflict = true
-		v.Error = msg
-	case idx >= 0:
-		v.Actions[idx].Error = msg
-		v.Error = "未能完成“" + v.Actions[idx].Label + "”：" + msg
-	default:
-		v.Error = msg
-		if def, derr := s.Docs.Engine.Definition(v.Doc.Instance); derr == nil && def.HasTransition(name) {
-			v.Error = "未能完成“" + def.TransitionLabel(name) + "”：" + msg
-		}
-	}
-	s.render(c, statusFor(err), "console_document", v)
+	fireForm(s, c, transitionPage[docPageView]{page: "console_document", load: s.loadDocPage,
+		actions: func(v *docPageView) []formAction { return v.Actions },
+		fire: func(id int64, version int, name string, in workflow.Input) error {
+			_, err := s.Docs.Fire(c.Request.Context(), st.Actor(), id, version, name, in)
+			return err
+		},
+		next: func(id int64, name string) string {
+			if c.PostForm("back") == "desk" {
+				return "/console/publication?done=" + name
+			}
+			return fmt.Sprintf("/console/documents/%d?done=%s", id, name)
+		},
+		refused: func(v *docPageView, name, msg string, conflict bool) {
+			v.Error, v.Conflict = msg, conflict
+			if !conflict && !slices.ContainsFunc(v.Actions, func(a formAction) bool { return a.Name == name }) {
+				// Not offered now (taken by someone else meanwhile, say): still name what failed.
+				if def, derr := s.Docs.Engine.Definition(v.Doc.Instance); derr == nil && def.HasTransition(name) {
+					v.Error = "未能完成“" + def.TransitionLabel(name) + "”：" + msg
+				}
+			}
+		}})
 }
 
 // changeValidity sets a published document's validity.
@@ -504,17 +382,7 @@ var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_
 
 // historyData lists an audit entry's data in a stable order with Chinese labels.
 func historyData(def *workflow.Definition, action string, data map[string]string) []factRow {
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var out []factRow
-	for _, k := range keys {
-		v := data[k]
-		if strings.TrimSpace(v) == "" || hiddenData[k] {
-			continue
-		}
+	return dataRows(data, hiddenData, func(k, v string) (string, string) {
 		label, ok := dataLabels[k]
 		switch {
 		case action == "dispose" && k == "reason":
@@ -538,7 +406,19 @@ func historyData(def *workflow.Definition, action string, data map[string]string
 				v = formatDateTime(t)
 			}
 		}
-		out = append(out, factRow{Label: label, Value: v})
+		return label, v
+	})
+}
+
+// dataRows lists the data of an audit entry that are neither empty nor hidden, by key, each as
+// show labels and words it.
+func dataRows(data map[string]string, hidden map[string]bool, show func(k, v string) (label, value string)) []factRow {
+	var out []factRow
+	for _, k := range slices.Sorted(maps.Keys(data)) {
+		if v := data[k]; strings.TrimSpace(v) != "" && !hidden[k] {
+			label, value := show(k, v)
+			out = append(out, factRow{Label: label, Value: value})
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/workflow"
+	"wugongkai/workflow/requests"
 )
 
 // The helpers below are copies of the engine tests' helpers in package workflow_test.
@@ -15,7 +16,7 @@ func mustEngine(tb testing.TB) *workflow.Engine {
 }
 
 func testGuards() workflow.GuardSet {
-	return workflow.DefaultGuards().With(workflow.GuardSet{
+	return workflow.DefaultGuards().With(requests.Guards()).With(workflow.GuardSet{
 		"disclosure_valid": func(g workflow.GuardContext) error {
 			f := g.Instance.Facts
 			if f["attribute"] != workflow.AttributeProactive && (f["grounds"] == "" || f["grounds_explanation"] == "") {

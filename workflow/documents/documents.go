@@ -174,7 +174,7 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 		return Document{}, err
 	}
 	var stored workflow.Instance
-	if name == "publish" {
+	if s.public(res.Instance.State) && !s.public(d.State) {
 		pub, err := s.publication(d, in, now)
 		if err != nil {
 			return Document{}, err
@@ -200,11 +200,8 @@ var publicationInputs = []string{"doc_number", "subject_category", "summary", "v
 // the use case alone when the document's flow version does not declare it (documents started on
 // document version 1, whose flow predates the engine's check of undeclared inputs).
 func (s *Documents) flowInput(d Document, name string, in workflow.Input) workflow.Input {
-	if name != "publish" {
-		return in
-	}
 	def, err := s.Engine.Registry().Get(d.Definition, d.DefinitionVersion)
-	if err != nil {
+	if err != nil || !slices.ContainsFunc(def.Candidates(d.State, name), func(t *workflow.Transition) bool { return s.public(t.To) }) {
 		return in
 	}
 	out := in
@@ -217,6 +214,21 @@ func (s *Documents) flowInput(d Document, name string, in workflow.Input) workfl
 		}
 	}
 	return out
+}
+
+// public reports whether state is one the flows tag public: a document in it is on the portal
+// (when 主动公开), with a catalogue entry and a validity.
+func (s *Documents) public(state string) bool {
+	return slices.Contains(s.Engine.Registry().Tagged(workflow.TagPublic), state)
+}
+
+// PublicationRequired returns the catalogue metadata a publication of d must carry (publication
+// refuses it without them): the subject category and summary, and a 规范性文件's document number.
+func PublicationRequired(d Document) []string {
+	if d.DocKind == KindNormative {
+		return []string{"subject_category", "summary", "doc_number"}
+	}
+	return []string{"subject_category", "summary"}
 }
 
 func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (Publication, error) {
@@ -278,7 +290,7 @@ func (s *Documents) ChangeValidity(ctx context.Context, actor workflow.Actor, id
 	if err := s.Auth.Authorize(ctx, actor, d.Unit, "document:publish"); err != nil {
 		return Document{}, err
 	}
-	if d.State != "published" {
+	if !s.public(d.State) {
 		return Document{}, &workflow.Error{Code: workflow.ETransitionNotAllowed, Message: "只有已公开的文件才有有效性"}
 	}
 	switch validity {
@@ -454,12 +466,13 @@ func (s *Documents) Public(ctx context.Context, q PublicQuery, text string) ([]D
 		q.Terms = QueryTerms(text)
 		q.Phrases = SearchPhrases(text)
 	}
+	q.States = s.Engine.Registry().Tagged(workflow.TagPublic)
 	return s.Store.PublicDocuments(ctx, q)
 }
 
 // PublicDocument loads one published 主动公开 document for the portal.
 func (s *Documents) PublicDocument(ctx context.Context, id int64) (Document, error) {
-	d, err := s.Store.PublicDocument(ctx, id)
+	d, err := s.Store.PublicDocument(ctx, id, s.Engine.Registry().Tagged(workflow.TagPublic))
 	if err != nil && workflow.ErrorCode(err) == workflow.ENotFound {
 		return Document{}, &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或尚未公开"}
 	}

@@ -25,7 +25,9 @@ type DocumentStore interface {
 	Versions(ctx context.Context, id int64) ([]BodyVersion, error)
 	ListDocuments(ctx context.Context, q DocumentQuery) ([]Document, int, error)
 	PublicDocuments(ctx context.Context, q PublicQuery) ([]Document, int, error)
-	PublicDocument(ctx context.Context, id int64) (Document, error)
+	// PublicDocument reads document id if it is 主动公开 and in one of states (those the flows tag
+	// public).
+	PublicDocument(ctx context.Context, id int64, states []string) (Document, error)
 }
 
 // Authz is the authorizer with the question "may this user do that in this unit", used to filter
@@ -77,6 +79,7 @@ type PublicQuery struct {
 	Validity string
 	Terms    []string // search terms (bigrams) that must all be present
 	Phrases  []string // each must appear in the title or body (lowercased)
+	States   []string // the states the flows tag public; set by the use case
 	Limit    int
 	Offset   int
 }

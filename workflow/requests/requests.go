@@ -397,6 +397,9 @@ func (s *Requests) Fire(ctx context.Context, actor workflow.Actor, id int64, ver
 	if err := s.prepare(r, name, clean, today); err != nil {
 		return Request{}, err
 	}
+	if err := s.laterGuards(r.Instance, name, s.guardContext(r, actor, clean, now)); err != nil {
+		return Request{}, err
+	}
 	res, err := s.Engine.Fire(r.Instance, name, actor, clean, now)
 	if err != nil {
 		return Request{}, err
@@ -429,7 +432,7 @@ func (s *Requests) notOwnExtension(ctx context.Context, actor workflow.Actor, r 
 			continue
 		}
 		if actor.UserID != 0 && history[i].ActorID == actor.UserID {
-			return &workflow.Error{Code: workflow.EForbidden, Message: "延期答复须经政务公开工作机构负责人批准，申请延期的本人不能批准或驳回自己的延期申请"}
+			return &workflow.Error{Code: workflow.EForbidden, Message: notOwnExtensionMessage}
 		}
 		return nil
 	}
@@ -445,14 +448,7 @@ func (s *Requests) Available(actor workflow.Actor, r Request) []workflow.Transit
 		if t.Permission == "" || !s.Auth.Can(actor.Username, r.Unit, t.Permission) {
 			continue
 		}
-		if t.Name == "request_supplement" && workflow.DateOf(now).After(s.SupplementNoticeBy(r.ReceivedOn).Due) {
-			continue
-		}
-		if t.Name == "request_extension" && r.Facts["extension_days"] != "" {
-			continue
-		}
-		if (t.Name == "approve_extension" || t.Name == "reject_extension") && r.Facts["extension_requested_by"] != "" &&
-			r.Facts["extension_requested_by"] == actor.Username {
+		if s.laterGuards(r.Instance, t.Name, s.guardContext(r, actor, nil, now)) != nil {
 			continue
 		}
 		req := []string{}

@@ -53,31 +53,23 @@ func futureDate(in workflow.Input, field, label string, today workflow.Date) (st
 	return d.End().Add(-time.Second).UTC().Format(time.RFC3339), nil
 }
 
-// currentDue is the reply due date of inst now, or the zero Date when the clock does not run.
-func (s *Requests) currentDue(inst workflow.Instance) workflow.Date {
-	rc, ok := RequestClockOf(inst)
-	if !ok {
-		return workflow.Date{}
-	}
-	return ReplyDeadlineOf(s.Engine.Calendar(), rc).Due
-}
-
 // SupplementNoticeBy returns the last day the office may ask for a supplement to a request
 // received on received (《条例》第30条), with the count behind it.
 func (s *Requests) SupplementNoticeBy(received workflow.Date) workflow.Count {
-	return s.Engine.Calendar().AddWorkingDays(received, RequestSupplementNoticeDays)
+	return supplementNoticeBy(s.Engine.Calendar(), received)
 }
 
-// prepare checks the statutory conditions of a transition and derives its computed inputs.
+func supplementNoticeBy(cal *workflow.Calendar, received workflow.Date) workflow.Count {
+	return cal.AddWorkingDays(received, RequestSupplementNoticeDays)
+}
+
+// prepare checks the inputs of a transition and derives its computed ones (the instants of the
+// dates given, today for a date left empty). The conditions on the request itself are the flow's
+// guards (guards.go).
 func (s *Requests) prepare(r Request, name string, in workflow.Input, today workflow.Date) error {
 	f := r.Facts
 	switch name {
 	case "request_supplement":
-		limit := s.SupplementNoticeBy(r.ReceivedOn)
-		if today.After(limit.Due) {
-			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("补正通知应在收到申请之日起 %d 个工作日内一次性发出（《条例》第三十条）：%s现已逾期，不能再要求补正",
-				RequestSupplementNoticeDays, limit.Explanation())}
-		}
 		at, err := futureDate(in, "supplement_by", "补正期限", today)
 		if err != nil {
 			return err
@@ -113,18 +105,12 @@ func (s *Requests) prepare(r Request, name string, in workflow.Input, today work
 		notified, _ := workflow.ParseDate(f["fee_notified_on"])
 		return inputDate(in, "fee_paid_on", "缴费日期", today, notified)
 	case "request_extension":
-		if f["extension_days"] != "" {
-			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("答复期限已延长过 %s 个工作日；《条例》第三十三条只允许延长一次", f["extension_days"])}
-		}
 		if v := in["extension_days"]; v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > RequestMaxExtensionDays {
 				return invalid("extension_days", "延长的天数应为 1 到 %d 之间的整数（工作日）", RequestMaxExtensionDays)
 			}
 			in["extension_days"] = strconv.Itoa(n)
-		}
-		if due := s.currentDue(r.Instance); !due.IsZero() && today.After(due) {
-			return &workflow.Error{Code: workflow.EGuardFailed, Message: fmt.Sprintf("答复期限已于 %s 届满，不能再申请延期", due)}
 		}
 	case "answer":
 		key := in["outcome"]
