@@ -93,6 +93,7 @@ type LoadResult struct {
 	Added     []string // codes of new items
 	Changed   []string // codes of items given a new version
 	Retired   []string // codes no longer in the catalogue
+	Restored  []string // retired codes back in force unchanged
 	Unchanged int
 }
 
