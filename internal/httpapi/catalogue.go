@@ -2,11 +2,9 @@ package httpapi
 
 import (
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
-	"wugongkai/workflow"
 	"wugongkai/workflow/catalogue"
 )
 
@@ -21,18 +19,6 @@ func MountCatalogue(srv *Server, a *API, c *CatalogueAPI) {
 		a.srv = srv
 	}
 	a.route(http.MethodGet, "/api/v1/public/catalogue", PermPublic, c.browse)
-}
-
-// MaxCatalogueQuery is the longest search text accepted, in characters.
-const MaxCatalogueQuery = 100
-
-// CatalogueQuery reads the catalogue's search text q (shared by the API and the pages).
-func CatalogueQuery(c *gin.Context) (string, error) {
-	q := c.Query("q")
-	if utf8.RuneCountInString(q) > MaxCatalogueQuery {
-		return "", &workflow.Error{Code: workflow.EInvalid, Field: "q", Message: "检索词不能超过 100 个字"}
-	}
-	return q, nil
 }
 
 // catalogueItemDTO is one item of the catalogue, every column of the standard catalogue.
@@ -118,12 +104,7 @@ func toCatalogueDTO(v catalogue.View) catalogueDTO {
 }
 
 func (c *CatalogueAPI) browse(ctx *gin.Context) {
-	q, err := CatalogueQuery(ctx)
-	if err != nil {
-		ctx.Error(err)
-		return
-	}
-	v, err := c.Catalogue.Browse(ctx, q)
+	v, err := c.Catalogue.Browse(ctx, ctx.Query("q"))
 	if err != nil {
 		ctx.Error(err)
 		return

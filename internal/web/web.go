@@ -22,6 +22,7 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
@@ -86,6 +87,9 @@ type Site struct {
 	// BaseURL is the portal's absolute address without a trailing slash (config
 	// http.public_base_url), used in feeds and the sitemap.
 	BaseURL string
+	// Catalogue is the standard catalogue (基层政务公开标准目录); without it the 标准目录 page is
+	// not served.
+	Catalogue *catalogue.Catalogue
 	// Texts keeps the office's portal texts (政府信息公开指南, 政府信息公开制度); without it those
 	// pages are not served.
 	Texts PortalTexts
@@ -179,6 +183,9 @@ func Mount(r Router, s *Site) error {
 		s.mountReports(staff)
 	}
 	s.mountColumns(pub, staff)
+	if s.Catalogue != nil {
+		pub(http.MethodGet, "/catalogue", s.cataloguePage)
+	}
 	return nil
 }
 

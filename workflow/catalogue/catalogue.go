@@ -6,7 +6,10 @@ package catalogue
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"wugongkai/workflow"
 )
@@ -133,9 +136,17 @@ func (c *Catalogue) Item(ctx context.Context, code string, version int) (Item, e
 	return c.Store.CatalogueItem(ctx, code, version)
 }
 
+// MaxQuery is the longest search text Browse accepts, in characters.
+const MaxQuery = 100
+
 // Browse returns the catalogue in force as a tree and by 五公开 category; a non-empty query
-// keeps only the items whose text contains it.
+// keeps only the items whose text contains every word of it (see Search). A query longer than
+// MaxQuery is EInvalid.
 func (c *Catalogue) Browse(ctx context.Context, query string) (View, error) {
+	query = strings.TrimSpace(query)
+	if utf8.RuneCountInString(query) > MaxQuery {
+		return View{}, &workflow.Error{Code: workflow.EInvalid, Field: "q", Message: fmt.Sprintf("检索词不能超过 %d 个字", MaxQuery)}
+	}
 	items, err := c.Store.CatalogueItems(ctx)
 	if err != nil {
 		return View{}, err

@@ -250,6 +250,12 @@ func TestBrowse(t *testing.T) {
 	if v, _ := c.Browse(context.Background(), "ty-07"); v.Count != 1 {
 		t.Fatalf("search by code, any case = %+v", v)
 	}
+	if _, err := c.Browse(context.Background(), strings.Repeat("字", catalogue.MaxQuery)); err != nil {
+		t.Fatalf("longest search: %v", err)
+	}
+	if _, err := c.Browse(context.Background(), strings.Repeat("字", catalogue.MaxQuery+1)); workflow.ErrorCode(err) != workflow.EInvalid {
+		t.Fatalf("overlong search: %v, want invalid", err)
+	}
 }
 
 // TestLoadValidates: the Load use case refuses an invalid catalogue before the store sees it.
