@@ -18,16 +18,16 @@ import (
 
 func catalogueCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "catalogue", Short: "check and load the standard catalogue (基层政务公开标准目录)"}
-	// files returns DIR when given, else paths.catalogue, else the embedded catalogue.
-	files := func(args []string) (fs.FS, error) {
+	// read reads and checks DIR when given, else paths.catalogue, else the embedded catalogue.
+	read := func(args []string) ([]catalogue.Item, error) {
 		if len(args) == 1 {
-			return dataFS(args[0], nil), nil
+			return readCatalogue(g, dataFS(args[0], nil))
 		}
 		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, err
 		}
-		return catalogueFS(cfg), nil
+		return readCatalogue(g, catalogueFS(cfg))
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate [DIR]",
@@ -36,11 +36,7 @@ func catalogueCmd(g *globals) *cobra.Command {
 			"checks every item; prints each problem as file:line: message and exits non-zero when any.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fsys, err := files(args)
-			if err != nil {
-				return err
-			}
-			items, err := readCatalogue(g, fsys)
+			items, err := read(args)
 			if err != nil {
 				return err
 			}
@@ -57,11 +53,7 @@ func catalogueCmd(g *globals) *cobra.Command {
 			"any file has a problem.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fsys, err := files(args)
-			if err != nil {
-				return err
-			}
-			items, err := readCatalogue(g, fsys)
+			items, err := read(args)
 			if err != nil {
 				return err
 			}

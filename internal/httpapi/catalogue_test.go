@@ -12,16 +12,12 @@ import (
 // search is a 400 in Chinese.
 func TestPublicCatalogue(t *testing.T) {
 	s := newStack(t)
+	// encoding/json matches the lower-case keys to these names.
 	type item struct {
-		Code      string   `json:"code"`
-		Version   int      `json:"version"`
-		Level2    string   `json:"level2"`
-		Basis     []string `json:"basis"`
-		Channels  []string `json:"channels"`
-		Mode      string   `json:"mode"`
-		Audience  string   `json:"audience"`
-		Category  string   `json:"category"`
-		TimeLimit struct {
+		Code, Level2, Mode, Audience, Category string
+		Version                                int
+		Basis, Channels                        []string
+		TimeLimit                              struct {
 			Text, Kind, Rule string
 			Days             int
 		} `json:"time_limit"`

@@ -12,18 +12,24 @@ import (
 	"wugongkai/workflow/catalogue"
 )
 
+// mustCatalogueStore returns a fixture, its catalogue store and the shipped catalogue's items.
+func mustCatalogueStore(tb testing.TB) (fixture, *postgres.Catalogue, []catalogue.Item) {
+	tb.Helper()
+	f := mustFixture(tb)
+	items, err := catalogue.LoadDir(configs.Catalogue())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f, f.store.Catalogue, items
+}
+
 // TestCatalogueVersions: loading the shipped catalogue adds every item at version 1; loading it
 // again changes nothing; an item changed in YAML gets version 2 while version 1 stays readable; an
 // item dropped from YAML is retired (no longer listed, still readable) and comes back when it
 // returns; another organisation has its own catalogue.
 func TestCatalogueVersions(t *testing.T) {
 	ctx := context.Background()
-	f := mustFixture(t)
-	s := f.store.Catalogue
-	items, err := catalogue.LoadDir(configs.Catalogue())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, s, items := mustCatalogueStore(t)
 	t1 := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
 	res, err := s.SaveCatalogue(ctx, items, t1)
 	if err != nil || len(res.Added) != len(items) || len(res.Changed)+len(res.Retired)+res.Unchanged != 0 {
@@ -112,12 +118,7 @@ func TestCatalogueVersions(t *testing.T) {
 // refuse) writes nothing and says why in Chinese.
 func TestCatalogueSaveIsWhole(t *testing.T) {
 	ctx := context.Background()
-	f := mustFixture(t)
-	s := f.store.Catalogue
-	items, err := catalogue.LoadDir(configs.Catalogue())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s, items := mustCatalogueStore(t)
 	bad := slices.Clone(items)
 	bad[len(bad)-1].Category = "其他"
 	if _, err := s.SaveCatalogue(ctx, bad, time.Now()); workflow.ErrorCode(err) != workflow.EInvalid {

@@ -29,16 +29,21 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
 // ParseFile) and checks it whole (see Validate). Any problem refuses the whole catalogue: the
 // error is workflow.ConfigErrors listing every problem with its file and line.
 func LoadDir(fsys fs.FS) ([]Item, error) {
-	names, err := fs.Glob(fsys, "*.yaml")
+	entries, err := fs.ReadDir(fsys, ".") // sorted by name
 	if err != nil {
 		return nil, fmt.Errorf("list catalogue files: %w", err)
 	}
-	slices.Sort(names)
 	var (
 		items []Item
 		errs  workflow.ConfigErrors
+		files int
 	)
-	for _, name := range names {
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		files++
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read catalogue file %s: %w", name, err)
@@ -47,7 +52,7 @@ func LoadDir(fsys fs.FS) ([]Item, error) {
 		errs = appendErrors(errs, err)
 		items = append(items, its...)
 	}
-	if len(names) == 0 {
+	if files == 0 {
 		errs = append(errs, workflow.ConfigError{Message: "目录中没有 *.yaml 文件，标准目录为空"})
 	}
 	if len(errs) == 0 {
