@@ -1,5 +1,5 @@
-// Package configs embeds the shipped configuration: the workflow definitions and the official
-// holiday calendars. Operators may override them with files on disk; these are the defaults.
+// Package configs embeds the shipped configuration: the workflow definitions, the official
+// holiday calendars and the default 基层政务公开标准目录. Operators may override them with files on disk; these are the defaults.
 package configs
 
 import (
@@ -9,7 +9,7 @@ import (
 
 // files holds the shipped configuration files.
 //
-//go:embed workflows/*.yaml holidays/*.yaml
+//go:embed workflows/*.yaml holidays/*.yaml catalogue/*.yaml
 var files embed.FS
 
 // Workflows returns the shipped workflow definitions (document.yaml, decision.yaml, ...) at the
@@ -19,6 +19,10 @@ func Workflows() fs.FS { return sub("workflows") }
 // Holidays returns the shipped holiday calendars (one YAML file per year) at the root of the
 // returned file system.
 func Holidays() fs.FS { return sub("holidays") }
+
+// Catalogue returns the shipped standard catalogue (one YAML file per area, read in name order) at
+// the root of the returned file system.
+func Catalogue() fs.FS { return sub("catalogue") }
 
 // sub returns the directory dir of the embedded files.
 func sub(dir string) fs.FS {

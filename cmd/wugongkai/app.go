@@ -124,6 +124,10 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, db: db, stores: postgres.NewStores(db, org, workflow.SystemClock), calendar: cal,
 		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
+	if err := seedCatalogue(ctx, cfg, a.stores.Catalogue, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.loadDefinitions(ctx, reg); err != nil {
 		a.Close()
 		return nil, err

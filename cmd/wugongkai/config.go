@@ -94,6 +94,7 @@ type WorkerConfig struct {
 type PathsConfig struct {
 	Workflows string `yaml:"workflows"`
 	Holidays  string `yaml:"holidays"`
+	Catalogue string `yaml:"catalogue"`
 }
 
 // SessionConfig configures staff sessions.
@@ -186,6 +187,7 @@ func applyEnv(c *Config, env func(string) string) error {
 		"WUGONGKAI_LOG_FORMAT":        &c.Log.Format,
 		"WUGONGKAI_WORKFLOWS_DIR":     &c.Paths.Workflows,
 		"WUGONGKAI_HOLIDAYS_DIR":      &c.Paths.Holidays,
+		"WUGONGKAI_CATALOGUE_DIR":     &c.Paths.Catalogue,
 		"WUGONGKAI_PUBLIC_BASE_URL":   &c.HTTP.PublicBaseURL,
 		"WUGONGKAI_AUDIT_KEY":         &c.Audit.Key,
 		"WUGONGKAI_AUDIT_KEY_FILE":    &c.Audit.KeyFile,

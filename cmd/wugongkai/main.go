@@ -68,6 +68,7 @@ func runWith(ctx context.Context, args []string, g *globals) error {
 		migrateCmd(g),
 		workflowCmd(g),
 		calendarCmd(g),
+		catalogueCmd(g),
 		auditCmd(g),
 		userCmd(g),
 		policyCmd(g),

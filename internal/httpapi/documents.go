@@ -32,6 +32,7 @@ type API struct {
 
 	consultations *ConsultationsAPI // set by MountConsultations
 	requests      *RequestsAPI      // set by MountRequests
+	catalogue     *CatalogueAPI     // set by MountCatalogue
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -119,6 +120,7 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"requests.exportReport":       handle(a.requests.exportReport),
 		"requests.saveInputs":         handle(a.requests.saveInputs),
 		"requests.finalize":           handle(a.requests.finalize),
+		"catalogue.browse":            a.catalogue.browse,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
@@ -116,4 +117,18 @@ func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
 func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.Desk {
 	return &desk.Desk{Docs: docs, Requests: reqs, Store: b.Stores.Desk, Auth: b.Enforcer}
+}
+
+// Catalogue records the shipped standard catalogue for the bureau and returns its use cases.
+func (b *Bureau) Catalogue(tb testing.TB) *catalogue.Catalogue {
+	tb.Helper()
+	items, err := catalogue.LoadDir(configs.Catalogue())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &catalogue.Catalogue{Store: b.Stores.Catalogue}
+	if _, err := c.Load(context.Background(), items); err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

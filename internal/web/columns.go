@@ -248,6 +248,9 @@ type sitemapLink struct {
 // sitemapPage is the human 网站地图: every column of the portal.
 func (s *Site) sitemapPage(c *gin.Context) {
 	links := []sitemapLink{{"政府信息公开目录", "/", "主动公开的政府信息，可按主题分类、年份和有效性检索"}}
+	if s.Catalogue != nil {
+		links = append(links, sitemapLink{"标准目录", "/catalogue", "基层政务公开标准目录：每个公开事项的内容、依据、时限、主体、渠道和“五公开”类别"})
+	}
 	if s.Texts != nil {
 		links = append(links, sitemapLink{"政府信息公开指南", "/guide", "公开方式、申请办法、受理机构和监督救济途径"},
 			sitemapLink{"政府信息公开制度", "/rules", "本机关的政府信息公开工作制度"})
@@ -269,6 +272,9 @@ func (s *Site) sitemapPage(c *gin.Context) {
 // columnPaths are the portal's column pages besides the home page, for the XML sitemap.
 func (s *Site) columnPaths() []string {
 	paths := []string{"/sitemap"}
+	if s.Catalogue != nil {
+		paths = append(paths, "/catalogue")
+	}
 	if s.Texts != nil {
 		paths = append(paths, "/guide", "/rules")
 	}

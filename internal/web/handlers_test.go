@@ -134,8 +134,8 @@ func TestPortal(t *testing.T) {
 		if err := xml.Unmarshal([]byte(r.body), &set); err != nil {
 			t.Fatalf("sitemap is not XML: %v", err)
 		}
-		if len(set.URLs) != 8 {
-			t.Errorf("sitemap has %d URLs, want 8 (home, the columns 网站地图/指南/制度/年度报告, consultations and two documents)", len(set.URLs))
+		if len(set.URLs) != 9 {
+			t.Errorf("sitemap has %d URLs, want 9 (home, the columns 网站地图/标准目录/指南/制度/年度报告, consultations and two documents)", len(set.URLs))
 		}
 		mustContain(t, "sitemap", r.body, fmt.Sprintf("%s/documents/%d", s.srv.URL, other.ID))
 		mustNotContain(t, "sitemap", r.body, fmt.Sprintf("/documents/%d<", draft.ID), fmt.Sprintf("/documents/%d<", withheld.ID))

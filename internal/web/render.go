@@ -70,10 +70,12 @@ type view struct {
 	Consultations bool
 	// Requests is set when the public request form and the request desk are mounted.
 	Requests bool
-	// Texts and Reports are set when the office's texts and the annual reports are served.
-	Texts   bool
-	Reports bool
-	Footer  footerView
+	// Texts and Reports are set when the office's texts and the annual reports are served, and
+	// Catalogue when the standard catalogue is.
+	Texts     bool
+	Reports   bool
+	Catalogue bool
+	Footer    footerView
 }
 
 type feedLink struct {
@@ -110,7 +112,7 @@ func (s *Site) render(c *gin.Context, status int, name string, data any) {
 		return
 	}
 	v := view{Org: s.OrgName, Page: data, Consultations: s.consultationsOn(), Requests: s.requestsOn(),
-		Texts: s.Texts != nil, Reports: s.Reports != nil, Footer: s.footer()}
+		Texts: s.Texts != nil, Reports: s.Reports != nil, Catalogue: s.Catalogue != nil, Footer: s.footer()}
 	v.Console = strings.HasPrefix(c.Request.URL.Path, "/console")
 	if st := staffOf(c); st != nil {
 		v.Staff = s.staffView(c, *st)
@@ -173,6 +175,8 @@ func portalNav(path string) string {
 		return "reports"
 	case path == "/sitemap":
 		return "sitemap"
+	case path == "/catalogue":
+		return "catalogue"
 	}
 	return ""
 }

@@ -22,6 +22,7 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
@@ -74,6 +75,9 @@ type Site struct {
 	// BaseURL is the portal's absolute address without a trailing slash (config
 	// http.public_base_url), used in feeds and the sitemap.
 	BaseURL string
+	// Catalogue is the standard catalogue (基层政务公开标准目录); without it the 标准目录 page is
+	// not served.
+	Catalogue *catalogue.Catalogue
 	// Texts keeps the office's portal texts (政府信息公开指南, 政府信息公开制度); without it those
 	// pages are not served.
 	Texts PortalTexts
@@ -123,7 +127,7 @@ func Mount(r Router, s *Site) error {
 		name string
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}} {
+		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -192,6 +196,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"texts.rules":                 s.portalTextPage(portal.Rules),
 		"texts.edit":                  s.editPortalText,
 		"texts.save":                  s.savePortalText,
+		"catalogue.page":              s.cataloguePage,
 	}
 }
 

@@ -1,0 +1,186 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"wugongkai/workflow"
+	"wugongkai/workflow/catalogue"
+)
+
+// Catalogue keeps the organisation's standard catalogue: every version of every item, which items
+// are in force and in what order. It implements catalogue.Storer.
+type Catalogue struct{ base }
+
+// catalogueRow is an item at one version, with its place in the catalogue.
+type catalogueRow struct {
+	Code       string         `db:"code"`
+	Version    int            `db:"version"`
+	Seq        int            `db:"seq"`
+	RetiredAt  sql.NullTime   `db:"retired_at"`
+	Area       string         `db:"area"`
+	Level1     string         `db:"level1"`
+	Level2     string         `db:"level2"`
+	Content    pq.StringArray `db:"content"`
+	Basis      pq.StringArray `db:"basis"`
+	TimeLimit  string         `db:"time_limit"`
+	RuleKind   string         `db:"rule_kind"`
+	RuleDays   int            `db:"rule_days"`
+	RuleMonth  int            `db:"rule_month"`
+	RuleDay    int            `db:"rule_day"`
+	Subject    string         `db:"subject"`
+	Channels   pq.StringArray `db:"channels"`
+	Audience   string         `db:"audience"`
+	Mode       string         `db:"mode"`
+	Category   string         `db:"category"`
+	SourceFile string         `db:"source_file"`
+	SourceLine int            `db:"source_line"`
+	LoadedAt   time.Time      `db:"loaded_at"`
+}
+
+func (r catalogueRow) toDomain() catalogue.Item {
+	it := catalogue.Item{Code: r.Code, Version: r.Version, Seq: r.Seq, Area: r.Area, Level1: r.Level1, Level2: r.Level2,
+		Content: r.Content, Basis: r.Basis,
+		TimeLimit: catalogue.TimeLimit{Text: r.TimeLimit, Kind: r.RuleKind, Days: r.RuleDays, Month: r.RuleMonth, Day: r.RuleDay},
+		Subject:   r.Subject, Channels: r.Channels, Audience: r.Audience, Mode: r.Mode, Category: r.Category,
+		File: r.SourceFile, Line: r.SourceLine, LoadedAt: r.LoadedAt}
+	if r.RetiredAt.Valid {
+		it.RetiredAt = r.RetiredAt.Time
+	}
+	return it
+}
+
+// catalogueSelect reads items joined with one of their versions; the caller adds the join's
+// version condition and the filters.
+const catalogueSelect = `SELECT i.code, v.version, i.seq, i.retired_at, v.area, v.level1, v.level2, v.content, v.basis,
+	v.time_limit, v.rule_kind, v.rule_days, v.rule_month, v.rule_day, v.subject, v.channels, v.audience, v.mode,
+	v.category, v.source_file, v.source_line, v.loaded_at
+	FROM catalogue_items i JOIN catalogue_item_versions v ON v.org_id = i.org_id AND v.code = i.code`
+
+// CatalogueItems implements catalogue.Storer: the items in force at their current version, in
+// catalogue order.
+func (s *Catalogue) CatalogueItems(ctx context.Context) ([]catalogue.Item, error) {
+	return s.items(ctx, s.db, catalogueSelect+` AND v.version = i.current_version
+		WHERE i.org_id = $1 AND i.retired_at IS NULL ORDER BY i.seq, i.code`, s.org)
+}
+
+// CatalogueItem implements catalogue.Storer: one item at version (0: its current version),
+// retired or not.
+func (s *Catalogue) CatalogueItem(ctx context.Context, code string, version int) (catalogue.Item, error) {
+	const q = catalogueSelect + ` AND v.version = CASE WHEN $3 = 0 THEN i.current_version ELSE $3 END
+		WHERE i.org_id = $1 AND i.code = $2`
+	items, err := s.items(ctx, s.db, q, s.org, code, version)
+	if err != nil {
+		return catalogue.Item{}, err
+	}
+	if len(items) == 0 {
+		if version > 0 {
+			return catalogue.Item{}, workflow.Errorf(workflow.ENotFound, "标准目录中没有事项 %s 的第 %d 版", code, version)
+		}
+		return catalogue.Item{}, workflow.Errorf(workflow.ENotFound, "标准目录中没有事项 %s", code)
+	}
+	return items[0], nil
+}
+
+func (s *Catalogue) items(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]catalogue.Item, error) {
+	return selectAll(ctx, q, "read catalogue", catalogueRow.toDomain, query, args...)
+}
+
+// SaveCatalogue implements catalogue.Storer in one transaction. Loads of one organisation's
+// catalogue run one at a time (several nodes may load the same files on start).
+func (s *Catalogue) SaveCatalogue(ctx context.Context, items []catalogue.Item, at time.Time) (catalogue.LoadResult, error) {
+	var res catalogue.LoadResult
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res = catalogue.LoadResult{}
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE`, s.org); err != nil {
+			return translate(fmt.Errorf("lock catalogue: %w", err), "")
+		}
+		stored, err := s.items(ctx, tx, catalogueSelect+` AND v.version = i.current_version WHERE i.org_id = $1`, s.org)
+		if err != nil {
+			return err
+		}
+		current := make(map[string]catalogue.Item, len(stored))
+		for _, it := range stored {
+			current[it.Code] = it
+		}
+		for i, it := range items {
+			seq := i + 1
+			old, known := current[it.Code]
+			delete(current, it.Code)
+			switch {
+			case !known:
+				res.Added = append(res.Added, it.Code)
+				if err := s.insertVersion(ctx, tx, it, 1, seq, at, true); err != nil {
+					return err
+				}
+			case !catalogue.Same(old, it):
+				res.Changed = append(res.Changed, it.Code)
+				if err := s.insertVersion(ctx, tx, it, old.Version+1, seq, at, false); err != nil {
+					return err
+				}
+			default:
+				if old.Retired() {
+					res.Restored = append(res.Restored, it.Code)
+				} else {
+					res.Unchanged++
+				}
+				const q = `UPDATE catalogue_items SET seq = $3, retired_at = NULL WHERE org_id = $1 AND code = $2`
+				if _, err := tx.ExecContext(ctx, q, s.org, it.Code, seq); err != nil {
+					return translate(fmt.Errorf("place catalogue item %s: %w", it.Code, err), "标准目录事项")
+				}
+			}
+		}
+		for code, old := range current {
+			if old.Retired() {
+				continue
+			}
+			res.Retired = append(res.Retired, code)
+			const q = `UPDATE catalogue_items SET retired_at = $3 WHERE org_id = $1 AND code = $2`
+			if _, err := tx.ExecContext(ctx, q, s.org, code, at); err != nil {
+				return translate(fmt.Errorf("retire catalogue item %s: %w", code, err), "标准目录事项")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return catalogue.LoadResult{}, err
+	}
+	slices.Sort(res.Retired)
+	return res, nil
+}
+
+// insertVersion records version of it as the item's current version (creating the item when
+// first), in force at place seq.
+func (s *Catalogue) insertVersion(ctx context.Context, tx *sqlx.Tx, it catalogue.Item, version, seq int, at time.Time, first bool) error {
+	qItem := `UPDATE catalogue_items SET current_version = $3, seq = $4, retired_at = NULL WHERE org_id = $1 AND code = $2`
+	if first {
+		qItem = `INSERT INTO catalogue_items (org_id, code, current_version, seq) VALUES ($1, $2, $3, $4)`
+	}
+	if _, err := tx.ExecContext(ctx, qItem, s.org, it.Code, version, seq); err != nil {
+		return translate(fmt.Errorf("save catalogue item %s: %w", it.Code, err), "标准目录事项")
+	}
+	const q = `INSERT INTO catalogue_item_versions (org_id, code, version, area, level1, level2, content, basis,
+		time_limit, rule_kind, rule_days, rule_month, rule_day, subject, channels, audience, mode, category,
+		source_file, source_line, loaded_at)
+		VALUES (:org_id, :code, :version, :area, :level1, :level2, :content, :basis, :time_limit, :rule_kind,
+		:rule_days, :rule_month, :rule_day, :subject, :channels, :audience, :mode, :category, :source_file,
+		:source_line, :loaded_at)`
+	t := it.TimeLimit
+	_, err := sqlx.NamedExecContext(ctx, tx, q, map[string]any{
+		"org_id": s.org, "code": it.Code, "version": version, "area": it.Area, "level1": it.Level1, "level2": it.Level2,
+		"content": pq.StringArray(it.Content), "basis": pq.StringArray(it.Basis), "time_limit": t.Text,
+		"rule_kind": t.Kind, "rule_days": t.Days, "rule_month": t.Month, "rule_day": t.Day, "subject": it.Subject,
+		"channels": pq.StringArray(it.Channels), "audience": it.Audience, "mode": it.Mode, "category": it.Category,
+		"source_file": it.File, "source_line": it.Line, "loaded_at": at,
+	})
+	if err != nil {
+		return translate(fmt.Errorf("save catalogue item %s version %d: %w", it.Code, version, err), "标准目录事项")
+	}
+	return nil
+}

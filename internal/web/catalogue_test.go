@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestCataloguePage: the portal's 标准目录 shows the catalogue by tree and by 五公开 category with
+// every column of each item, narrows it by a search, answers an overlong search with a 400 in
+// Chinese, and is linked from the navigation and both sitemaps.
+func TestCataloguePage(t *testing.T) {
+	s := newStack(t)
+	c := s.anon()
+	r := c.get("/catalogue")
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	mustContain(t, "tree", r.body, `lang="zh-CN"`, "基层政务公开标准目录", `<a href="/catalogue" aria-current="page">标准目录</a>`,
+		`<h2 id="area-0">通用事项</h2>`, "<h3>机构信息</h3>", `id="item-TY-01"`, "机构信息 › 机构职能",
+		"公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "公开方式", "五公开类别",
+		"信息形成或者变更之日起20个工作日内", "（20个工作日）", "国有土地上房屋征收与补偿", "保障性住房", "农村危房改造", "市政服务",
+		`id="by-tree" href="/catalogue" aria-current="page"`, `<label for="catalogue-q">`)
+	if strings.Count(r.body, `class="panel catalogue-item"`) < 20 {
+		t.Fatalf("tree shows %d items", strings.Count(r.body, `class="panel catalogue-item"`))
+	}
+
+	r = c.get("/catalogue?by=category")
+	mustContain(t, "categories", r.body, `id="by-category" href="/catalogue?by=category" aria-current="page"`,
+		`<h2 id="category-h-决策">决策公开`, `<h2 id="category-h-结果">结果公开`, `name="by" value="category"`)
+	if i, j := strings.Index(r.body, `id="category-结果"`), strings.Index(r.body, `id="item-TY-07"`); i < 0 || j < i {
+		t.Errorf("the annual report item is not under 结果公开")
+	}
+
+	r = c.get("/catalogue?q=" + url.QueryEscape("征收决定"))
+	mustContain(t, "search", r.body, "共 <strong>1</strong> 个事项", `id="item-ZS-05"`, "作出房屋征收决定后及时公告",
+		`href="/catalogue?by=category&amp;q=`)
+	if strings.Count(r.body, `class="panel catalogue-item"`) != 1 {
+		t.Fatalf("search shows %d items", strings.Count(r.body, `class="panel catalogue-item"`))
+	}
+	r = c.get("/catalogue?q=" + url.QueryEscape("没有这样的事项"))
+	mustContain(t, "search for nothing", r.body, "没有符合条件的事项")
+
+	r = c.get("/catalogue?q=" + url.QueryEscape(strings.Repeat("字", 101)))
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("overlong search: status %d", r.status)
+	}
+	mustContain(t, "overlong search", r.body, `role="alert">检索词不能超过 100 个字`)
+
+	mustContain(t, "sitemap", c.get("/sitemap").body, `<a href="/catalogue">标准目录</a>`)
+	mustContain(t, "sitemap.xml", c.get("/sitemap.xml").body, "/catalogue</loc>")
+}
+
+// TestBrowserCatalogue: a citizen browses the 标准目录 in Chromium from the navigation, by tree and
+// by category, searches it, and reads it at a phone's width; every page passes the page checks.
+func TestBrowserCatalogue(t *testing.T) {
+	s := newStack(t)
+	citizen := newPerson(t, s, "citizen")
+	citizen.visit("/", 200)
+	citizen.press(`.site-nav a[href="/catalogue"]`, 200)
+	citizen.see("基层政务公开标准目录", "国有土地上房屋征收与补偿", "机构信息 › 机构职能", "公开渠道和载体")
+	citizen.shot("60-catalogue")
+	citizen.press("#by-category", 200)
+	citizen.see("决策公开", "执行公开", "管理公开", "服务公开", "结果公开")
+	citizen.shot("61-catalogue-category")
+	citizen.typeInto("catalogue-q", "征收决定")
+	citizen.press("#catalogue-search", 200)
+	citizen.see("共 1 个事项", "房屋征收决定", "作出房屋征收决定后及时公告")
+	if n := citizen.count(".catalogue-item"); n != 1 {
+		t.Fatalf("search shows %d items", n)
+	}
+	if n := citizen.count(`#by-category[aria-current="page"]`); n != 1 {
+		t.Fatalf("the search left the category view")
+	}
+	citizen.atPhone("/catalogue", "62-catalogue")
+	citizen.atPhone("/catalogue?by=category", "63-catalogue-category")
+}

@@ -1,0 +1,2 @@
+DROP TABLE catalogue_item_versions;
+DROP TABLE catalogue_items;
