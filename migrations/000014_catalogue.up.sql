@@ -1,4 +1,4 @@
--- 000016_catalogue: the 基层政务公开标准目录 of each organisation. catalogue_items has one row per
+-- 000014_catalogue: the 基层政务公开标准目录 of each organisation. catalogue_items has one row per
 -- item code (its current version, its place in the catalogue, and when it was retired);
 -- catalogue_item_versions keeps every version an item has had, never changed or deleted, so a
 -- document tagged with an item can keep the version it was tagged with, and a retired item stays
