@@ -76,6 +76,7 @@ func newStack(tb testing.TB) *stack {
 	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: store.Comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
+	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(testFileLimit)})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
 	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -145,8 +146,16 @@ func (s *FileStore) File(ctx context.Context, doc, id int64) (files.File, error)
 	return s.one(ctx, ` WHERE f.org_id = $1 AND f.document_id = $2 AND f.id = $3`, s.org, doc, id)
 }
 
-// PublicFiles implements files.Store through the one public read rule (publicWhere).
+// PublicFiles implements files.Store through the one public read rule (publicWhere): a document
+// that is not public is not found, rather than shown without files.
 func (s *FileStore) PublicFiles(ctx context.Context, doc int64) ([]files.File, error) {
+	var public bool
+	if err := s.db.GetContext(ctx, &public, `SELECT EXISTS (SELECT 1 FROM documents d`+publicWhere+` AND d.id = $2)`, s.org, doc); err != nil {
+		return nil, translate(fmt.Errorf("read public document: %w", err), "文件")
+	}
+	if !public {
+		return nil, translate(sql.ErrNoRows, "文件")
+	}
 	return s.list(ctx, publicWhere+` AND f.document_id = $2`, s.org, doc)
 }
 

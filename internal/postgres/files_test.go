@@ -128,7 +128,7 @@ func TestPublicFilesFollowThePublicReadRule(t *testing.T) {
 				t.Fatal(err)
 			}
 			list, err := fs.PublicFiles(ctx, d.ID)
-			if err != nil || (len(list) == 1) != tc.public {
+			if tc.public && (err != nil || len(list) != 1) || !tc.public && workflow.ErrorCode(err) != workflow.ENotFound {
 				t.Fatalf("PublicFiles = %d files (%v), public %v", len(list), err, tc.public)
 			}
 			_, err = fs.PublicFile(ctx, d.ID, saved.ID)

@@ -16,6 +16,7 @@ import (
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/requests"
 )
 
@@ -116,4 +117,9 @@ func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
 func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.Desk {
 	return &desk.Desk{Docs: docs, Requests: reqs, Store: b.Stores.Desk, Auth: b.Enforcer}
+}
+
+// Files returns the file use cases over the bureau, accepting files of up to maxBytes.
+func (b *Bureau) Files(maxBytes int64) *files.Files {
+	return &files.Files{Engine: b.Engine, Store: postgres.NewFileStore(b.DB, b.Store.Org()), Auth: b.Enforcer, MaxBytes: maxBytes}
 }

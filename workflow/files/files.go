@@ -307,17 +307,30 @@ func (s *Files) open(ctx context.Context, f File, err error) (File, io.ReadSeekC
 	return f, r, nil
 }
 
+// notPublic is what the public is told of a document, or a file, that is not public: what the
+// document's own page says (documents.Documents.PublicDocument).
+func notPublic(err error) error {
+	if workflow.ErrorCode(err) == workflow.ENotFound {
+		return &workflow.Error{Code: workflow.ENotFound, Message: "文件不存在或尚未公开"}
+	}
+	return err
+}
+
 // PublicList returns the files of document doc if it is public (published and 主动公开); any
 // other document answers ENotFound, as its page does.
 func (s *Files) PublicList(ctx context.Context, doc int64) ([]File, error) {
-	return s.Store.PublicFiles(ctx, doc)
+	fs, err := s.Store.PublicFiles(ctx, doc)
+	return fs, notPublic(err)
 }
 
 // PublicOpen returns file id of public document doc and its content; a file of any other document
-// answers ENotFound. The caller closes the content.
+// answers ENotFound as the document does. The caller closes the content.
 func (s *Files) PublicOpen(ctx context.Context, doc, id int64) (File, io.ReadSeekCloser, error) {
 	f, err := s.Store.PublicFile(ctx, doc, id)
-	return s.open(ctx, f, err)
+	if err != nil {
+		return File{}, nil, notPublic(err)
+	}
+	return s.open(ctx, f, nil)
 }
 
 // Headers are the response headers a file is served with: its sniffed Content-Type; inline only

@@ -91,16 +91,18 @@ func Sniff(head []byte, name string) (Type, bool) {
 	return TypeByName(t)
 }
 
-// zipKind tells OFD, DOCX and XLSX apart by the names of the first entries of a ZIP archive.
+// zipKind tells OFD, DOCX and XLSX apart by the names of the first entries of a ZIP archive. An
+// entry whose sizes follow its data (a data descriptor) cannot be skipped by its header, so the
+// next entry is found by its signature.
 func zipKind(b []byte) string {
-	for range 32 {
-		if len(b) < 30 || !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+	sig := []byte("PK\x03\x04")
+	for range 64 {
+		i := bytes.Index(b, sig)
+		if i < 0 || len(b) < i+30 {
 			return ""
 		}
-		flags := binary.LittleEndian.Uint16(b[6:])
-		size := int(binary.LittleEndian.Uint32(b[18:]))
+		b = b[i:]
 		nameLen := int(binary.LittleEndian.Uint16(b[26:]))
-		extraLen := int(binary.LittleEndian.Uint16(b[28:]))
 		if len(b) < 30+nameLen {
 			return ""
 		}
@@ -113,14 +115,7 @@ func zipKind(b []byte) string {
 		case strings.HasPrefix(name, "xl/"):
 			return "xlsx"
 		}
-		if flags&0x08 != 0 { // sizes follow the data: the next entry cannot be found
-			return ""
-		}
-		next := 30 + nameLen + extraLen + size
-		if next > len(b) {
-			return ""
-		}
-		b = b[next:]
+		b = b[30+nameLen:]
 	}
 	return ""
 }

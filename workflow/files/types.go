@@ -69,7 +69,8 @@ type Store interface {
 	// File returns file id of document doc (not found: ENotFound).
 	File(ctx context.Context, doc, id int64) (File, error)
 	// PublicFiles and PublicFile are Files and File through the one public read rule: only a
-	// published 主动公开 document's files; any other document's look missing (ENotFound).
+	// published 主动公开 document's files; any other document, and its files, are missing
+	// (ENotFound).
 	PublicFiles(ctx context.Context, doc int64) ([]File, error)
 	PublicFile(ctx context.Context, doc, id int64) (File, error)
 	// Open returns f's content, seekable so that byte ranges can be served.
