@@ -21,6 +21,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/requests"
 )
 
@@ -157,7 +158,11 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
 		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
+		docFiles := &files.Files{Engine: a.engine, Store: postgres.NewFileStore(a.store.DB(), a.store.Org()), Auth: enforcer,
+			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
+		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults,
+			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
 			Requests: reqs, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
 			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,

@@ -87,6 +87,7 @@ type docPageView struct {
 	PublishedOn   string
 	ValidUntil    string
 	Consult       *consultationPanel
+	Files         *filesPanel
 }
 
 type validityForm struct {
@@ -113,6 +114,8 @@ func (s *Site) documentPage(c *gin.Context) {
 		v.Flash = "有效性已更新。"
 	case "summary":
 		v.Flash = "意见采纳情况说明已上传。"
+	case done == "upload":
+		v.Flash = "文件已上传。"
 	default:
 		v.Flash = doneFlash(v.History, done)
 	}
@@ -188,6 +191,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
 	v.Consult = s.consultationPanel(c, st, d)
+	if v.Files, err = s.filesPanelOf(c, st, d, v.CanEdit); err != nil {
+		return docPageView{}, err
+	}
 	versions, err := s.Docs.Store.Versions(c.Request.Context(), d.ID) // readable: det came from Detail
 	if err != nil {
 		return docPageView{}, err

@@ -25,6 +25,7 @@ import (
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/requests"
 )
 
@@ -77,6 +78,10 @@ type Site struct {
 	Cases    *requests.Cases
 	// Reports are the annual report use cases; without them the report pages are not served.
 	Reports *report.Reports
+	// Files are a document's signed original, attachments and 图解; without them no file is
+	// listed, uploaded or served. FileTimeout is how long one upload or download may take.
+	Files       *files.Files
+	FileTimeout time.Duration
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications
@@ -179,6 +184,9 @@ func Mount(r Router, s *Site) error {
 		s.mountReports(staff)
 	}
 	s.mountColumns(pub, staff)
+	if s.Files != nil {
+		s.mountFiles(r, pub, staff)
+	}
 	return nil
 }
 
