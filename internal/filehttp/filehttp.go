@@ -76,9 +76,11 @@ func formError(err error) error {
 		Details: map[string]any{"reason": "bad_form"}, Err: err}
 }
 
-// Serve writes f from content: the headers of f.Headers, conditional requests and byte ranges by
-// http.ServeContent. timeout extends the write deadline for a large file on a slow line.
-func Serve(w http.ResponseWriter, r *http.Request, f files.File, content io.ReadSeeker, cacheControl string, timeout time.Duration) {
+// Serve writes f from content, which it closes: the headers of f.Headers, conditional requests
+// and byte ranges by http.ServeContent. timeout extends the write deadline for a large file on a
+// slow line.
+func Serve(w http.ResponseWriter, r *http.Request, f files.File, content io.ReadSeekCloser, cacheControl string, timeout time.Duration) {
+	defer content.Close()
 	if timeout > 0 {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout))
 	}

@@ -119,7 +119,11 @@ func (f *FilesAPI) download(c *gin.Context) {
 		return
 	}
 	file, content, err := f.Files.Open(c.Request.Context(), staffOf(c).Actor(), id, fid)
-	f.serve(c, file, content, err, "private, no-store")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	filehttp.Serve(c.Writer, c.Request, file, content, "private, no-store", f.Timeout)
 }
 
 func (f *FilesAPI) publicDownload(c *gin.Context) {
@@ -129,16 +133,11 @@ func (f *FilesAPI) publicDownload(c *gin.Context) {
 		return
 	}
 	file, content, err := f.Files.PublicOpen(c.Request.Context(), id, fid)
-	f.serve(c, file, content, err, "no-cache")
-}
-
-func (f *FilesAPI) serve(c *gin.Context, file files.File, content io.ReadSeekCloser, err error, cacheControl string) {
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	defer content.Close()
-	filehttp.Serve(c.Writer, c.Request, file, content, cacheControl, f.Timeout)
+	filehttp.Serve(c.Writer, c.Request, file, content, "no-cache", f.Timeout)
 }
 
 // fileIDs reads the document and file ids of a file route.

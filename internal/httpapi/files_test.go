@@ -82,13 +82,7 @@ func (s *stack) upload(user string, doc int64, u upload) (int, []byte) {
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+s.tokens[user])
-	resp, err := client.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := s.send(req, user)
 	return resp.StatusCode, b
 }
 
@@ -126,19 +120,7 @@ func (s *stack) fetch(path, user string, header ...string) (*http.Response, []by
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+s.tokens[user])
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return resp, b
+	return s.send(req, user)
 }
 
 func sha(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }

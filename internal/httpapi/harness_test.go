@@ -112,6 +112,13 @@ func (s *stack) do(method, path, user string, body any) (int, []byte) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	resp, b := s.send(req, user)
+	return resp.StatusCode, b
+}
+
+// send sends req as user ("" = anonymous) and returns the response with its body read.
+func (s *stack) send(req *http.Request, user string) (*http.Response, []byte) {
+	s.t.Helper()
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+s.tokens[user])
 	}
@@ -124,7 +131,7 @@ func (s *stack) do(method, path, user string, body any) (int, []byte) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // mustDo is do that fails the test unless the status is want, and decodes the body into out.

@@ -158,7 +158,6 @@ func (s *Site) serveFile(c *gin.Context, f files.File, content io.ReadSeekCloser
 		s.errorPage(c, err)
 		return
 	}
-	defer content.Close()
 	// A file is not a page: the pages' Content-Security-Policy would keep the browser's PDF viewer
 	// from showing a PDF. What it guards against cannot happen here: HTML and SVG are never served
 	// inline, and nosniff keeps the browser to the sniffed type.
