@@ -75,7 +75,7 @@ func TestBrowserFileUploadAndPortalDownload(t *testing.T) {
 		p.press("#upload-button", wantStatus)
 	}
 	upload("original", "测建〔2026〕1号 签发原件.pdf", 200)
-	p.see("文件已上传", "测建〔2026〕1号 签发原件.pdf", "PDF 文档", "王起草")
+	p.see("文件已上传", "测建〔2026〕1号 签发原件.pdf", "PDF 文档", "王起草", "上传文件", "类别：签发原件", "大小：2.3 MB")
 	upload("attachment", "伪装.pdf", 400)
 	p.see("不能上传")
 	if n := p.count("#file-list tbody tr"); n != 1 {
