@@ -198,7 +198,7 @@ func (s *Files) Upload(ctx context.Context, actor workflow.Actor, doc int64, ver
 	if err != nil {
 		return File{}, err
 	}
-	c := &Content{r: br, limit: limit, h: sha256.New()}
+	c := NewContent(br, limit)
 	f := File{DocumentID: doc, Kind: up.Kind, Name: up.Name, ContentType: t.MIME, UploadedBy: actor.UserID,
 		UploaderName: actor.Name, CreatedAt: s.now()}
 	return s.Store.Save(ctx, f, inst.Version, c, actor, f.CreatedAt)
