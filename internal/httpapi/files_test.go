@@ -300,3 +300,26 @@ func TestBadUploadsLeaveNothing(t *testing.T) {
 		t.Fatalf("upload by the unit head: %d %s", status, b)
 	}
 }
+
+// BenchmarkFileAPI uploads a 10 MB PDF to a draft and downloads it through the JSON API over
+// loopback: the figure beside internal/postgres's BenchmarkFile (the store alone and a plain copy).
+func BenchmarkFileAPI(b *testing.B) {
+	s := newStackWithFiles(b, 16<<20)
+	d := s.create("drafter", map[string]any{"title": "基准", "attribute": "主动公开"})
+	pdf := testPDF(10 << 20)
+	var last fileView
+	b.Run("upload", func(b *testing.B) {
+		b.SetBytes(int64(len(pdf)))
+		for b.Loop() {
+			last = s.mustUpload("drafter", d.ID, upload{kind: "original", name: "原件.pdf", content: pdf})
+		}
+	})
+	b.Run("serve", func(b *testing.B) {
+		b.SetBytes(int64(len(pdf)))
+		for b.Loop() {
+			if resp, body := s.fetch(last.URL, "drafter"); resp.StatusCode != http.StatusOK || len(body) != len(pdf) {
+				b.Fatalf("download: %d, %d bytes", resp.StatusCode, len(body))
+			}
+		}
+	})
+}

@@ -65,6 +65,12 @@ func bureauOf(tb testing.TB, users []struct{ name, display, role, unit string })
 
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
+	return newStackWithFiles(tb, testFileLimit)
+}
+
+// newStackWithFiles is newStack accepting files of up to fileLimit bytes.
+func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
+	tb.Helper()
 	b := bureauOf(tb, testUsers)
 	db, store, enf, engine := b.DB, b.Stores, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
@@ -76,7 +82,7 @@ func newStack(tb testing.TB) *stack {
 	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: store.Comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
-	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(testFileLimit)})
+	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
 	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock}
