@@ -158,7 +158,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
 		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
-		docFiles := &files.Files{Engine: a.engine, Store: postgres.NewFileStore(a.store.DB(), a.store.Org()), Auth: enforcer,
+		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer,
 			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
 		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults,

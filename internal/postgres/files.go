@@ -22,17 +22,9 @@ import (
 // holds one chunk in memory, never the whole file.
 const FileChunkSize = 1 << 20
 
-// FileStore keeps the files of documents (workflow/files.Store) in PostgreSQL: records in
-// document_files, content in document_file_chunks.
-type FileStore struct {
-	db  *DB
-	org int64
-}
-
-// NewFileStore returns the file store of organisation org.
-func NewFileStore(db *DB, org int64) *FileStore {
-	return &FileStore{db: db, org: org}
-}
+// Files keeps the files of documents (workflow/files.Store): records in document_files, content
+// in document_file_chunks.
+type Files struct{ base }
 
 type fileRow struct {
 	ID              int64     `db:"id"`
@@ -63,13 +55,13 @@ const fileSelect = `SELECT f.id, f.document_id, f.kind, f.name, f.content_type, 
 	JOIN users u ON u.org_id = f.org_id AND u.id = f.uploaded_by`
 
 // Document implements files.Store.
-func (s *FileStore) Document(ctx context.Context, id int64) (workflow.Instance, error) {
-	return (&Store{db: s.db, org: s.org}).loadInstance(ctx, s.db, "documents", id, false)
+func (s *Files) Document(ctx context.Context, id int64) (workflow.Instance, error) {
+	return s.loadInstance(ctx, s.db, "documents", id, false)
 }
 
 // Save implements files.Store: the file's row, its chunks as they are read, the document's version
 // bump and the "upload" audit event with the file's SHA-256, in one transaction.
-func (s *FileStore) Save(ctx context.Context, f files.File, prevVersion int, content *files.Content, actor workflow.Actor, now time.Time) (files.File, error) {
+func (s *Files) Save(ctx context.Context, f files.File, prevVersion int, content *files.Content, actor workflow.Actor, now time.Time) (files.File, error) {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const qFile = `INSERT INTO document_files (org_id, document_id, kind, name, content_type, size, sha256, chunk_size,
 			uploaded_by, document_version, created_at) VALUES ($1, $2, $3, $4, $5, 0, '', $6, $7, $8, $9) RETURNING id`
@@ -104,7 +96,7 @@ func (s *FileStore) Save(ctx context.Context, f files.File, prevVersion int, con
 			WHERE org_id = $2 AND id = $3 AND version = $4 RETURNING state`
 		if err := tx.GetContext(ctx, &state, qDoc, now.UTC(), s.org, f.DocumentID, prevVersion); err != nil {
 			if workflow.ErrorCode(translate(err, "")) == workflow.ENotFound {
-				return (&Store{db: s.db, org: s.org}).staleOrMissing(ctx, tx, "documents", workflow.Instance{ID: f.DocumentID, Version: prevVersion})
+				return s.staleOrMissing(ctx, tx, "documents", workflow.Instance{ID: f.DocumentID, Version: prevVersion})
 			}
 			return translate(fmt.Errorf("update document: %w", err), "文件")
 		}
@@ -120,7 +112,7 @@ func (s *FileStore) Save(ctx context.Context, f files.File, prevVersion int, con
 	return f, nil
 }
 
-func (s *FileStore) list(ctx context.Context, where string, args ...any) ([]files.File, error) {
+func (s *Files) list(ctx context.Context, where string, args ...any) ([]files.File, error) {
 	var rows []fileRow
 	if err := s.db.SelectContext(ctx, &rows, fileSelect+where+` ORDER BY f.id`, args...); err != nil {
 		return nil, translate(fmt.Errorf("list files: %w", err), "文件")
@@ -128,7 +120,7 @@ func (s *FileStore) list(ctx context.Context, where string, args ...any) ([]file
 	return toDomains(rows)
 }
 
-func (s *FileStore) one(ctx context.Context, where string, args ...any) (files.File, error) {
+func (s *Files) one(ctx context.Context, where string, args ...any) (files.File, error) {
 	var r fileRow
 	if err := s.db.GetContext(ctx, &r, fileSelect+where, args...); err != nil {
 		return files.File{}, translate(err, "文件")
@@ -137,18 +129,18 @@ func (s *FileStore) one(ctx context.Context, where string, args ...any) (files.F
 }
 
 // Files implements files.Store.
-func (s *FileStore) Files(ctx context.Context, doc int64) ([]files.File, error) {
+func (s *Files) Files(ctx context.Context, doc int64) ([]files.File, error) {
 	return s.list(ctx, ` WHERE f.org_id = $1 AND f.document_id = $2`, s.org, doc)
 }
 
 // File implements files.Store.
-func (s *FileStore) File(ctx context.Context, doc, id int64) (files.File, error) {
+func (s *Files) File(ctx context.Context, doc, id int64) (files.File, error) {
 	return s.one(ctx, ` WHERE f.org_id = $1 AND f.document_id = $2 AND f.id = $3`, s.org, doc, id)
 }
 
 // PublicFiles implements files.Store through the one public read rule (publicWhere): a document
 // that is not public is not found, rather than shown without files.
-func (s *FileStore) PublicFiles(ctx context.Context, doc int64) ([]files.File, error) {
+func (s *Files) PublicFiles(ctx context.Context, doc int64) ([]files.File, error) {
 	var public bool
 	if err := s.db.GetContext(ctx, &public, `SELECT EXISTS (SELECT 1 FROM documents d`+publicWhere+` AND d.id = $2)`, s.org, doc); err != nil {
 		return nil, translate(fmt.Errorf("read public document: %w", err), "文件")
@@ -160,12 +152,12 @@ func (s *FileStore) PublicFiles(ctx context.Context, doc int64) ([]files.File, e
 }
 
 // PublicFile implements files.Store through the one public read rule (publicWhere).
-func (s *FileStore) PublicFile(ctx context.Context, doc, id int64) (files.File, error) {
+func (s *Files) PublicFile(ctx context.Context, doc, id int64) (files.File, error) {
 	return s.one(ctx, publicWhere+` AND f.document_id = $2 AND f.id = $3`, s.org, doc, id)
 }
 
 // Open implements files.Store: a reader that fetches one chunk at a time, at any offset.
-func (s *FileStore) Open(ctx context.Context, f files.File) (io.ReadSeekCloser, error) {
+func (s *Files) Open(ctx context.Context, f files.File) (io.ReadSeekCloser, error) {
 	return &chunkReader{ctx: ctx, db: s.db, org: s.org, file: f.ID, size: f.Size, chunk: -1}, nil
 }
 

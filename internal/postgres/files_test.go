@@ -25,7 +25,7 @@ func mustRandom(tb testing.TB, n int) []byte {
 	return b
 }
 
-func (f fixture) mustSaveFile(tb testing.TB, fs *postgres.FileStore, doc int64, version int, name string, content []byte) files.File {
+func (f fixture) mustSaveFile(tb testing.TB, fs *postgres.Files, doc int64, version int, name string, content []byte) files.File {
 	tb.Helper()
 	saved, err := fs.Save(context.Background(), files.File{DocumentID: doc, Kind: files.KindAttachment, Name: name,
 		ContentType: "application/pdf", UploadedBy: f.user.ID}, version, files.NewContent(bytes.NewReader(content), 1<<30), f.actor, t0)
@@ -35,10 +35,10 @@ func (f fixture) mustSaveFile(tb testing.TB, fs *postgres.FileStore, doc int64, 
 	return saved
 }
 
-func TestFileStoreSavesInChunksAndReadsAnyRange(t *testing.T) {
+func TestFilesAreSavedInChunksAndReadsAnyRange(t *testing.T) {
 	f := mustFixture(t)
 	ctx := context.Background()
-	fs := postgres.NewFileStore(f.db, f.store.Org())
+	fs := f.store.Files
 	d := f.mustDocument(t)
 	content := mustRandom(t, 2*postgres.FileChunkSize+12345)
 	saved := f.mustSaveFile(t, fs, d.ID, d.Version, "附件一：补贴名单.pdf", content)
@@ -50,11 +50,11 @@ func TestFileStoreSavesInChunksAndReadsAnyRange(t *testing.T) {
 	if err := f.db.GetContext(ctx, &chunks, `SELECT count(*) FROM document_file_chunks WHERE file_id = $1`, saved.ID); err != nil || chunks != 3 {
 		t.Fatalf("chunks = %d (%v), want 3", chunks, err)
 	}
-	after, err := f.store.Document(ctx, d.ID)
+	after, err := f.store.Documents.Document(ctx, d.ID)
 	if err != nil || after.Version != d.Version+1 {
 		t.Fatalf("document version after upload = %d (%v), want %d", after.Version, err, d.Version+1)
 	}
-	h, err := f.store.History(ctx, "document", d.ID)
+	h, err := f.store.Documents.History(ctx, "document", d.ID)
 	if err != nil || h[len(h)-1].Action != "upload" || h[len(h)-1].Data["sha256"] != saved.SHA256 {
 		t.Fatalf("last audit event = %+v (%v), want the upload with the file's SHA-256", h[len(h)-1], err)
 	}
@@ -109,7 +109,7 @@ func TestFileStoreSavesInChunksAndReadsAnyRange(t *testing.T) {
 func TestPublicFilesFollowThePublicReadRule(t *testing.T) {
 	f := mustFixture(t)
 	ctx := context.Background()
-	fs := postgres.NewFileStore(f.db, f.store.Org())
+	fs := f.store.Files
 	d := f.mustDocument(t)
 	saved := f.mustSaveFile(t, fs, d.ID, d.Version, "原件.pdf", []byte("%PDF-1.7 test"))
 	for _, tc := range []struct {
@@ -146,7 +146,7 @@ func TestPublicFilesFollowThePublicReadRule(t *testing.T) {
 func TestAuditVerifyReportsAChangedFile(t *testing.T) {
 	f := mustFixture(t)
 	ctx := context.Background()
-	fs := postgres.NewFileStore(f.db, f.store.Org())
+	fs := f.store.Files
 	d := f.mustDocument(t)
 	content := mustRandom(t, postgres.FileChunkSize+10)
 	saved := f.mustSaveFile(t, fs, d.ID, d.Version, "原件.pdf", content)
@@ -181,7 +181,7 @@ func TestAuditVerifyReportsAChangedFile(t *testing.T) {
 func BenchmarkFile(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
-	fs := postgres.NewFileStore(f.db, f.store.Org())
+	fs := f.store.Files
 	content := append([]byte("%PDF-1.7\n"), mustRandom(b, 10<<20-9)...)
 	d := f.mustDocument(b)
 	version := d.Version

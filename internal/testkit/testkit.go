@@ -121,5 +121,5 @@ func (b *Bureau) Desk(docs *documents.Documents, reqs *requests.Requests) *desk.
 
 // Files returns the file use cases over the bureau, accepting files of up to maxBytes.
 func (b *Bureau) Files(maxBytes int64) *files.Files {
-	return &files.Files{Engine: b.Engine, Store: postgres.NewFileStore(b.DB, b.Store.Org()), Auth: b.Enforcer, MaxBytes: maxBytes}
+	return &files.Files{Engine: b.Engine, Store: b.Stores.Files, Auth: b.Enforcer, MaxBytes: maxBytes}
 }
