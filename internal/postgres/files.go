@@ -41,10 +41,10 @@ type fileRow struct {
 	CreatedAt       time.Time `db:"created_at"`
 }
 
-func (r fileRow) toDomain() (files.File, error) {
+func (r fileRow) toDomain() files.File {
 	return files.File{ID: r.ID, DocumentID: r.DocumentID, Kind: r.Kind, Name: r.Name, ContentType: r.ContentType,
 		Size: r.Size, SHA256: r.SHA256, UploadedBy: r.UploadedBy, UploaderName: r.UploaderName,
-		DocumentVersion: r.DocumentVersion, CreatedAt: r.CreatedAt}, nil
+		DocumentVersion: r.DocumentVersion, CreatedAt: r.CreatedAt}
 }
 
 // fileSelect reads files with their document as d, so the public read rule (publicWhere) applies.
@@ -113,11 +113,7 @@ func (s *Files) Save(ctx context.Context, f files.File, prevVersion int, content
 }
 
 func (s *Files) list(ctx context.Context, where string, args ...any) ([]files.File, error) {
-	var rows []fileRow
-	if err := s.db.SelectContext(ctx, &rows, fileSelect+where+` ORDER BY f.id`, args...); err != nil {
-		return nil, translate(fmt.Errorf("list files: %w", err), "文件")
-	}
-	return toDomains(rows)
+	return selectAll(ctx, s.db, "list files", fileRow.toDomain, fileSelect+where+` ORDER BY f.id`, args...)
 }
 
 func (s *Files) one(ctx context.Context, where string, args ...any) (files.File, error) {
@@ -125,7 +121,7 @@ func (s *Files) one(ctx context.Context, where string, args ...any) (files.File,
 	if err := s.db.GetContext(ctx, &r, fileSelect+where, args...); err != nil {
 		return files.File{}, translate(err, "文件")
 	}
-	return r.toDomain()
+	return r.toDomain(), nil
 }
 
 // Files implements files.Store.
