@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"wugongkai/workflow"
 	"wugongkai/workflow/files"
@@ -136,20 +137,20 @@ func (s *Files) File(ctx context.Context, doc, id int64) (files.File, error) {
 
 // PublicFiles implements files.Store through the one public read rule (publicWhere): a document
 // that is not public is not found, rather than shown without files.
-func (s *Files) PublicFiles(ctx context.Context, doc int64) ([]files.File, error) {
+func (s *Files) PublicFiles(ctx context.Context, doc int64, states []string) ([]files.File, error) {
 	var public bool
-	if err := s.db.GetContext(ctx, &public, `SELECT EXISTS (SELECT 1 FROM documents d`+publicWhere+` AND d.id = $2)`, s.org, doc); err != nil {
+	if err := s.db.GetContext(ctx, &public, `SELECT EXISTS (SELECT 1 FROM documents d`+publicWhere+` AND d.id = $3)`, s.org, pq.Array(states), doc); err != nil {
 		return nil, translate(fmt.Errorf("read public document: %w", err), "文件")
 	}
 	if !public {
 		return nil, translate(sql.ErrNoRows, "文件")
 	}
-	return s.list(ctx, publicWhere+` AND f.document_id = $2`, s.org, doc)
+	return s.list(ctx, publicWhere+` AND f.document_id = $3`, s.org, pq.Array(states), doc)
 }
 
 // PublicFile implements files.Store through the one public read rule (publicWhere).
-func (s *Files) PublicFile(ctx context.Context, doc, id int64) (files.File, error) {
-	return s.one(ctx, publicWhere+` AND f.document_id = $2 AND f.id = $3`, s.org, doc, id)
+func (s *Files) PublicFile(ctx context.Context, doc, id int64, states []string) (files.File, error) {
+	return s.one(ctx, publicWhere+` AND f.document_id = $3 AND f.id = $4`, s.org, pq.Array(states), doc, id)
 }
 
 // Open implements files.Store: a reader that fetches one chunk at a time, at any offset.

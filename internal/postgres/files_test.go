@@ -107,6 +107,7 @@ func TestFilesAreSavedInChunksAndReadsAnyRange(t *testing.T) {
 }
 
 func TestPublicFilesFollowThePublicReadRule(t *testing.T) {
+	published := []string{"published"}
 	f := mustFixture(t)
 	ctx := context.Background()
 	fs := f.store.Files
@@ -127,18 +128,18 @@ func TestPublicFilesFollowThePublicReadRule(t *testing.T) {
 				tc.state, tc.attribute, d.ID); err != nil {
 				t.Fatal(err)
 			}
-			list, err := fs.PublicFiles(ctx, d.ID)
+			list, err := fs.PublicFiles(ctx, d.ID, published)
 			if tc.public && (err != nil || len(list) != 1) || !tc.public && workflow.ErrorCode(err) != workflow.ENotFound {
 				t.Fatalf("PublicFiles = %d files (%v), public %v", len(list), err, tc.public)
 			}
-			_, err = fs.PublicFile(ctx, d.ID, saved.ID)
+			_, err = fs.PublicFile(ctx, d.ID, saved.ID, published)
 			if tc.public && err != nil || !tc.public && workflow.ErrorCode(err) != workflow.ENotFound {
 				t.Fatalf("PublicFile: %v, public %v", err, tc.public)
 			}
 		})
 	}
 	// Another document's id never reaches the file.
-	if _, err := fs.PublicFile(ctx, d.ID+1, saved.ID); workflow.ErrorCode(err) != workflow.ENotFound {
+	if _, err := fs.PublicFile(ctx, d.ID+1, saved.ID, published); workflow.ErrorCode(err) != workflow.ENotFound {
 		t.Fatalf("file through another document: %v, want not found", err)
 	}
 }

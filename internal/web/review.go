@@ -115,7 +115,7 @@ func (s *Site) documentPage(c *gin.Context) {
 		v.Flash = "有效性已更新。"
 	case "summary":
 		v.Flash = "意见采纳情况说明已上传。"
-	case done == "upload":
+	case "upload":
 		v.Flash = "文件已上传。"
 	default:
 		v.Flash = doneFlash(v.History, done)

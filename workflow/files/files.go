@@ -319,14 +319,14 @@ func notPublic(err error) error {
 // PublicList returns the files of document doc if it is public (published and 主动公开); any
 // other document answers ENotFound, as its page does.
 func (s *Files) PublicList(ctx context.Context, doc int64) ([]File, error) {
-	fs, err := s.Store.PublicFiles(ctx, doc)
+	fs, err := s.Store.PublicFiles(ctx, doc, s.Engine.Registry().Tagged(workflow.TagPublic))
 	return fs, notPublic(err)
 }
 
 // PublicOpen returns file id of public document doc and its content; a file of any other document
 // answers ENotFound as the document does. The caller closes the content.
 func (s *Files) PublicOpen(ctx context.Context, doc, id int64) (File, io.ReadSeekCloser, error) {
-	f, err := s.Store.PublicFile(ctx, doc, id)
+	f, err := s.Store.PublicFile(ctx, doc, id, s.Engine.Registry().Tagged(workflow.TagPublic))
 	if err != nil {
 		return File{}, nil, notPublic(err)
 	}

@@ -68,11 +68,11 @@ type Store interface {
 	Files(ctx context.Context, doc int64) ([]File, error)
 	// File returns file id of document doc (not found: ENotFound).
 	File(ctx context.Context, doc, id int64) (File, error)
-	// PublicFiles and PublicFile are Files and File through the one public read rule: only a
-	// published 主动公开 document's files; any other document, and its files, are missing
-	// (ENotFound).
-	PublicFiles(ctx context.Context, doc int64) ([]File, error)
-	PublicFile(ctx context.Context, doc, id int64) (File, error)
+	// PublicFiles and PublicFile are Files and File through the one public read rule: only the
+	// files of a 主动公开 document in one of the public states (the states the flows tag
+	// public); any other document, and its files, are missing (ENotFound).
+	PublicFiles(ctx context.Context, doc int64, public []string) ([]File, error)
+	PublicFile(ctx context.Context, doc, id int64, public []string) (File, error)
 	// Open returns f's content, seekable so that byte ranges can be served.
 	Open(ctx context.Context, f File) (io.ReadSeekCloser, error)
 }
