@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"wugongkai/configs"
+	"wugongkai/workflow/files"
 )
 
 // Config is the service configuration: defaults, then the YAML file, then the environment,
@@ -33,6 +34,14 @@ type Config struct {
 	Audit    AuditConfig    `yaml:"audit"`
 	Log      LogConfig      `yaml:"log"`
 	Portal   PortalConfig   `yaml:"portal"`
+	Files    FilesConfig    `yaml:"files"`
+}
+
+// FilesConfig configures the files of documents (签发原件, 附件, 图解).
+type FilesConfig struct {
+	MaxBytes        int64         `yaml:"max_bytes"`
+	Types           []string      `yaml:"types"`
+	TransferTimeout time.Duration `yaml:"transfer_timeout"`
 }
 
 // PortalConfig holds the portal footer's site identifiers and the 我为政府网站找错 address.
@@ -202,6 +211,13 @@ func applyEnv(c *Config, env func(string) string) error {
 			*p = v
 		}
 	}
+	if v := env("WUGONGKAI_FILES_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("WUGONGKAI_FILES_MAX_BYTES: %q is not a number of bytes", v)
+		}
+		c.Files.MaxBytes = n
+	}
 	if v := env("WUGONGKAI_REDIS_FALLBACK"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -264,6 +280,20 @@ func (c Config) validate() error {
 	}
 	if !strings.Contains(c.Publish.IndexTemplate, "{serial") {
 		errs = append(errs, "publication.index_template must contain {serial} or {serial:N}")
+	}
+	if c.Files.MaxBytes < 1024 {
+		errs = append(errs, "files.max_bytes must be at least 1024")
+	}
+	if len(c.Files.Types) == 0 {
+		errs = append(errs, "files.types must name at least one type")
+	}
+	for _, t := range c.Files.Types {
+		if _, ok := files.TypeByName(t); !ok {
+			errs = append(errs, fmt.Sprintf("files.types: unknown type %q (known: pdf, ofd, docx, wps, xlsx, et, png, jpeg, html, svg)", t))
+		}
+	}
+	if c.Files.TransferTimeout < time.Minute {
+		errs = append(errs, "files.transfer_timeout must be at least 1m")
 	}
 	if c.Requests.Unit == "" {
 		errs = append(errs, "requests.unit must name the unit that handles disclosure requests")

@@ -22,6 +22,7 @@ import (
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/requests"
 )
 
@@ -160,7 +161,11 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
 		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
 		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards})
+		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer,
+			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
+		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
+			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
 			Requests: reqs, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
 			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,

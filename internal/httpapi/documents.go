@@ -33,6 +33,7 @@ type API struct {
 	consultations *ConsultationsAPI // set by MountConsultations
 	requests      *RequestsAPI      // set by MountRequests
 	catalogue     *CatalogueAPI     // set by MountCatalogue
+	files         *FilesAPI         // set by MountFiles
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -121,6 +122,11 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"requests.saveInputs":         handle(a.requests.saveInputs),
 		"requests.finalize":           handle(a.requests.finalize),
 		"catalogue.browse":            a.catalogue.browse,
+		"files.upload":                a.files.upload,
+		"files.list":                  a.files.list,
+		"files.download":              a.files.download,
+		"files.publicList":            a.files.publicList,
+		"files.publicDownload":        a.files.publicDownload,
 	}
 }
 

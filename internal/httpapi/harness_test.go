@@ -65,6 +65,12 @@ func bureauOf(tb testing.TB, users []struct{ name, display, role, unit string })
 
 func newStack(tb testing.TB) *stack {
 	tb.Helper()
+	return newStackWithFiles(tb, testFileLimit)
+}
+
+// newStackWithFiles is newStack accepting files of up to fileLimit bytes.
+func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
+	tb.Helper()
 	b := bureauOf(tb, testUsers)
 	db, store, enf, engine := b.DB, b.Stores, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
@@ -77,6 +83,7 @@ func newStack(tb testing.TB) *stack {
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
 	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb)})
+	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
 	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock}
@@ -112,6 +119,13 @@ func (s *stack) do(method, path, user string, body any) (int, []byte) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	resp, b := s.send(req, user)
+	return resp.StatusCode, b
+}
+
+// send sends req as user ("" = anonymous) and returns the response with its body read.
+func (s *stack) send(req *http.Request, user string) (*http.Response, []byte) {
+	s.t.Helper()
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+s.tokens[user])
 	}
@@ -124,7 +138,7 @@ func (s *stack) do(method, path, user string, body any) (int, []byte) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // mustDo is do that fails the test unless the status is want, and decodes the body into out.

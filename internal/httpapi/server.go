@@ -61,6 +61,9 @@ type Server struct {
 	opts   Options
 	log    *slog.Logger
 	routes []Route
+	// streamed are the routes ("METHOD path") whose handlers read a large body as it arrives,
+	// with their body limits (StreamBody).
+	streamed map[string]int64
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
@@ -154,6 +157,24 @@ func (s *Server) Handle(method, path, permission string, handlers ...gin.Handler
 	}
 	s.routes = append(s.routes, Route{Method: method, Path: path, Permission: permission})
 	s.Engine.Handle(method, path, handlers...)
+}
+
+// StreamBody declares that the route method path takes a body of up to limit bytes, which its
+// handler reads as it arrives (a file upload): the server's body limit does not apply to it, and
+// its form body is not parsed in advance (the handler checks its text fields itself).
+func (s *Server) StreamBody(method, path string, limit int64) {
+	if s.streamed == nil {
+		s.streamed = map[string]int64{}
+	}
+	s.streamed[method+" "+path] = limit
+}
+
+// bodyLimit returns the body limit of the request's route and whether it is a streamed one.
+func (s *Server) bodyLimit(c *gin.Context) (int64, bool) {
+	if limit, ok := s.streamed[c.Request.Method+" "+c.FullPath()]; ok {
+		return limit, true
+	}
+	return s.opts.MaxBodyBytes, false
 }
 
 // Routes returns the registered routes, sorted.
@@ -267,12 +288,13 @@ func (s *Server) limitHeaders(c *gin.Context) {
 }
 
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.opts.MaxBodyBytes {
-		WriteProblem(c, s.log, tooLarge(s.opts.MaxBodyBytes))
+	limit, _ := s.bodyLimit(c)
+	if c.Request.ContentLength > limit {
+		WriteProblem(c, s.log, tooLarge(limit))
 		return
 	}
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

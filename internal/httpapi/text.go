@@ -33,14 +33,15 @@ func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsR
 // or form body (application/x-www-form-urlencoded or multipart) carries a NUL or invalid UTF-8.
 // JSON bodies are checked by decodeJSON. The API gets problem+json; a page gets a Chinese page.
 func (s *Server) checkTextInputs(c *gin.Context) {
-	if err := textInputsError(c.Request, s.opts.MaxBodyBytes); err != nil {
+	limit, streamed := s.bodyLimit(c)
+	if err := textInputsError(c.Request, limit, !streamed); err != nil {
 		s.refuse(c, err)
 		return
 	}
 	c.Next()
 }
 
-func textInputsError(r *http.Request, maxBody int64) error {
+func textInputsError(r *http.Request, maxBody int64, body bool) error {
 	if !cleanText(r.URL.Path) {
 		return badText("请求地址", "")
 	}
@@ -51,7 +52,7 @@ func textInputsError(r *http.Request, maxBody int64) error {
 	if err := checkValues("请求参数", q); err != nil {
 		return err
 	}
-	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if !body || r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return nil
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -232,7 +232,8 @@ func (p AuditProblem) String() string {
 // key, plain SHA-256), or an unkeyed event after a keyed one. It then walks each organisation's
 // global sequence and reports holes (deleted events or whole subjects), an unkeyed event after the
 // first keyed one, a counter ahead of the log, and any signed checkpoint the log no longer matches
-// (a deleted tail, or legacy events rewritten). It returns the number of events checked.
+// (a deleted tail, or legacy events rewritten). Last it re-hashes every stored file against the
+// SHA-256 its upload event recorded (verifyFiles). It returns the number of events checked.
 func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProblem, err error) {
 	if db.auditKey == nil {
 		return 0, nil, errNoAuditKey
@@ -335,7 +336,9 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 	if err != nil {
 		return checked, problems, err
 	}
-	return checked, append(problems, global...), nil
+	problems = append(problems, global...)
+	_, changed, err := verifyFiles(ctx, db)
+	return checked, append(problems, changed...), err
 }
 
 // legacyBoundaries returns, per organisation, the last gseq written before the audit key. Keyed

@@ -17,6 +17,7 @@ import (
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/requests"
 )
 
@@ -131,4 +132,9 @@ func (b *Bureau) Catalogue(tb testing.TB) *catalogue.Catalogue {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// Files returns the file use cases over the bureau, accepting files of up to maxBytes.
+func (b *Bureau) Files(maxBytes int64) *files.Files {
+	return &files.Files{Engine: b.Engine, Store: b.Stores.Files, Auth: b.Enforcer, MaxBytes: maxBytes}
 }

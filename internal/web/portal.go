@@ -226,6 +226,8 @@ type portalDocView struct {
 	// For a decision: its consultation page and the adoption summary published with it.
 	ConsultHref string
 	Summary     []string
+	// Files are the signed original, attachments and 图解 published with it.
+	Files []fileRow
 }
 
 // portalDocument is one published document's page with its catalogue metadata table.
@@ -246,6 +248,10 @@ func (s *Site) portalDocument(c *gin.Context) {
 	}
 	if !d.ValidUntil.IsZero() {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
+	}
+	if v.Files, err = s.publicFileRows(c, id); err != nil {
+		s.errorPage(c, err)
+		return
 	}
 	if d.Definition == "decision" && s.consultationsOn() {
 		if cv, err := s.Consultations.View(c.Request.Context(), id); err == nil {

@@ -15,6 +15,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/files"
 )
 
 // boundAction is an action form bound to one document, for the "action" template.
@@ -87,6 +88,7 @@ type docPageView struct {
 	PublishedOn   string
 	ValidUntil    string
 	Consult       *consultationPanel
+	Files         *filesPanel
 }
 
 type validityForm struct {
@@ -113,6 +115,8 @@ func (s *Site) documentPage(c *gin.Context) {
 		v.Flash = "有效性已更新。"
 	case "summary":
 		v.Flash = "意见采纳情况说明已上传。"
+	case "upload":
+		v.Flash = "文件已上传。"
 	default:
 		v.Flash = doneFlash(v.History, done)
 	}
@@ -188,6 +192,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
 	v.Consult = s.consultationPanel(c, st, d)
+	if v.Files, err = s.filesPanelOf(c, st, d, v.CanEdit); err != nil {
+		return docPageView{}, err
+	}
 	versions, err := s.Docs.Store.Versions(c.Request.Context(), d.ID) // readable: det came from Detail
 	if err != nil {
 		return docPageView{}, err
@@ -375,10 +382,10 @@ var changedLabels = map[string]string{
 // dataLabels name the inputs recorded in the history.
 var dataLabels = map[string]string{"title": "标题", "changed": "修改内容", "validity": "有效性", "valid_until": "有效期至",
 	"doc_number": "发文字号", "subject_category": "主题分类", "summary": "内容概述", "count": "意见条数", "disposition": "处理结果",
-	"characters": "字数"}
+	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小"}
 
 // hiddenData are audit data kept for the record but not shown in the timeline (hashes, ids).
-var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true}
+var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true, "file_id": true, "content_type": true}
 
 // historyData lists an audit entry's data in a stable order with Chinese labels.
 func historyData(def *workflow.Definition, action string, data map[string]string) []factRow {
@@ -404,6 +411,12 @@ func historyData(def *workflow.Definition, action string, data map[string]string
 		case "closes_at":
 			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				v = formatDateTime(t)
+			}
+		case "file_kind":
+			v = files.KindLabel(v)
+		case "size":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && action == "upload" {
+				v = files.FormatSize(n)
 			}
 		}
 		return label, v

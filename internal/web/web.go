@@ -26,6 +26,7 @@ import (
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/files"
 	"wugongkai/workflow/portal"
 	"wugongkai/workflow/requests"
 )
@@ -66,6 +67,10 @@ type Site struct {
 	Cases    *requests.Cases
 	// Reports are the annual report use cases; without them the report pages are not served.
 	Reports *report.Reports
+	// Files are a document's signed original, attachments and 图解; without them no file is
+	// listed, uploaded or served. FileTimeout is how long one upload or download may take.
+	Files       *files.Files
+	FileTimeout time.Duration
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
 	PageCache *pagecache.Cache
 	Inbox     Inbox     // optional: without it the console shows no notifications
@@ -127,7 +132,7 @@ func Mount(r Router, s *Site) error {
 		name string
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}} {
+		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -135,6 +140,9 @@ func Mount(r Router, s *Site) error {
 	httpkit.Mount(httpkit.Page, groups, s.handlers(), func(rt httpkit.Route, h gin.HandlerFunc) {
 		r.Handle(rt.Method, rt.Path, rt.Permission, append(s.middleware(rt), h)...)
 	})
+	if s.Files != nil {
+		s.streamUploads(r)
+	}
 	return nil
 }
 
@@ -197,6 +205,9 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"texts.edit":                  s.editPortalText,
 		"texts.save":                  s.savePortalText,
 		"catalogue.page":              s.cataloguePage,
+		"files.upload":                s.uploadFile,
+		"files.staffFile":             s.staffFile,
+		"files.publicFile":            s.publicFile,
 	}
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE document_file_chunks;
+DROP TABLE document_files;
