@@ -23,7 +23,9 @@ type RequestsAPI struct {
 	Requests *requests.Requests
 	Cases    *requests.Cases
 	Reports  *report.Reports
-	api      *API
+	// OnRequest serves the documents available on request (issue 13); nil = no such routes.
+	OnRequest *requests.OnRequest
+	api       *API
 }
 
 // MountRequests registers the request, case and report routes on srv, authenticating staff
@@ -42,6 +44,9 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 	h(http.MethodGet, "/api/v1/requests", "request:read", r.list)
 	h(http.MethodGet, "/api/v1/requests/:id", "request:read", r.detail)
 	h(http.MethodPost, "/api/v1/requests/:id/transitions/:name", PermAuthenticated, r.fire)
+	if r.OnRequest != nil {
+		r.mountOnRequest(h)
+	}
 
 	h(http.MethodPost, "/api/v1/cases", "case:record", r.recordCase)
 	h(http.MethodGet, "/api/v1/cases", "case:record", r.listCases)

@@ -131,10 +131,10 @@ func TestOnRequestDesk(t *testing.T) {
 	var cited []string
 	for _, h := range hist {
 		if h.Action == "link_document" {
-			cited = append(cited, h.Data["doc_number"])
+			cited = append(cited, h.Data["document"])
 		}
 	}
-	if !slices.Equal(cited, []string{"许城建〔2026〕7号", "许城建〔2026〕9号"}) {
+	if !slices.Equal(cited, []string{"《城市道路挖掘许可台账》（许城建〔2026〕7号）", "《建筑企业资质核查结果》（许城建〔2026〕9号）"}) {
 		t.Errorf("audit chain records links %v", cited)
 	}
 	citing, err := uc.Citing(ctx, qian, permit.ID)

@@ -33,6 +33,9 @@ func (s *Site) mountRequests(pub func(method, path string, h gin.HandlerFunc), s
 	// The use case checks the permission of the transition itself (request:handle,
 	// request:approve_extension); the route only keeps out those who may not read requests.
 	staff(http.MethodPost, "/console/requests/:id/transitions/:name", "request:read", s.fireRequest)
+	if s.OnRequest != nil {
+		s.mountOnRequest(staff)
+	}
 	if s.Cases != nil {
 		staff(http.MethodGet, "/console/cases", "case:record", s.caseList)
 		staff(http.MethodPost, "/console/cases", "case:record", s.recordCase)

@@ -15,6 +15,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
+	"wugongkai/workflow/requests"
 )
 
 // boundAction is an action form bound to one document, for the "action" template.
@@ -87,6 +88,7 @@ type docPageView struct {
 	PublishedOn   string
 	ValidUntil    string
 	Consult       *consultationPanel
+	Answered      []requests.CitingRequest // the requests the document answered (onrequest.go)
 }
 
 type validityForm struct {
@@ -188,6 +190,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
 	v.Consult = s.consultationPanel(c, st, d)
+	if v.Answered, err = s.citingRequests(c, d.ID); err != nil {
+		return docPageView{}, err
+	}
 	versions, err := s.Docs.Store.Versions(c.Request.Context(), d.ID) // readable: det came from Detail
 	if err != nil {
 		return docPageView{}, err

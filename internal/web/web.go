@@ -76,6 +76,8 @@ type Site struct {
 	// without Requests the public request form and the request desk are not served.
 	Requests *requests.Requests
 	Cases    *requests.Cases
+	// OnRequest finds documents available on request for the request desk; nil = not offered.
+	OnRequest *requests.OnRequest
 	// Reports are the annual report use cases; without them the report pages are not served.
 	Reports *report.Reports
 	// PageCache keeps the public document pages, the feed and the sitemap; nil = no cache.
