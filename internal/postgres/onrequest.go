@@ -66,14 +66,14 @@ func (s *OnRequest) SearchOnRequest(ctx context.Context, states, words []string,
 
 // LinkDocuments implements requests.OnRequestStore. The request's row is locked, so a link and
 // the reply that closes the request do not cross.
-func (s *OnRequest) LinkDocuments(ctx context.Context, id int64, docs []int64, open, states []string, actor workflow.Actor, now time.Time) error {
+func (s *OnRequest) LinkDocuments(ctx context.Context, id int64, docs []int64, ended, states []string, actor workflow.Actor, now time.Time) error {
 	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var state string
 		const qReq = `SELECT state FROM requests WHERE org_id = $1 AND id = $2 FOR UPDATE`
 		if err := tx.GetContext(ctx, &state, qReq, s.org, id); err != nil {
 			return translate(fmt.Errorf("lock request: %w", err), "申请")
 		}
-		if !slices.Contains(open, state) {
+		if slices.Contains(ended, state) {
 			return requests.ClosedRequest()
 		}
 		var found []onRequestRow

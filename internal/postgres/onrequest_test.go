@@ -50,7 +50,7 @@ func TestOnRequestDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uc := &requests.OnRequest{Requests: &requests.Requests{Store: f.store.Requests, Auth: enf, Clock: workflow.ClockFunc(func() time.Time { return t0 })},
+	uc := &requests.OnRequest{Requests: &requests.Requests{Engine: testkit.Engine(t), Store: f.store.Requests, Auth: enf, Clock: workflow.ClockFunc(func() time.Time { return t0 })},
 		Store: f.store.OnRequest}
 
 	permit := mustSignedDocument(t, f, "available_on_request", "城市道路挖掘许可台账", "许城建〔2026〕7号", "2025年度道路挖掘许可的企业名单")
@@ -157,7 +157,7 @@ func TestOnRequestDesk(t *testing.T) {
 		t.Errorf("linked to an answered request: %v", err)
 	}
 	err = f.store.OnRequest.LinkDocuments(ctx, r.ID, []int64{third.ID},
-		[]string{requests.RequestProcessing}, []string{requests.DocumentAvailableOnRequest}, qian, t0)
+		[]string{requests.RequestAnswered, requests.RequestClosed}, []string{"available_on_request"}, qian, t0)
 	if workflow.ErrorCode(err) != workflow.EClosed {
 		t.Errorf("store linked to an answered request: %v", err)
 	}

@@ -20,7 +20,7 @@ func (s *stack) mustOnRequestDocument() documents.Document {
 		GroundsExplanation: str("仅涉及特定企业的许可事项，与公众无直接关系。"), DocNumber: str("测建〔2026〕7号"), Summary: str("2025年度道路挖掘许可的企业名单")})
 	d = s.mustFire(d, [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"legal", "approve"},
 		[2]string{"leader", "sign"})
-	if d.State != requests.DocumentAvailableOnRequest {
+	if d.State != "available_on_request" {
 		s.t.Fatalf("signed 依申请公开 document is %s", d.State)
 	}
 	return d

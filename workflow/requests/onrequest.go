@@ -10,11 +10,6 @@ import (
 	"wugongkai/workflow"
 )
 
-// DocumentAvailableOnRequest is the state of the document flow (configs/workflows/document.yaml)
-// a signed 依申请公开 document reaches: it is provided to whoever requests it (issue 13), so the
-// request desk finds it and answers with it.
-const DocumentAvailableOnRequest = "available_on_request"
-
 // Limits of the search of documents available on request.
 const (
 	maxOnRequestQuery   = 100 // runes of the search text
@@ -62,9 +57,9 @@ type OnRequestStore interface {
 	// contains every word, most recently signed first, at most limit.
 	SearchOnRequest(ctx context.Context, states, words []string, limit int) ([]OnRequestDocument, error)
 	// LinkDocuments links the documents docs to request id in one transaction with one audit event
-	// of the request per new link: it refuses (nothing written) when the request is no longer in
-	// one of open, or when a document is not in one of states. Links already there are kept.
-	LinkDocuments(ctx context.Context, id int64, docs []int64, open, states []string, actor workflow.Actor, now time.Time) error
+	// of the request per new link: it refuses (nothing written) when the request has reached one
+	// of ended, or when a document is not in one of states. Links already there are kept.
+	LinkDocuments(ctx context.Context, id int64, docs []int64, ended, states []string, actor workflow.Actor, now time.Time) error
 	// LinkedDocuments returns the documents linked to request id, in the order they were linked.
 	LinkedDocuments(ctx context.Context, id int64) ([]OnRequestDocument, error)
 	// CitingRequests returns the requests document doc is linked to, newest link first.
@@ -77,21 +72,13 @@ type OnRequestStore interface {
 type OnRequest struct {
 	Requests *Requests
 	Store    OnRequestStore
-	// States are the document states that are available on request; nil means
-	// DocumentAvailableOnRequest.
-	States []string
 }
 
+// states are the document states available on request: those the flows tag so (a signed
+// 依申请公开 document is provided to whoever requests it).
 func (s *OnRequest) states() []string {
-	if len(s.States) == 0 {
-		return []string{DocumentAvailableOnRequest}
-	}
-	return s.States
+	return s.Requests.Engine.Registry().Tagged(workflow.TagOnRequest)
 }
-
-// openStates are the states of a request that may still be answered.
-var openStates = []string{RequestReceived, RequestAwaitingSupplement, RequestProcessing, RequestConsulting,
-	RequestAwaitingPayment, RequestExtensionPending}
 
 // Search finds the organisation's documents available on request whose title, 文号 or summary
 // contains every word of text (all of them, newest signed first, when text is empty). Only staff
@@ -120,7 +107,12 @@ func (s *OnRequest) Link(ctx context.Context, actor workflow.Actor, id int64, do
 	if err := s.Requests.Auth.Authorize(ctx, actor, r.Unit, "request:handle"); err != nil {
 		return nil, err
 	}
-	if !r.Open() {
+	def, err := s.Requests.Engine.Registry().Latest(r.Definition)
+	if err != nil {
+		return nil, err
+	}
+	ended := def.Tagged(workflow.TagTerminal) // where a request ends: answered or closed
+	if slices.Contains(ended, r.State) {
 		return nil, ClosedRequest()
 	}
 	slices.Sort(docs)
@@ -131,7 +123,7 @@ func (s *OnRequest) Link(ctx context.Context, actor workflow.Actor, id int64, do
 	case len(docs) > maxLinkedPerAction:
 		return nil, invalid("document_ids", "一次最多关联 %d 份文件", maxLinkedPerAction)
 	}
-	if err := s.Store.LinkDocuments(ctx, id, docs, openStates, s.states(), actor, s.Requests.Now()); err != nil {
+	if err := s.Store.LinkDocuments(ctx, id, docs, ended, s.states(), actor, s.Requests.Now()); err != nil {
 		return nil, err
 	}
 	return s.Store.LinkedDocuments(ctx, id)
