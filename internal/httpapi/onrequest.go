@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"wugongkai/workflow"
 	"wugongkai/workflow/requests"
 )
 
@@ -32,15 +34,19 @@ type onRequestDocumentDTO struct {
 	LinkedBy  string     `json:"linked_by,omitempty"`
 }
 
+func onRequestDTO(d requests.OnRequestDocument) onRequestDocumentDTO {
+	v := onRequestDocumentDTO{ID: d.ID, Title: d.Title, DocNumber: d.DocNumber, Summary: d.Summary, Unit: d.UnitName,
+		SignedOn: dateOrEmpty(d.SignedOn), Reason: d.Reason, Citation: d.Citation(), LinkedBy: d.LinkedByName}
+	if !d.LinkedAt.IsZero() {
+		v.LinkedAt = &d.LinkedAt
+	}
+	return v
+}
+
 func onRequestDTOs(ds []requests.OnRequestDocument) []onRequestDocumentDTO {
 	out := make([]onRequestDocumentDTO, 0, len(ds))
 	for _, d := range ds {
-		v := onRequestDocumentDTO{ID: d.ID, Title: d.Title, DocNumber: d.DocNumber, Summary: d.Summary, Unit: d.UnitName,
-			SignedOn: dateOrEmpty(d.SignedOn), Reason: d.Reason, Citation: d.Citation(), LinkedBy: d.LinkedByName}
-		if !d.LinkedAt.IsZero() {
-			v.LinkedAt = &d.LinkedAt
-		}
-		out = append(out, v)
+		out = append(out, onRequestDTO(d))
 	}
 	return out
 }
@@ -55,20 +61,28 @@ func (r *RequestsAPI) searchOnRequest(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": onRequestDTOs(ds)})
 }
 
-// linkedDocuments lists the documents linked to a request.
-func (r *RequestsAPI) linkedDocuments(c *gin.Context) {
+// itemsByID answers the items load returns for the record the path's :id names, each converted
+// by dto, or load's error.
+func itemsByID[T, D any](c *gin.Context, load func(context.Context, workflow.Actor, int64) ([]T, error), dto func(T) D) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	ds, err := r.OnRequest.Linked(c.Request.Context(), staffOf(c).Actor(), id)
+	items, err := load(c.Request.Context(), staffOf(c).Actor(), id)
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": onRequestDTOs(ds)})
+	out := make([]D, 0, len(items))
+	for _, it := range items {
+		out = append(out, dto(it))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
 }
+
+// linkedDocuments lists the documents linked to a request.
+func (r *RequestsAPI) linkedDocuments(c *gin.Context) { itemsByID(c, r.OnRequest.Linked, onRequestDTO) }
 
 // linkRequest names the documents to link to a request.
 type linkRequest struct {
@@ -107,20 +121,8 @@ type citingRequestDTO struct {
 
 // citingRequests lists the requests a document was linked to.
 func (r *RequestsAPI) citingRequests(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		c.Error(err)
-		return
-	}
-	rs, err := r.OnRequest.Citing(c.Request.Context(), staffOf(c).Actor(), id)
-	if err != nil {
-		c.Error(err)
-		return
-	}
-	out := make([]citingRequestDTO, 0, len(rs))
-	for _, q := range rs {
-		out = append(out, citingRequestDTO{ID: q.RequestID, ReceiptNo: q.ReceiptNo, Title: q.Title, State: q.State, Outcome: q.Outcome,
-			LinkedAt: q.LinkedAt})
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	itemsByID(c, r.OnRequest.Citing, func(q requests.CitingRequest) citingRequestDTO {
+		return citingRequestDTO{ID: q.RequestID, ReceiptNo: q.ReceiptNo, Title: q.Title, State: q.State, Outcome: q.Outcome,
+			LinkedAt: q.LinkedAt}
+	})
 }

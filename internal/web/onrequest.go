@@ -95,20 +95,14 @@ func (s *Site) linkDocuments(c *gin.Context) {
 		docs = append(docs, n)
 	}
 	_, err = s.OnRequest.Link(c.Request.Context(), staffOf(c).Actor(), id, docs)
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/requests/%d?done=link_document#onrequest", id))
-		return
-	}
-	v, lerr := s.loadRequestPage(c, id)
-	if lerr != nil || statusFor(err) >= 500 {
-		s.errorPage(c, err)
-		return
-	}
-	v.Error = "未能关联文件：" + workflow.ErrorMessage(err)
-	if v.OnRequest != nil {
-		v.OnRequest.Error = workflow.ErrorMessage(err)
-	}
-	s.render(c, statusFor(err), "console_request", v)
+	answerForm(s, c, err, fmt.Sprintf("/console/requests/%d?done=link_document#onrequest", id), "console_request",
+		func() (requestPageView, error) { return s.loadRequestPage(c, id) },
+		func(v *requestPageView) {
+			v.Error = "未能关联文件：" + workflow.ErrorMessage(err)
+			if v.OnRequest != nil {
+				v.OnRequest.Error = workflow.ErrorMessage(err)
+			}
+		})
 }
 
 // citingRequests lists the requests document id answered, for the document's page; someone who
