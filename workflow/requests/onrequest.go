@@ -2,8 +2,8 @@ package requests
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,11 +129,16 @@ func (s *OnRequest) Link(ctx context.Context, actor workflow.Actor, id int64, do
 	return s.Store.LinkedDocuments(ctx, id)
 }
 
-// NotOnRequest is the refusal of a document that is not available on request in this
+// NotOnRequest is the refusal of documents that are not available on request in this
 // organisation; the stores return it.
 func NotOnRequest(ids []int64) error {
+	nos := make([]string, len(ids))
+	for i, id := range ids {
+		nos[i] = strconv.FormatInt(id, 10)
+	}
 	return &workflow.Error{Code: workflow.EInvalid, Field: "document_ids",
-		Message: fmt.Sprintf("文件 %v 不存在或不是已签发的依申请公开文件，不能用于答复", ids), Details: map[string]any{"document_ids": ids}}
+		Message: "编号为 " + strings.Join(nos, "、") + " 的文件不存在或不是已签发的依申请公开文件，不能用于答复",
+		Details: map[string]any{"document_ids": ids}}
 }
 
 // ClosedRequest is the refusal of a link to a request already answered or closed; the stores
@@ -150,8 +155,8 @@ func (s *OnRequest) Linked(ctx context.Context, actor workflow.Actor, id int64) 
 	return s.Store.LinkedDocuments(ctx, id)
 }
 
-// Citing returns the requests document doc answered, for someone who may read requests; anyone
-// else sees none. The caller has already checked that the actor may see the document.
+// Citing returns the requests document doc answered, for someone who may read requests (who sees
+// only the requests' receipt numbers and titles); anyone else sees none.
 func (s *OnRequest) Citing(ctx context.Context, actor workflow.Actor, doc int64) ([]CitingRequest, error) {
 	r := s.Requests
 	if !r.Auth.Can(actor.Username, r.unit(), "request:read") {
