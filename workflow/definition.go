@@ -83,10 +83,11 @@ type State struct {
 const (
 	TagPublic              = "public"               // the record is on the portal
 	TagAwaitingPublication = "awaiting_publication" // signed or decided, to be published
+	TagOnRequest           = "on_request"           // signed 依申请公开: provided to whoever requests it
 	TagTerminal            = "terminal"             // the flow has ended (terminal: true)
 )
 
-var stateTags = []string{TagPublic, TagAwaitingPublication, TagTerminal}
+var stateTags = []string{TagPublic, TagAwaitingPublication, TagOnRequest, TagTerminal}
 
 // Has reports whether s carries tag.
 func (s *State) Has(tag string) bool { return slices.Contains(s.Tags, tag) }

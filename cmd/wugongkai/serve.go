@@ -158,7 +158,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		cases := &requests.Cases{Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
 		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
 		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports})
+		onRequest := &requests.OnRequest{Requests: reqs, Store: a.stores.OnRequest}
+		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports, OnRequest: onRequest})
 		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
 		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards})
 		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer,
@@ -166,7 +167,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
 			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
-			Requests: reqs, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
+			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
 			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {

@@ -18,6 +18,8 @@ type RequestsAPI struct {
 	Requests *requests.Requests
 	Cases    *requests.Cases
 	Reports  *report.Reports
+	// OnRequest serves the documents available on request (issue 13); nil = no such routes.
+	OnRequest *requests.OnRequest
 }
 
 // MountRequests registers the request, case and report routes on srv, authenticating staff
@@ -28,6 +30,9 @@ func MountRequests(srv *Server, a *API, r *RequestsAPI) {
 	}
 	a.requests = r
 	a.mount("requests")
+	if r.OnRequest != nil {
+		a.mount("onrequest")
+	}
 }
 
 // applicationRequest is the JSON of a request: the public form, or a staff registration with the

@@ -51,9 +51,10 @@ func mountRequests(tb testing.TB, api *httpapi.Server, handlers *httpapi.API, b 
 		LookupLimiter: consultations.NewClientLimiter(60, 8)}
 	handlers.Desk = b.Desk(handlers.Docs, reqs)
 	httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{
-		Requests: reqs,
-		Cases:    &requests.Cases{Store: b.Stores.Requests, Auth: b.Enforcer, Clock: clock},
-		Reports:  &report.Reports{Store: b.Stores.ReportData, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
+		Requests:  reqs,
+		Cases:     &requests.Cases{Store: b.Stores.Requests, Auth: b.Enforcer, Clock: clock},
+		Reports:   &report.Reports{Store: b.Stores.ReportData, Auth: b.Enforcer, Org: "测试市住房和城乡建设局", Clock: clock},
+		OnRequest: &requests.OnRequest{Requests: reqs, Store: b.Stores.OnRequest},
 	})
 	return clock
 }

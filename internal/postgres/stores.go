@@ -23,6 +23,7 @@ type Stores struct {
 	Desk       *Desk       // desk.Store: the 待办's deadlines and moderation queue
 	Catalogue  *Catalogue  // catalogue.Storer: the standard catalogue and its item versions
 	Files      *Files      // files.Store: documents' files and their content
+	OnRequest  *OnRequest  // requests.OnRequestStore: documents available on request linked to requests
 
 	org int64
 }
@@ -35,7 +36,8 @@ func NewStores(db *DB, org int64, clock workflow.Clock) *Stores {
 		Instances: &Instances{b}, Documents: &Documents{records{b}}, Requests: &Requests{records{b}},
 		Comments: NewComments(db, org, clock, CommentOptions{}), Accounts: &Accounts{b},
 		Deadlines: &Deadlines{b}, Outbox: &Outbox{b}, Audit: &Audit{b}, ReportData: &ReportData{b},
-		Portal: &Portal{b}, Orgs: &Orgs{b}, Desk: &Desk{b}, Catalogue: &Catalogue{b}, Files: &Files{b}, org: org,
+		Portal: &Portal{b}, Orgs: &Orgs{b}, Desk: &Desk{b}, Catalogue: &Catalogue{b}, Files: &Files{b}, OnRequest: &OnRequest{b},
+		org: org,
 	}
 }
 

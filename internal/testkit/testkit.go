@@ -7,6 +7,7 @@ package testkit
 import (
 	"context"
 	"testing"
+	"time"
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
@@ -137,4 +138,30 @@ func (b *Bureau) Catalogue(tb testing.TB) *catalogue.Catalogue {
 // Files returns the file use cases over the bureau, accepting files of up to maxBytes.
 func (b *Bureau) Files(maxBytes int64) *files.Files {
 	return &files.Files{Engine: b.Engine, Store: b.Stores.Files, Auth: b.Enforcer, MaxBytes: maxBytes}
+}
+
+// ForeignDocument stores, in a second organisation on db, a document in state with title: what
+// no query of the test organisation may reach.
+func ForeignDocument(tb testing.TB, db *postgres.DB, state, title string) documents.Document {
+	tb.Helper()
+	ctx := context.Background()
+	org, err := postgres.EnsureOrg(ctx, db, "TESTORG002", "另一机关")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := postgres.NewStores(db, org, nil)
+	if err := s.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+		tb.Fatal(err)
+	}
+	u, err := s.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "外机关", PasswordHash: "x"}, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := s.Documents.CreateDocument(ctx, documents.Document{Instance: workflow.Instance{Unit: "chengjian", Definition: "document",
+		DefinitionVersion: 1, State: state, Facts: workflow.Facts{"attribute": "依申请公开"}},
+		Title: title, DocKind: documents.KindOther, CreatedBy: u.ID}, workflow.Actor{UserID: u.ID, Username: u.Username}, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }

@@ -310,6 +310,8 @@ func auditLabel(def *workflow.Definition, h workflow.AuditEntry) string {
 		return "上传意见采纳情况说明"
 	case "upload":
 		return "上传文件"
+	case "link_document":
+		return "关联依申请公开文件"
 	}
 	for _, t := range def.Candidates(h.FromState, h.Action) {
 		if t.To == h.ToState {

@@ -97,6 +97,7 @@ type requestPageView struct {
 	Error              string
 	Conflict           bool
 	CanCase            bool
+	OnRequest          *onRequestView // documents available on request (onrequest.go)
 }
 
 // requestFactLabels name the facts of a request shown under 办理情况, in the order of the flow.
@@ -162,7 +163,7 @@ var requestDeadlineLabels = map[string]string{
 
 // requestDataLabels name the audit data of a request that are not inputs of its flow.
 var requestDataLabels = map[string]string{"receipt_no": "受理编号", "channel": "申请渠道", "received_on": "收到申请日期",
-	"answered_on": "收到答复的日期"}
+	"answered_on": "收到答复的日期", "document": "关联文件", "document_id": "文件编号"}
 
 // hiddenRequestData are inputs the use case derives from others; the history shows the others.
 var hiddenRequestData = map[string]bool{"supplement_due_at": true, "pay_due_at": true}
@@ -237,7 +238,7 @@ func (s *Site) loadRequestPage(c *gin.Context, id int64) (requestPageView, error
 	for _, t := range d.Available {
 		v.Actions = append(v.Actions, s.requestForm(d.Definition, r, t, d.MonthCount, d.FeeHint))
 	}
-	return v, nil
+	return v, s.onRequestSection(c, &v)
 }
 
 // requestPage shows one request to staff: everything the applicant gave, the reply deadline and

@@ -16,6 +16,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/files"
+	"wugongkai/workflow/requests"
 )
 
 // boundAction is an action form bound to one document, for the "action" template.
@@ -89,6 +90,7 @@ type docPageView struct {
 	ValidUntil    string
 	Consult       *consultationPanel
 	Files         *filesPanel
+	Answered      []requests.CitingRequest // the requests the document answered (onrequest.go)
 }
 
 type validityForm struct {
@@ -193,6 +195,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	}
 	v.Consult = s.consultationPanel(c, st, d)
 	if v.Files, err = s.filesPanelOf(c, st, d, v.CanEdit); err != nil {
+		return docPageView{}, err
+	}
+	if v.Answered, err = s.citingRequests(c, d.ID); err != nil {
 		return docPageView{}, err
 	}
 	versions, err := s.Docs.Store.Versions(c.Request.Context(), d.ID) // readable: det came from Detail

@@ -65,6 +65,8 @@ type Site struct {
 	// without Requests the public request form and the request desk are not served.
 	Requests *requests.Requests
 	Cases    *requests.Cases
+	// OnRequest finds documents available on request for the request desk; nil = not offered.
+	OnRequest *requests.OnRequest
 	// Reports are the annual report use cases; without them the report pages are not served.
 	Reports *report.Reports
 	// Files are a document's signed original, attachments and 图解; without them no file is
@@ -132,6 +134,7 @@ func Mount(r Router, s *Site) error {
 		name string
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
+		{"onrequest", s.Requests != nil && s.OnRequest != nil},
 		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
@@ -179,6 +182,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"consultations.publication":   s.commentsPublication,
 		"consultations.summary":       s.summaryPage,
 		"consultations.attachSummary": s.attachSummary,
+		"onrequest.link":              s.linkDocuments,
 		"requests.formPage":           s.requestFormPage,
 		"requests.submit":             s.submitRequest,
 		"requests.statusPage":         s.requestStatusPage,
