@@ -54,26 +54,32 @@ func (cs *Countersign) Pending(f Facts) []string {
 	return out
 }
 
-// CoUnitsFor returns the units in whose domain the transition called name from inst's state is
-// authorized when that state is a countersign step: the co-units still to approve for its
-// approve, every co-unit for its return. ok is false for any other transition, which is
-// authorized in the instance's own unit.
-func (e *Engine) CoUnitsFor(inst Instance, name string) (units []string, ok bool) {
+// Covers reports whether the transition called name is the step's approve or return, which are
+// authorized in a co-unit's domain rather than the instance's unit.
+func (cs *Countersign) Covers(name string) bool { return name == cs.Approve || name == cs.Return }
+
+// Ordered returns the co-units, those still to approve first: the order in which a caller looks
+// for the co-unit an actor acts for, so that the head of two co-units approves for a pending one.
+func (cs *Countersign) Ordered(f Facts) []string {
+	out := cs.Pending(f)
+	for _, u := range cs.CoUnits(f) {
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Countersign returns the countersign step inst is in, or nil when its state is not one.
+func (e *Engine) Countersign(inst Instance) *Countersign {
 	def, err := e.Definition(inst)
 	if err != nil {
-		return nil, false
+		return nil
 	}
-	s := def.State(inst.State)
-	if s == nil || s.Countersign == nil {
-		return nil, false
+	if s := def.State(inst.State); s != nil {
+		return s.Countersign
 	}
-	switch cs := s.Countersign; name {
-	case cs.Approve:
-		return cs.Pending(inst.Facts), true
-	case cs.Return:
-		return cs.CoUnits(inst.Facts), true
-	}
-	return nil, false
+	return nil
 }
 
 // checkCountersign refuses to enter a countersign step when the instance names no co-units, and
@@ -88,7 +94,7 @@ func checkCountersign(def *Definition, t *Transition, g GuardContext) error {
 		return nil
 	}
 	cs, unit := s.Countersign, g.Actor.CoUnit
-	if t.Name != cs.Approve && t.Name != cs.Return {
+	if !cs.Covers(t.Name) {
 		return nil
 	}
 	switch {

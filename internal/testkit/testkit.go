@@ -111,7 +111,7 @@ func (b *Bureau) Staff(tb testing.TB, u User) workflow.Staff {
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 	return &documents.Documents{Engine: b.Engine, Store: b.Stores.Documents, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
-		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+		UnitCodes: b.Stores.Orgs.UnitCodes, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
