@@ -128,14 +128,10 @@ func (s *Documents) coUnitReads(actor workflow.Actor, d Document) bool {
 // heads a pending co-unit of, whatever their unit.
 func (s *Documents) countersignTasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
 	var pairs [][2]string
-	for _, name := range []string{"document", "decision"} {
-		def, err := s.Engine.Registry().Latest(name)
-		if err != nil {
-			continue
-		}
+	for _, def := range s.latestFlows() {
 		for _, st := range def.States {
 			if st.Countersign != nil && st.Countersign.UnitsFact == FactCoUnits {
-				pairs = append(pairs, [2]string{name, st.Name})
+				pairs = append(pairs, [2]string{def.Name, st.Name})
 			}
 		}
 	}
@@ -161,4 +157,15 @@ func (s *Documents) label(d Document, name string) string {
 		return def.TransitionLabel(name)
 	}
 	return name
+}
+
+// latestFlows returns the latest definitions of the document and decision-draft flows.
+func (s *Documents) latestFlows() []*workflow.Definition {
+	var out []*workflow.Definition
+	for _, name := range []string{"document", "decision"} {
+		if def, err := s.Engine.Registry().Latest(name); err == nil {
+			out = append(out, def)
+		}
+	}
+	return out
 }

@@ -18,11 +18,10 @@ import (
 // the organisation is refused.
 func TestJointDocument(t *testing.T) {
 	ctx := context.Background()
-	users := []testkit.User{
-		{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"},
-		{Name: "unithead", Display: "李科长", Role: "unit_head", Unit: "chengjian"},
-		{Name: "fahead", Display: "法科长", Role: "unit_head", Unit: "fazhi"},
-		{Name: "jiaohead", Display: "交科长", Role: "unit_head", Unit: "jiaotong"},
+	var users []testkit.User
+	for _, u := range [][4]string{{"drafter", "王起草", "drafter", "chengjian"}, {"unithead", "李科长", "unit_head", "chengjian"},
+		{"fahead", "法科长", "unit_head", "fazhi"}, {"jiaohead", "交科长", "unit_head", "jiaotong"}} {
+		users = append(users, testkit.User{Name: u[0], Display: u[1], Role: u[2], Unit: u[3]})
 	}
 	b := testkit.NewBureau(t, "测试市住房和城乡建设局", []testkit.Unit{{Code: "chengjian", Name: "城建科"},
 		{Code: "fazhi", Name: "法规科"}, {Code: "jiaotong", Name: "交通科"}}, users)

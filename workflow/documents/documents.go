@@ -440,11 +440,7 @@ func UnitsWith(auth interface {
 // actor may fire a transition in that document's unit.
 func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
 	var pairs [][2]string
-	for _, def := range []string{"document", "decision"} {
-		d, err := s.Engine.Registry().Latest(def)
-		if err != nil {
-			continue
-		}
+	for _, d := range s.latestFlows() {
 		for _, t := range d.Transitions {
 			if t.System || t.Permission == "" {
 				continue
