@@ -78,3 +78,46 @@ func TestCountersignPages(t *testing.T) {
 		t.Fatalf("after the send-back: %s", d.State)
 	}
 }
+
+// TestBrowserCountersign walks a joint document in the browser: the drafter ticks two co-units
+// in the editor; after the unit head's approval each co-unit head finds it in their 待办, sees
+// the countersign panel and the parallel step in the flow diagram, and approves; it reaches
+// sign-off only after both.
+func TestBrowserCountersign(t *testing.T) {
+	s := newStack(t)
+	s.addHead("fangchanhead", "房产科长", "fangchan")
+	s.addHead("faguihead", "法规科长", "fagui")
+	drafter, head := newPerson(t, s, "drafter"), newPerson(t, s, "unithead")
+	title := "关于联合开展老旧小区物业整治的通知"
+
+	drafter.login("drafter")
+	drafter.press(`//nav//a[text()="起草公文"]`, 200)
+	drafter.typeInto("title", title)
+	drafter.setValue("body", "各有关单位：\n现就联合开展老旧小区物业整治通知如下。")
+	drafter.pick(`input[name="attribute"][value="主动公开"]`)
+	drafter.pick(`input[name="co_units"][value="fangchan"]`)
+	drafter.pick(`input[name="co_units"][value="fagui"]`)
+	drafter.shot("countersign-01-editor")
+	drafter.press("#save", 200)
+	drafter.see("草稿已创建", "会签", "房产科：待会签", "法规科：待会签")
+	drafter.press(`//form[contains(@action,"/transitions/submit")]//button`, 200)
+	head.login("unithead")
+	head.press(`//table[@id="tasks"]//a[text()="`+title+`"]`, 200)
+	head.press(`//form[contains(@action,"/transitions/approve")]//button`, 200)
+	head.see("已完成“审核通过”", "当前环节：会签")
+
+	for i, who := range []string{"faguihead", "fangchanhead"} {
+		p := newPerson(t, s, who)
+		p.login(who)
+		p.press(`//table[@id="tasks"]//a[text()="`+title+`"]`, 200)
+		p.see("各科室并行", "退回修改")
+		if i == 0 {
+			p.shot("countersign-02-co-unit")
+		}
+		p.press(`//form[contains(@action,"/transitions/approve")]//button`, 200)
+		p.see("已完成“审核通过”")
+	}
+	drafter.visit("/console/documents", 200)
+	drafter.press(`//a[text()="`+title+`"]`, 200)
+	drafter.see("当前环节：待签发", "房产科：已同意（房产科长）", "法规科：已同意（法规科长）")
+}
