@@ -76,7 +76,9 @@ type State struct {
 	Label    string // Chinese, shown to users
 	Terminal bool
 	Tags     []string // what the state means to code and queries: StatePublic, ...; TagTerminal when Terminal
-	Line     int
+	// Countersign, when set, makes the state an "all of" step approved by each co-unit.
+	Countersign *Countersign
+	Line        int
 }
 
 // The tags a state may carry. Code and queries test these rather than state names.

@@ -163,6 +163,9 @@ func (e *Engine) check(def *Definition, t *Transition, g GuardContext) (passed i
 	if err := distinctFrom(def, t, g); err != nil {
 		return 0, err
 	}
+	if err := checkCountersign(def, t, g); err != nil {
+		return 0, err
+	}
 	for i, name := range t.Guards {
 		guard, ok := e.guards[name]
 		if !ok {
@@ -215,7 +218,12 @@ func distinctFrom(def *Definition, t *Transition, g GuardContext) error {
 // apply computes the result of taking t.
 func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Actor, in Input, now time.Time) (Result, error) {
 	facts := inst.Facts.Clone()
-	for k, v := range t.Set {
+	to, set, specs := t.To, t.Set, t.Effects
+	if countersign(def, t, inst, actor, facts) {
+		// A co-unit approved a countersign step others have still to approve: it stays.
+		to, set, specs = inst.State, nil, nil
+	}
+	for k, v := range set {
 		switch {
 		case v == "$now":
 			v = now.UTC().Format(time.RFC3339)
@@ -242,11 +250,11 @@ func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Acto
 		}
 	}
 	out := inst
-	out.State = t.To
+	out.State = to
 	out.Facts = facts
 
 	var effects []Effect
-	for _, spec := range t.Effects {
+	for _, spec := range specs {
 		effs, err := e.effects(def, spec, facts, now)
 		if err != nil {
 			return Result{}, err
@@ -260,7 +268,7 @@ func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Acto
 	return Result{
 		Instance:   out,
 		Transition: t,
-		Event:      Event{Transition: t.Name, From: inst.State, To: t.To, Actor: actor, Input: input, At: now},
+		Event:      Event{Transition: t.Name, From: inst.State, To: to, Actor: actor, Input: input, At: now},
 		Effects:    effects,
 	}, nil
 }

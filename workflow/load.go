@@ -129,7 +129,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 		c.add(top.lineOf("states"), "缺少 states（状态列表）")
 	}
 	for _, n := range stateNodes {
-		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal", "tags")
+		f, ok := c.mapping(n, "states 的一项", "name", "label", "terminal", "tags", "countersign")
 		if !ok {
 			continue
 		}
@@ -157,6 +157,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 		case s.Label == "":
 			c.add(f.line, "状态 %q 缺少 label（中文名称）", s.Name)
 		}
+		c.countersignState(f, s)
 		if def.State(s.Name) != nil {
 			c.add(f.line, "状态 %q 重复定义", s.Name)
 			continue
@@ -177,6 +178,7 @@ func LoadDefinition(file string, data []byte, guards GuardSet, roles ...string) 
 	}
 
 	c.checkDefinition(def, lines, guards, top)
+	c.checkCountersigns(def)
 	if err := c.err(); err != nil {
 		return nil, err
 	}

@@ -46,6 +46,9 @@ type Actor struct {
 	Username string
 	Name     string
 	System   bool
+	// CoUnit is the co-unit the actor approves or returns for on a countersign step: the use
+	// case sets it to a co-unit in which it has checked the actor's permission.
+	CoUnit string
 }
 
 // SystemActor is the actor of timed transitions fired by the deadline sweep.

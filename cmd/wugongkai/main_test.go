@@ -240,7 +240,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 func TestWorkflowValidateAndShow(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "", "workflow", "validate")
-	if err != nil || !strings.Contains(out, "ok  document v4") || !strings.Contains(out, "ok  decision v3") {
+	if err != nil || !strings.Contains(out, "ok  document v5") || !strings.Contains(out, "ok  decision v3") {
 		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
 	}
 	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
@@ -454,8 +454,8 @@ func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
 	}
 }
 
-// TestDocumentsKeepTheirDefinitionVersion: a document started on version 3 of a flow keeps it
-// after the operator ships version 4; new documents start on version 4.
+// TestDocumentsKeepTheirDefinitionVersion: a document started on version 4 of a flow keeps it
+// after the operator ships version 5; new documents start on version 5.
 func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	ctx := context.Background()
 	env, _ := testEnv(t, nil)
@@ -473,7 +473,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	a.Close()
 
-	// Version 5 of the document flow: the same file with a new version and a renamed state label.
+	// Version 6 of the document flow: the same file with a new version and a renamed state label.
 	dir := t.TempDir()
 	for _, name := range []string{"document.yaml", "decision.yaml"} {
 		b, err := os.ReadFile("../../configs/workflows/" + name)
@@ -481,7 +481,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if name == "document.yaml" {
-			b = bytes.Replace(b, []byte("version: 4"), []byte("version: 5"), 1)
+			b = bytes.Replace(b, []byte("version: 5"), []byte("version: 6"), 1)
 			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
 		}
 		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
@@ -494,12 +494,12 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v4, err := a.engine.Registry().Get("document", 4)
+	v5, err := a.engine.Registry().Get("document", 5)
 	if err != nil {
-		t.Fatalf("version 4 no longer known after version 5 shipped: %v", err)
+		t.Fatalf("version 5 no longer known after version 6 shipped: %v", err)
 	}
-	if v5, _ := a.engine.Registry().Latest("document"); v5 == nil || v5.Version != 5 {
-		t.Fatalf("latest = %+v", v5)
+	if v6, _ := a.engine.Registry().Latest("document"); v6 == nil || v6.Version != 6 {
+		t.Fatalf("latest = %+v", v6)
 	}
 	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
@@ -507,13 +507,13 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	for _, d := range docs {
 		def, err := a.engine.Definition(d.Instance)
-		if err != nil || d.DefinitionVersion != 4 || def != v4 {
+		if err != nil || d.DefinitionVersion != 5 || def != v5 {
 			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
 		}
 	}
-	// Changing version 4's content without a new number is refused.
+	// Changing version 5's content without a new number is refused.
 	b, _ := os.ReadFile(dir + "/document.yaml")
-	b = bytes.Replace(b, []byte("version: 5"), []byte("version: 4"), 1)
+	b = bytes.Replace(b, []byte("version: 6"), []byte("version: 5"), 1)
 	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
 		t.Fatal(err)
 	}

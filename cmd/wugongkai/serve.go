@@ -162,7 +162,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports, OnRequest: onRequest})
 		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
 		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards})
-		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer,
+		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer, Docs: handlers.Docs,
 			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
 		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
 		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,

@@ -149,6 +149,7 @@ type draftRequest struct {
 	Attribute               *string    `json:"attribute"`
 	Grounds                 *[]string  `json:"grounds"`
 	GroundsExplanation      *string    `json:"grounds_explanation"`
+	CoUnits                 *[]string  `json:"co_units"`
 	ThirdPartyConsent       *bool      `json:"third_party_consent"`
 	PublicInterestOverride  *bool      `json:"public_interest_override"`
 	DisclosureRequiredByLaw *bool      `json:"disclosure_required_by_law"`
@@ -164,7 +165,7 @@ func (r draftRequest) seenVersion() int { return r.Version }
 func (r draftRequest) toDraft() documents.Draft {
 	return documents.Draft{Definition: r.Definition, Unit: r.Unit, Title: r.Title, Body: r.Body, Explanation: r.Explanation,
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
-		Attribute: r.Attribute, Grounds: r.Grounds, GroundsExplanation: r.GroundsExplanation,
+		Attribute: r.Attribute, Grounds: r.Grounds, GroundsExplanation: r.GroundsExplanation, CoUnits: r.CoUnits,
 		ThirdPartyConsent: r.ThirdPartyConsent, PublicInterestOverride: r.PublicInterestOverride,
 		DisclosureRequiredByLaw: r.DisclosureRequiredByLaw, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
 		ShorteningReason: r.ShorteningReason, ConsultationExempt: r.ConsultationExempt, ExemptReason: r.ExemptReason}
@@ -189,6 +190,7 @@ type documentDTO struct {
 	Attribute          string            `json:"attribute"`
 	Grounds            []string          `json:"grounds"`
 	GroundsExplanation string            `json:"grounds_explanation"`
+	CoUnits            []coUnitDTO       `json:"co_units"`
 	LegalApproved      bool              `json:"legal_approved"`
 	SignedOn           string            `json:"signed_on,omitempty"`
 	Signer             string            `json:"signer,omitempty"`
@@ -211,9 +213,12 @@ func toDocumentDTO(d documents.Document) documentDTO {
 	dto := documentDTO{ID: d.ID, Definition: d.Definition, Version: d.Version, State: d.State, Unit: d.Unit, UnitName: d.UnitName,
 		Title: d.Title, Body: d.Body, Explanation: d.Explanation, DocKind: d.DocKind, SubjectCategory: d.SubjectCategory,
 		DocNumber: d.DocNumber, Summary: d.Summary, Attribute: d.Facts["attribute"], Grounds: grounds,
-		GroundsExplanation: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
+		GroundsExplanation: d.Facts["grounds_explanation"], CoUnits: []coUnitDTO{}, LegalApproved: d.Facts.Bool("legal_approved"),
 		SignedOn: d.Facts["signed_on"], Signer: d.Facts["signer"], Facts: d.Facts, CreatedBy: d.CreatedBy,
 		CreatedByName: d.CreatedByName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IndexNo: d.IndexNo}
+	for _, c := range documents.CoUnits(d) {
+		dto.CoUnits = append(dto.CoUnits, coUnitDTO{Unit: c.Unit, Approved: c.ApprovedBy != "", ApprovedBy: c.ApprovedBy})
+	}
 	if !d.PublishedAt.IsZero() {
 		t := d.PublishedAt
 		dto.PublishedAt = &t
@@ -223,6 +228,13 @@ func toDocumentDTO(d documents.Document) documentDTO {
 		dto.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
 	return dto
+}
+
+// coUnitDTO is one co-unit of a joint document (会签) and whether its head has approved.
+type coUnitDTO struct {
+	Unit       string `json:"unit"`
+	Approved   bool   `json:"approved"`
+	ApprovedBy string `json:"approved_by,omitempty"`
 }
 
 type transitionDTO struct {

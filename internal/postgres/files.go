@@ -55,11 +55,6 @@ const fileSelect = `SELECT f.id, f.document_id, f.kind, f.name, f.content_type, 
 	JOIN documents d ON d.org_id = f.org_id AND d.id = f.document_id
 	JOIN users u ON u.org_id = f.org_id AND u.id = f.uploaded_by`
 
-// Document implements files.Store.
-func (s *Files) Document(ctx context.Context, id int64) (workflow.Instance, error) {
-	return s.loadInstance(ctx, s.db, "documents", id, false)
-}
-
 // Save implements files.Store: the file's row, its chunks as they are read, the document's version
 // bump and the "upload" audit event with the file's SHA-256, in one transaction.
 func (s *Files) Save(ctx context.Context, f files.File, prevVersion int, content *files.Content, actor workflow.Actor, now time.Time) (files.File, error) {

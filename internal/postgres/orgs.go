@@ -82,6 +82,15 @@ func (s *Orgs) Units(ctx context.Context) ([]Unit, error) {
 	return us, nil
 }
 
+// UnitCodes lists the codes of the organisation's units.
+func (s *Orgs) UnitCodes(ctx context.Context) ([]string, error) {
+	var codes []string
+	if err := s.db.SelectContext(ctx, &codes, `SELECT code FROM units WHERE org_id = $1 ORDER BY code`, s.org); err != nil {
+		return nil, translate(fmt.Errorf("list unit codes: %w", err), "")
+	}
+	return codes, nil
+}
+
 // SaveDefinitions records each definition's source so instances started on it can still be
 // served after the file changes. The same name and version with different content is refused:
 // a changed definition needs a new version number.

@@ -113,7 +113,7 @@ func (b *Bureau) Staff(tb testing.TB, u User) workflow.Staff {
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 	return &documents.Documents{Engine: b.Engine, Store: b.Stores.Documents, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
-		Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+		UnitCodes: b.Stores.Orgs.UnitCodes, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
@@ -137,7 +137,7 @@ func (b *Bureau) Catalogue(tb testing.TB) *catalogue.Catalogue {
 
 // Files returns the file use cases over the bureau, accepting files of up to maxBytes.
 func (b *Bureau) Files(maxBytes int64) *files.Files {
-	return &files.Files{Engine: b.Engine, Store: b.Stores.Files, Auth: b.Enforcer, MaxBytes: maxBytes}
+	return &files.Files{Engine: b.Engine, Store: b.Stores.Files, Auth: b.Enforcer, Docs: b.Documents(nil), MaxBytes: maxBytes}
 }
 
 // ForeignDocument stores, in a second organisation on db, a document in state with title: what

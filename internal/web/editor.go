@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +36,7 @@ type editorForm struct {
 	ShorteningReason        string
 	ConsultationExempt      bool
 	ExemptReason            string
+	CoUnits                 []string // unit codes of the co-units (会签科室)
 }
 
 // datetimeLocal is the value format of <input type="datetime-local">.
@@ -79,7 +82,8 @@ func formFromDocument(d documents.Document) editorForm {
 		ThirdPartyConsent: d.Facts.Bool("third_party_consent"), PublicInterestOverride: d.Facts.Bool("public_interest_override"),
 		DisclosureRequiredByLaw: d.Facts.Bool("disclosure_required_by_law"), OpensAt: localInput(d.Facts["opens_at"]),
 		ClosesAt: localInput(d.Facts["closes_at"]), ShorteningReason: d.Facts["shortening_reason"],
-		ConsultationExempt: d.Facts.Bool("consultation_exempt"), ExemptReason: d.Facts["exempt_reason"]}
+		ConsultationExempt: d.Facts.Bool("consultation_exempt"), ExemptReason: d.Facts["exempt_reason"],
+		CoUnits: workflow.SplitUnits(d.Facts[documents.FactCoUnits])}
 	for _, g := range strings.Split(d.Facts["grounds"], ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			f.Grounds = append(f.Grounds, g)
@@ -96,7 +100,7 @@ func formFromRequest(c *gin.Context) editorForm {
 		GroundsExplanation: c.PostForm("grounds_explanation"), ThirdPartyConsent: on("third_party_consent"),
 		PublicInterestOverride: on("public_interest_override"), DisclosureRequiredByLaw: on("disclosure_required_by_law"),
 		OpensAt: c.PostForm("opens_at"), ClosesAt: c.PostForm("closes_at"), ShorteningReason: c.PostForm("shortening_reason"),
-		ConsultationExempt: on("consultation_exempt"), ExemptReason: c.PostForm("exempt_reason")}
+		ConsultationExempt: on("consultation_exempt"), ExemptReason: c.PostForm("exempt_reason"), CoUnits: c.PostFormArray("co_units")}
 }
 
 // draft turns the form into the use case's Draft: every field set, so the saved draft is exactly
@@ -111,6 +115,10 @@ func (f editorForm) draft(definition string) (documents.Draft, error) {
 		PublicInterestOverride: flag(f.PublicInterestOverride), DisclosureRequiredByLaw: flag(f.DisclosureRequiredByLaw)}
 	if f.DocKind != "" {
 		d.DocKind = str(f.DocKind)
+	}
+	if definition == "document" {
+		co := append([]string{}, f.CoUnits...)
+		d.CoUnits = &co
 	}
 	if definition == "decision" {
 		opens, err := parseLocal("opens_at", f.OpensAt)
@@ -201,6 +209,13 @@ type editorView struct {
 	DocKinds     []string
 	Categories   []string
 	MinExplained int
+	CoUnits      []coUnitChoice // a document's possible co-units (会签科室)
+}
+
+// coUnitChoice is a unit the drafter may name as a co-unit.
+type coUnitChoice struct {
+	Code, Name string
+	Checked    bool
 }
 
 // categorySuggestions are the subject categories offered while typing (the bureau's usual ones).
@@ -210,13 +225,19 @@ var categorySuggestions = []string{
 	"市场监管、安全生产监管\\安全生产监管", "其他\\其他",
 }
 
-func (s *Site) newEditorView(definition string, f editorForm) editorView {
+func (s *Site) newEditorView(c *gin.Context, definition string, f editorForm) editorView {
 	v := editorView{Definition: definition, KindLabel: "公文", Form: f, Groups: groundGroups(f.Grounds),
 		Attributes: []string{policy.AttrProactive, policy.AttrOnRequest, policy.AttrWithheld},
 		DocKinds:   []string{documents.KindOther, documents.KindNormative}, Categories: categorySuggestions,
 		MinExplained: policy.MinExplanationRunes}
 	if definition == "decision" {
 		v.KindLabel = "重大行政决策草案"
+	} else {
+		names := s.unitNames(c)
+		codes := slices.Sorted(maps.Keys(names))
+		for _, code := range codes {
+			v.CoUnits = append(v.CoUnits, coUnitChoice{Code: code, Name: unitName(names, code), Checked: slices.Contains(f.CoUnits, code)})
+		}
 	}
 	return v
 }
@@ -268,7 +289,7 @@ func (s *Site) newDocument(c *gin.Context) {
 		s.errorPage(c, &workflow.Error{Code: workflow.EInvalid, Message: "文件类型只能是公文或重大行政决策草案"})
 		return
 	}
-	v := s.newEditorView(def, editorForm{DocKind: documents.KindOther})
+	v := s.newEditorView(c, def, editorForm{DocKind: documents.KindOther})
 	v.New = true
 	v.Units = s.createUnits(c, *staffOf(c))
 	if len(v.Units) > 0 {
@@ -282,7 +303,7 @@ func (s *Site) createDocument(c *gin.Context) {
 	st := *staffOf(c)
 	def := c.PostForm("definition")
 	f := formFromRequest(c)
-	v := s.newEditorView(def, f)
+	v := s.newEditorView(c, def, f)
 	v.New = true
 	v.Units = s.createUnits(c, st)
 	v.Unit = c.PostForm("unit")
@@ -332,7 +353,7 @@ func (s *Site) editDocument(c *gin.Context) {
 		if !s.Authz.Can(st.Username, d.Unit, "document:edit") {
 			return editorView{}, &workflow.Error{Code: workflow.EForbidden, Message: "您没有权限修改此文件"}
 		}
-		v := s.newEditorView(d.Definition, formFromDocument(d))
+		v := s.newEditorView(c, d.Definition, formFromDocument(d))
 		v.ID, v.Version, v.Unit = d.ID, d.Version, d.Unit
 		v.Problems = problemsOf(s.Docs.DisclosureProblems(d))
 		return v, nil
@@ -349,7 +370,7 @@ func (s *Site) updateDocument(c *gin.Context) {
 	id := d.ID
 	f := formFromRequest(c)
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	v := s.newEditorView(d.Definition, f)
+	v := s.newEditorView(c, d.Definition, f)
 	v.ID, v.Version, v.Unit = d.ID, version, d.Unit
 	fail := func(err error) {
 		again(s, c, err, "console_editor", v, func(v *editorView) {

@@ -100,6 +100,31 @@ func TestWorkflowSVG(t *testing.T) {
 	}
 }
 
+// TestWorkflowSVGParallelStep: the document flow's countersign step is drawn as a parallel step
+// (the marker inside its box, below its label) and described as one.
+func TestWorkflowSVGParallelStep(t *testing.T) {
+	def, err := mustRegistry(t).Latest("document")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cur := range []string{"countersign", "drafting"} {
+		svg := string(workflowSVG(def, cur))
+		m := regexp.MustCompile(`data-state="countersign"><rect [^>]*/><g class="wf-parallel"[^>]*>(?:<line x1="\d+" y1="(\d+)"[^>]*/>){3}<text [^>]*>各科室并行</text></g><text x="\d+" y="(\d+)"`).FindStringSubmatch(svg)
+		if m == nil {
+			t.Fatalf("current %s: the countersign box has no parallel marker", cur)
+		}
+		if marker, text := atoi(m[1]), atoi(m[2]); marker <= text {
+			t.Errorf("current %s: the marker (y %d) is not below the label (y %d)", cur, marker, text)
+		}
+		if strings.Count(svg, `class="wf-parallel"`) != 1 {
+			t.Errorf("current %s: a state other than the countersign is drawn parallel", cur)
+		}
+		if !strings.Contains(svg, "“会签”为并行步骤") {
+			t.Errorf("current %s: the description does not call the countersign parallel", cur)
+		}
+	}
+}
+
 // TestWorkflowSVGEscapes shows labels as text.
 func TestWorkflowSVGEscapes(t *testing.T) {
 	def := &workflow.Definition{Name: "x", Title: `<b>流程</b>`, Initial: "a",

@@ -91,6 +91,13 @@ type docPageView struct {
 	Consult       *consultationPanel
 	Files         *filesPanel
 	Answered      []requests.CitingRequest // the requests the document answered (onrequest.go)
+	CoUnits       []coUnitRow              // a joint document's co-units (会签) and their approvals
+}
+
+// coUnitRow is one co-unit of a joint document on its page.
+type coUnitRow struct {
+	Name       string
+	ApprovedBy string // "" while its approval is pending
 }
 
 type validityForm struct {
@@ -139,6 +146,9 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		Published: det.Definition.StateHas(d.State, workflow.TagPublic)}
 	if v.Unit == "" {
 		v.Unit = unitName(s.unitNames(c), d.Unit)
+	}
+	for _, cu := range det.CoUnits {
+		v.CoUnits = append(v.CoUnits, coUnitRow{Name: unitName(s.unitNames(c), cu.Unit), ApprovedBy: cu.ApprovedBy})
 	}
 	for _, code := range strings.Split(d.Facts["grounds"], ",") {
 		if code = strings.TrimSpace(code); code == "" {
@@ -382,6 +392,7 @@ var changedLabels = map[string]string{
 	"consultation.opens_at": "征求意见开始时间", "consultation.closes_at": "征求意见截止时间",
 	"consultation.shortening_reason": "缩短期限理由", "consultation.consultation_exempt": "免于征求意见",
 	"consultation.exempt_reason": "免于征求意见理由", "consultation.comments_public": "是否公开公众意见",
+	"countersign.co_units": "会签科室",
 }
 
 // dataLabels name the inputs recorded in the history.

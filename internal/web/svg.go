@@ -14,7 +14,9 @@ import (
 // a transition to the next row is a straight arrow in the middle, a transition that skips rows
 // runs in a lane on the right, a transition back to an earlier state runs in a lane on the left,
 // and a transition that stays in its state is a loop on the right. The current state has a
-// thicker border and the word 当前, so it is not told by colour alone.
+// thicker border and the word 当前, so it is not told by colour alone. A countersign (会签) step,
+// approved by each co-unit in parallel, carries the parallel multi-instance marker (three bars)
+// and is described as parallel.
 
 const (
 	svgMargin    = 16
@@ -24,6 +26,7 @@ const (
 	svgMinBoxH   = 46
 	svgStateFont = 14
 	svgEdgeFont  = 12
+	svgParallelH = 64 // a countersign step's box: room for its marker under the label
 )
 
 // svgEdge is every transition between one pair of states, drawn as one arrow.
@@ -276,6 +279,9 @@ func workflowSVG(def *workflow.Definition, current string) template.HTML {
 			slotsR++
 		}
 		h := max(svgMinBoxH, max(slotsL, slotsR)*svgSlot+16)
+		if s.Countersign != nil {
+			h = max(h, svgParallelH)
+		}
 		*b = svgBox{x: boxX, y: y, w: boxW, h: h, arrivalsLeft: b.arrivalsLeft, arrivalsRight: b.arrivalsRight,
 			departLeft: b.departLeft, departRight: b.departRight}
 		y += h + svgRowGap
@@ -295,6 +301,11 @@ func workflowSVG(def *workflow.Definition, current string) template.HTML {
 	fmt.Fprintf(&desc, "当前状态：%s。", curLabel)
 	for _, e := range edges {
 		fmt.Fprintf(&desc, "%s → %s：%s。", def.StateLabel(e.from), def.StateLabel(e.to), e.label)
+	}
+	for _, s := range states {
+		if s.Countersign != nil {
+			fmt.Fprintf(&desc, "“%s”为并行步骤：各会签科室负责人分别审核，次序不限，全部同意后继续，任一退回即退回。", s.Label)
+		}
 	}
 	fmt.Fprintf(&b, `<desc id="wf-desc">%s</desc>`, esc(desc.String()))
 	b.WriteString(`<defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#44546a"/></marker></defs>`)
@@ -359,6 +370,14 @@ func workflowSVG(def *workflow.Definition, current string) template.HTML {
 				bx.x+4, bx.y+4, bx.w-8, bx.h-8, stroke)
 		}
 		mid := bx.y + bx.h/2
+		if s.Countersign != nil {
+			mid -= 8 // the marker goes under the label
+			b.WriteString(`<g class="wf-parallel" stroke="#44546a" stroke-width="2">`)
+			for _, dx := range []int{-6, 0, 6} {
+				fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d"/>`, bx.cx()+dx, bx.y+bx.h-17, bx.cx()+dx, bx.y+bx.h-6)
+			}
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#44546a" stroke="none">各科室并行</text></g>`, bx.cx()+14, bx.y+bx.h-7)
+		}
 		if cur {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="%d" font-weight="bold" text-anchor="middle" fill="#1d2733">%s</text>`,
 				bx.cx(), mid-2, svgStateFont, esc(s.Label))

@@ -25,6 +25,9 @@ type Documents struct {
 	// Disclosure validates the attribute facts (policy.ValidateDisclosure over the facts); it is
 	// used to report problems early. The submit guard enforces the same rule.
 	Disclosure func(workflow.Facts) error
+	// UnitCodes lists the organisation's unit codes, which a document's co-units must be among
+	// (nil = not checked).
+	UnitCodes func(context.Context) ([]string, error)
 }
 
 func (s *Documents) now() time.Time {
@@ -48,7 +51,7 @@ func (s *Documents) Get(ctx context.Context, actor workflow.Actor, id int64) (Do
 		}
 		return Document{}, err
 	}
-	if !s.Auth.Can(actor.Username, d.Unit, "document:read") {
+	if !s.Auth.Can(actor.Username, d.Unit, "document:read") && !s.coUnitReads(actor, d) {
 		return Document{}, notFound()
 	}
 	return d, nil
@@ -74,8 +77,14 @@ func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) 
 	if _, err := applyDraft(&d, in); err != nil {
 		return Document{}, err
 	}
+	if _, err := applyCoUnits(def, &d, in.CoUnits); err != nil {
+		return Document{}, err
+	}
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
+	}
+	if err := s.checkCoUnits(ctx, d); err != nil {
+		return Document{}, err
 	}
 	d.Facts[workflow.FactDocKind] = d.DocKind
 	// A major decision is published once decided (《重大行政决策程序暂行条例》第三十二条), so a decision
@@ -119,6 +128,14 @@ func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, 
 	changed, err := applyDraft(&d, in)
 	if err != nil {
 		return Document{}, err
+	}
+	if co, err := applyCoUnits(def, &d, in.CoUnits); err != nil {
+		return Document{}, err
+	} else if co {
+		changed = append(changed, "countersign."+FactCoUnits)
+		if err := s.checkCoUnits(ctx, d); err != nil {
+			return Document{}, err
+		}
 	}
 	if len(changed) == 0 {
 		return d, nil
@@ -165,7 +182,16 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 	if err != nil {
 		return Document{}, err
 	}
-	if err := s.Auth.Authorize(ctx, actor, d.Unit, perm); err != nil {
+	// A countersign step's approve and return are authorized in the co-unit the actor heads.
+	unit := d.Unit
+	if acting, cs := s.acting(actor, d); cs != nil && cs.Covers(name) {
+		if acting.CoUnit == "" {
+			return Document{}, &workflow.Error{Code: workflow.EForbidden, Message: fmt.Sprintf("您不是此件会签科室的负责人，不能办理“%s”", s.label(d, name)),
+				Details: map[string]any{"transition": name}}
+		}
+		actor, unit = acting, acting.CoUnit
+	}
+	if err := s.Auth.Authorize(ctx, actor, unit, perm); err != nil {
 		return Document{}, err
 	}
 	now := s.now()
@@ -315,8 +341,13 @@ func (s *Documents) ChangeValidity(ctx context.Context, actor workflow.Actor, id
 // Available lists the transitions the actor may fire on d now.
 func (s *Documents) Available(actor workflow.Actor, d Document) []workflow.TransitionView {
 	var out []workflow.TransitionView
-	for _, t := range s.Engine.Available(d.Instance, actor, s.now()) {
-		if t.Permission != "" && s.Auth.Can(actor.Username, d.Unit, t.Permission) {
+	acting, cs := s.acting(actor, d)
+	for _, t := range s.Engine.Available(d.Instance, acting, s.now()) {
+		unit := d.Unit
+		if cs != nil && cs.Covers(t.Name) {
+			unit = acting.CoUnit // "" when the actor heads no co-unit: the engine refused it already
+		}
+		if t.Permission != "" && unit != "" && s.Auth.Can(actor.Username, unit, t.Permission) {
 			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: t.Requires})
 		}
 	}
@@ -333,6 +364,7 @@ type Detail struct {
 	Disclosure  error // nil when the attribute and grounds are complete
 	StateLabel  string
 	Transitions map[string]string // transition name → label, for the history
+	CoUnits     []CoUnitStatus    // the co-units of a joint document with their countersign
 }
 
 // Detail loads a document with its history, deadlines and what the actor may do now.
@@ -358,7 +390,7 @@ func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) 
 		labels[t.Name] = t.Label
 	}
 	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), History: hist, Deadlines: dls,
-		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels}, nil
+		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels, CoUnits: CoUnits(d)}, nil
 }
 
 // Versions returns every saved text of a document the actor may read, oldest first.
@@ -408,11 +440,7 @@ func UnitsWith(auth interface {
 // actor may fire a transition in that document's unit.
 func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
 	var pairs [][2]string
-	for _, def := range []string{"document", "decision"} {
-		d, err := s.Engine.Registry().Latest(def)
-		if err != nil {
-			continue
-		}
+	for _, d := range s.latestFlows() {
 		for _, t := range d.Transitions {
 			if t.System || t.Permission == "" {
 				continue
@@ -450,6 +478,15 @@ func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document
 			if d.State == "drafting" && d.CreatedBy != staff.ID {
 				continue
 			}
+			out = append(out, d)
+		}
+	}
+	joint, err := s.countersignTasks(ctx, staff)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range joint {
+		if !slices.ContainsFunc(out, func(o Document) bool { return o.ID == d.ID }) {
 			out = append(out, d)
 		}
 	}

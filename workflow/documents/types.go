@@ -102,6 +102,9 @@ type Draft struct {
 	ThirdPartyConsent       *bool
 	PublicInterestOverride  *bool
 	DisclosureRequiredByLaw *bool
+	// CoUnits are the units whose heads countersign (会签) the document: nil = unchanged, empty
+	// = none.
+	CoUnits *[]string
 	// Decision drafts.
 	OpensAt            *time.Time
 	ClosesAt           *time.Time

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // DefaultMaxBytes is the largest file accepted unless the configuration says otherwise.
@@ -39,7 +40,10 @@ type Files struct {
 	Engine *workflow.Engine
 	Store  Store
 	Auth   Authz
-	Clock  workflow.Clock
+	// Docs says who may read a document (documents.Documents): whoever may read it may read its
+	// files, co-units of a joint document included.
+	Docs  Reader
+	Clock workflow.Clock
 	// MaxBytes is the largest file accepted (DefaultMaxBytes when 0).
 	MaxBytes int64
 	// Types are the names of the accepted types (DefaultTypes when nil).
@@ -102,19 +106,21 @@ func TooLarge(limit int64) error {
 		Details: map[string]any{"limit_bytes": limit, "reason": "file_too_large"}}
 }
 
+// Reader loads a document for an actor who may read it, and answers ENotFound to anyone else.
+type Reader interface {
+	Get(ctx context.Context, actor workflow.Actor, id int64) (documents.Document, error)
+}
+
 // readable returns document doc if actor may read it.
 func (s *Files) readable(ctx context.Context, actor workflow.Actor, doc int64) (workflow.Instance, error) {
-	inst, err := s.Store.Document(ctx, doc)
+	d, err := s.Docs.Get(ctx, actor, doc)
 	if err != nil {
 		if workflow.ErrorCode(err) == workflow.ENotFound {
 			return workflow.Instance{}, notFound()
 		}
 		return workflow.Instance{}, err
 	}
-	if !s.Auth.Can(actor.Username, inst.Unit, "document:read") {
-		return workflow.Instance{}, notFound()
-	}
-	return inst, nil
+	return d.Instance, nil
 }
 
 // Upload is what a client sends with a file.

@@ -56,8 +56,6 @@ type File struct {
 // Store keeps the files' records and content. The PostgreSQL store keeps both, the content in
 // chunks; another store may keep the content elsewhere.
 type Store interface {
-	// Document returns the workflow instance of document id (not found: ENotFound).
-	Document(ctx context.Context, id int64) (workflow.Instance, error)
 	// Save reads up to io.EOF and stores f with that content as a new file of f.DocumentID, in
 	// one transaction with the document's version bump (if it is still prevVersion, else
 	// EConflict) and an "upload" audit event carrying the file's SHA-256. When reading content

@@ -1,0 +1,93 @@
+package workflow_test
+
+import (
+	"slices"
+	"testing"
+
+	"wugongkai/workflow"
+)
+
+// coHead is the head of co-unit unit.
+func coHead(id int64, name, unit string) workflow.Actor {
+	return workflow.Actor{UserID: id, Username: name, Name: name, CoUnit: unit}
+}
+
+// TestCountersign: a document on version 4 naming two co-units goes from the unit head to their
+// countersign; each co-unit's head approves in any order, a second approval of the same unit and
+// an approval for a unit that is not a co-unit are refused, and the document moves on only when
+// both have approved. Either co-unit's head may return it, with an opinion, which clears the
+// approvals.
+func TestCountersign(t *testing.T) {
+	e := mustEngine(t)
+	head := workflow.Actor{UserID: 13, Username: "wang", Name: "王科长"}
+	fa, jiao := coHead(31, "fa", "fazhi"), coHead(32, "jiao", "jiaotong")
+	start := workflow.Instance{ID: 9, Unit: "chengjian", Definition: "document", DefinitionVersion: 5, State: "drafting",
+		Facts: with(public(), "co_units", "fazhi,jiaotong")}
+	inst := mustFire(t, e, start, "submit", drafter, nil)
+	inst = mustFire(t, e, inst, "approve", head, nil)
+	if inst.State != "countersign" {
+		t.Fatalf("after the unit head: %s, want countersign", inst.State)
+	}
+	for _, order := range [][]workflow.Actor{{fa, jiao}, {jiao, fa}} {
+		cur := inst
+		for _, bad := range []workflow.Actor{head, coHead(33, "x", "chengjian"), coHead(34, "y", "")} {
+			if _, err := e.Fire(cur, "approve", bad, nil, friday); workflow.ErrorCode(err) != workflow.EForbidden || !hasHan(workflow.ErrorMessage(err)) {
+				t.Fatalf("approve for %q: %v, want forbidden in Chinese", bad.CoUnit, err)
+			}
+		}
+		res, err := e.Fire(cur, "approve", order[0], nil, friday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur = res.Instance
+		if cur.State != "countersign" || res.Event.To != "countersign" || len(res.Effects) != 0 ||
+			cur.Facts[workflow.CountersignFact(order[0].CoUnit)] != order[0].Name || cur.Facts[workflow.CountersignFact(order[1].CoUnit)] != "" {
+			t.Fatalf("after %s: state %s event %+v effects %v facts %v", order[0].CoUnit, cur.State, res.Event, res.Effects, cur.Facts)
+		}
+		if _, err := e.Fire(cur, "approve", order[0], nil, friday); workflow.ErrorCode(err) != workflow.ETransitionNotAllowed || !hasHan(workflow.ErrorMessage(err)) {
+			t.Fatalf("second approval of %s: %v, want refused", order[0].CoUnit, err)
+		}
+		res, err = e.Fire(cur, "approve", order[1], nil, friday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Instance.State != "sign_off" || !slices.Equal(res.Effects, []workflow.Effect{notify("document", "leader")}) {
+			t.Fatalf("after both: %s %v, want sign_off notifying the leader", res.Instance.State, res.Effects)
+		}
+	}
+
+	// Either co-unit returns it, with an opinion; the approvals lapse and the next round starts afresh.
+	cur := mustFire(t, e, inst, "approve", fa, nil)
+	if got := e.Available(cur, jiao, friday); !slices.ContainsFunc(got, func(tr *workflow.Transition) bool { return tr.Name == "return" }) {
+		t.Fatalf("return not offered to a co-unit head: %v", got)
+	}
+	if _, err := e.Fire(cur, "return", jiao, nil, friday); workflow.ErrorCode(err) != workflow.EInputMissing {
+		t.Fatalf("return without opinion: %v", err)
+	}
+	if _, err := e.Fire(cur, "return", coHead(35, "z", "caizheng"), workflow.Input{"opinion": "不同意"}, friday); workflow.ErrorCode(err) != workflow.EForbidden {
+		t.Fatalf("return by a unit that is not a co-unit: %v", err)
+	}
+	for _, by := range []workflow.Actor{fa, jiao} {
+		back := mustFire(t, e, cur, "return", by, workflow.Input{"opinion": "请与我科协商"})
+		if back.State != "drafting" || back.Facts[workflow.CountersignFact("fazhi")] != "" {
+			t.Fatalf("returned by %s: %s %v", by.CoUnit, back.State, back.Facts)
+		}
+		again := mustFire(t, e, mustFire(t, e, back, "submit", drafter, nil), "approve", head, nil)
+		if again.State != "countersign" || len(workflow.SplitUnits(again.Facts["co_units"])) != 2 || again.Facts[workflow.CountersignFact("fazhi")] != "" {
+			t.Fatalf("second round: %s %v", again.State, again.Facts)
+		}
+	}
+
+	// Without co-units the unit head's approval goes on as before.
+	plain := start
+	plain.Facts = public()
+	if got := mustFire(t, e, mustFire(t, e, plain, "submit", drafter, nil), "approve", head, nil); got.State != "sign_off" {
+		t.Fatalf("without co-units: %s, want sign_off", got.State)
+	}
+	// A document on version 3 keeps its path even if it names co-units.
+	v3 := start
+	v3.DefinitionVersion = 3
+	if got := mustFire(t, e, mustFire(t, e, v3, "submit", drafter, nil), "approve", head, nil); got.State != "sign_off" {
+		t.Fatalf("version 3: %s, want sign_off", got.State)
+	}
+}
