@@ -256,12 +256,12 @@ func (c *ConsultationsAPI) dispose(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
+	res, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
 		CampaignKeys: req.CampaignKeys, Disposition: consultations.Disposition(req.Disposition), Reason: req.Reason})
 	if err != nil {
 		return err
 	}
-	g.JSON(http.StatusOK, gin.H{"updated": n})
+	g.JSON(http.StatusOK, gin.H{"updated": res.Count, "version": res.Version})
 	return nil
 }
 

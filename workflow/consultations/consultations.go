@@ -382,29 +382,30 @@ func (s *Consultations) Moderate(ctx context.Context, actor workflow.Actor, doc,
 }
 
 // Dispose records a disposition on comments of doc, by id and by campaign, once the consultation
-// has closed. Anything but 采纳 needs a reason. It returns how many comments changed.
-func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc int64, d Disposal) (int, error) {
+// has closed. Anything but 采纳 needs a reason. It returns how many comments changed and the
+// document's new version (a disposal raises it).
+func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc int64, d Disposal) (Disposed, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "decision:consult", false)
 	if err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if err := s.requireState(c, "consultation_closed", "处理公众意见"); err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if !d.Disposition.Valid() {
-		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	if err := checkCommentText("reason", "理由", d.Reason, workflow.MaxShortRunes, true); err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if d.Disposition != DispositionAdopted && d.Reason == "" {
-		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
+		return Disposed{}, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
 	}
 	ids := make([]int64, 0, len(d.CommentIDs))
 	for _, id := range d.CommentIDs {
 		if id <= 0 {
-			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
+			return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -414,17 +415,17 @@ func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc i
 	for _, k := range d.CampaignKeys {
 		k = strings.TrimSpace(k)
 		if len(k) != 32 || strings.Trim(k, "0123456789abcdef") != "" {
-			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
+			return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
 		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	if len(ids) == 0 && len(keys) == 0 {
-		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
 	}
 	if len(ids) > 10000 || len(keys) > 1000 {
-		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
 	}
 	d.CommentIDs, d.CampaignKeys = ids, keys
 	return s.Store.Dispose(ctx, c.ID, d, "consultation_closed", actor, s.now())
