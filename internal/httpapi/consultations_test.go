@@ -232,6 +232,32 @@ func (s *consultStack) public(id int64) (publicConsultation, []byte) {
 	return v, raw
 }
 
+// commentReceipt is the public answer to a receipt number.
+type commentReceipt struct {
+	ReceiptNo    string    `json:"receipt_no"`
+	ReceivedAt   time.Time `json:"received_at"`
+	Consultation struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	} `json:"consultation"`
+	SummaryPublished bool   `json:"summary_published"`
+	Disposition      string `json:"disposition"`
+}
+
+// lookup looks a receipt number up on the public API and checks that the answer names nothing of
+// the comment's author or text.
+func (s *consultStack) lookup(no string) commentReceipt {
+	s.t.Helper()
+	var r commentReceipt
+	raw := s.mustDo(http.MethodGet, "/api/v1/public/comment-receipts/"+no, "", nil, http.StatusOK, &r)
+	for _, secret := range []string{"赵市民", "13812341234", "138****1234", "建议明确执法主体", `"contact"`, `"name"`, `"text"`} {
+		if bytes.Contains(raw, []byte(secret)) {
+			s.t.Fatalf("the receipt lookup tells %q: %s", secret, raw)
+		}
+	}
+	return r
+}
+
 func (s *consultStack) publicList(status string) []int64 {
 	s.t.Helper()
 	var out struct {
@@ -419,6 +445,14 @@ func TestConsultationEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(lone.ReceiptNo, "YJ") || time.Since(lone.SubmittedAt) > time.Minute {
 		t.Fatalf("receipt %+v", lone)
 	}
+	// The receipt number can be looked up: received, the consultation, no disposition yet, and
+	// nothing of the comment or its author.
+	receipt := s.lookup(lone.ReceiptNo)
+	if !receipt.ReceivedAt.Equal(lone.SubmittedAt) || receipt.Consultation.ID != d.ID || receipt.SummaryPublished || receipt.Disposition != "" {
+		t.Fatalf("receipt lookup while open: %+v", receipt)
+	}
+	s.mustFail(request{method: http.MethodGet, path: "/api/v1/public/comment-receipts/YJ-1"}, http.StatusBadRequest, workflow.EInvalid, "receipt_no")
+	s.mustFail(request{method: http.MethodGet, path: "/api/v1/public/comment-receipts/YJ20000101-999999"}, http.StatusNotFound, workflow.ENotFound, "receipt_no")
 	s.comment(d.ID, "192.0.2.11", map[string]any{"contact": "resident@example.com", "text": "<script>alert('x')</script>请公开听证会记录"})
 	burst := []string{"反对在小区内建设垃圾转运站！", "反对在小区内建设垃圾转运站", " 反对 在小区内建设垃圾转运站。", "反对在小区内建设垃圾转运站!!!"}
 	var (
@@ -738,6 +772,10 @@ func TestConsultationEndToEnd(t *testing.T) {
 	s.mustDo(http.MethodGet, "/api/v1/public/documents", "", nil, http.StatusOK, &pub)
 	if len(pub.Items) != 1 || pub.Items[0].ID != d.ID {
 		t.Fatalf("public documents %+v", pub.Items)
+	}
+	// Once the adoption summary is published, the receipt says how the comment was handled.
+	if r := s.lookup(strings.ToLower(lone.ReceiptNo)); !r.SummaryPublished || r.Disposition != "采纳" || r.Consultation.Status != "closed" {
+		t.Fatalf("receipt lookup after publication: %+v", r)
 	}
 	// The decision is published as a decision, without the draft's mark.
 	if it := pub.Items[0]; it.Title != "测试市生活垃圾分类管理办法" || it.DocKind != documents.KindDecision {

@@ -99,6 +99,7 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"core.openapi":                handle(a.openapi),
 		"consultations.list":          handle(a.consultations.list),
 		"consultations.view":          handle(a.consultations.view),
+		"consultations.receipt":       handle(a.consultations.receipt),
 		"consultations.accept":        handle(a.consultations.accept),
 		"consultations.comments":      handle(a.consultations.comments),
 		"consultations.publication":   handle(a.consultations.publication),

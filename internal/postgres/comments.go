@@ -159,6 +159,15 @@ func (s *Comments) PublishedComments(ctx context.Context, doc int64, limit int) 
 	return selectAll(ctx, s.db, "list published comments", commentRow.toDomain, q, s.org, doc, limit)
 }
 
+// CommentByReceipt implements consultations.ConsultationStore.
+func (s *Comments) CommentByReceipt(ctx context.Context, no string) (consultations.Comment, error) {
+	var r commentRow
+	if err := s.db.GetContext(ctx, &r, `SELECT `+commentCols+` FROM comments WHERE org_id = $1 AND receipt_no = $2`, s.org, no); err != nil {
+		return consultations.Comment{}, translate(fmt.Errorf("read comment by receipt: %w", err), "意见")
+	}
+	return r.toDomain(), nil
+}
+
 // commentWindows numbers a consultation's comments by campaign and counts, for each comment, the
 // comments of the same client and of the same campaign in the window that starts with it
 // ($1 organisation, $2 document, $3 window).

@@ -172,6 +172,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"consultations.list":          s.consultationList,
 		"consultations.page":          s.consultationPage,
 		"consultations.postComment":   s.postComment,
+		"consultations.receipt":       s.commentReceipt,
 		"consultations.feed":          s.consultationsFeed,
 		"consultations.comments":      s.commentsPage,
 		"consultations.dispose":       s.dispose,

@@ -6,6 +6,7 @@ package consultations
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ type Consultations struct {
 
 	MaxLength   int            // longest comment in characters; 0 = DefaultMaxCommentLength
 	Limiter     *ClientLimiter // per-client rate limit of comment intake; nil = none
+	Lookups     *ClientLimiter // per-client rate limit of receipt lookups; nil = none
 	BurstMin    int            // comments within BurstWindow from one client or campaign that make a burst; 0 = 10
 	BurstWindow time.Duration  // 0 = one minute
 	InfoTTL     time.Duration  // how long intake trusts a loaded consultation; 0 = one second
@@ -475,4 +477,59 @@ func (s *Consultations) SetCommentsPublic(ctx context.Context, actor workflow.Ac
 		return c.Version, nil
 	}
 	return s.Store.SetCommentsPublic(ctx, c.ID, c.Version, "drafting", on, actor, s.now())
+}
+
+// ReceiptView is what a receipt number tells a citizen about the comment it was given for: when it
+// was received, the consultation, and, once the decision and its adoption summary are published,
+// how the comment was handled. Nothing else of the comment or its author.
+type ReceiptView struct {
+	No                string
+	ReceivedAt        time.Time
+	Consultation      ConsultationView // ID, Title, UnitName, Status, period; no text
+	Disposition       Disposition      // "" until the adoption summary is published
+	DispositionReason string
+	SummaryPublished  bool
+}
+
+// receiptPattern is the form of a receipt number (ReceiptNo in internal/postgres): YJ, a day, an id.
+var receiptPattern = regexp.MustCompile(`^YJ[0-9]{8}-[0-9]{6,18}$`)
+
+// Receipt looks a comment up by its receipt number (意见回执编号) for the citizen who kept it, sent
+// from client. Receipt numbers follow each other, so lookups are limited per client (ETooMany),
+// and an unknown number and one of a consultation no longer public get the same ENotFound.
+func (s *Consultations) Receipt(ctx context.Context, no, client string) (ReceiptView, error) {
+	no = strings.ToUpper(strings.TrimSpace(no))
+	if !receiptPattern.MatchString(no) {
+		return ReceiptView{}, &workflow.Error{Code: workflow.EInvalid, Field: "receipt_no",
+			Message: "请输入提交意见时得到的回执编号，如 YJ20261127-000123"}
+	}
+	if err := s.Lookups.Check(client, s.now()); err != nil {
+		return ReceiptView{}, err
+	}
+	unknown := &workflow.Error{Code: workflow.ENotFound, Field: "receipt_no", Message: "未找到回执编号为 " + no + " 的意见，请核对编号"}
+	cm, err := s.Store.CommentByReceipt(ctx, no)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return ReceiptView{}, unknown
+		}
+		return ReceiptView{}, err
+	}
+	c, err := s.Store.Consultation(ctx, cm.DocumentID, false)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return ReceiptView{}, unknown
+		}
+		return ReceiptView{}, err
+	}
+	if !ConsultationPublic(c) {
+		return ReceiptView{}, unknown
+	}
+	v := baseView(c, s.now())
+	v.Body, v.Explanation, v.AdoptionSummary = "", "", ""
+	out := ReceiptView{No: cm.ReceiptNo, ReceivedAt: cm.CreatedAt, Consultation: v}
+	if c.State == "published" && c.Facts.Bool("summary_attached") {
+		out.SummaryPublished = true
+		out.Disposition, out.DispositionReason = cm.Disposition, cm.DispositionReason
+	}
+	return out, nil
 }

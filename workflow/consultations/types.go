@@ -203,6 +203,8 @@ type ConsultationStore interface {
 	// AddComment stores c and returns it with its ID and ReceiptNo once it is committed.
 	AddComment(ctx context.Context, c Comment) (Comment, error)
 	PublishedComments(ctx context.Context, doc int64, limit int) ([]Comment, error)
+	// CommentByReceipt loads the comment with receipt number no (ENotFound if none).
+	CommentByReceipt(ctx context.Context, no string) (Comment, error)
 	ListComments(ctx context.Context, q CommentQuery) (CommentPage, error)
 	// Moderate sets a comment's moderation status.
 	Moderate(ctx context.Context, doc, id int64, status CommentStatus, reason string, actor workflow.Actor, now time.Time) (Comment, error)
