@@ -327,24 +327,6 @@ func SetCount(d *Effect, c Count) {
 // from its current state whose guards pass in probe mode (without input), one per name, in
 // definition order. The caller filters them by the actor's permissions.
 func (e *Engine) Available(inst Instance, actor Actor, now time.Time) []*Transition {
-	def, err := e.Definition(inst)
-	if err != nil {
-		return nil
-	}
-	if inst.Facts == nil {
-		inst.Facts = Facts{}
-	}
-	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true, Calendar: e.cal}
-	seen := map[string]bool{}
-	var out []*Transition
-	for _, t := range def.TransitionsFrom(inst.State) {
-		if t.System || seen[t.Name] {
-			continue
-		}
-		if _, err := e.check(def, t, g); err == nil {
-			seen[t.Name] = true
-			out = append(out, t)
-		}
-	}
-	return out
+	available, _ := e.probe(inst, actor, now)
+	return available
 }

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -17,6 +18,11 @@ const (
 // MinConsultation is the shortest public comment period on a major decision draft without a
 // stated reason: 30 days (《重大行政决策程序暂行条例》第15条).
 const MinConsultation = 30 * 24 * time.Hour
+
+// DefaultShortestConsultation is the floor of a shortened comment period when the configuration
+// sets none: 7 days. A stated reason may shorten the period below MinConsultation, never below
+// the floor.
+const DefaultShortestConsultation = 7 * 24 * time.Hour
 
 // GuardContext is what a guard sees: the instance before the transition, the caller's input, the
 // actor, the time and the working-day calendar. Probe is true when the engine lists the available
@@ -69,7 +75,10 @@ func (s GuardSet) Names() []string {
 //	consultation_required      the decision is not exempt from public comment
 //	consultation_exempt        the decision is exempt (依法不予公开的决策事项)
 //	exempt_reason_given        the exemption states its statutory reason (fact exempt_reason)
-//	period_valid               opens_at < closes_at, opens_at still ahead, ≥ 30 days unless shortening_reason
+//	period_valid               opens_at < closes_at, opens_at still ahead, ≥ 30 days unless shortening_reason,
+//	                           and never shorter than the floor (PeriodValid)
+//	shortening_reviewed        a period with a shortening_reason is approved only with the input
+//	                           shortening_opinion (the legal section's review of the reason)
 //	period_started             now ≥ opens_at
 //	period_closed              now ≥ closes_at
 //	extension_valid            input closes_at is a later instant than the fact closes_at and than now
@@ -89,7 +98,8 @@ func DefaultGuards() GuardSet {
 		"consultation_required":      guardConsultationRequired,
 		"consultation_exempt":        guardConsultationExempt,
 		"exempt_reason_given":        guardExemptReasonGiven,
-		"period_valid":               guardPeriodValid,
+		"period_valid":               PeriodValid(DefaultShortestConsultation),
+		"shortening_reviewed":        guardShorteningReviewed,
 		"period_started":             guardPeriodStarted,
 		"period_closed":              guardPeriodClosed,
 		"extension_valid":            guardExtensionValid,
@@ -205,23 +215,51 @@ func FactTime(f Facts, name string) (time.Time, bool) {
 // ShowTime formats t for a message: minutes in Beijing time.
 func ShowTime(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }
 
-func guardPeriodValid(g GuardContext) error {
-	f := g.Instance.Facts
-	opens, okOpen := FactTime(f, "opens_at")
-	closes, okClose := FactTime(f, "closes_at")
-	switch {
-	case !okOpen || !okClose:
-		return refuse("请先设置征求意见的开始时间和截止时间")
-	case !opens.Before(closes):
-		return refuse("征求意见的截止时间（%s）须晚于开始时间（%s）", ShowTime(closes), ShowTime(opens))
-	case !g.Now.Before(opens):
-		return refuse("征求意见的开始时间（%s）已过，请重新设置开始和截止时间", ShowTime(opens))
-	case closes.Sub(opens) < MinConsultation && strings.TrimSpace(f["shortening_reason"]) == "":
-		return refuse("征求意见期一般不少于 30 日（最早截止时间为 %s）；确需缩短的，请填写缩短理由，理由将随征求意见公布",
-			ShowTime(opens.Add(MinConsultation)))
+// PeriodValid returns the period_valid guard with floor as the shortest period a stated reason
+// may shorten it to (the configuration's comments.shortest_period_days).
+func PeriodValid(floor time.Duration) GuardFunc {
+	return func(g GuardContext) error {
+		f := g.Instance.Facts
+		opens, okOpen := FactTime(f, "opens_at")
+		closes, okClose := FactTime(f, "closes_at")
+		switch {
+		case !okOpen || !okClose:
+			return refuse("请先设置征求意见的开始时间和截止时间")
+		case !opens.Before(closes):
+			return refuse("征求意见的截止时间（%s）须晚于开始时间（%s）", ShowTime(closes), ShowTime(opens))
+		case !g.Now.Before(opens):
+			return refuse("征求意见的开始时间（%s）已过，请重新设置开始和截止时间", ShowTime(opens))
+		case closes.Sub(opens) < MinConsultation && strings.TrimSpace(f["shortening_reason"]) == "":
+			return refuse("征求意见期少于 30 日且未说明缩短理由（最早截止时间为 %s）；确需缩短的，请填写缩短理由，理由将随征求意见公布",
+				ShowTime(opens.Add(MinConsultation)))
+		case closes.Sub(opens) < floor:
+			e := Errorf(EGuardFailed, "征求意见期即使缩短也不得少于 %s（最早截止时间为 %s）", showDays(floor), ShowTime(opens.Add(floor)))
+			e.Details = map[string]any{"reason": "period_below_floor", "floor_hours": int(floor.Hours())}
+			return e
+		}
+		return nil
 	}
-	return nil
 }
+
+// showDays writes a duration of whole days as "N 日", and any other as hours.
+func showDays(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d 日", int(d/(24*time.Hour)))
+	}
+	return fmt.Sprintf("%g 小时", d.Hours())
+}
+
+func guardShorteningReviewed(g GuardContext) error {
+	if g.Probe || !ShorteningReviewNeeded(g.Instance.Facts) || strings.TrimSpace(g.Input["shortening_opinion"]) != "" {
+		return nil
+	}
+	return &Error{Code: EInputMissing, Field: "shortening_opinion",
+		Message: "征求意见期经缩短（理由：" + strings.TrimSpace(g.Instance.Facts["shortening_reason"]) + "），请写明对缩短理由的审查意见；理由不成立的，请退回修改"}
+}
+
+// ShorteningReviewNeeded reports whether the legality review of a draft with facts f must give
+// its opinion on the stated reason for shortening the comment period (guard shortening_reviewed).
+func ShorteningReviewNeeded(f Facts) bool { return strings.TrimSpace(f["shortening_reason"]) != "" }
 
 func guardPeriodStarted(g GuardContext) error {
 	opens, ok := FactTime(g.Instance.Facts, "opens_at")

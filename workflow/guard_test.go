@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,18 @@ func TestDefaultGuards(t *testing.T) {
 		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": "2026-10-21T00:59:59Z"}, now: friday,
 			wantCode: workflow.EGuardFailed},
 		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": "2026-09-28T01:00:00Z", "shortening_reason": "紧急"}, now: friday},
+		// ... never below the floor, 7 days by default, whatever the reason (6 minutes were once accepted)
+		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": "2026-09-28T00:59:59Z", "shortening_reason": "紧急"}, now: friday,
+			wantCode: workflow.EGuardFailed},
+		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": "2026-09-21T01:06:00Z", "shortening_reason": "紧急"}, now: friday,
+			wantCode: workflow.EGuardFailed},
+		// shortening_reviewed: a shortened period is approved only with an opinion on its reason
+		{guard: "shortening_reviewed", facts: workflow.Facts{"shortening_reason": "紧急"}, wantCode: workflow.EInputMissing},
+		{guard: "shortening_reviewed", facts: workflow.Facts{"shortening_reason": "紧急"}, input: workflow.Input{"shortening_opinion": " "},
+			wantCode: workflow.EInputMissing},
+		{guard: "shortening_reviewed", facts: workflow.Facts{"shortening_reason": "紧急"}, input: workflow.Input{"shortening_opinion": "理由成立"}},
+		{guard: "shortening_reviewed", facts: workflow.Facts{"shortening_reason": "紧急"}, probe: true},
+		{guard: "shortening_reviewed", facts: workflow.Facts{}},
 		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": opens, "shortening_reason": "紧急"}, now: friday,
 			wantCode: workflow.EGuardFailed},
 		{guard: "period_valid", facts: workflow.Facts{"opens_at": opens, "closes_at": "2026-12-01T01:00:00Z"}, now: mustTime(t, opens),
@@ -78,6 +91,30 @@ func TestDefaultGuards(t *testing.T) {
 				t.Errorf("refusal without a message")
 			}
 		})
+	}
+}
+
+// TestPeriodFloor: the floor of a shortened period is the configured one, and its refusal says
+// the floor and the earliest closing time.
+func TestPeriodFloor(t *testing.T) {
+	opens := "2026-09-21T01:00:00Z"
+	reason := workflow.Facts{"opens_at": opens, "shortening_reason": "防汛紧急"}
+	at := func(closes string) workflow.GuardContext {
+		return workflow.GuardContext{Instance: workflow.Instance{Facts: with(reason, "closes_at", closes)}, Now: friday}
+	}
+	threeDays := workflow.PeriodValid(3 * 24 * time.Hour)
+	if err := threeDays(at("2026-09-24T01:00:00Z")); err != nil {
+		t.Errorf("3 days with a 3-day floor: %v", err)
+	}
+	err := threeDays(at("2026-09-24T00:00:00Z"))
+	e := workflow.AsError(err)
+	if e == nil || e.Code != workflow.EGuardFailed || e.Details["reason"] != "period_below_floor" ||
+		!strings.Contains(e.Message, "不得少于 3 日") || !strings.Contains(e.Message, "2026-09-24 09:00") {
+		t.Errorf("under the floor: %v", err)
+	}
+	if err := workflow.DefaultGuards()["period_valid"](at("2026-09-24T01:00:00Z")); workflow.ErrorCode(err) != workflow.EGuardFailed ||
+		!strings.Contains(workflow.ErrorMessage(err), "不得少于 7 日") {
+		t.Errorf("3 days under the default floor: %v", err)
 	}
 }
 

@@ -95,10 +95,11 @@ func loadCalendar(cfg Config) (*workflow.Calendar, error) {
 	return cal, nil
 }
 
-// guardSet is every guard the definitions may name: the engine's own, the disclosure rules and
-// the request flow's.
-func guardSet() workflow.GuardSet {
-	return workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards())
+// guardSet is every guard the definitions may name: the engine's own, with the configured floor
+// of a shortened comment period, the disclosure rules and the request flow's.
+func guardSet(c CommentsConfig) workflow.GuardSet {
+	return workflow.DefaultGuards().With(workflow.GuardSet{"period_valid": workflow.PeriodValid(c.ShortestPeriod)}).
+		With(policy.Guards()).With(requests.Guards())
 }
 
 // newApp connects to PostgreSQL, loads the calendar and the definitions (the files plus every older
@@ -108,7 +109,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	guards := guardSet()
+	guards := guardSet(cfg.Comments)
 	reg, err := workflow.LoadDefinitions(dataFS(cfg.Paths.Workflows, configs.Workflows()), guards, policy.Roles...)
 	if err != nil {
 		return nil, fmt.Errorf("load workflow definitions: %w", err)

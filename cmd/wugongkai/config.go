@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"wugongkai/configs"
+	"wugongkai/workflow"
 	"wugongkai/workflow/files"
 )
 
@@ -122,11 +123,13 @@ type PublishConfig struct {
 	IndexTemplate string `yaml:"index_template"`
 }
 
-// CommentsConfig configures public comment intake.
+// CommentsConfig configures public comment intake and the comment period.
 type CommentsConfig struct {
 	RatePerMinute float64 `yaml:"rate_per_minute"`
 	Burst         int     `yaml:"burst"`
 	MaxLength     int     `yaml:"max_length"`
+	// ShortestPeriod is the floor of a comment period shortened with a stated reason.
+	ShortestPeriod time.Duration `yaml:"shortest_period"`
 }
 
 // RequestsConfig configures disclosure requests (依申请公开).
@@ -225,6 +228,13 @@ func applyEnv(c *Config, env func(string) string) error {
 		}
 		c.Redis.Fallback = b
 	}
+	if v := env("WUGONGKAI_SHORTEST_PERIOD"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("WUGONGKAI_SHORTEST_PERIOD: %q is not a duration such as 168h", v)
+		}
+		c.Comments.ShortestPeriod = d
+	}
 	if v := env("WUGONGKAI_SECURE_COOKIE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -294,6 +304,9 @@ func (c Config) validate() error {
 	}
 	if c.Files.TransferTimeout < time.Minute {
 		errs = append(errs, "files.transfer_timeout must be at least 1m")
+	}
+	if c.Comments.ShortestPeriod <= 0 || c.Comments.ShortestPeriod > workflow.MinConsultation {
+		errs = append(errs, "comments.shortest_period must be positive and at most 720h (30 days)")
 	}
 	if c.Requests.Unit == "" {
 		errs = append(errs, "requests.unit must name the unit that handles disclosure requests")

@@ -19,6 +19,7 @@ import (
 
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
+	"wugongkai/workflow"
 	"wugongkai/workflow/documents"
 )
 
@@ -240,7 +241,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 func TestWorkflowValidateAndShow(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "", "workflow", "validate")
-	if err != nil || !strings.Contains(out, "ok  document v5") || !strings.Contains(out, "ok  decision v3") {
+	if err != nil || !strings.Contains(out, "ok  document v5") || !strings.Contains(out, "ok  decision v4") {
 		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
 	}
 	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
@@ -572,5 +573,33 @@ func TestPortalConfig(t *testing.T) {
 	}
 	if _, err := loadConfig(file, true, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "portal.error_report_url") {
 		t.Fatalf("bad error report url: %v", err)
+	}
+}
+
+// TestShortestPeriodConfig: the floor of a shortened comment period defaults to 7 days, comes
+// from the file or the environment, must lie between nothing and 30 days, and is the guard's floor.
+func TestShortestPeriodConfig(t *testing.T) {
+	c, err := loadConfig("", false, func(string) string { return "" })
+	if err != nil || c.Comments.ShortestPeriod != 7*24*time.Hour {
+		t.Fatalf("default: %v, %v", c.Comments.ShortestPeriod, err)
+	}
+	c, err = loadConfig("", false, func(k string) string { return map[string]string{"WUGONGKAI_SHORTEST_PERIOD": "240h"}[k] })
+	if err != nil || c.Comments.ShortestPeriod != 10*24*time.Hour {
+		t.Fatalf("env: %v, %v", c.Comments.ShortestPeriod, err)
+	}
+	opens := time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)
+	g := workflow.GuardContext{Now: opens.Add(-time.Hour), Instance: workflow.Instance{Facts: workflow.Facts{"opens_at": opens.Format(time.RFC3339),
+		"closes_at": opens.Add(9 * 24 * time.Hour).Format(time.RFC3339), "shortening_reason": "紧急"}}}
+	if err := guardSet(c.Comments)["period_valid"](g); workflow.ErrorCode(err) != workflow.EGuardFailed {
+		t.Errorf("9 days under a 10-day floor: %v", err)
+	}
+	if err := guardSet(CommentsConfig{ShortestPeriod: 7 * 24 * time.Hour})["period_valid"](g); err != nil {
+		t.Errorf("9 days over a 7-day floor: %v", err)
+	}
+	for _, bad := range []string{"0s", "721h", "7d"} {
+		if _, err := loadConfig("", false, func(k string) string { return map[string]string{"WUGONGKAI_SHORTEST_PERIOD": bad}[k] }); err == nil ||
+			!strings.Contains(strings.ToLower(err.Error()), "shortest_period") {
+			t.Errorf("floor %q: %v", bad, err)
+		}
 	}
 }

@@ -150,7 +150,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		httpapi.Mount(api, handlers)
 		consults := &consultations.Consultations{Store: a.stores.Comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
 			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
-			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst)}
+			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst),
+			Lookups: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
 		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consults})
 		reqs := &requests.Requests{Engine: a.engine, Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock,
 			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),

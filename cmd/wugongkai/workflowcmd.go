@@ -25,7 +25,7 @@ func workflowCmd(g *globals) *cobra.Command {
 			}
 			fsys = dataFS(cfg.Paths.Workflows, configs.Workflows())
 		}
-		return workflow.LoadDefinitions(fsys, guardSet(), policy.Roles...)
+		return workflow.LoadDefinitions(fsys, guardSet(CommentsConfig{}), policy.Roles...) // checking and drawing need the guards' names only
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate",

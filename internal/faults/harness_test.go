@@ -55,7 +55,8 @@ func TestMain(m *testing.M) {
 const password = "fault-test-password"
 
 // faultConfig is the configuration file of the child processes: a fast relay and sweep, a short
-// requeue, and no per-client limit on comments (every client is 127.0.0.1).
+// requeue, no per-client limit on comments (every client is 127.0.0.1), and comment periods of
+// seconds.
 const faultConfig = `http:
   shutdown_timeout: 5s
 worker:
@@ -66,6 +67,7 @@ worker:
 comments:
   rate_per_minute: 1000000000
   burst: 1000000000
+  shortest_period: 1s
 log:
   format: json
   level: info

@@ -113,6 +113,27 @@ func (c *ConsultationsAPI) view(g *gin.Context) error {
 	return nil
 }
 
+// commentReceiptDTO is what a comment's receipt number tells: when the comment was received, the consultation,
+// and its disposition once the adoption summary is published.
+type commentReceiptDTO struct {
+	ReceiptNo         string              `json:"receipt_no"`
+	ReceivedAt        time.Time           `json:"received_at"`
+	Consultation      consultationItemDTO `json:"consultation"`
+	SummaryPublished  bool                `json:"summary_published"`
+	Disposition       string              `json:"disposition,omitempty"`
+	DispositionReason string              `json:"disposition_reason,omitempty"`
+}
+
+func (c *ConsultationsAPI) receipt(g *gin.Context) error {
+	v, err := c.Consultations.Receipt(g.Request.Context(), g.Param("no"), g.ClientIP())
+	if err != nil {
+		return err
+	}
+	g.JSON(http.StatusOK, commentReceiptDTO{ReceiptNo: v.No, ReceivedAt: v.ReceivedAt, Consultation: toConsultationItem(v.Consultation),
+		SummaryPublished: v.SummaryPublished, Disposition: string(v.Disposition), DispositionReason: v.DispositionReason})
+	return nil
+}
+
 type commentRequest struct {
 	Name    string `json:"name"`
 	Contact string `json:"contact"`
@@ -256,12 +277,12 @@ func (c *ConsultationsAPI) dispose(g *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
+	res, err := c.Consultations.Dispose(g.Request.Context(), staffOf(g).Actor(), id, consultations.Disposal{CommentIDs: req.CommentIDs,
 		CampaignKeys: req.CampaignKeys, Disposition: consultations.Disposition(req.Disposition), Reason: req.Reason})
 	if err != nil {
 		return err
 	}
-	g.JSON(http.StatusOK, gin.H{"updated": n})
+	g.JSON(http.StatusOK, gin.H{"updated": res.Count, "version": res.Version})
 	return nil
 }
 

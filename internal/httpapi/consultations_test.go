@@ -23,6 +23,7 @@ import (
 	"wugongkai/internal/httpkit"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
+	"wugongkai/internal/testkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
@@ -61,6 +62,8 @@ const consultMaxLength = 200
 func newConsultStack(tb testing.TB) *consultStack {
 	tb.Helper()
 	b := bureauOf(tb, consultUsers)
+	// Comment periods of seconds, which the sweep opens and closes while the test waits.
+	b.Engine = testkit.Engine(tb, workflow.GuardSet{"period_valid": workflow.PeriodValid(time.Second)})
 	db, store, enf, engine := b.DB, b.Stores, b.Enforcer, b.Engine
 	docs := b.Documents(nil)
 	accounts := &accounts.Accounts{Store: store.Accounts, TTL: time.Hour, MaxFailures: 5, FailureWindow: 15 * time.Minute}
@@ -229,6 +232,32 @@ func (s *consultStack) public(id int64) (publicConsultation, []byte) {
 	return v, raw
 }
 
+// commentReceipt is the public answer to a receipt number.
+type commentReceipt struct {
+	ReceiptNo    string    `json:"receipt_no"`
+	ReceivedAt   time.Time `json:"received_at"`
+	Consultation struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	} `json:"consultation"`
+	SummaryPublished bool   `json:"summary_published"`
+	Disposition      string `json:"disposition"`
+}
+
+// lookup looks a receipt number up on the public API and checks that the answer names nothing of
+// the comment's author or text.
+func (s *consultStack) lookup(no string) commentReceipt {
+	s.t.Helper()
+	var r commentReceipt
+	raw := s.mustDo(http.MethodGet, "/api/v1/public/comment-receipts/"+no, "", nil, http.StatusOK, &r)
+	for _, secret := range []string{"赵市民", "13812341234", "138****1234", "建议明确执法主体", `"contact"`, `"name"`, `"text"`} {
+		if bytes.Contains(raw, []byte(secret)) {
+			s.t.Fatalf("the receipt lookup tells %q: %s", secret, raw)
+		}
+	}
+	return r
+}
+
 func (s *consultStack) publicList(status string) []int64 {
 	s.t.Helper()
 	var out struct {
@@ -362,7 +391,7 @@ func TestConsultationEndToEnd(t *testing.T) {
 	closes := opens.Add(9 * time.Second)
 	var d consultDoc
 	s.mustDo(http.MethodPost, "/api/v1/documents", "drafter", map[string]any{"definition": "decision",
-		"title": "测试市生活垃圾分类管理办法（草案）", "body": "第一条 为了推进生活垃圾分类……", "explanation": "起草说明：依据《固体废物污染环境防治法》……",
+		"title": "测试市生活垃圾分类管理办法（征求意见稿）", "body": "第一条 为了推进生活垃圾分类……", "explanation": "起草说明：依据《固体废物污染环境防治法》……",
 		"attribute": "主动公开", "subject_category": "城乡建设、环境保护\\环境监测、保护与治理", "summary": "生活垃圾分类管理的规定",
 		"opens_at": opens, "closes_at": closes, "shortening_reason": "落实省里部署，须在年内出台"}, http.StatusCreated, &d)
 	var set consultDoc
@@ -416,6 +445,14 @@ func TestConsultationEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(lone.ReceiptNo, "YJ") || time.Since(lone.SubmittedAt) > time.Minute {
 		t.Fatalf("receipt %+v", lone)
 	}
+	// The receipt number can be looked up: received, the consultation, no disposition yet, and
+	// nothing of the comment or its author.
+	receipt := s.lookup(lone.ReceiptNo)
+	if !receipt.ReceivedAt.Equal(lone.SubmittedAt) || receipt.Consultation.ID != d.ID || receipt.SummaryPublished || receipt.Disposition != "" {
+		t.Fatalf("receipt lookup while open: %+v", receipt)
+	}
+	s.mustFail(request{method: http.MethodGet, path: "/api/v1/public/comment-receipts/YJ-1"}, http.StatusBadRequest, workflow.EInvalid, "receipt_no")
+	s.mustFail(request{method: http.MethodGet, path: "/api/v1/public/comment-receipts/YJ20000101-999999"}, http.StatusNotFound, workflow.ENotFound, "receipt_no")
 	s.comment(d.ID, "192.0.2.11", map[string]any{"contact": "resident@example.com", "text": "<script>alert('x')</script>请公开听证会记录"})
 	burst := []string{"反对在小区内建设垃圾转运站！", "反对在小区内建设垃圾转运站", " 反对 在小区内建设垃圾转运站。", "反对在小区内建设垃圾转运站!!!"}
 	var (
@@ -639,13 +676,17 @@ func TestConsultationEndToEnd(t *testing.T) {
 		body: map[string]any{"comment_ids": []int64{loneID}, "disposition": "同意"}}, http.StatusBadRequest, workflow.EInvalid, "disposition")
 	var upd struct {
 		Updated int `json:"updated"`
+		Version int `json:"version"`
 	}
 	s.mustDo(http.MethodPost, dispositions, "drafter", map[string]any{"campaign_keys": []string{campaign}, "disposition": "不采纳",
 		"reason": "转运站选址已经专家论证，并设置了防臭措施"}, http.StatusOK, &upd)
 	if upd.Updated != 25 {
 		t.Fatalf("campaign disposition changed %d comments, want 25", upd.Updated)
 	}
-	d = s.doc("drafter", d.ID)
+	// The answer says the document's new version (a disposal raises it).
+	if d = s.doc("drafter", d.ID); upd.Version != d.Version {
+		t.Fatalf("disposition answered version %d, the document is at %d", upd.Version, d.Version)
+	}
 	s.mustFail(request{method: http.MethodPost, path: pathf("/api/v1/documents/%d/transitions/attach_summary", d.ID), user: "drafter",
 		body: map[string]any{"version": d.Version}}, http.StatusUnprocessableEntity, workflow.EGuardFailed, "")
 	s.mustDo(http.MethodPost, dispositions, "drafter", map[string]any{"comment_ids": []int64{loneID}, "disposition": "采纳"}, http.StatusOK, &upd)
@@ -668,7 +709,7 @@ func TestConsultationEndToEnd(t *testing.T) {
 		t.Fatalf("summary draft: %+v", draft)
 	}
 	summary := draft.Text + "\n（经承办科室审定）"
-	d = s.doc("drafter", d.ID)
+	d.Version = upd.Version // the version the last disposition answered: the summary saves with it
 	s.mustFail(request{method: http.MethodPut, path: pathf("/api/v1/documents/%d/summary", d.ID), user: "drafter",
 		body: map[string]any{"version": d.Version - 1, "text": summary}}, http.StatusConflict, workflow.EConflict, "")
 	var attached consultDoc
@@ -686,9 +727,34 @@ func TestConsultationEndToEnd(t *testing.T) {
 	if v, _ := s.public(d.ID); v.AdoptionSummary != "" {
 		t.Fatal("the summary is public before the decision is published")
 	}
-	d = s.fire("legal", d, "approve", map[string]string{"opinion": "经审查，草案符合法定权限和程序，内容合法"})
+	// The shortened period's reason is reviewed: the approval asks for the opinion on it, which
+	// the audit log keeps.
+	approve := pathf("/api/v1/documents/%d/transitions/approve", d.ID)
+	p := s.mustFail(request{method: http.MethodPost, path: approve, user: "legal",
+		body: map[string]any{"version": d.Version, "input": map[string]string{"opinion": "经审查，草案符合法定权限和程序，内容合法"}}},
+		http.StatusUnprocessableEntity, workflow.EInputMissing, "shortening_opinion")
+	if !strings.Contains(p.Detail, "落实省里部署，须在年内出台") {
+		t.Errorf("the refusal does not show the reason under review: %s", p.Detail)
+	}
+	d = s.fire("legal", d, "approve", map[string]string{"opinion": "经审查，草案符合法定权限和程序，内容合法",
+		"shortening_opinion": "缩短理由成立：省里部署有明确时限"})
+	var reviewed struct {
+		History []struct {
+			Action string            `json:"action"`
+			Label  string            `json:"label"`
+			Data   map[string]string `json:"data"`
+		} `json:"history"`
+	}
+	s.mustDo(http.MethodGet, pathf("/api/v1/documents/%d", d.ID), "legal", nil, http.StatusOK, &reviewed)
+	if last := reviewed.History[len(reviewed.History)-1]; last.Action != "approve" || last.Label != "合法性审查通过" ||
+		last.Data["shortening_opinion"] != "缩短理由成立：省里部署有明确时限" {
+		t.Fatalf("the review of the shortening reason is not in the history: %+v", last)
+	}
 	d = s.fire("leader", d, "decide", map[string]string{"meeting": "2026年第5次局长办公会议", "decision_outcome": "通过"})
-	d = s.fire("officer", d, "publish", nil)
+	// Publication asks for the catalogue's 主题分类 and 内容概述, as its requires says.
+	s.mustFail(request{method: http.MethodPost, path: pathf("/api/v1/documents/%d/transitions/publish", d.ID), user: "officer",
+		body: map[string]any{"version": d.Version}}, http.StatusUnprocessableEntity, workflow.EInputMissing, "subject_category")
+	d = s.fire("officer", d, "publish", map[string]string{"subject_category": "城乡建设、环境保护\\环境监测、保护与治理", "summary": "生活垃圾分类管理的规定"})
 	if d.State != "published" {
 		t.Fatalf("after publish: %s", d.State)
 	}
@@ -698,12 +764,22 @@ func TestConsultationEndToEnd(t *testing.T) {
 	}
 	var pub struct {
 		Items []struct {
-			ID int64 `json:"id"`
+			ID      int64  `json:"id"`
+			Title   string `json:"title"`
+			DocKind string `json:"doc_kind"`
 		} `json:"items"`
 	}
 	s.mustDo(http.MethodGet, "/api/v1/public/documents", "", nil, http.StatusOK, &pub)
 	if len(pub.Items) != 1 || pub.Items[0].ID != d.ID {
 		t.Fatalf("public documents %+v", pub.Items)
+	}
+	// Once the adoption summary is published, the receipt says how the comment was handled.
+	if r := s.lookup(strings.ToLower(lone.ReceiptNo)); !r.SummaryPublished || r.Disposition != "采纳" || r.Consultation.Status != "closed" {
+		t.Fatalf("receipt lookup after publication: %+v", r)
+	}
+	// The decision is published as a decision, without the draft's mark.
+	if it := pub.Items[0]; it.Title != "测试市生活垃圾分类管理办法" || it.DocKind != documents.KindDecision {
+		t.Fatalf("published decision: %+v", it)
 	}
 
 	// Every change is in the audit chains, and the outbox rows written while Redis was down were

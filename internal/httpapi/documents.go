@@ -99,6 +99,7 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"core.openapi":                handle(a.openapi),
 		"consultations.list":          handle(a.consultations.list),
 		"consultations.view":          handle(a.consultations.view),
+		"consultations.receipt":       handle(a.consultations.receipt),
 		"consultations.accept":        handle(a.consultations.accept),
 		"consultations.comments":      handle(a.consultations.comments),
 		"consultations.publication":   handle(a.consultations.publication),
@@ -243,6 +244,15 @@ type transitionDTO struct {
 	Requires []string `json:"requires"`
 }
 
+// blockedDTO is a transition the caller's roles could take but cannot yet, with the Chinese
+// reason (what is missing) and the refusal's code.
+type blockedDTO struct {
+	Name   string `json:"name"`
+	Label  string `json:"label"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
 type historyDTO struct {
 	Seq       int               `json:"seq"`
 	Action    string            `json:"action"`
@@ -288,15 +298,22 @@ func toFlowDTOs(available []workflow.TransitionView, history []workflow.AuditEnt
 type detailDTO struct {
 	documentDTO
 	Available          []transitionDTO `json:"available_transitions"`
+	Blocked            []blockedDTO    `json:"blocked_transitions"`
 	History            []historyDTO    `json:"history"`
 	Deadlines          []deadlineDTO   `json:"deadlines"`
 	DisclosureProblems []string        `json:"disclosure_problems"`
 }
 
 func toDetailDTO(d documents.Detail, now time.Time) detailDTO {
-	out := detailDTO{documentDTO: toDocumentDTO(d.Document), DisclosureProblems: []string{}}
+	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Blocked: []blockedDTO{}, DisclosureProblems: []string{}}
 	out.StateLabel = d.StateLabel
 	out.Available, out.History, out.Deadlines = toFlowDTOs(d.Available, d.History, d.Transitions, d.Deadlines, now)
+	for i, h := range d.History {
+		out.History[i].Label = d.Label(h) // the transition taken: 审核通过 at the unit head, 审查通过 at the legal section
+	}
+	for _, b := range d.Blocked {
+		out.Blocked = append(out.Blocked, blockedDTO{Name: b.Name, Label: b.Label, Code: b.Code, Reason: b.Reason})
+	}
 	if e := workflow.AsError(d.Disclosure); e != nil {
 		if ps, ok := e.Details["problems"].([]string); ok {
 			out.DisclosureProblems = ps
@@ -418,7 +435,7 @@ func (a *API) listDocuments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := documents.DocumentQuery{Limit: size, Offset: (page - 1) * size}
+	q := documents.DocumentQuery{Limit: size, Offset: (page - 1) * size, WithBody: true}
 	if st := c.Query("state"); st != "" {
 		q.States = []string{st}
 	}
@@ -431,7 +448,9 @@ func (a *API) listDocuments(c *gin.Context) error {
 	}
 	out := listDTO{Items: []documentDTO{}, Total: total, Page: page, PageSize: size}
 	for _, d := range docs {
-		out.Items = append(out.Items, toDocumentDTO(d))
+		dto := toDocumentDTO(d)
+		dto.StateLabel = a.Docs.StateLabel(d)
+		out.Items = append(out.Items, dto)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -205,8 +205,13 @@ type docView struct {
 		Name     string   `json:"name"`
 		Requires []string `json:"requires"`
 	} `json:"available_transitions"`
+	Blocked []struct {
+		Name   string `json:"name"`
+		Reason string `json:"reason"`
+	} `json:"blocked_transitions"`
 	History []struct {
 		Action    string            `json:"action"`
+		Label     string            `json:"label"`
 		ActorName string            `json:"actor_name"`
 		Data      map[string]string `json:"data"`
 	} `json:"history"`
@@ -217,6 +222,16 @@ type docView struct {
 		Action      string `json:"action"`
 		Explanation string `json:"explanation"`
 	} `json:"deadlines"`
+}
+
+// reason is why transition name is blocked ("" if it is not).
+func (v docView) reason(name string) string {
+	for _, b := range v.Blocked {
+		if b.Name == name {
+			return b.Reason
+		}
+	}
+	return ""
 }
 
 func (v docView) can(name string) bool {

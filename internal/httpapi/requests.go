@@ -85,6 +85,9 @@ type statusDTO struct {
 	Extended   int    `json:"extended_days,omitempty"`
 	Outcome    string `json:"outcome,omitempty"`
 	ClosedOn   string `json:"closed_on,omitempty"`
+	// While a 补正 is awaited: what to supply and the last day to supply it.
+	SupplementItems string `json:"supplement_items,omitempty"`
+	SupplementBy    string `json:"supplement_by,omitempty"`
 }
 
 func dateOrEmpty(d workflow.Date) string {
@@ -106,7 +109,8 @@ func (r *RequestsAPI) status(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, statusDTO{ReceiptNo: st.ReceiptNo, Title: st.Title, ReceivedOn: st.ReceivedOn.String(), State: st.State,
-		Stage: st.Stage, ReplyDue: dateOrEmpty(st.ReplyDue), Extended: st.Extended, Outcome: st.Outcome, ClosedOn: dateOrEmpty(st.ClosedOn)})
+		Stage: st.Stage, ReplyDue: dateOrEmpty(st.ReplyDue), Extended: st.Extended, Outcome: st.Outcome, ClosedOn: dateOrEmpty(st.ClosedOn),
+		SupplementItems: st.SupplementItems, SupplementBy: dateOrEmpty(st.SupplementBy)})
 	return nil
 }
 

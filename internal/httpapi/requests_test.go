@@ -719,11 +719,13 @@ func TestRequestStatusLookup(t *testing.T) {
 	}
 	s.mustDo(http.MethodPost, "/api/v1/public/requests", "", app, http.StatusCreated, &receipt)
 	type status struct {
-		ReceiptNo string `json:"receipt_no"`
-		State     string `json:"state"`
-		Stage     string `json:"stage"`
-		ReplyDue  string `json:"reply_due"`
-		Outcome   string `json:"outcome"`
+		ReceiptNo       string `json:"receipt_no"`
+		State           string `json:"state"`
+		Stage           string `json:"stage"`
+		ReplyDue        string `json:"reply_due"`
+		Outcome         string `json:"outcome"`
+		SupplementItems string `json:"supplement_items"`
+		SupplementBy    string `json:"supplement_by"`
 	}
 	lookup := func(no, contact string) (int, status, problem, string) {
 		t.Helper()
@@ -760,19 +762,21 @@ func TestRequestStatusLookup(t *testing.T) {
 			}
 		}
 	}
-	// A 补正 notice stops the clock: no due date, the stage says what to do.
+	// A 补正 notice stops the clock: no due date, the stage says what to supply and by when.
 	var list struct {
 		Items []reqView `json:"items"`
 	}
 	s.mustDo(http.MethodGet, "/api/v1/requests?open=true", "officer", nil, http.StatusOK, &list)
 	v := s.request(list.Items[0].ID)
 	v = s.act("2026-03-03", "officer", v, "request_supplement", map[string]string{"supplement_items": "请写明文号", "supplement_by": "2026-03-20"})
-	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.ReplyDue != "" || !strings.Contains(got.Stage, "补正") {
+	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.ReplyDue != "" ||
+		!strings.Contains(got.Stage, "请于 2026-03-20 前补正") || got.SupplementItems != "请写明文号" || got.SupplementBy != "2026-03-20" {
 		t.Fatalf("after the 补正 notice: %d %s", st, body)
 	}
 	v = s.act("2026-03-05", "officer", v, "receive_supplement", map[string]string{"supplemented_on": "2026-03-05"})
 	s.answer("2026-03-06", v, "三(一)")
-	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.Outcome != "予以公开" || got.ReplyDue != "" {
+	if st, got, _, body := lookup(receipt.ReceiptNo, "13800138000"); st != http.StatusOK || got.Outcome != "予以公开" || got.ReplyDue != "" ||
+		got.SupplementItems != "" || got.SupplementBy != "" {
 		t.Fatalf("after the answer: %d %s", st, body)
 	}
 	// One lookup since the clock last moved; the burst is 8, so 7 more pass and the next is

@@ -159,6 +159,15 @@ func (s *Comments) PublishedComments(ctx context.Context, doc int64, limit int) 
 	return selectAll(ctx, s.db, "list published comments", commentRow.toDomain, q, s.org, doc, limit)
 }
 
+// CommentByReceipt implements consultations.ConsultationStore.
+func (s *Comments) CommentByReceipt(ctx context.Context, no string) (consultations.Comment, error) {
+	var r commentRow
+	if err := s.db.GetContext(ctx, &r, `SELECT `+commentCols+` FROM comments WHERE org_id = $1 AND receipt_no = $2`, s.org, no); err != nil {
+		return consultations.Comment{}, translate(fmt.Errorf("read comment by receipt: %w", err), "意见")
+	}
+	return r.toDomain(), nil
+}
+
 // commentWindows numbers a consultation's comments by campaign and counts, for each comment, the
 // comments of the same client and of the same campaign in the window that starts with it
 // ($1 organisation, $2 document, $3 window).
@@ -364,7 +373,7 @@ func (s *Comments) bumpDocument(ctx context.Context, tx *sqlx.Tx, id int64, prev
 // Dispose implements consultations.ConsultationStore: in one transaction it bumps the document's
 // version, sets the disposition of the named comments and campaigns, and appends a "dispose"
 // audit event; an id or campaign that is not the document's fails it all.
-func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Disposal, state string, actor workflow.Actor, now time.Time) (int, error) {
+func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Disposal, state string, actor workflow.Actor, now time.Time) (consultations.Disposed, error) {
 	ids, keys := d.CommentIDs, d.CampaignKeys
 	if ids == nil {
 		ids = []int64{}
@@ -372,9 +381,10 @@ func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Dispo
 	if keys == nil {
 		keys = []string{}
 	}
-	changed := 0
+	var out consultations.Disposed
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := s.bumpDocument(ctx, tx, doc, 0, state, now, ""); err != nil {
+		var err error
+		if out.Version, err = s.bumpDocument(ctx, tx, doc, 0, state, now, ""); err != nil {
 			return err
 		}
 		var known struct {
@@ -409,8 +419,8 @@ func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Dispo
 		if err != nil {
 			return fmt.Errorf("dispose comments: %w", err)
 		}
-		changed = int(n)
-		data := map[string]string{"disposition": string(d.Disposition), "count": strconv.Itoa(changed)}
+		out.Count = int(n)
+		data := map[string]string{"disposition": string(d.Disposition), "count": strconv.Itoa(out.Count)}
 		if d.Reason != "" {
 			data["reason"] = d.Reason
 		}
@@ -432,9 +442,9 @@ func (s *Comments) Dispose(ctx context.Context, doc int64, d consultations.Dispo
 			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
-		return 0, err
+		return consultations.Disposed{}, err
 	}
-	return changed, nil
+	return out, nil
 }
 
 // SummaryGroups implements consultations.ConsultationStore: the comments grouped by campaign and

@@ -380,8 +380,8 @@ func TestDisposeAndAttachSummary(t *testing.T) {
 	// By campaign and by id (overlapping): each comment counted once, one version and one event.
 	n, err := cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[0].ID, added[2].ID},
 		CampaignKeys: []string{added[0].CampaignKey}, Disposition: consultations.DispositionRejected, Reason: "选址已经论证"}, "consultation_closed", f.actor, t0)
-	if err != nil || n != 3 {
-		t.Fatalf("dispose: %d, %v; want 3", n, err)
+	if err != nil || n.Count != 3 || n.Version != v0+1 {
+		t.Fatalf("dispose: %+v, %v; want 3 comments and version %d", n, err, v0+1)
 	}
 	if version() != v0+1 {
 		t.Fatalf("version %d, want %d", version(), v0+1)

@@ -183,10 +183,12 @@ func (s *Documents) ApplyPublication(ctx context.Context, prev workflow.Instance
 		}
 		const q = `UPDATE documents SET index_no = :index_no, published_at = :published_at, doc_number = :doc_number,
 			subject_category = :subject_category, summary = :summary, validity = :validity, valid_until = :valid_until,
-			search_terms = :search_terms WHERE org_id = :org AND id = :id`
+			search_terms = :search_terms, title = COALESCE(NULLIF(:title, ''), title),
+			doc_kind = COALESCE(NULLIF(:doc_kind, ''), doc_kind) WHERE org_id = :org AND id = :id`
 		if _, err := tx.NamedExecContext(ctx, q, params{"index_no": index, "published_at": pub.PublishedAt.UTC(),
 			"doc_number": pub.DocNumber, "subject_category": pub.SubjectCategory, "summary": pub.Summary,
-			"validity": pub.Validity, "valid_until": until, "search_terms": pq.Array(pub.SearchTerms), "org": s.org,
+			"validity": pub.Validity, "valid_until": until, "search_terms": pq.Array(pub.SearchTerms), "title": pub.Title,
+			"doc_kind": pub.DocKind, "org": s.org,
 			"id": prev.ID}); err != nil {
 			return translate(fmt.Errorf("record publication: %w", err), "索引号")
 		}
@@ -301,11 +303,12 @@ func (r versionRow) toDomain() documents.BodyVersion {
 	return documents.BodyVersion{No: r.No, Title: r.Title, Body: r.Body, Explanation: r.Explanation, AuthorName: r.Author, CreatedAt: r.CreatedAt}
 }
 
-// listSelect is documentSelect for lists, without body and explanation (no list shows them), so a
-// page of results does not drag whole documents out of the table.
+// listSelect is documentSelect for lists, without body and explanation (no page list shows them;
+// the API's staff list asks for them with DocumentQuery.WithBody), so a page of results does not
+// drag whole documents out of the table.
 var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
-func (s *Documents) listDocuments(ctx context.Context, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
+func (s *Documents) listDocuments(ctx context.Context, sel, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -319,7 +322,7 @@ func (s *Documents) listDocuments(ctx context.Context, where string, args []any,
 		return nil, total, nil
 	}
 	args = append(args, limit, offset)
-	q := listSelect + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	q := sel + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var rows []documentRow
 	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list documents: %w", err), "")
@@ -356,7 +359,11 @@ func (s *Documents) ListDocuments(ctx context.Context, q documents.DocumentQuery
 	if q.CreatedBy != 0 {
 		where += ` AND d.created_by = ` + arg(q.CreatedBy)
 	}
-	return s.listDocuments(ctx, where, args, `d.updated_at DESC, d.id DESC`, q.Limit, q.Offset)
+	sel := listSelect
+	if q.WithBody {
+		sel = documentSelect
+	}
+	return s.listDocuments(ctx, sel, where, args, `d.updated_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
 // publicWhere is the one condition of the public read path (docs/invariants.md, 5): only
@@ -386,7 +393,7 @@ func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery
 		where += ` AND NOT EXISTS (SELECT 1 FROM unnest(` + arg(pq.Array(q.Phrases)) + `::text[]) p
 			WHERE position(p IN lower(d.title || ' ' || d.body)) = 0)`
 	}
-	return s.listDocuments(ctx, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+	return s.listDocuments(ctx, listSelect, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
 }
 
 // PublicDocument implements documents.DocumentStore.

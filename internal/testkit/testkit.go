@@ -45,14 +45,18 @@ type Bureau struct {
 	Engine   *workflow.Engine
 }
 
-// Engine loads the shipped definitions and holiday calendars with every guard.
-func Engine(tb testing.TB) *workflow.Engine {
+// Engine loads the shipped definitions and holiday calendars with every guard; extra replaces
+// guards of the same name (as a deployment's configuration does, e.g. the floor of period_valid).
+func Engine(tb testing.TB, extra ...workflow.GuardSet) *workflow.Engine {
 	tb.Helper()
 	cal, err := workflow.LoadCalendar(configs.Holidays())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	guards := workflow.DefaultGuards().With(policy.Guards()).With(requests.Guards())
+	for _, g := range extra {
+		guards = guards.With(g)
+	}
 	reg, err := workflow.LoadDefinitions(configs.Workflows(), guards, policy.Roles...)
 	if err != nil {
 		tb.Fatal(err)

@@ -514,6 +514,12 @@ func TestBrowserDecisionWalk(t *testing.T) {
 	citizen.press("#comment-submit", 201)
 	citizen.see("意见已提交", "回执编号", "YJ")
 	citizen.shot("11-comment-receipt")
+	// The receipt number can be looked up: received, the draft, no disposition before publication.
+	citizen.press(`//a[text()="查询"]`, 200)
+	citizen.see("按回执编号查询意见", "收到时间", title, "意见采纳情况将随决定一并公布")
+	citizen.notSee("赵市民", "13812341234", "有害垃圾回收点")
+	citizen.shot("11a-comment-lookup")
+	lookup := citizen.value("no")
 	// Many others send the same opinion.
 	others := s.anon()
 	d := findDoc(t, s, title)
@@ -591,6 +597,38 @@ func TestBrowserDecisionWalk(t *testing.T) {
 	citizen.visit("/consultations", 200)
 	citizen.see(title, "决定已公布")
 	citizen.shot("15-consultations")
+	// Once the summary is published the receipt says how the comment was handled.
+	citizen.visit("/comment-receipts?no="+lookup, 200)
+	citizen.see("处理情况", "查看意见采纳情况说明")
+	citizen.notSee("意见采纳情况将随决定一并公布", "赵市民", "13812341234")
+}
+
+// TestBrowserBlockedReasons: a drafter whose decision draft cannot be submitted sees, where the
+// button would be, why: a comment period under 30 days without a reason; once the period is
+// valid the button is there.
+func TestBrowserBlockedReasons(t *testing.T) {
+	s := newStack(t)
+	opens := s.clock.Now().Add(time.Hour).Truncate(time.Minute)
+	closes := opens.Add(20 * 24 * time.Hour)
+	d := s.mustCreate("drafter", documents.Draft{Definition: "decision", Title: str("缩短期限的决策草案"), Body: str("第一条 正文。"),
+		Attribute: str("主动公开"), OpensAt: &opens, ClosesAt: &closes})
+	drafter := newPerson(t, s, "drafter")
+	drafter.login("drafter")
+	drafter.visit(fmt.Sprintf("/console/documents/%d", d.ID), 200)
+	if drafter.count(`form[action$="/transitions/submit"]`) != 0 || drafter.count("#blocked-submit") != 1 {
+		t.Fatalf("a draft that cannot be submitted: submit forms %d, reasons %d", drafter.count(`form[action$="/transitions/submit"]`), drafter.count("#blocked-submit"))
+	}
+	drafter.see("提交审核（暂不能办理）", "征求意见期少于 30 日且未说明缩短理由")
+	drafter.shot("18-blocked-reasons")
+
+	closes = opens.Add(30 * 24 * time.Hour)
+	if _, err := s.docs.Update(context.Background(), s.actor("drafter"), d.ID, d.Version, documents.Draft{ClosesAt: &closes}); err != nil {
+		t.Fatal(err)
+	}
+	drafter.visit(fmt.Sprintf("/console/documents/%d", d.ID), 200)
+	if drafter.count(`form[action$="/transitions/submit"]`) != 1 || drafter.count("#blocked-submit") != 0 {
+		t.Fatal("a valid draft shows no submit button, or still a reason")
+	}
 }
 
 // findDoc returns the document called title.

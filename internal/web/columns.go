@@ -259,7 +259,8 @@ func (s *Site) sitemapPage(c *gin.Context) {
 		links = append(links, sitemapLink{"政府信息公开工作年度报告", "/reports", "历年年度报告，可在线查阅和下载"})
 	}
 	if s.consultationsOn() {
-		links = append(links, sitemapLink{"征求意见", "/consultations", "正在征求意见和已结束的决策草案"})
+		links = append(links, sitemapLink{"征求意见", "/consultations", "正在征求意见和已结束的决策草案"},
+			sitemapLink{"意见查询", "/comment-receipts", "凭回执编号查询所提意见的处理情况"})
 	}
 	if s.requestsOn() {
 		links = append(links, sitemapLink{"依申请公开", "/requests/new", "在线提交政府信息公开申请"},

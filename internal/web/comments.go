@@ -202,12 +202,12 @@ func (s *Site) dispose(c *gin.Context) {
 		}
 		d.CommentIDs = append(d.CommentIDs, n)
 	}
-	var n int
+	var res consultations.Disposed
 	if err == nil {
-		n, err = s.Consultations.Dispose(c.Request.Context(), st.Actor(), id, d)
+		res, err = s.Consultations.Dispose(c.Request.Context(), st.Actor(), id, d)
 	}
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d/comments?done=dispose&n=%d", id, n))
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/documents/%d/comments?done=dispose&n=%d", id, res.Count))
 		return
 	}
 	refused(s, c, err, "console_comments", s.commentsView, func(v *commentsView) {

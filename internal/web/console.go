@@ -313,12 +313,7 @@ func auditLabel(def *workflow.Definition, h workflow.AuditEntry) string {
 	case "link_document":
 		return "关联依申请公开文件"
 	}
-	for _, t := range def.Candidates(h.FromState, h.Action) {
-		if t.To == h.ToState {
-			return t.Label
-		}
-	}
-	return def.TransitionLabel(h.Action)
+	return def.StepLabel(h.Action, h.FromState, h.ToState)
 }
 
 func (s *Site) notifications(c *gin.Context, st workflow.Staff, limit int) []notificationView {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -177,6 +178,41 @@ func (s *Site) postComment(c *gin.Context) {
 		v.Form = form
 		v.from(err)
 	})
+}
+
+// receiptLookupView is the page that looks a comment up by its receipt number.
+type receiptLookupView struct {
+	No          string
+	Error       string
+	R           *consultations.ReceiptView
+	StatusLabel string
+}
+
+// commentReceipt looks a comment up by the receipt number (?no=) its sender kept: when it was
+// received, the consultation, and its disposition once the adoption summary is published.
+func (s *Site) commentReceipt(c *gin.Context) {
+	v := receiptLookupView{No: strings.TrimSpace(c.Query("no"))}
+	if v.No == "" {
+		s.render(c, http.StatusOK, "portal_comment_receipt", v)
+		return
+	}
+	r, err := s.Consultations.Receipt(c.Request.Context(), v.No, c.ClientIP())
+	if err != nil {
+		if statusFor(err) >= 500 {
+			s.errorPage(c, err)
+			return
+		}
+		v.Error = workflow.ErrorMessage(err)
+		if e := workflow.AsError(err); e != nil {
+			if ra, ok := e.Details["retry_after_seconds"]; ok {
+				c.Header("Retry-After", fmt.Sprint(ra))
+			}
+		}
+		s.render(c, statusFor(err), "portal_comment_receipt", v)
+		return
+	}
+	v.R, v.StatusLabel = &r, consultations.ConsultationStatusLabel(r.Consultation.Status)
+	s.render(c, http.StatusOK, "portal_comment_receipt", v)
 }
 
 // consultationsFeed is the Atom feed of new consultations.

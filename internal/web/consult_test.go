@@ -84,6 +84,25 @@ func TestConsultationPages(t *testing.T) {
 		t.Fatalf("no receipt number: %s", excerpt(r.body))
 	}
 	mustContain(t, "receipt", r.body, "意见已提交", "回执编号", "请记下回执编号")
+	receipt := "/comment-receipts?no=" + m[1]
+	mustContain(t, "receipt", r.body, `href="`+receipt+`"`)
+	// The receipt number can be looked up: received, the draft, no disposition before publication,
+	// nothing of the comment or its author.
+	lookup := func(want ...string) {
+		t.Helper()
+		r := citizen.get(receipt)
+		if r.status != http.StatusOK {
+			t.Fatalf("receipt lookup: %d: %s", r.status, excerpt(r.body))
+		}
+		mustContain(t, "receipt lookup", r.body, append(want, m[1], "收到时间", page)...)
+		mustNotContain(t, "receipt lookup", r.body, "赵市民", "13812341234", "建议明确执法主体")
+	}
+	lookup("意见采纳情况将随决定一并公布")
+	if r := citizen.get("/comment-receipts?no=YJ20000101-999999"); r.status != http.StatusNotFound {
+		t.Fatalf("unknown receipt: %d", r.status)
+	} else {
+		mustContain(t, "unknown receipt", r.body, "未找到回执编号为 YJ20000101-999999 的意见", `role="alert"`)
+	}
 	if r.header.Get("Cache-Control") != "no-store" {
 		t.Errorf("receipt is cacheable")
 	}
@@ -240,6 +259,7 @@ func TestConsultationPages(t *testing.T) {
 
 	r = citizen.get(page)
 	mustContain(t, "published consultation", r.body, "意见采纳情况说明", "经起草单位逐条研究", "查看公布的决定全文")
+	lookup("处理情况", "<strong>采纳</strong>", "查看意见采纳情况说明")
 	r = citizen.get(fmt.Sprintf("/documents/%d", d.ID))
 	mustContain(t, "published decision", r.body, "测试市生活垃圾分类管理办法（草案）", "意见采纳情况说明", "经起草单位逐条研究", "重大行政决策")
 	mustNotContain(t, "published decision", r.body, "13812341234", "赵市民")

@@ -174,3 +174,38 @@ func TestPortalColumns(t *testing.T) {
 		`<a href="/reports">政府信息公开工作年度报告</a>`, `<a href="/consultations">征求意见</a>`, `<a href="/requests/new">依申请公开</a>`)
 	mustContain(t, "xml sitemap", anon.get("/sitemap.xml").body, s.srv.URL+"/guide<", s.srv.URL+"/reports<")
 }
+
+// TestAbsoluteLinks: the Atom feeds and the sitemap link to the configured public base URL, and
+// without one to the scheme and host the request came with — never to a fixed address.
+func TestAbsoluteLinks(t *testing.T) {
+	s := newStack(t)
+	d := s.mustPublished("地址测试", "正文")
+	page := fmt.Sprintf("/documents/%d", d.ID)
+	getAs := func(host, path string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		r := s.anon().do(req)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s via %s: status %d", path, host, r.status)
+		}
+		return r.body
+	}
+	for _, host := range []string{"www.example.gov.cn", "gk.example.gov.cn:8443"} {
+		for _, path := range []string{"/feeds/documents.atom", "/feeds/consultations.atom", "/sitemap.xml"} {
+			body := getAs(host, path)
+			mustContain(t, path, body, "http://"+host+"/")
+			mustNotContain(t, path, body, s.srv.URL, "127.0.0.1")
+		}
+		mustContain(t, "feed", getAs(host, "/feeds/documents.atom"), "http://"+host+page)
+	}
+	s.site.BaseURL = "https://zwgk.example.gov.cn"
+	for _, path := range []string{"/feeds/documents.atom", "/feeds/consultations.atom", "/sitemap.xml"} {
+		body := getAs("www.example.gov.cn", path)
+		mustContain(t, path, body, "https://zwgk.example.gov.cn/")
+		mustNotContain(t, path, body, "www.example.gov.cn", "127.0.0.1")
+	}
+}

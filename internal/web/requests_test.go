@@ -609,4 +609,19 @@ func TestRequestStatusPage(t *testing.T) {
 		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); r.status != http.StatusForbidden {
 		t.Fatalf("cross-site lookup: status %d", r.status)
 	}
+
+	// During 补正 the page says what to supply and by when.
+	req, err := s.store.Requests.RequestByReceipt(context.Background(), no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := workflow.DateOf(s.clock.Now()).AddDays(10)
+	if _, err := s.reqs.Fire(context.Background(), s.actor("officer"), req.ID, req.Version, "request_supplement",
+		workflow.Input{"supplement_items": "请写明所需文件的发文机关和大致时间", "supplement_by": by.String()}); err != nil {
+		t.Fatal(err)
+	}
+	ok = c.postForm("/requests/status", url.Values{"receipt_no": {no}, "contact": {"zhao@example.com"}})
+	mustContain(t, "status during 补正", ok.body, "请于 "+by.String()+" 前补正", `id="status-supplement-items">请写明所需文件的发文机关和大致时间`,
+		`id="status-supplement-by"><strong>`+by.String())
+	mustNotContain(t, "status during 补正", ok.body, `id="status-due"`)
 }

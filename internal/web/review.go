@@ -72,6 +72,7 @@ type docPageView struct {
 	Deadlines     []deadlineView
 	History       []historyView
 	Actions       []formAction
+	Blocked       []documents.Blocked // what the user could do here but cannot yet, and why
 	CanEdit       bool
 	Facts         []factRow
 	Paragraphs    []string
@@ -179,7 +180,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	}
 	for i := len(det.History) - 1; i >= 0; i-- {
 		h := det.History[i]
-		hv := historyView{Name: h.Action, At: h.At, Actor: h.ActorName, Action: auditLabel(det.Definition, h)}
+		hv := historyView{Name: h.Action, At: h.At, Actor: h.ActorName, Action: det.Label(h)}
 		if h.FromState != h.ToState && h.FromState != "" && h.ToState != "" {
 			hv.From, hv.To = det.Definition.StateLabel(h.FromState), det.Definition.StateLabel(h.ToState)
 		}
@@ -190,6 +191,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	for _, t := range det.Available {
 		v.Actions = append(v.Actions, s.docForm(det.Definition, d, t))
 	}
+	v.Blocked = det.Blocked
 	if v.Published && s.Authz.Can(st.Username, d.Unit, "document:publish") {
 		v.Validity = &validityForm{Version: d.Version, Validity: d.Validity,
 			Options: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}

@@ -175,6 +175,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"consultations.list":          s.consultationList,
 		"consultations.page":          s.consultationPage,
 		"consultations.postComment":   s.postComment,
+		"consultations.receipt":       s.commentReceipt,
 		"consultations.feed":          s.consultationsFeed,
 		"consultations.comments":      s.commentsPage,
 		"consultations.dispose":       s.dispose,
@@ -230,11 +231,15 @@ func (s *Site) middleware(rt httpkit.Route) []gin.HandlerFunc {
 	if rt.Permission != httpkit.PermPublic {
 		hs = append(hs, s.authenticate(rt.Permission))
 	}
-	if rt.Cached {
+	if rt.Cached && (s.BaseURL != "" || !namesAddress[rt.Path]) {
 		hs = append(hs, s.PageCache.Handler())
 	}
 	return hs
 }
+
+// namesAddress are the pages that name the portal's address: without a configured one they name
+// the host the request came to, and the page cache, keyed by the path alone, must not keep them.
+var namesAddress = map[string]bool{"/feeds/documents.atom": true, "/sitemap.xml": true}
 
 // consultationsOn reports whether the consultation pages are served.
 func (s *Site) consultationsOn() bool { return s.Consultations != nil }

@@ -6,6 +6,7 @@ package consultations
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ type Consultations struct {
 
 	MaxLength   int            // longest comment in characters; 0 = DefaultMaxCommentLength
 	Limiter     *ClientLimiter // per-client rate limit of comment intake; nil = none
+	Lookups     *ClientLimiter // per-client rate limit of receipt lookups; nil = none
 	BurstMin    int            // comments within BurstWindow from one client or campaign that make a burst; 0 = 10
 	BurstWindow time.Duration  // 0 = one minute
 	InfoTTL     time.Duration  // how long intake trusts a loaded consultation; 0 = one second
@@ -382,29 +384,30 @@ func (s *Consultations) Moderate(ctx context.Context, actor workflow.Actor, doc,
 }
 
 // Dispose records a disposition on comments of doc, by id and by campaign, once the consultation
-// has closed. Anything but 采纳 needs a reason. It returns how many comments changed.
-func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc int64, d Disposal) (int, error) {
+// has closed. Anything but 采纳 needs a reason. It returns how many comments changed and the
+// document's new version (a disposal raises it).
+func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc int64, d Disposal) (Disposed, error) {
 	c, err := s.staffConsultation(ctx, actor, doc, "decision:consult", false)
 	if err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if err := s.requireState(c, "consultation_closed", "处理公众意见"); err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if !d.Disposition.Valid() {
-		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "disposition", Message: "处理意见只能是“采纳”“部分采纳”“不采纳”或“不属于本次征求意见范围”"}
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	if err := checkCommentText("reason", "理由", d.Reason, workflow.MaxShortRunes, true); err != nil {
-		return 0, err
+		return Disposed{}, err
 	}
 	if d.Disposition != DispositionAdopted && d.Reason == "" {
-		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
+		return Disposed{}, &workflow.Error{Code: workflow.EInputMissing, Field: "reason", Message: fmt.Sprintf("处理意见为“%s”的，须说明理由", d.Disposition)}
 	}
 	ids := make([]int64, 0, len(d.CommentIDs))
 	for _, id := range d.CommentIDs {
 		if id <= 0 {
-			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
+			return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: fmt.Sprintf("意见编号 %d 无效", id)}
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -414,17 +417,17 @@ func (s *Consultations) Dispose(ctx context.Context, actor workflow.Actor, doc i
 	for _, k := range d.CampaignKeys {
 		k = strings.TrimSpace(k)
 		if len(k) != 32 || strings.Trim(k, "0123456789abcdef") != "" {
-			return 0, &workflow.Error{Code: workflow.EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
+			return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "campaign_keys", Message: fmt.Sprintf("相同意见组标识 %q 无效", k)}
 		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	if len(ids) == 0 && len(keys) == 0 {
-		return 0, &workflow.Error{Code: workflow.EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInputMissing, Field: "comment_ids", Message: "请选择要处理的意见"}
 	}
 	if len(ids) > 10000 || len(keys) > 1000 {
-		return 0, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
+		return Disposed{}, &workflow.Error{Code: workflow.EInvalid, Field: "comment_ids", Message: "一次处理的意见过多，请分批处理"}
 	}
 	d.CommentIDs, d.CampaignKeys = ids, keys
 	return s.Store.Dispose(ctx, c.ID, d, "consultation_closed", actor, s.now())
@@ -474,4 +477,59 @@ func (s *Consultations) SetCommentsPublic(ctx context.Context, actor workflow.Ac
 		return c.Version, nil
 	}
 	return s.Store.SetCommentsPublic(ctx, c.ID, c.Version, "drafting", on, actor, s.now())
+}
+
+// ReceiptView is what a receipt number tells a citizen about the comment it was given for: when it
+// was received, the consultation, and, once the decision and its adoption summary are published,
+// how the comment was handled. Nothing else of the comment or its author.
+type ReceiptView struct {
+	No                string
+	ReceivedAt        time.Time
+	Consultation      ConsultationView // ID, Title, UnitName, Status, period; no text
+	Disposition       Disposition      // "" until the adoption summary is published
+	DispositionReason string
+	SummaryPublished  bool
+}
+
+// receiptPattern is the form of a receipt number (ReceiptNo in internal/postgres): YJ, a day, an id.
+var receiptPattern = regexp.MustCompile(`^YJ[0-9]{8}-[0-9]{6,18}$`)
+
+// Receipt looks a comment up by its receipt number (意见回执编号) for the citizen who kept it, sent
+// from client. Receipt numbers follow each other, so lookups are limited per client (ETooMany),
+// and an unknown number and one of a consultation no longer public get the same ENotFound.
+func (s *Consultations) Receipt(ctx context.Context, no, client string) (ReceiptView, error) {
+	no = strings.ToUpper(strings.TrimSpace(no))
+	if !receiptPattern.MatchString(no) {
+		return ReceiptView{}, &workflow.Error{Code: workflow.EInvalid, Field: "receipt_no",
+			Message: "请输入提交意见时得到的回执编号，如 YJ20261127-000123"}
+	}
+	if err := s.Lookups.Check(client, s.now()); err != nil {
+		return ReceiptView{}, err
+	}
+	unknown := &workflow.Error{Code: workflow.ENotFound, Field: "receipt_no", Message: "未找到回执编号为 " + no + " 的意见，请核对编号"}
+	cm, err := s.Store.CommentByReceipt(ctx, no)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return ReceiptView{}, unknown
+		}
+		return ReceiptView{}, err
+	}
+	c, err := s.Store.Consultation(ctx, cm.DocumentID, false)
+	if err != nil {
+		if workflow.ErrorCode(err) == workflow.ENotFound {
+			return ReceiptView{}, unknown
+		}
+		return ReceiptView{}, err
+	}
+	if !ConsultationPublic(c) {
+		return ReceiptView{}, unknown
+	}
+	v := baseView(c, s.now())
+	v.Body, v.Explanation, v.AdoptionSummary = "", "", ""
+	out := ReceiptView{No: cm.ReceiptNo, ReceivedAt: cm.CreatedAt, Consultation: v}
+	if c.State == "published" && c.Facts.Bool("summary_attached") {
+		out.SummaryPublished = true
+		out.Disposition, out.DispositionReason = cm.Disposition, cm.DispositionReason
+	}
+	return out, nil
 }

@@ -175,6 +175,13 @@ type Disposal struct {
 	Reason       string
 }
 
+// Disposed is what a disposal changed: the comments it disposed, and the document's new version
+// (a disposal raises it, so the client's next save must carry it).
+type Disposed struct {
+	Count   int
+	Version int
+}
+
 // CommentGroup is the comments of one campaign that share a disposition, for the adoption summary.
 type CommentGroup struct {
 	CampaignKey string
@@ -196,13 +203,15 @@ type ConsultationStore interface {
 	// AddComment stores c and returns it with its ID and ReceiptNo once it is committed.
 	AddComment(ctx context.Context, c Comment) (Comment, error)
 	PublishedComments(ctx context.Context, doc int64, limit int) ([]Comment, error)
+	// CommentByReceipt loads the comment with receipt number no (ENotFound if none).
+	CommentByReceipt(ctx context.Context, no string) (Comment, error)
 	ListComments(ctx context.Context, q CommentQuery) (CommentPage, error)
 	// Moderate sets a comment's moderation status.
 	Moderate(ctx context.Context, doc, id int64, status CommentStatus, reason string, actor workflow.Actor, now time.Time) (Comment, error)
 	// Dispose records d on the document's comments if the document is still in state, with an
 	// audit event, and returns how many comments it changed. Unknown ids or keys fail the whole
 	// disposal.
-	Dispose(ctx context.Context, doc int64, d Disposal, state string, actor workflow.Actor, now time.Time) (int, error)
+	Dispose(ctx context.Context, doc int64, d Disposal, state string, actor workflow.Actor, now time.Time) (Disposed, error)
 	SummaryGroups(ctx context.Context, doc int64) ([]CommentGroup, error)
 	// AttachSummary saves the adoption summary and sets the fact summary_attached, with an audit
 	// event, if the document is still at prevVersion and in state and every comment is handled. It

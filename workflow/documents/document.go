@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"strings"
 	"time"
 
 	"wugongkai/workflow"
@@ -35,8 +36,37 @@ const (
 	ValidityRepealed = "废止"
 )
 
-// The document kinds.
+// The document kinds. A decision draft is drafted as 其他公文 (or 规范性文件) and published as
+// KindDecision.
 const (
 	KindNormative = workflow.KindNormative
 	KindOther     = "其他公文"
+	KindDecision  = "重大行政决策"
 )
+
+// draftMarks are what a decision draft's title carries while it is out for comment and drops
+// when the decision is published.
+var draftMarks = []string{"（征求意见稿）", "(征求意见稿)"}
+
+// publishedTitle is the title d is published under: a decision without its draft mark.
+func publishedTitle(d Document) string {
+	if d.Definition != "decision" {
+		return d.Title
+	}
+	t := d.Title
+	for _, m := range draftMarks {
+		t = strings.ReplaceAll(t, m, "")
+	}
+	if t = strings.TrimSpace(t); t == "" {
+		return d.Title
+	}
+	return t
+}
+
+// publishedKind is the kind d is published as: a decision is a 重大行政决策.
+func publishedKind(d Document) string {
+	if d.Definition == "decision" {
+		return KindDecision
+	}
+	return d.DocKind
+}

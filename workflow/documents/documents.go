@@ -209,6 +209,7 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 			return Document{}, err
 		}
 		d.PublishedAt, d.DocNumber, d.SubjectCategory, d.Summary, d.Validity = pub.PublishedAt, pub.DocNumber, pub.SubjectCategory, pub.Summary, pub.Validity
+		d.Title, d.DocKind = pub.Title, pub.DocKind
 	} else if stored, err = s.Store.Apply(ctx, d.Instance, res); err != nil {
 		return Document{}, err
 	}
@@ -264,7 +265,7 @@ func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (P
 		}
 		return current
 	}
-	p := Publication{IndexTemplate: s.IndexTemplate, DocNumber: pick("doc_number", d.DocNumber),
+	p := Publication{IndexTemplate: s.IndexTemplate, Title: publishedTitle(d), DocKind: publishedKind(d), DocNumber: pick("doc_number", d.DocNumber),
 		SubjectCategory: pick("subject_category", d.SubjectCategory), Summary: pick("summary", d.Summary),
 		Validity: ValidityValid, PublishedAt: now}
 	var problems []string
@@ -303,7 +304,7 @@ func (s *Documents) publication(d Document, in workflow.Input, now time.Time) (P
 		}
 		p.ValidUntil = day.Start()
 	}
-	p.SearchTerms = SearchTerms(d.Title + "\n" + d.Body)
+	p.SearchTerms = SearchTerms(p.Title + "\n" + d.Body)
 	return p, nil
 }
 
@@ -338,20 +339,49 @@ func (s *Documents) ChangeValidity(ctx context.Context, actor workflow.Actor, id
 	return s.Store.SetValidity(ctx, id, d.Version, validity, until, actor, s.now())
 }
 
-// Available lists the transitions the actor may fire on d now.
+// Available lists the transitions the actor may fire on d now, each with the inputs it asks for.
 func (s *Documents) Available(actor workflow.Actor, d Document) []workflow.TransitionView {
 	var out []workflow.TransitionView
 	acting, cs := s.acting(actor, d)
 	for _, t := range s.Engine.Available(d.Instance, acting, s.now()) {
-		unit := d.Unit
-		if cs != nil && cs.Covers(t.Name) {
-			unit = acting.CoUnit // "" when the actor heads no co-unit: the engine refused it already
-		}
-		if t.Permission != "" && unit != "" && s.Auth.Can(actor.Username, unit, t.Permission) {
-			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: t.Requires})
+		if s.permitted(actor, acting, cs, d, t) {
+			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: requires(t, d.Facts)})
 		}
 	}
 	return out
+}
+
+// Blocked lists the transitions the actor's roles could take on d but cannot yet, each with what
+// is missing before it (the engine's refusal).
+func (s *Documents) Blocked(actor workflow.Actor, d Document) []Blocked {
+	var out []Blocked
+	acting, cs := s.acting(actor, d)
+	for _, b := range s.Engine.Blocked(d.Instance, acting, s.now()) {
+		if s.permitted(actor, acting, cs, d, b.Transition) {
+			out = append(out, Blocked{Name: b.Transition.Name, Label: b.Transition.Label, Code: b.Reason.Code, Reason: b.Reason.Message})
+		}
+	}
+	return out
+}
+
+// permitted reports whether the actor holds the permission of user transition t on d: for the
+// transitions of a countersign step in the co-unit the actor acts for (none when it heads no
+// pending co-unit), else in the document's unit.
+func (s *Documents) permitted(actor, acting workflow.Actor, cs *workflow.Countersign, d Document, t *workflow.Transition) bool {
+	unit := d.Unit
+	if cs != nil && cs.Covers(t.Name) {
+		unit = acting.CoUnit
+	}
+	return t.Permission != "" && unit != "" && s.Auth.Can(actor.Username, unit, t.Permission)
+}
+
+// requires is what t asks of the user on a document with facts f: its required inputs, and the
+// legality review's opinion on a shortened comment period's reason (guard shortening_reviewed).
+func requires(t *workflow.Transition, f workflow.Facts) []string {
+	if slices.Contains(t.Guards, "shortening_reviewed") && workflow.ShorteningReviewNeeded(f) {
+		return append(slices.Clip(t.Requires), "shortening_opinion")
+	}
+	return t.Requires
 }
 
 // Detail is everything the document page shows.
@@ -359,12 +389,23 @@ type Detail struct {
 	Document    Document
 	Definition  *workflow.Definition
 	Available   []workflow.TransitionView
+	Blocked     []Blocked // what the actor's roles could do but cannot yet, and why
 	History     []workflow.AuditEntry
 	Deadlines   []workflow.Deadline
 	Disclosure  error // nil when the attribute and grounds are complete
 	StateLabel  string
 	Transitions map[string]string // transition name → label, for the history
 	CoUnits     []CoUnitStatus    // the co-units of a joint document with their countersign
+}
+
+// Label names a history entry's action, the same in the API and the pages: the label of the
+// transition taken (the unit head's approve is 审核通过, the legal section's 审查通过), or the name
+// of a change outside the flow (创建, 修改, ...).
+func (d Detail) Label(h workflow.AuditEntry) string {
+	if l, ok := d.Transitions[h.Action]; ok && !d.Definition.HasTransition(h.Action) {
+		return l
+	}
+	return d.Definition.StepLabel(h.Action, h.FromState, h.ToState)
 }
 
 // Detail loads a document with its history, deadlines and what the actor may do now.
@@ -385,12 +426,21 @@ func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) 
 	if err != nil {
 		return Detail{}, err
 	}
-	labels := map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性"}
+	labels := map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性", "dispose": "处理公众意见", "summary": "上传意见采纳情况说明"}
 	for _, t := range def.Transitions {
 		labels[t.Name] = t.Label
 	}
-	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), History: hist, Deadlines: dls,
+	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), Blocked: s.Blocked(actor, d), History: hist, Deadlines: dls,
 		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels, CoUnits: CoUnits(d)}, nil
+}
+
+// StateLabel names d's state in Chinese (起草中, 科室负责人审核 ...), as its detail does.
+func (s *Documents) StateLabel(d Document) string {
+	def, err := s.Engine.Definition(d.Instance)
+	if err != nil {
+		return d.State
+	}
+	return def.StateLabel(d.State)
 }
 
 // Versions returns every saved text of a document the actor may read, oldest first.

@@ -47,10 +47,19 @@ type BodyVersion struct {
 	CreatedAt   time.Time
 }
 
+// Blocked is a transition the caller's roles could take but cannot yet: Reason (Chinese) says
+// what is missing, Code is the refusal's error code.
+type Blocked struct {
+	Name, Label  string
+	Code, Reason string
+}
+
 // Publication is the catalogue metadata recorded when a document is published (《条例》第十二条
 // and the portal's fields).
 type Publication struct {
 	IndexTemplate   string // e.g. "{org}/{year}-{serial:5}"
+	Title           string // the published title (a decision's without "（征求意见稿）"); "" keeps the title
+	DocKind         string // the published kind (a decision's is 重大行政决策); "" keeps the kind
 	DocNumber       string // 发文字号
 	SubjectCategory string // 主题分类
 	Summary         string // 内容概述
@@ -68,6 +77,7 @@ type DocumentQuery struct {
 	StatePairs  [][2]string
 	CreatedBy   int64
 	IDs         []int64 // nil = any document
+	WithBody    bool    // load body and explanation too (lists leave them out unless asked)
 	Limit       int
 	Offset      int
 }

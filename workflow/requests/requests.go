@@ -130,6 +130,9 @@ type RequestStatus struct {
 	Extended   int           // working days the reply period was extended by
 	Outcome    string        // the outcome's Chinese label once answered or closed
 	ClosedOn   workflow.Date
+	// While a 补正 is awaited: what to supply, as the notice asked for it, and the last day.
+	SupplementItems string
+	SupplementBy    workflow.Date
 }
 
 // Status looks up a request's progress for its applicant by receipt number and one of the contacts
@@ -177,7 +180,12 @@ func (s *Requests) Status(ctx context.Context, receiptNo, contact, client string
 	case RequestReceived, RequestProcessing, RequestExtensionPending:
 		out.Stage = "正在办理，将在答复期限前答复。"
 	case RequestAwaitingSupplement:
+		out.SupplementItems = strings.TrimSpace(r.Facts["supplement_items"])
+		out.SupplementBy, _ = workflow.ParseDate(r.Facts["supplement_by"])
 		out.Stage = "已向您发出补正通知，请按通知要求补正；收到补正后重新计算答复期限。"
+		if !out.SupplementBy.IsZero() {
+			out.Stage = fmt.Sprintf("已向您发出补正通知，请于 %s 前补正；逾期不补正的，视为放弃申请（《条例》第三十条）。收到补正后重新计算答复期限。", out.SupplementBy)
+		}
 		out.ReplyDue = workflow.Date{}
 	case RequestConsulting:
 		out.Stage = "正在征求第三方或其他机关的意见，所需时间不计入答复期限。"
