@@ -297,21 +297,8 @@ func (s *Site) actionLabel(d documents.Document, h workflow.AuditEntry) string {
 // the label of the transition of that name that leads from its from-state to its to-state (several
 // transitions share a name, such as 审核通过 and 审查通过).
 func auditLabel(def *workflow.Definition, h workflow.AuditEntry) string {
-	switch h.Action {
-	case "create":
-		return "创建"
-	case "edit":
-		return "修改"
-	case "validity":
-		return "变更有效性"
-	case "dispose":
-		return "处理公众意见"
-	case "summary":
-		return "上传意见采纳情况说明"
-	case "upload":
-		return "上传文件"
-	case "link_document":
-		return "关联依申请公开文件"
+	if l, ok := documents.ActionLabels[h.Action]; ok {
+		return l
 	}
 	return def.StepLabel(h.Action, h.FromState, h.ToState)
 }

@@ -384,6 +384,11 @@ func requires(t *workflow.Transition, f workflow.Facts) []string {
 	return t.Requires
 }
 
+// ActionLabels name the audit actions outside the flows: changes to a record that no transition
+// makes. The history of every page and answer names them so.
+var ActionLabels = map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性", "dispose": "处理公众意见",
+	"summary": "上传意见采纳情况说明", "upload": "上传文件", "link_document": "关联依申请公开文件"}
+
 // Detail is everything the document page shows.
 type Detail struct {
 	Document    Document
@@ -426,7 +431,7 @@ func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) 
 	if err != nil {
 		return Detail{}, err
 	}
-	labels := map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性", "dispose": "处理公众意见", "summary": "上传意见采纳情况说明"}
+	labels := maps.Clone(ActionLabels)
 	for _, t := range def.Transitions {
 		labels[t.Name] = t.Label
 	}
