@@ -21,6 +21,9 @@ type Countersign struct {
 	Approve   string
 	Return    string
 	Line      int
+	// Deadlines are the per-unit deadlines (per_unit: UnitsFact) the transitions into the step
+	// schedule: a co-unit's approval cancels its own, leaving the step cancels them all.
+	Deadlines []string
 }
 
 // CountersignFact is the fact recording that unit has approved a countersign step (its value is
@@ -126,6 +129,53 @@ func countersign(def *Definition, t *Transition, inst Instance, actor Actor, fac
 		maps.DeleteFunc(facts, func(k, _ string) bool { return strings.HasPrefix(k, countersignPrefix) })
 	}
 	return false
+}
+
+// cancels returns the cancellations of the step's per-unit deadlines that taking t does: a
+// co-unit's approval ends that unit's deadline, leaving the step ends every unit's.
+func (cs *Countersign) cancels(t *Transition, actor Actor, leaving bool) []Effect {
+	var out []Effect
+	for _, name := range cs.Deadlines {
+		switch {
+		case leaving:
+			out = append(out, Effect{Kind: EffectCancel, Name: name})
+		case t.Name == cs.Approve && !actor.System && actor.CoUnit != "":
+			out = append(out, Effect{Kind: EffectCancel, Name: name + "." + actor.CoUnit})
+		}
+	}
+	return out
+}
+
+// perUnit repeats the effects of spec for each unit its per_unit fact lists, addressed to that
+// unit; a deadline called name (and its reminder) is renamed name+"."+unit.
+func perUnit(spec EffectSpec, effs []Effect, facts Facts) []Effect {
+	if spec.PerUnit == "" {
+		return effs
+	}
+	var out []Effect
+	for _, u := range SplitUnits(facts[spec.PerUnit]) {
+		for _, e := range effs {
+			e.Unit = u
+			if e.Kind == EffectDeadline {
+				e.Name = spec.Deadline + "." + u + strings.TrimPrefix(e.Name, spec.Deadline)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// checkPerUnit checks a per_unit effect of t: t enters a countersign step whose units_fact it
+// names. It records a per-unit deadline on the step.
+func (c *collector) checkPerUnit(def *Definition, t *Transition, e EffectSpec, line int) {
+	to := def.State(t.To)
+	if to == nil || to.Countersign == nil || to.Countersign.UnitsFact != e.PerUnit || slices.Contains(t.From, t.To) {
+		c.add(line, "per_unit %q 只能用于进入以它为 units_fact 的会签步骤的流转（transition %q）", e.PerUnit, t.Name)
+		return
+	}
+	if cs := to.Countersign; e.Deadline != "" && !slices.Contains(cs.Deadlines, e.Deadline) {
+		cs.Deadlines = append(cs.Deadlines, e.Deadline)
+	}
 }
 
 // countersignState reads a state's countersign key.

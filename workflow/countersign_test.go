@@ -91,3 +91,69 @@ func TestCountersign(t *testing.T) {
 		t.Fatalf("version 3: %s, want sign_off", got.State)
 	}
 }
+
+// TestCountersignDeadlines: on version 6, entering the countersign tells each co-unit's head and
+// gives each co-unit its own deadline and reminder, addressed to that unit; a co-unit's approval
+// cancels its own deadline only; the last approval, a return and a withdrawal cancel them all.
+func TestCountersignDeadlines(t *testing.T) {
+	e := mustEngine(t)
+	head := workflow.Actor{UserID: 13, Username: "wang", Name: "王科长"}
+	fa, jiao := coHead(31, "fa", "fazhi"), coHead(32, "jiao", "jiaotong")
+	start := workflow.Instance{ID: 9, Unit: "chengjian", Definition: "document", DefinitionVersion: 6, State: "drafting",
+		Facts: with(public(), "co_units", "fazhi,jiaotong")}
+	res, err := e.Fire(mustFire(t, e, start, "submit", drafter, nil), "approve", head, nil, friday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := res.Instance
+	type got struct{ kind, name, role, unit, due string }
+	var effects []got
+	for _, ef := range res.Effects {
+		effects = append(effects, got{string(ef.Kind), ef.Name, ef.Role, ef.Unit, ef.DueDate.String()})
+	}
+	// From Friday 18 September 2026 (Sunday 20th is a make-up working day, 25th is 中秋): 5 working
+	// days are due on Thursday 24th, the reminder 2 working days earlier.
+	want := []got{
+		{"notify", "document.unit_head", "unit_head", "fazhi", ""},
+		{"notify", "document.unit_head", "unit_head", "jiaotong", ""},
+		{"deadline", "countersign_due.fazhi", "unit_head", "fazhi", "2026-09-24"},
+		{"deadline", "countersign_due.fazhi.remind", "unit_head", "fazhi", "2026-09-22"},
+		{"deadline", "countersign_due.jiaotong", "unit_head", "jiaotong", "2026-09-24"},
+		{"deadline", "countersign_due.jiaotong.remind", "unit_head", "jiaotong", "2026-09-22"},
+	}
+	if !slices.Equal(effects, want) {
+		t.Fatalf("entering the countersign:\n got %v\nwant %v", effects, want)
+	}
+	cancel := func(name string) workflow.Effect { return workflow.Effect{Kind: workflow.EffectCancel, Name: name} }
+	res, err = e.Fire(inst, "approve", fa, nil, friday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Effects, []workflow.Effect{cancel("countersign_due.fazhi")}) {
+		t.Fatalf("first approval: %v, want its own deadline cancelled", res.Effects)
+	}
+	last, err := e.Fire(res.Instance, "approve", jiao, nil, friday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(last.Effects, []workflow.Effect{cancel("countersign_due"), notify("document", "leader")}) {
+		t.Fatalf("last approval: %v, want all deadlines cancelled and the leader told", last.Effects)
+	}
+	for _, step := range []struct {
+		name string
+		by   workflow.Actor
+		in   workflow.Input
+	}{{"return", jiao, workflow.Input{"opinion": "请与我科协商"}}, {"withdraw", drafter, nil}} {
+		res, err := e.Fire(inst, step.name, step.by, step.in, friday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Effects) == 0 || res.Effects[0] != cancel("countersign_due") {
+			t.Fatalf("%s: %v, want every co-unit's deadline cancelled", step.name, res.Effects)
+		}
+	}
+	if !workflow.Cancels("countersign_due", "countersign_due.fazhi.remind") || workflow.Cancels("countersign_due.fazhi", "countersign_due.jiaotong") ||
+		workflow.Cancels("countersign", "countersign_due") {
+		t.Fatal("Cancels: wrong deadlines covered")
+	}
+}

@@ -173,6 +173,11 @@ type EffectSpec struct {
 
 	Cancel string // cancel: the deadline to cancel (with its reminder)
 
+	// PerUnit (notify and deadline, on a transition into a countersign step) names the fact
+	// listing the step's co-units: the effect is repeated for each, addressed to that unit, and a
+	// deadline called name becomes name+"."+unit.
+	PerUnit string
+
 	Line int
 }
 

@@ -254,12 +254,15 @@ func (e *Engine) apply(def *Definition, t *Transition, inst Instance, actor Acto
 	out.Facts = facts
 
 	var effects []Effect
+	if from := def.State(inst.State); from != nil && from.Countersign != nil {
+		effects = from.Countersign.cancels(t, actor, to != inst.State)
+	}
 	for _, spec := range specs {
 		effs, err := e.effects(def, spec, facts, now)
 		if err != nil {
 			return Result{}, err
 		}
-		effects = append(effects, effs...)
+		effects = append(effects, perUnit(spec, effs, facts)...)
 	}
 	var input Input
 	if in != nil {

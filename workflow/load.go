@@ -291,7 +291,7 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 
 // effect reads one effect of a transition and checks its own keys.
 func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool) {
-	f, ok := c.mapping(n, what+"的 effects 的一项", "notify", "deadline", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "cancel")
+	f, ok := c.mapping(n, what+"的 effects 的一项", "notify", "deadline", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "cancel", "per_unit")
 	if !ok {
 		return EffectSpec{}, f, false
 	}
@@ -313,6 +313,11 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 			}
 		}
 	}
+	if f.has("per_unit") {
+		if e.PerUnit = c.str(f, "per_unit", what); !isIdent(e.PerUnit) {
+			c.add(f.lineOf("per_unit"), "%s：per_unit 的事实名 %q 应由小写字母、数字和下划线组成", what, e.PerUnit)
+		}
+	}
 	switch kinds[0] {
 	case "notify":
 		e.Notify = c.str(f, "notify", what)
@@ -325,7 +330,7 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 		if !isIdent(e.Cancel) {
 			c.add(f.lineOf("cancel"), "%s：cancel 的期限名 %q 应由小写字母、数字和下划线组成", what, e.Cancel)
 		}
-		onlyWith("cancel", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before")
+		onlyWith("cancel", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "per_unit")
 	case "deadline":
 		e.Deadline = c.str(f, "deadline", what)
 		dw := fmt.Sprintf("%s的期限“%s”", what, e.Deadline)
@@ -373,6 +378,9 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 		}
 		if e.Role != "" && !knownRole(e.Role, c.roles) {
 			c.add(f.lineOf("role"), "%s的角色 %q 未定义", dw, e.Role)
+		}
+		if f.has("per_unit") && e.Action == ActionFire {
+			c.add(f.lineOf("per_unit"), "%s：per_unit 只用于 action: remind 或 overdue", dw)
 		}
 		if f.has("remind_before") {
 			switch {
@@ -437,6 +445,9 @@ func (c *collector) checkDefinition(def *Definition, lines []transitionLines, gu
 		}
 		for j, e := range t.Effects {
 			el := tl.effects[j]
+			if e.PerUnit != "" {
+				c.checkPerUnit(def, t, e, el.lineOf("per_unit"))
+			}
 			if e.Action == ActionFire && e.Transition != "" {
 				switch target := def.transition(e.Transition); {
 				case target == nil:

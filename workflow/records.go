@@ -34,6 +34,7 @@ type Deadline struct {
 	Action      DeadlineAction
 	Transition  string
 	Role        string
+	Unit        string // the unit whose Role holders are told; "" = the subject's own unit
 	Explanation string
 	CountFrom   Date // the count's start (not counted); zero for an instant
 	CountDays   int

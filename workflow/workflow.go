@@ -8,6 +8,7 @@ package workflow
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -73,7 +74,7 @@ type EffectKind string
 // transaction; notifications go through the outbox.
 const (
 	EffectDeadline EffectKind = "deadline" // schedule a named deadline
-	EffectCancel   EffectKind = "cancel"   // cancel the instance's pending deadlines with this name and name+".remind"
+	EffectCancel   EffectKind = "cancel"   // cancel the instance's pending deadlines with this name or under it (see Cancels)
 	EffectNotify   EffectKind = "notify"   // tell the holders of a role (in the instance's scope)
 )
 
@@ -106,6 +107,14 @@ type Effect struct {
 
 	// Notify and reminder fields.
 	Role string // the role to tell
+	Unit string // the unit whose Role holders are told; "" = the subject's own unit
+}
+
+// Cancels reports whether cancelling the deadline called cancel cancels the one called name: the
+// deadline itself and those named under it (its reminder name+".remind", the per-unit deadlines
+// name+"."+unit and their reminders). Deadline names in definitions hold no dot.
+func Cancels(cancel, name string) bool {
+	return name == cancel || strings.HasPrefix(name, cancel+".")
 }
 
 // Result is what Fire returns: the instance after the transition, its audit event and effects.

@@ -241,7 +241,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 func TestWorkflowValidateAndShow(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "", "workflow", "validate")
-	if err != nil || !strings.Contains(out, "ok  document v5") || !strings.Contains(out, "ok  decision v4") {
+	if err != nil || !strings.Contains(out, "ok  document v6") || !strings.Contains(out, "ok  decision v4") {
 		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
 	}
 	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
@@ -455,8 +455,8 @@ func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
 	}
 }
 
-// TestDocumentsKeepTheirDefinitionVersion: a document started on version 4 of a flow keeps it
-// after the operator ships version 5; new documents start on version 5.
+// TestDocumentsKeepTheirDefinitionVersion: a document started on version 6 of a flow keeps it
+// after the operator ships version 7; new documents start on version 7.
 func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	ctx := context.Background()
 	env, _ := testEnv(t, nil)
@@ -474,7 +474,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	a.Close()
 
-	// Version 6 of the document flow: the same file with a new version and a renamed state label.
+	// Version 7 of the document flow: the same file with a new version and a renamed state label.
 	dir := t.TempDir()
 	for _, name := range []string{"document.yaml", "decision.yaml"} {
 		b, err := os.ReadFile("../../configs/workflows/" + name)
@@ -482,7 +482,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if name == "document.yaml" {
-			b = bytes.Replace(b, []byte("version: 5"), []byte("version: 6"), 1)
+			b = bytes.Replace(b, []byte("version: 6"), []byte("version: 7"), 1)
 			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
 		}
 		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
@@ -495,12 +495,12 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v5, err := a.engine.Registry().Get("document", 5)
+	v6, err := a.engine.Registry().Get("document", 6)
 	if err != nil {
-		t.Fatalf("version 5 no longer known after version 6 shipped: %v", err)
+		t.Fatalf("version 6 no longer known after version 7 shipped: %v", err)
 	}
-	if v6, _ := a.engine.Registry().Latest("document"); v6 == nil || v6.Version != 6 {
-		t.Fatalf("latest = %+v", v6)
+	if v7, _ := a.engine.Registry().Latest("document"); v7 == nil || v7.Version != 7 {
+		t.Fatalf("latest = %+v", v7)
 	}
 	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
@@ -508,13 +508,13 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	for _, d := range docs {
 		def, err := a.engine.Definition(d.Instance)
-		if err != nil || d.DefinitionVersion != 5 || def != v5 {
+		if err != nil || d.DefinitionVersion != 6 || def != v6 {
 			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
 		}
 	}
-	// Changing version 5's content without a new number is refused.
+	// Changing version 6's content without a new number is refused.
 	b, _ := os.ReadFile(dir + "/document.yaml")
-	b = bytes.Replace(b, []byte("version: 6"), []byte("version: 5"), 1)
+	b = bytes.Replace(b, []byte("version: 7"), []byte("version: 6"), 1)
 	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
 		t.Fatal(err)
 	}
