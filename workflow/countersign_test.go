@@ -12,17 +12,22 @@ func coHead(id int64, name, unit string) workflow.Actor {
 	return workflow.Actor{UserID: id, Username: name, Name: name, CoUnit: unit}
 }
 
+// joint returns the engine, the drafting unit's head, the heads of the co-units fazhi and
+// jiaotong, and a draft naming both on version v of the document flow.
+func joint(t *testing.T, v int) (e *workflow.Engine, head, fa, jiao workflow.Actor, start workflow.Instance) {
+	head = workflow.Actor{UserID: 13, Username: "wang", Name: "王科长"}
+	start = workflow.Instance{ID: 9, Unit: "chengjian", Definition: "document", DefinitionVersion: v, State: "drafting",
+		Facts: with(public(), "co_units", "fazhi,jiaotong")}
+	return mustEngine(t), head, coHead(31, "fa", "fazhi"), coHead(32, "jiao", "jiaotong"), start
+}
+
 // TestCountersign: a document on version 4 naming two co-units goes from the unit head to their
 // countersign; each co-unit's head approves in any order, a second approval of the same unit and
 // an approval for a unit that is not a co-unit are refused, and the document moves on only when
 // both have approved. Either co-unit's head may return it, with an opinion, which clears the
 // approvals.
 func TestCountersign(t *testing.T) {
-	e := mustEngine(t)
-	head := workflow.Actor{UserID: 13, Username: "wang", Name: "王科长"}
-	fa, jiao := coHead(31, "fa", "fazhi"), coHead(32, "jiao", "jiaotong")
-	start := workflow.Instance{ID: 9, Unit: "chengjian", Definition: "document", DefinitionVersion: 5, State: "drafting",
-		Facts: with(public(), "co_units", "fazhi,jiaotong")}
+	e, head, fa, jiao, start := joint(t, 5)
 	inst := mustFire(t, e, start, "submit", drafter, nil)
 	inst = mustFire(t, e, inst, "approve", head, nil)
 	if inst.State != "countersign" {
@@ -96,11 +101,7 @@ func TestCountersign(t *testing.T) {
 // gives each co-unit its own deadline and reminder, addressed to that unit; a co-unit's approval
 // cancels its own deadline only; the last approval, a return and a withdrawal cancel them all.
 func TestCountersignDeadlines(t *testing.T) {
-	e := mustEngine(t)
-	head := workflow.Actor{UserID: 13, Username: "wang", Name: "王科长"}
-	fa, jiao := coHead(31, "fa", "fazhi"), coHead(32, "jiao", "jiaotong")
-	start := workflow.Instance{ID: 9, Unit: "chengjian", Definition: "document", DefinitionVersion: 6, State: "drafting",
-		Facts: with(public(), "co_units", "fazhi,jiaotong")}
+	e, head, fa, jiao, start := joint(t, 6)
 	res, err := e.Fire(mustFire(t, e, start, "submit", drafter, nil), "approve", head, nil, friday)
 	if err != nil {
 		t.Fatal(err)

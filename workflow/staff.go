@@ -26,3 +26,13 @@ func (s Staff) HasRole(role string) bool {
 	}
 	return false
 }
+
+// HoldsIn reports whether s holds role in unit, or bureau-wide.
+func (s Staff) HoldsIn(role, unit string) bool {
+	for _, r := range s.Roles {
+		if r.Role == role && (r.Unit == unit || r.Unit == "*") {
+			return true
+		}
+	}
+	return false
+}

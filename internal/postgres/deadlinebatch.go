@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,12 +130,12 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		newDeadlines       []deadlineEffect
 		cancels            []deadlineEffect
 		changed            = map[subjectKey]bool{}
-		cancelled          = map[subjectKey]map[string]bool{}
+		cancelled          = map[subjectKey][]string{}
 		notify             []deadlineRow
 	)
 	for _, d := range due {
 		k := subjectKey{d.SubjectKind, d.SubjectID}
-		if cancelled[k][d.Name] {
+		if slices.ContainsFunc(cancelled[k], func(c string) bool { return workflow.Cancels(c, d.Name) }) {
 			statuses, outcomes = append(statuses, "cancelled"), append(outcomes, "")
 			continue
 		}
@@ -169,26 +170,17 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 			events = append(events, batchEvent{subject: k, e: workflow.AuditEntry{Seq: h.Seq, Action: res.Event.Transition,
 				FromState: res.Event.From, ToState: res.Event.To, ActorID: res.Event.Actor.UserID,
 				ActorName: actorName(res.Event.Actor), Data: data, At: now}})
-			var roles []string
+			p := newNotifyPayload(k.kind, inst, res)
 			for _, e := range res.Effects {
 				switch e.Kind {
 				case workflow.EffectDeadline:
 					newDeadlines = append(newDeadlines, deadlineEffect{subject: k, e: e})
 				case workflow.EffectCancel:
 					cancels = append(cancels, deadlineEffect{subject: k, e: e})
-					if cancelled[k] == nil {
-						cancelled[k] = map[string]bool{}
-					}
-					cancelled[k][e.Name], cancelled[k][e.Name+".remind"] = true, true
+					cancelled[k] = append(cancelled[k], e.Name)
 				case workflow.EffectNotify:
-					roles = append(roles, e.Role)
+					p.addNotify(e)
 				}
-			}
-			p := notifyPayload{SubjectKind: k.kind, SubjectID: k.id, Unit: inst.Unit, Transition: res.Event.Transition,
-				From: res.Event.From, To: res.Event.To, ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor),
-				Roles: roles, Opinion: res.Event.Input["opinion"]}
-			if res.Transition != nil {
-				p.Label = res.Transition.Label
 			}
 			b, err := jsonText(p)
 			if err != nil {
@@ -235,7 +227,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		const qc = `UPDATE deadlines d SET status = 'cancelled', done_at = now()
 			FROM unnest($2::text[], $3::bigint[], $4::text[]) AS c(kind, subject, name)
 			WHERE d.org_id = $1 AND d.subject_kind = c.kind AND d.subject_id = c.subject AND d.status = 'pending'
-			AND (d.name = c.name OR d.name = c.name || '.remind')`
+			AND (d.name = c.name OR starts_with(d.name, c.name || '.'))`
 		if _, err := tx.ExecContext(ctx, qc, s.org, pq.Array(kinds), pq.Array(subs), pq.Array(names)); err != nil {
 			return 0, ids, translate(fmt.Errorf("cancel deadlines: %w", err), "")
 		}
@@ -256,6 +248,14 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		return 0, ids, translate(fmt.Errorf("mark deadlines: %w", err), "")
 	}
 	return len(due), ids, nil
+}
+
+// deadlineUnit is the unit whose role holders a deadline tells: its own, or its subject's.
+func deadlineUnit(d deadlineRow, subjectUnit string) string {
+	if d.Unit != "" {
+		return d.Unit
+	}
+	return subjectUnit
 }
 
 // deadlineEffect is a deadline effect of one subject's transition.
@@ -306,9 +306,9 @@ func insertDeadlines(ctx context.Context, tx *sqlx.Tx, org int64, effects []dead
 	}
 	n := len(effects)
 	var (
-		kinds, names, dueAt, dueDate, actions, transitions, roles, expls, from, units = make([]string, n), make([]string, n),
+		kinds, names, dueAt, dueDate, actions, transitions, roles, expls, from, units, to = make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n)
+			make([]string, n), make([]string, n), make([]string, n)
 		subjects, days = make([]int64, n), make([]int64, n)
 		provisional    = make([]bool, n)
 	)
@@ -323,20 +323,20 @@ func insertDeadlines(ctx context.Context, tx *sqlx.Tx, org int64, effects []dead
 		}
 		kinds[i], subjects[i], names[i] = d.subject.kind, d.subject.id, e.Name
 		dueAt[i], dueDate[i], provisional[i] = e.DueAt.UTC().Format(time.RFC3339Nano), dd.String(), e.Provisional
-		actions[i], transitions[i], roles[i], expls[i] = string(e.Action), e.Transition, e.Role, e.Explanation
+		actions[i], transitions[i], roles[i], to[i], expls[i] = string(e.Action), e.Transition, e.Role, e.Unit, e.Explanation
 		days[i], units[i] = int64(e.CountDays), e.CountUnit
 	}
 	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
-			action, transition, role, explanation, count_from, count_days, count_unit)
-		SELECT $1, kind, subject, name, due_at::timestamptz, due_date::date, provisional, action, transition, role, expl,
+			action, transition, role, unit, explanation, count_from, count_days, count_unit)
+		SELECT $1, kind, subject, name, due_at::timestamptz, due_date::date, provisional, action, transition, role, to_unit, expl,
 			NULLIF(count_from, '')::date, days, unit
 		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[],
-			$10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
-			WITH ORDINALITY AS u(kind, subject, name, due_at, due_date, provisional, action, transition, role, expl, count_from, days, unit, n)
+			$10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[])
+			WITH ORDINALITY AS u(kind, subject, name, due_at, due_date, provisional, action, transition, role, expl, count_from, days, unit, to_unit, n)
 		ORDER BY n`
 	_, err := tx.ExecContext(ctx, q, org, pq.Array(kinds), pq.Array(subjects), pq.Array(names), pq.Array(dueAt), pq.Array(dueDate),
 		pq.Array(provisional), pq.Array(actions), pq.Array(transitions), pq.Array(roles), pq.Array(expls), pq.Array(from),
-		pq.Array(days), pq.Array(units))
+		pq.Array(days), pq.Array(units), pq.Array(to))
 	if err != nil {
 		return translate(fmt.Errorf("insert deadlines: %w", err), "")
 	}
@@ -467,7 +467,7 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 	var roles, units []string
 	seenRU := map[roleUnit]bool{}
 	for _, d := range ds {
-		ru := roleUnit{d.Role, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit}
+		ru := roleUnit{d.Role, deadlineUnit(d, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit)}
 		if d.Role != "" && !seenRU[ru] {
 			seenRU[ru] = true
 			roles, units = append(roles, ru.role), append(units, ru.unit)
@@ -512,7 +512,7 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 			}
 			msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", sum.Title, due, expl)
 		}
-		to := append([]int64(nil), holders[roleUnit{d.Role, sum.Unit}]...)
+		to := append([]int64(nil), holders[roleUnit{d.Role, deadlineUnit(d, sum.Unit)}]...)
 		if sum.Creator.Int64 != 0 {
 			to = append(to, sum.Creator.Int64)
 		}

@@ -25,6 +25,7 @@ type deadlineRow struct {
 	Action      string       `db:"action"`
 	Transition  string       `db:"transition"`
 	Role        string       `db:"role"`
+	Unit        string       `db:"unit"`
 	Explanation string       `db:"explanation"`
 	CountFrom   sql.NullTime `db:"count_from"`
 	CountDays   int          `db:"count_days"`
@@ -37,7 +38,7 @@ type deadlineRow struct {
 func (r deadlineRow) toDomain() workflow.Deadline {
 	d := workflow.Deadline{ID: r.ID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID, Name: r.Name,
 		DueAt: r.DueAt, DueDate: r.DueDate.Format("2006-01-02"), Provisional: r.Provisional,
-		Action: workflow.DeadlineAction(r.Action), Transition: r.Transition, Role: r.Role,
+		Action: workflow.DeadlineAction(r.Action), Transition: r.Transition, Role: r.Role, Unit: r.Unit,
 		Explanation: r.Explanation, CountDays: r.CountDays, CountUnit: r.CountUnit, Status: r.Status, DoneAt: r.DoneAt.Time,
 		Outcome: r.Outcome}
 	if r.CountFrom.Valid {
@@ -48,7 +49,7 @@ func (r deadlineRow) toDomain() workflow.Deadline {
 }
 
 const deadlineCols = `id, subject_kind, subject_id, name, due_at, due_date, provisional, action, transition,
-	role, explanation, count_from, count_days, count_unit, status, done_at, outcome`
+	role, unit, explanation, count_from, count_days, count_unit, status, done_at, outcome`
 
 // Deadlines lists a subject's deadlines, pending ones first by due time.
 func (s *Deadlines) Deadlines(ctx context.Context, kind string, subject int64) ([]workflow.Deadline, error) {
@@ -189,8 +190,8 @@ func (s *Deadlines) fireDeadlineTx(ctx context.Context, tx *sqlx.Tx, id int64, n
 	return true, nil
 }
 
-// notifyDeadline tells the holders of the deadline's role (and the subject's creator) that it
-// approaches or has passed. The source key makes a repeat a no-op.
+// notifyDeadline tells the holders of the deadline's role in its unit (the subject's when it names
+// none) and the subject's creator that it approaches or has passed. The source key makes a repeat a no-op.
 func (s *Deadlines) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineRow) (int, error) {
 	title, unit, creator, err := s.subjectSummary(ctx, tx, d.SubjectKind, d.SubjectID)
 	if err != nil {
@@ -218,7 +219,7 @@ func (s *Deadlines) notifyDeadline(ctx context.Context, tx *sqlx.Tx, d deadlineR
 		}
 		msg = fmt.Sprintf("「%s」即将到期：请在 %s 前处理。%s", title, due, expl)
 	}
-	users, err := roleHolders(ctx, tx, s.org, d.Role, unit)
+	users, err := roleHolders(ctx, tx, s.org, d.Role, deadlineUnit(d, unit))
 	if err != nil {
 		return 0, err
 	}

@@ -105,7 +105,7 @@ func (s *Outbox) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bo
 }
 
 // deliverNotify turns a transition's notify row into inbox entries: the holders of the roles the
-// transition names, in the subject's unit or bureau-wide, and the subject's creator; never the
+// transition names, in the subject's unit (or the unit a co-unit's role names) or bureau-wide, and the subject's creator; never the
 // actor who fired it.
 func (s *Outbox) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.OutboxItem) error {
 	var p notifyPayload
@@ -119,6 +119,13 @@ func (s *Outbox) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.Ou
 	var users []int64
 	for _, role := range p.Roles {
 		ids, err := roleHolders(ctx, tx, s.org, role, unit)
+		if err != nil {
+			return err
+		}
+		users = append(users, ids...)
+	}
+	for _, ru := range p.UnitRoles {
+		ids, err := roleHolders(ctx, tx, s.org, ru.Role, ru.Unit)
 		if err != nil {
 			return err
 		}

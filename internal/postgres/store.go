@@ -123,15 +123,32 @@ type notifyPayload struct {
 	ActorID     int64    `json:"actor_id"`
 	ActorName   string   `json:"actor_name"`
 	Roles       []string `json:"roles"`
-	Opinion     string   `json:"opinion,omitempty"`
-	Label       string   `json:"label,omitempty"`
+	// UnitRoles are roles told in another unit than the subject's (a countersign's co-units).
+	UnitRoles []unitRole `json:"unit_roles,omitempty"`
+	Opinion   string     `json:"opinion,omitempty"`
+	Label     string     `json:"label,omitempty"`
+}
+
+// unitRole is a role whose holders in Unit are told.
+type unitRole struct {
+	Role string `json:"role"`
+	Unit string `json:"unit"`
+}
+
+// addNotify adds a notify effect's role to p: in the subject's unit, or in the effect's own.
+func (p *notifyPayload) addNotify(e workflow.Effect) {
+	if e.Unit == "" {
+		p.Roles = append(p.Roles, e.Role)
+	} else {
+		p.UnitRoles = append(p.UnitRoles, unitRole{e.Role, e.Unit})
+	}
 }
 
 // OutboxNotify is the outbox kind of transition notifications.
 const OutboxNotify = "notify"
 
 func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) error {
-	var roles []string
+	p := newNotifyPayload(kind, prev, res)
 	for _, e := range res.Effects {
 		switch e.Kind {
 		case workflow.EffectDeadline:
@@ -141,27 +158,32 @@ func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev 
 		case workflow.EffectCancel:
 			const q = `UPDATE deadlines SET status = 'cancelled', done_at = now()
 				WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3 AND status = 'pending'
-				AND (name = $4 OR name = $4 || '.remind')`
+				AND (name = $4 OR starts_with(name, $4 || '.'))`
 			if _, err := tx.ExecContext(ctx, q, s.org, kind, prev.ID, e.Name); err != nil {
 				return translate(fmt.Errorf("cancel deadline %s: %w", e.Name, err), "")
 			}
 		case workflow.EffectNotify:
-			roles = append(roles, e.Role)
+			p.addNotify(e)
 		}
-	}
-	p := notifyPayload{SubjectKind: kind, SubjectID: prev.ID, Unit: prev.Unit, Transition: res.Event.Transition,
-		From: res.Event.From, To: res.Event.To, ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor),
-		Roles: roles, Opinion: res.Event.Input["opinion"]}
-	if res.Transition != nil {
-		p.Label = res.Transition.Label
 	}
 	return insertOutbox(ctx, tx, s.org, OutboxNotify, p, time.Time{})
 }
 
+// newNotifyPayload starts the notify payload of res taken on inst, without its roles.
+func newNotifyPayload(kind string, inst workflow.Instance, res workflow.Result) notifyPayload {
+	p := notifyPayload{SubjectKind: kind, SubjectID: inst.ID, Unit: inst.Unit, Transition: res.Event.Transition,
+		From: res.Event.From, To: res.Event.To, ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor),
+		Opinion: res.Event.Input["opinion"]}
+	if res.Transition != nil {
+		p.Label = res.Transition.Label
+	}
+	return p
+}
+
 func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, subject int64, e workflow.Effect) error {
 	const q = `INSERT INTO deadlines (org_id, subject_kind, subject_id, name, due_at, due_date, provisional,
-		action, transition, role, explanation, count_from, count_days, count_unit)
-		VALUES (:org, :kind, :subject, :name, :due_at, :due_date, :provisional, :action, :transition, :role,
+		action, transition, role, unit, explanation, count_from, count_days, count_unit)
+		VALUES (:org, :kind, :subject, :name, :due_at, :due_date, :provisional, :action, :transition, :role, :unit,
 		:explanation, :count_from, :count_days, :count_unit)`
 	dueDate := e.DueDate
 	if dueDate.IsZero() {
@@ -173,7 +195,7 @@ func insertDeadline(ctx context.Context, tx *sqlx.Tx, org int64, kind string, su
 	}
 	_, err := tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "name": e.Name,
 		"due_at": e.DueAt.UTC(), "due_date": dueDate.String(), "provisional": e.Provisional, "action": string(e.Action),
-		"transition": e.Transition, "role": e.Role, "explanation": e.Explanation, "count_from": from,
+		"transition": e.Transition, "role": e.Role, "unit": e.Unit, "explanation": e.Explanation, "count_from": from,
 		"count_days": e.CountDays, "count_unit": e.CountUnit})
 	if err != nil {
 		return translate(fmt.Errorf("insert deadline %s: %w", e.Name, err), "")

@@ -143,7 +143,7 @@ func (d *Desk) Items(ctx context.Context, staff workflow.Staff) ([]Item, error) 
 				UnitName: m.UnitName, State: m.State, StateLabel: d.stateLabel(inst), PendingComments: m.Pending})
 		}
 	}
-	if err := d.withDeadlines(ctx, items); err != nil {
+	if err := d.withDeadlines(ctx, staff, items); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(items, func(a, b Item) int {
@@ -162,8 +162,9 @@ func (d *Desk) Items(ctx context.Context, staff workflow.Staff) ([]Item, error) 
 }
 
 // withDeadlines fills the pending deadlines and the due date of every item: two queries, one per
-// subject kind.
-func (d *Desk) withDeadlines(ctx context.Context, items []Item) error {
+// subject kind. A deadline addressed to another unit (a countersign's co-unit) dates the item only
+// for whoever holds its role there.
+func (d *Desk) withDeadlines(ctx context.Context, staff workflow.Staff, items []Item) error {
 	ids := map[string][]int64{}
 	for _, it := range items {
 		k := subjectKind(it.Kind)
@@ -182,7 +183,7 @@ func (d *Desk) withDeadlines(ctx context.Context, items []Item) error {
 			}
 			items[i].Deadlines = dls[items[i].ID]
 			for _, dl := range items[i].Deadlines {
-				if dl.Action != workflow.ActionRemind {
+				if dl.Action != workflow.ActionRemind && (dl.Unit == "" || staff.HoldsIn(dl.Role, dl.Unit)) {
 					items[i].Due, items[i].DueDate = dl.DueAt, dl.DueDate
 					break
 				}
