@@ -47,6 +47,18 @@ func TestJointDocumentAPI(t *testing.T) {
 	if got := status("faguihead"); !slices.Equal(got, []coUnit{{Unit: "fangchan"}, {Unit: "fagui"}}) {
 		t.Fatalf("co-units before the countersign: %+v", got)
 	}
+	// Each co-unit head's 待办 holds the document, due on its unit's countersign deadline.
+	for _, head := range [][2]string{{"fangchanhead", "fangchan"}, {"faguihead", "fagui"}} {
+		tasks := s.tasks(head[0])
+		i := slices.IndexFunc(tasks, func(v taskView) bool { return v.ID == d.ID })
+		if i < 0 {
+			t.Fatalf("%s's tasks lack the document: %+v", head[0], tasks)
+		}
+		j := slices.IndexFunc(tasks[i].Deadlines, func(dl taskDeadline) bool { return dl.Name == "countersign_due."+head[1] && dl.Unit == head[1] })
+		if j < 0 || tasks[i].DueDate == "" || tasks[i].DueDate != tasks[i].Deadlines[j].DueDate {
+			t.Fatalf("%s's task: %+v, want it due on the unit's countersign deadline", head[0], tasks[i])
+		}
+	}
 	s.mustFail(http.MethodPost, pathf("/api/v1/documents/%d/transitions/approve", d.ID), "unithead",
 		map[string]any{"version": d.Version}, http.StatusForbidden, workflow.EForbidden)
 	d = s.fire("faguihead", s.get("faguihead", d), "approve", nil)

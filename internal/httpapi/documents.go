@@ -274,6 +274,13 @@ type deadlineDTO struct {
 	Status      string    `json:"status"`
 	Explanation string    `json:"explanation"`
 	Overdue     bool      `json:"overdue"`
+	Unit        string    `json:"unit,omitempty"` // a co-unit's deadline: the unit whose head is told
+}
+
+// toDeadlineDTO converts a deadline as of now.
+func toDeadlineDTO(dl workflow.Deadline, now time.Time) deadlineDTO {
+	return deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional, Action: string(dl.Action),
+		Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt), Unit: dl.Unit}
 }
 
 // toFlowDTOs converts what a detail says of an object's flow: the transitions the caller may fire,
@@ -289,8 +296,7 @@ func toFlowDTOs(available []workflow.TransitionView, history []workflow.AuditEnt
 			To: h.ToState, ActorName: h.ActorName, Data: h.Data, At: h.At, Hash: h.Hash})
 	}
 	for _, dl := range deadlines {
-		ds = append(ds, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
-			Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: dl.Status == "pending" && now.After(dl.DueAt)})
+		ds = append(ds, toDeadlineDTO(dl, now))
 	}
 	return ts, hs, ds
 }
@@ -497,8 +503,7 @@ func (a *API) tasks(c *gin.Context) {
 			t.Available = append(t.Available, transitionDTO{Name: av.Name, Label: av.Label, Requires: append([]string{}, av.Requires...)})
 		}
 		for _, dl := range it.Deadlines {
-			t.Deadlines = append(t.Deadlines, deadlineDTO{Name: dl.Name, DueDate: dl.DueDate, DueAt: dl.DueAt, Provisional: dl.Provisional,
-				Action: string(dl.Action), Status: dl.Status, Explanation: dl.Explanation, Overdue: now.After(dl.DueAt)})
+			t.Deadlines = append(t.Deadlines, toDeadlineDTO(dl, now))
 		}
 		out = append(out, t)
 	}

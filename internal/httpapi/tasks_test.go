@@ -17,10 +17,14 @@ type taskView struct {
 	Available  []struct {
 		Name string `json:"name"`
 	} `json:"available_transitions"`
-	Deadlines []struct {
-		Name    string `json:"name"`
-		DueDate string `json:"due_date"`
-	} `json:"deadlines"`
+	Deadlines []taskDeadline `json:"deadlines"`
+}
+
+// taskDeadline is a deadline of a 待办 item as the API answers it.
+type taskDeadline struct {
+	Name    string `json:"name"`
+	DueDate string `json:"due_date"`
+	Unit    string `json:"unit"`
 }
 
 func (s *stack) tasks(user string) []taskView {

@@ -91,14 +91,22 @@ var deadlineLabels = map[string]string{
 	"supplement_due":      "补正期限",
 	"consultation_due":    "征求意见答复期限",
 	"payment_due":         "缴费期限",
+	"countersign_due":     "会签期限",
 }
 
-// deadlineLabel names a deadline; a reminder (name.remind) is named after its deadline.
-func deadlineLabel(name string) string {
-	base, remind := strings.CutSuffix(name, ".remind")
+// deadlineLabel names a deadline; a reminder (name.remind) is named after its deadline, and a
+// co-unit's deadline (name.unit, addressed to unit) after the deadline and the unit's name.
+func deadlineLabel(dl workflow.Deadline, names map[string]string) string {
+	base, remind := strings.CutSuffix(dl.Name, ".remind")
+	if dl.Unit != "" {
+		base = strings.TrimSuffix(base, "."+dl.Unit)
+	}
 	l, ok := deadlineLabels[base]
 	if !ok {
-		return name
+		return dl.Name
+	}
+	if dl.Unit != "" {
+		l += "（" + unitName(names, dl.Unit) + "）"
 	}
 	if remind {
 		return l + "（提醒）"
@@ -132,7 +140,7 @@ func deadlineStatus(st string) string {
 	return st
 }
 
-func (s *Site) toDeadlineView(dl workflow.Deadline) deadlineView {
+func (s *Site) toDeadlineView(dl workflow.Deadline, names map[string]string) deadlineView {
 	due := dl.DueDate
 	if due == "" {
 		due = formatDate(dl.DueAt)
@@ -140,7 +148,7 @@ func (s *Site) toDeadlineView(dl workflow.Deadline) deadlineView {
 	if dl.Action == workflow.ActionFire {
 		due = formatDateTime(dl.DueAt)
 	}
-	return deadlineView{Label: deadlineLabel(dl.Name), DueDate: due, DueAt: dl.DueAt,
+	return deadlineView{Label: deadlineLabel(dl, names), DueDate: due, DueAt: dl.DueAt,
 		Overdue: dl.Status == "pending" && s.now().After(dl.DueAt), Provisional: dl.Provisional,
 		Explanation: dl.Explanation, Status: deadlineStatus(dl.Status)}
 }
@@ -157,7 +165,7 @@ func (s *Site) pendingDeadlines(c *gin.Context, id int64) []deadlineView {
 		if dl.Status != "pending" || strings.HasSuffix(dl.Name, ".remind") {
 			continue
 		}
-		out = append(out, s.toDeadlineView(dl))
+		out = append(out, s.toDeadlineView(dl, s.unitNames(c)))
 	}
 	slices.SortFunc(out, func(a, b deadlineView) int { return a.DueAt.Compare(b.DueAt) })
 	return out
@@ -236,7 +244,7 @@ func (s *Site) dashboard(c *gin.Context) {
 			r.Actions = append(r.Actions, t.Label)
 		}
 		for _, dl := range it.Deadlines {
-			r.Deadlines = append(r.Deadlines, s.toDeadlineView(dl))
+			r.Deadlines = append(r.Deadlines, s.toDeadlineView(dl, s.unitNames(c)))
 		}
 		v.Tasks = append(v.Tasks, r)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -65,18 +66,40 @@ func TestCountersignPages(t *testing.T) {
 	fire(head, "approve", url.Values{})
 	buttons := []string{"/transitions/approve\"", "/transitions/return\""}
 	for _, c := range []*client{fangchan, fagui} {
-		mustContain(t, "co-unit head", c.get(page).body, append(buttons, `id="countersign"`, "房产科", "法规科", "待会签")...)
+		body := c.get(page).body
+		mustContain(t, "co-unit head", body, append(buttons, `id="countersign"`, "房产科", "法规科", "待会签")...)
+		if a, b := countersignDue(body, "房产科"), countersignDue(body, "法规科"); a != "待办" || b != "待办" {
+			t.Fatalf("co-unit deadlines on the page: %q %q, want both pending", a, b)
+		}
 	}
 	mustNotContain(t, "drafting unit head", head.get(page).body, buttons...)
 
 	fire(fagui, "approve", url.Values{})
-	mustContain(t, "after one approval", drafter.get(page).body, "已同意（法规科长）", "待会签", "会签")
+	after := drafter.get(page).body
+	mustContain(t, "after one approval", after, "已同意（法规科长）", "待会签", "会签")
+	if a, b := countersignDue(after, "房产科"), countersignDue(after, "法规科"); a != "待办" || b != "已取消" {
+		t.Fatalf("co-unit deadlines after fagui approved: %q %q, want fangchan's alone pending", a, b)
+	}
 	mustNotContain(t, "approved co-unit", fagui.get(page).body, "/transitions/approve\"")
 	mustContain(t, "pending co-unit", fangchan.get(page).body, buttons...)
 	fire(fangchan, "return", url.Values{"opinion": {"请补充我科意见"}})
 	if d := mustDoc(t, s, id); d.State != "drafting" {
 		t.Fatalf("after the send-back: %s", d.State)
 	}
+	back := drafter.get(page).body
+	if a, b := countersignDue(back, "房产科"), countersignDue(back, "法规科"); a != "已取消" || b != "已取消" {
+		t.Fatalf("co-unit deadlines after the send-back: %q %q, want both cancelled", a, b)
+	}
+}
+
+// countersignDue returns the status the document page shows of the countersign deadline of the
+// co-unit called unit, or "" when it shows none.
+func countersignDue(body, unit string) string {
+	m := regexp.MustCompile(`会签期限（` + unit + `）：[0-9-]+</span> <span class="muted">（([^）]+)）`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // TestBrowserCountersign walks a joint document in the browser: the drafter ticks two co-units

@@ -214,7 +214,7 @@ func (s *Site) loadRequestPage(c *gin.Context, id int64) (requestPageView, error
 		if strings.HasSuffix(dl.Name, ".remind") {
 			continue
 		}
-		dv := s.toDeadlineView(dl)
+		dv := s.toDeadlineView(dl, nil)
 		if l, ok := requestDeadlineLabels[dl.Name]; ok {
 			dv.Label = l
 		}

@@ -176,7 +176,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		if strings.HasSuffix(dl.Name, ".remind") {
 			continue
 		}
-		v.Deadlines = append(v.Deadlines, s.toDeadlineView(dl))
+		v.Deadlines = append(v.Deadlines, s.toDeadlineView(dl, s.unitNames(c)))
 	}
 	for i := len(det.History) - 1; i >= 0; i-- {
 		h := det.History[i]
