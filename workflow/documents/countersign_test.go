@@ -211,12 +211,20 @@ func TestJointDocumentDeadlines(t *testing.T) {
 			t.Fatalf("%s's inbox after the countersign began: %v, want the notice", u, got)
 		}
 	}
-	items, err := dk.Items(ctx, staff["fahead"])
-	if err != nil {
+	// Each head's 待办 dates the document by its own unit's deadline, even when another co-unit's
+	// falls sooner (as if set earlier).
+	const q = `UPDATE deadlines SET due_date = '2026-09-21', due_at = '2026-09-21T16:00:00Z' WHERE subject_id = $1 AND name = 'countersign_due.jiaotong'`
+	if _, err := b.DB.ExecContext(ctx, q, doc.ID); err != nil {
 		t.Fatal(err)
 	}
-	if i := slices.IndexFunc(items, func(it desk.Item) bool { return it.ID == doc.ID }); i < 0 || items[i].DueDate != "2026-09-24" {
-		t.Fatalf("fahead's 待办: %+v, want the document due on 2026-09-24", items)
+	for user, want := range map[string]string{"fahead": "2026-09-24", "jiaohead": "2026-09-21"} {
+		items, err := dk.Items(ctx, staff[user])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(items, func(it desk.Item) bool { return it.ID == doc.ID }); i < 0 || items[i].DueDate != want {
+			t.Fatalf("%s's 待办: %+v, want the document due on %s", user, items, want)
+		}
 	}
 
 	// A return cancels both co-units' deadlines.
