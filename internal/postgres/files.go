@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,17 +131,30 @@ func (s *Files) File(ctx context.Context, doc, id int64) (files.File, error) {
 	return s.one(ctx, ` WHERE f.org_id = $1 AND f.document_id = $2 AND f.id = $3`, s.org, doc, id)
 }
 
+// publicFilesSelect reads a document through the public read rule (publicWhere) with its files, if
+// any, in one statement: no row = the document is not public; one row with id 0 = public, no files.
+const publicFilesSelect = `SELECT COALESCE(f.id, 0) AS id, d.id AS document_id, COALESCE(f.kind, '') AS kind,
+	COALESCE(f.name, '') AS name, COALESCE(f.content_type, '') AS content_type, COALESCE(f.size, 0) AS size,
+	COALESCE(f.sha256, '') AS sha256, COALESCE(f.chunk_size, 0) AS chunk_size, COALESCE(f.uploaded_by, 0) AS uploaded_by,
+	COALESCE(u.display_name, '') AS uploader_name, COALESCE(f.document_version, 0) AS document_version,
+	COALESCE(f.created_at, d.updated_at) AS created_at
+	FROM documents d
+	LEFT JOIN document_files f ON f.org_id = d.org_id AND f.document_id = d.id
+	LEFT JOIN users u ON u.org_id = f.org_id AND u.id = f.uploaded_by`
+
 // PublicFiles implements files.Store through the one public read rule (publicWhere): a document
-// that is not public is not found, rather than shown without files.
+// that is not public is not found, rather than shown without files. One statement answers both
+// (a public document page asks this on every miss of the page cache).
 func (s *Files) PublicFiles(ctx context.Context, doc int64, states []string) ([]files.File, error) {
-	var public bool
-	if err := s.db.GetContext(ctx, &public, `SELECT EXISTS (SELECT 1 FROM documents d`+publicWhere+` AND d.id = $3)`, s.org, pq.Array(states), doc); err != nil {
-		return nil, translate(fmt.Errorf("read public document: %w", err), "文件")
+	all, err := selectAll(ctx, s.db, "list public files", fileRow.toDomain,
+		publicFilesSelect+publicWhere+` AND d.id = $3 ORDER BY f.id`, s.org, pq.Array(states), doc)
+	if err != nil {
+		return nil, err
 	}
-	if !public {
+	if len(all) == 0 {
 		return nil, translate(sql.ErrNoRows, "文件")
 	}
-	return s.list(ctx, publicWhere+` AND f.document_id = $3`, s.org, pq.Array(states), doc)
+	return slices.DeleteFunc(all, func(f files.File) bool { return f.ID == 0 }), nil
 }
 
 // PublicFile implements files.Store through the one public read rule (publicWhere).

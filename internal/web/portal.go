@@ -249,9 +249,11 @@ func (s *Site) portalDocument(c *gin.Context) {
 	if !d.ValidUntil.IsZero() {
 		v.ValidUntil = workflow.DateOf(d.ValidUntil).String()
 	}
-	if v.Files, err = s.publicFileRows(c, id); err != nil {
-		s.errorPage(c, err)
-		return
+	if d.HasFiles {
+		if v.Files, err = s.publicFileRows(c, id); err != nil {
+			s.errorPage(c, err)
+			return
+		}
 	}
 	if d.Definition == "decision" && s.consultationsOn() {
 		if cv, err := s.Consultations.View(c.Request.Context(), id); err == nil {

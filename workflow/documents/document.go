@@ -27,6 +27,9 @@ type Document struct {
 	PublishedAt     time.Time // zero until published
 	Validity        string    // 有效 | 失效 | 废止
 	ValidUntil      time.Time // zero = no end; the day after which validity flips to 失效
+	// HasFiles is set by the public read of one document: it has files (the signed original,
+	// attachments), so its page lists them and, without any, asks nothing more.
+	HasFiles bool
 }
 
 // The validity values of a published document.
