@@ -182,7 +182,7 @@ type documentDTO struct {
 	Unit               string            `json:"unit"`
 	UnitName           string            `json:"unit_name"`
 	Title              string            `json:"title"`
-	Body               string            `json:"body"`
+	Body               *string           `json:"body,omitempty"` // nil where the body is not read (the 待办)
 	Explanation        string            `json:"explanation"`
 	DocKind            string            `json:"doc_kind"`
 	SubjectCategory    string            `json:"subject_category"`
@@ -212,7 +212,7 @@ func toDocumentDTO(d documents.Document) documentDTO {
 		grounds = strings.Split(g, ",")
 	}
 	dto := documentDTO{ID: d.ID, Definition: d.Definition, Version: d.Version, State: d.State, Unit: d.Unit, UnitName: d.UnitName,
-		Title: d.Title, Body: d.Body, Explanation: d.Explanation, DocKind: d.DocKind, SubjectCategory: d.SubjectCategory,
+		Title: d.Title, Body: &d.Body, Explanation: d.Explanation, DocKind: d.DocKind, SubjectCategory: d.SubjectCategory,
 		DocNumber: d.DocNumber, Summary: d.Summary, Attribute: d.Facts["attribute"], Grounds: grounds,
 		GroundsExplanation: d.Facts["grounds_explanation"], CoUnits: []coUnitDTO{}, LegalApproved: d.Facts.Bool("legal_approved"),
 		SignedOn: d.Facts["signed_on"], Signer: d.Facts["signer"], Facts: d.Facts, CreatedBy: d.CreatedBy,
@@ -497,6 +497,7 @@ func (a *API) tasks(c *gin.Context) {
 			PendingComments: it.PendingComments, Available: []transitionDTO{}, Deadlines: []deadlineDTO{}}
 		if it.Document != nil {
 			d := toDocumentDTO(*it.Document)
+			d.Body = nil // the 待办 does not read bodies: no "body":"" where a body exists
 			t.documentDTO = &d
 		}
 		for _, av := range it.Actions {

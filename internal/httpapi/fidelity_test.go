@@ -85,4 +85,15 @@ func TestListsAndHistoryLabels(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0]["state_label"] != "待签发" || list.Items[0]["body"] != "局领导：列表正文。" {
 		t.Fatalf("list: %+v", list.Items)
 	}
+	// The 待办 does not read bodies, and says nothing of one rather than "body":"".
+	var tasks struct {
+		Items []map[string]any `json:"items"`
+	}
+	s.mustDo(http.MethodGet, "/api/v1/tasks", "leader", nil, http.StatusOK, &tasks)
+	if len(tasks.Items) != 1 || tasks.Items[0]["state_label"] != "待签发" {
+		t.Fatalf("tasks: %+v", tasks.Items)
+	}
+	if b, ok := tasks.Items[0]["body"]; ok {
+		t.Fatalf("task item claims body %q", b)
+	}
 }
