@@ -279,7 +279,7 @@ func casesFromTable(t *sheetTable, problems *[]Problem) *jvalue {
 		return o
 	}
 	if last < 0 {
-		*problems = append(*problems, Problem{Table: "表四", Where: t.at(len(t.cells)-1, 0), Detail: "表四没有数据行"})
+		*problems = append(*problems, Problem{Table: "表四", Where: t.at(max(len(t.cells)-1, 0), 0), Detail: "表四没有数据行"})
 	}
 	return newObject("行政复议", block(0), "行政诉讼", newObject("未经复议直接起诉", block(5), "复议后起诉", block(10)))
 }
@@ -405,7 +405,7 @@ func readCSV(data []byte) (*jvalue, []Problem) {
 		}
 		ls := current
 		t := &sheetTable{at: func(r, c int) string {
-			if r < len(ls) {
+			if r >= 0 && r < len(ls) {
 				return at(ls[r], c)
 			}
 			return "CSV"
