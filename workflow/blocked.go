@@ -29,7 +29,7 @@ func (e *Engine) probe(inst Instance, actor Actor, now time.Time) (available []*
 	if inst.Facts == nil {
 		inst.Facts = Facts{}
 	}
-	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true, Calendar: e.cal}
+	g := GuardContext{Instance: inst, Actor: actor, Now: now, Probe: true, Calendar: e.Calendar()}
 	seen := map[string]bool{}
 	for _, t := range def.TransitionsFrom(inst.State) {
 		if t.System || seen[t.Name] {

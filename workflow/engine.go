@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -15,20 +16,27 @@ import (
 type Engine struct {
 	reg    *Registry
 	guards GuardSet
-	cal    *Calendar
+	cal    atomic.Pointer[Calendar] // swapped whole when an admin uploads a year (SetCalendar)
 }
 
 // NewEngine returns an engine over the definitions in reg, running guards, counting working days
 // on cal (nil counts Monday to Friday, every count provisional).
 func NewEngine(reg *Registry, guards GuardSet, cal *Calendar) *Engine {
-	return &Engine{reg: reg, guards: guards, cal: cal}
+	e := &Engine{reg: reg, guards: guards}
+	e.cal.Store(cal)
+	return e
 }
 
 // Registry returns the engine's definitions.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// Calendar returns the engine's working-day calendar.
-func (e *Engine) Calendar() *Calendar { return e.cal }
+// Calendar returns the engine's working-day calendar. A caller that counts more than once reads
+// it once, so that one answer is counted on one calendar.
+func (e *Engine) Calendar() *Calendar { return e.cal.Load() }
+
+// SetCalendar replaces the working-day calendar from now on (a Calendar is immutable, so a count
+// under way keeps the one it read). Deadlines already stored are recounted by the caller.
+func (e *Engine) SetCalendar(cal *Calendar) { e.cal.Store(cal) }
 
 // Definition returns the definition version inst runs on.
 func (e *Engine) Definition(inst Instance) (*Definition, error) {
@@ -109,7 +117,7 @@ func (e *Engine) Fire(inst Instance, name string, actor Actor, in Input, now tim
 	if inst.Facts == nil {
 		inst.Facts = Facts{}
 	}
-	g := GuardContext{Instance: inst, Input: in, Actor: actor, Now: now, Calendar: e.cal}
+	g := GuardContext{Instance: inst, Input: in, Actor: actor, Now: now, Calendar: e.Calendar()}
 	var (
 		chosen  *Transition
 		refusal error
@@ -287,6 +295,7 @@ func (e *Engine) effects(def *Definition, spec EffectSpec, facts Facts, now time
 	}
 	d := Effect{Kind: EffectDeadline, Name: spec.Deadline, Action: spec.Action, Transition: spec.Transition, Role: spec.Role}
 	from := DateOf(now)
+	cal := e.Calendar()
 	switch {
 	case spec.AtFact != "":
 		at, ok := FactTime(facts, spec.AtFact)
@@ -298,15 +307,15 @@ func (e *Engine) effects(def *Definition, spec EffectSpec, facts Facts, now time
 		d.Explanation = fmt.Sprintf("按设定的时间 %s（北京时间）到期。", ShowTime(at))
 		return []Effect{d}, nil
 	case spec.CalendarDays > 0:
-		c := e.cal.AddCalendarDays(from, spec.CalendarDays)
+		c := cal.AddCalendarDays(from, spec.CalendarDays)
 		SetCount(&d, c)
 		return []Effect{d}, nil
 	}
-	c := e.cal.AddWorkingDays(from, spec.WorkingDays)
+	c := cal.AddWorkingDays(from, spec.WorkingDays)
 	SetCount(&d, c)
 	out := []Effect{d}
 	if n := spec.WorkingDays - spec.RemindBefore; spec.RemindBefore > 0 && n > 0 {
-		rc := e.cal.AddWorkingDays(from, n)
+		rc := cal.AddWorkingDays(from, n)
 		r := Effect{Kind: EffectDeadline, Name: spec.Deadline + ".remind", Action: ActionRemind, Role: spec.Role}
 		SetCount(&r, rc)
 		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", spec.RemindBefore, c.Explanation())

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/auditcheck"
 )
 
 // canonicalEvent is what an audit hash covers. Field order is fixed by the struct and map keys
@@ -361,4 +362,20 @@ func auditHeads(ctx context.Context, db *DB, column string) (map[int64]int64, er
 		out[r.Org] = r.Value
 	}
 	return out, nil
+}
+
+// VerifyOrgAudit implements auditcheck.Verifier: VerifyAudit, reporting the problems of this
+// organisation only.
+func (s *Audit) VerifyOrgAudit(ctx context.Context) (int, []auditcheck.Problem, error) {
+	n, problems, err := VerifyAudit(ctx, s.db)
+	if err != nil {
+		return n, nil, err
+	}
+	var out []auditcheck.Problem
+	for _, p := range problems {
+		if p.Org == s.org {
+			out = append(out, auditcheck.Problem{Kind: p.Kind, Subject: p.Subject, Seq: p.Seq, Reason: p.Reason})
+		}
+	}
+	return n, out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -97,59 +98,89 @@ func (s *Catalogue) items(ctx context.Context, q sqlx.QueryerContext, query stri
 func (s *Catalogue) SaveCatalogue(ctx context.Context, items []catalogue.Item, at time.Time) (catalogue.LoadResult, error) {
 	var res catalogue.LoadResult
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		res = catalogue.LoadResult{}
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE`, s.org); err != nil {
-			return translate(fmt.Errorf("lock catalogue: %w", err), "")
-		}
-		stored, err := s.items(ctx, tx, catalogueSelect+` AND v.version = i.current_version WHERE i.org_id = $1`, s.org)
-		if err != nil {
-			return err
-		}
-		current := make(map[string]catalogue.Item, len(stored))
-		for _, it := range stored {
-			current[it.Code] = it
-		}
-		for i, it := range items {
-			seq := i + 1
-			old, known := current[it.Code]
-			delete(current, it.Code)
-			switch {
-			case !known:
-				res.Added = append(res.Added, it.Code)
-				if err := s.insertVersion(ctx, tx, it, 1, seq, at, true); err != nil {
-					return err
-				}
-			case !catalogue.Same(old, it):
-				res.Changed = append(res.Changed, it.Code)
-				if err := s.insertVersion(ctx, tx, it, old.Version+1, seq, at, false); err != nil {
-					return err
-				}
-			default:
-				if old.Retired() {
-					res.Restored = append(res.Restored, it.Code)
-				} else {
-					res.Unchanged++
-				}
-				const q = `UPDATE catalogue_items SET seq = $3, retired_at = NULL WHERE org_id = $1 AND code = $2`
-				if _, err := tx.ExecContext(ctx, q, s.org, it.Code, seq); err != nil {
-					return translate(fmt.Errorf("place catalogue item %s: %w", it.Code, err), "标准目录事项")
-				}
-			}
-		}
-		for code, old := range current {
-			if old.Retired() {
-				continue
-			}
-			res.Retired = append(res.Retired, code)
-			const q = `UPDATE catalogue_items SET retired_at = $3 WHERE org_id = $1 AND code = $2`
-			if _, err := tx.ExecContext(ctx, q, s.org, code, at); err != nil {
-				return translate(fmt.Errorf("retire catalogue item %s: %w", code, err), "标准目录事项")
-			}
-		}
-		return nil
+		var err error
+		res, err = s.saveCatalogue(ctx, tx, items, at)
+		return err
 	})
 	if err != nil {
 		return catalogue.LoadResult{}, err
+	}
+	return res, nil
+}
+
+// SaveCatalogueAs implements catalogue.AdminStore: SaveCatalogue with the admin's audit event
+// (what was added, given a new version, retired or restored, and note) in the same transaction.
+func (s *Catalogue) SaveCatalogueAs(ctx context.Context, items []catalogue.Item, at time.Time, actor workflow.Actor, action string,
+	note map[string]string) (catalogue.LoadResult, error) {
+	var res catalogue.LoadResult
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if res, err = s.saveCatalogue(ctx, tx, items, at); err != nil {
+			return err
+		}
+		data := map[string]string{"added": strings.Join(res.Added, " "), "changed": strings.Join(res.Changed, " "),
+			"retired": strings.Join(res.Retired, " "), "restored": strings.Join(res.Restored, " ")}
+		for k, v := range note {
+			data[k] = v
+		}
+		return s.appendAdminAudit(ctx, tx, actor, at, action, data)
+	})
+	if err != nil {
+		return catalogue.LoadResult{}, err
+	}
+	return res, nil
+}
+
+// saveCatalogue records items as the catalogue in tx.
+func (s *Catalogue) saveCatalogue(ctx context.Context, tx *sqlx.Tx, items []catalogue.Item, at time.Time) (catalogue.LoadResult, error) {
+	res := catalogue.LoadResult{}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE`, s.org); err != nil {
+		return res, translate(fmt.Errorf("lock catalogue: %w", err), "")
+	}
+	stored, err := s.items(ctx, tx, catalogueSelect+` AND v.version = i.current_version WHERE i.org_id = $1`, s.org)
+	if err != nil {
+		return res, err
+	}
+	current := make(map[string]catalogue.Item, len(stored))
+	for _, it := range stored {
+		current[it.Code] = it
+	}
+	for i, it := range items {
+		seq := i + 1
+		old, known := current[it.Code]
+		delete(current, it.Code)
+		switch {
+		case !known:
+			res.Added = append(res.Added, it.Code)
+			if err := s.insertVersion(ctx, tx, it, 1, seq, at, true); err != nil {
+				return res, err
+			}
+		case !catalogue.Same(old, it):
+			res.Changed = append(res.Changed, it.Code)
+			if err := s.insertVersion(ctx, tx, it, old.Version+1, seq, at, false); err != nil {
+				return res, err
+			}
+		default:
+			if old.Retired() {
+				res.Restored = append(res.Restored, it.Code)
+			} else {
+				res.Unchanged++
+			}
+			const q = `UPDATE catalogue_items SET seq = $3, retired_at = NULL WHERE org_id = $1 AND code = $2`
+			if _, err := tx.ExecContext(ctx, q, s.org, it.Code, seq); err != nil {
+				return res, translate(fmt.Errorf("place catalogue item %s: %w", it.Code, err), "标准目录事项")
+			}
+		}
+	}
+	for code, old := range current {
+		if old.Retired() {
+			continue
+		}
+		res.Retired = append(res.Retired, code)
+		const q = `UPDATE catalogue_items SET retired_at = $3 WHERE org_id = $1 AND code = $2`
+		if _, err := tx.ExecContext(ctx, q, s.org, code, at); err != nil {
+			return res, translate(fmt.Errorf("retire catalogue item %s: %w", code, err), "标准目录事项")
+		}
 	}
 	slices.Sort(res.Retired)
 	return res, nil

@@ -291,29 +291,44 @@ func insertNotifications(ctx context.Context, tx *sqlx.Tx, org int64, users []in
 func (s *Deadlines) Recount(ctx context.Context, cal *workflow.Calendar) (int, error) {
 	changed := 0
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var rows []struct {
-			ID   int64     `db:"id"`
-			From time.Time `db:"count_from"`
-			Days int       `db:"count_days"`
-			Due  time.Time `db:"due_date"`
-		}
-		const q = `SELECT id, count_from, count_days, due_date FROM deadlines
-			WHERE org_id = $1 AND status = 'pending' AND provisional AND count_unit = 'working' AND count_from IS NOT NULL
-			FOR UPDATE`
-		if err := tx.SelectContext(ctx, &rows, q, s.org); err != nil {
-			return translate(fmt.Errorf("read provisional deadlines: %w", err), "")
-		}
-		for _, r := range rows {
-			from := workflow.Date{Year: r.From.Year(), Month: r.From.Month(), Day: r.From.Day()}
-			c := cal.AddWorkingDays(from, r.Days)
-			const qu = `UPDATE deadlines SET due_date = $1, due_at = $2, provisional = $3, explanation = $4
-				WHERE org_id = $5 AND id = $6`
-			if _, err := tx.ExecContext(ctx, qu, c.Due.String(), c.Due.End().UTC(), c.Provisional, c.Explanation(), s.org, r.ID); err != nil {
-				return translate(fmt.Errorf("recount deadline %d: %w", r.ID, err), "")
-			}
-			changed++
-		}
-		return nil
+		var err error
+		changed, err = s.recount(ctx, tx, cal, 0)
+		return err
 	})
 	return changed, err
+}
+
+// recount recomputes, in tx, the pending deadlines counted in working days that are provisional
+// or (year > 0) whose count touches year, and returns how many of them changed.
+func (s *base) recount(ctx context.Context, tx *sqlx.Tx, cal *workflow.Calendar, year int) (int, error) {
+	var rows []struct {
+		ID          int64     `db:"id"`
+		From        time.Time `db:"count_from"`
+		Days        int       `db:"count_days"`
+		Due         time.Time `db:"due_date"`
+		Provisional bool      `db:"provisional"`
+	}
+	const q = `SELECT id, count_from, count_days, due_date, provisional FROM deadlines
+		WHERE org_id = $1 AND status = 'pending' AND count_unit = 'working' AND count_from IS NOT NULL
+		AND (provisional OR ($2 > 0 AND count_from <= make_date($2, 12, 31) AND due_date >= make_date($2, 1, 1)))
+		FOR UPDATE`
+	if err := tx.SelectContext(ctx, &rows, q, s.org, year); err != nil {
+		return 0, translate(fmt.Errorf("read deadlines to recount: %w", err), "")
+	}
+	changed := 0
+	for _, r := range rows {
+		from := workflow.Date{Year: r.From.Year(), Month: r.From.Month(), Day: r.From.Day()}
+		c := cal.AddWorkingDays(from, r.Days)
+		due := workflow.Date{Year: r.Due.Year(), Month: r.Due.Month(), Day: r.Due.Day()}
+		if c.Due == due && c.Provisional == r.Provisional && year > 0 {
+			continue
+		}
+		const qu = `UPDATE deadlines SET due_date = $1, due_at = $2, provisional = $3, explanation = $4
+			WHERE org_id = $5 AND id = $6`
+		if _, err := tx.ExecContext(ctx, qu, c.Due.String(), c.Due.End().UTC(), c.Provisional, c.Explanation(), s.org, r.ID); err != nil {
+			return 0, translate(fmt.Errorf("recount deadline %d: %w", r.ID, err), "")
+		}
+		changed++
+	}
+	return changed, nil
 }
