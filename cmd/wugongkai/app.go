@@ -15,6 +15,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
 )
@@ -29,7 +30,8 @@ type app struct {
 	engine   *workflow.Engine
 	guards   workflow.GuardSet
 
-	stopReload context.CancelFunc
+	stopReload   context.CancelFunc
+	stopCalendar context.CancelFunc
 }
 
 func newLogger(cfg Config, g *globals) *slog.Logger {
@@ -125,6 +127,12 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, db: db, stores: postgres.NewStores(db, org, workflow.SystemClock), calendar: cal,
 		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
+	// The years the admin uploaded lie on top of the files.
+	if err := a.calendars(nil).Reload(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	cal = a.engine.Calendar()
 	if err := seedCatalogue(ctx, cfg, a.stores.Catalogue, log); err != nil {
 		a.Close()
 		return nil, err
@@ -176,6 +184,9 @@ func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error
 func (a *app) Close() {
 	if a.stopReload != nil {
 		a.stopReload()
+	}
+	if a.stopCalendar != nil {
+		a.stopCalendar()
 	}
 	a.stores.Close()
 	a.db.Close()
@@ -233,6 +244,56 @@ func (a *app) logRejected(e *policy.Enforcer) {
 	for _, r := range e.Rejected() {
 		a.log.Warn("role assignment rejected: its user holds no role", "user", r.User, "role", r.Role, "unit", r.Unit, "err", r.Err)
 	}
+}
+
+// calendars is the holiday calendar use cases; a.calendar (the files) lies under the uploaded years.
+func (a *app) calendars(authz workflow.Authorizer) *calendars.Calendars {
+	return &calendars.Calendars{Store: a.stores.Calendars, Auth: authz, Engine: a.engine, Files: a.calendar}
+}
+
+// followCalendar reloads the engine's calendar whenever PostgreSQL announces an upload
+// (postgres.CalendarChannel, from this node or another), so every node counts on the new year at
+// once. A reload once a minute is only a backstop.
+func (a *app) followCalendar() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopCalendar = cancel
+	cals := a.calendars(nil)
+	changed := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	}
+	go func() {
+		if err := postgres.Listen(ctx, a.cfg.Database.URL, postgres.CalendarChannel, signal, a.log); err != nil {
+			a.log.Error("listen for holiday calendar changes", "err", err)
+		}
+	}()
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			case <-t.C:
+			}
+			if err := cals.Reload(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("reload holiday calendars", "err", err)
+			}
+		}
+	}()
+}
+
+// admin is the admin's account use cases: a role change reloads this node's enforcer at once.
+func (a *app) admin(e *policy.Enforcer) *accounts.Admin {
+	var roles []accounts.Role
+	for _, r := range policy.BuiltinRoles() {
+		roles = append(roles, accounts.Role{Name: r.Name, Label: r.Label, BureauWide: r.BureauWide})
+	}
+	return &accounts.Admin{Store: a.stores.Accounts, Auth: e, Roles: roles, RolesChanged: e.Reload}
 }
 
 // accounts is the login use case.

@@ -19,6 +19,7 @@ import (
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/web"
 	"wugongkai/workflow"
+	"wugongkai/workflow/auditcheck"
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
@@ -65,6 +66,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		return err
 	}
 	defer a.Close()
+	a.followCalendar()
 	if g.demo {
 		if err := seedDemo(ctx, a, g.stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -166,7 +168,12 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer, Docs: handlers.Docs,
 			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
 		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
-		if err := web.Mount(api, &web.Site{Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
+		adminAPI := &httpapi.AdminAPI{Admin: a.admin(enforcer), Calendars: a.calendars(enforcer),
+			Audit:     &auditcheck.Audit{Store: a.stores.Audit, Auth: enforcer},
+			Catalogue: &catalogue.Admin{Store: a.stores.Catalogue, Auth: enforcer}}
+		httpapi.MountAdmin(api, handlers, adminAPI)
+		if err := web.Mount(api, &web.Site{Admin: adminAPI.Admin, Calendars: adminAPI.Calendars, Audit: adminAPI.Audit,
+			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
 			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
 			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,

@@ -34,6 +34,7 @@ type API struct {
 	requests      *RequestsAPI      // set by MountRequests
 	catalogue     *CatalogueAPI     // set by MountCatalogue
 	files         *FilesAPI         // set by MountFiles
+	admin         *AdminAPI         // set by MountAdmin
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -107,6 +108,25 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"consultations.moderate":      handle(a.consultations.moderate),
 		"consultations.summaryDraft":  handle(a.consultations.summaryDraft),
 		"consultations.attachSummary": handle(a.consultations.attachSummary),
+		"admin.users":                 handle(a.admin.users),
+		"admin.addUser":               handle(a.admin.addUser),
+		"admin.user":                  handle(a.admin.user),
+		"admin.updateUser":            handle(a.admin.updateUser),
+		"admin.resetPassword":         handle(a.admin.resetPassword),
+		"admin.endSessions":           handle(a.admin.endSessions),
+		"admin.grant":                 handle(a.admin.grant),
+		"admin.revoke":                handle(a.admin.revoke),
+		"admin.units":                 handle(a.admin.units),
+		"admin.addUnit":               handle(a.admin.addUnit),
+		"admin.renameUnit":            handle(a.admin.renameUnit),
+		"admin.log":                   handle(a.admin.log),
+		"admin.calendars":             handle(a.admin.calendars),
+		"admin.uploadCalendar":        handle(a.admin.uploadCalendar),
+		"admin.verifyAudit":           handle(a.admin.verifyAudit),
+		"admin.catalogueItems":        handle(a.admin.catalogueItems),
+		"admin.importCatalogue":       handle(a.admin.importCatalogue),
+		"admin.editItem":              handle(a.admin.editItem),
+		"admin.retireItem":            handle(a.admin.retireItem),
 		"onrequest.search":            a.requests.searchOnRequest,
 		"onrequest.linked":            a.requests.linkedDocuments,
 		"onrequest.link":              a.requests.linkDocuments,

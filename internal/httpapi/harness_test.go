@@ -36,6 +36,7 @@ type stack struct {
 	docs   *documents.Documents
 	tokens map[string]string
 	clock  *testClock // the clock of the request, case and report routes
+	bureau *testkit.Bureau
 }
 
 // users of the test bureau: name → role, unit.
@@ -84,9 +85,10 @@ func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
 	clock := mountRequests(tb, api, handlers, b)
 	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb)})
 	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
+	httpapi.MountAdmin(api, handlers, &httpapi.AdminAPI{Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), Catalogue: b.CatalogueAdmin()})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock}
+	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock, bureau: b}
 	for _, u := range testUsers {
 		var out struct {
 			Token string `json:"token"`

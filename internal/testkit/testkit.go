@@ -15,6 +15,8 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/auditcheck"
+	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
@@ -137,6 +139,37 @@ func (b *Bureau) Catalogue(tb testing.TB) *catalogue.Catalogue {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// AdminRoles are the roles of policy/roles.csv as the admin assigns them.
+func AdminRoles() []accounts.Role {
+	var out []accounts.Role
+	for _, r := range policy.BuiltinRoles() {
+		out = append(out, accounts.Role{Name: r.Name, Label: r.Label, BureauWide: r.BureauWide})
+	}
+	return out
+}
+
+// Admin returns the admin's account use cases over the bureau; a role change reloads the
+// bureau's enforcer at once, as the service's does.
+func (b *Bureau) Admin() *accounts.Admin {
+	return &accounts.Admin{Store: b.Stores.Accounts, Auth: b.Enforcer, Roles: AdminRoles(), RolesChanged: b.Enforcer.Reload}
+}
+
+// Calendars returns the holiday calendar use cases over the bureau's engine, whose calendar of
+// the shipped files is the one under the uploaded years.
+func (b *Bureau) Calendars() *calendars.Calendars {
+	return &calendars.Calendars{Store: b.Stores.Calendars, Auth: b.Enforcer, Engine: b.Engine, Files: b.Engine.Calendar()}
+}
+
+// CatalogueAdmin returns the admin's catalogue use cases over the bureau.
+func (b *Bureau) CatalogueAdmin() *catalogue.Admin {
+	return &catalogue.Admin{Store: b.Stores.Catalogue, Auth: b.Enforcer}
+}
+
+// Audit returns the audit verification use case over the bureau.
+func (b *Bureau) Audit() *auditcheck.Audit {
+	return &auditcheck.Audit{Store: b.Stores.Audit, Auth: b.Enforcer}
 }
 
 // Files returns the file use cases over the bureau, accepting files of up to maxBytes.

@@ -95,6 +95,8 @@ type staffView struct {
 	// report:read somewhere (and the report pages are served).
 	CanRequests bool
 	CanReport   bool
+	// CanAdmin is user:manage somewhere (and the admin pages are served).
+	CanAdmin bool
 }
 
 type roleView struct {
@@ -151,6 +153,8 @@ func consoleNav(path string) string {
 		return "requests"
 	case strings.HasPrefix(path, "/console/reports"):
 		return "reports"
+	case strings.HasPrefix(path, "/console/admin"):
+		return "admin"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -196,7 +200,8 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 		CanRead: s.hasAnywhere(st, "document:read"), CanDraft: s.hasAnywhere(st, "document:create"),
 		CanDesk:     s.hasAnywhere(st, "document:publish"),
 		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
-		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read")}
+		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read"),
+		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage")}
 	if v.Name == "" {
 		v.Name = st.Username
 	}

@@ -22,6 +22,8 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/auditcheck"
+	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
@@ -94,6 +96,14 @@ type Site struct {
 	ICP            string // ICP备案号
 	PoliceRecord   string // 公安机关备案号
 	ErrorReportURL string
+	// Admin, Calendars, Audit and CatalogueAdmin are the admin's use cases (accounts, units and
+	// roles; the holiday calendar; the audit verification; the catalogue); without them the admin
+	// pages are not served.
+	Admin     *accounts.Admin
+	Calendars *calendars.Calendars
+	Audit     *auditcheck.Audit
+	// CatalogueAdmin is the admin's catalogue use cases (import, edit, retire).
+	CatalogueAdmin *catalogue.Admin
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -135,7 +145,8 @@ func Mount(r Router, s *Site) error {
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil}} {
+		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil},
+		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -213,6 +224,19 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"files.upload":                s.uploadFile,
 		"files.staffFile":             s.staffFile,
 		"files.publicFile":            s.publicFile,
+		"admin.users":                 s.adminUsers,
+		"admin.addUser":               s.adminAddUser,
+		"admin.user":                  s.adminUser,
+		"admin.changeUser":            s.adminChangeUser,
+		"admin.units":                 s.adminUnits,
+		"admin.saveUnit":              s.adminSaveUnit,
+		"admin.calendar":              s.adminCalendar,
+		"admin.uploadCalendar":        s.adminUploadCalendar,
+		"admin.audit":                 s.adminAudit,
+		"admin.catalogue":             s.adminCatalogue,
+		"admin.importCatalogue":       s.adminImportCatalogue,
+		"admin.item":                  s.adminItem,
+		"admin.saveItem":              s.adminSaveItem,
 	}
 }
 
