@@ -291,6 +291,19 @@ workdays:
 	if w, _ := s.bureau.Engine.Calendar().IsWorkingDay(mustDate(t, "2026-10-08")); w {
 		t.Fatal("2026-10-08 is still a working day after the confirmed upload")
 	}
+	var years struct {
+		Years []struct {
+			Year     int  `json:"year"`
+			Uploaded bool `json:"uploaded"`
+			Holidays []struct {
+				Date string `json:"date"`
+			} `json:"holidays"`
+		} `json:"years"`
+	}
+	s.mustDo(http.MethodGet, "/api/v1/admin/calendars", "admin", nil, http.StatusOK, &years)
+	if len(years.Years) < 2 || years.Years[0].Year != 2026 || !years.Years[0].Uploaded || len(years.Years[0].Holidays) != 11 || years.Years[1].Uploaded {
+		t.Fatalf("years in force %+v", years)
+	}
 	bad := "year: 2027\nsource: x\nholidays:\n  - {name: 春节, from: 2027-02-10, to: 2027-02-01}\n"
 	p = s.mustFail(http.MethodPost, "/api/v1/admin/calendars", "admin", map[string]any{"file": "2027.yaml", "yaml": bad}, http.StatusBadRequest, "invalid")
 	problems, _ := p.Details["problems"].([]any)
