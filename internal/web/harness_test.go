@@ -66,15 +66,27 @@ type stack struct {
 // open and close without waiting a month. The documents, the consultations and the deadline
 // sweep read it; sessions keep the wall clock.
 type testClock struct {
-	mu  sync.Mutex
-	off time.Duration
+	mu     sync.Mutex
+	off    time.Duration
+	frozen time.Time // not zero: the clock stands still here (plus what Advance adds)
 }
 
 // Now implements workflow.Clock.
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.off)
+	}
 	return time.Now().Add(c.off)
+}
+
+// Freeze stops the clock where it is, so a test that counts what a rate allows is not undone by a
+// slow machine refilling the bucket between requests.
+func (c *testClock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = time.Now()
 }
 
 // Advance moves the clock forward by d.
