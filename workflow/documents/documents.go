@@ -375,13 +375,18 @@ func (s *Documents) permitted(actor, acting workflow.Actor, cs *workflow.Counter
 	return t.Permission != "" && unit != "" && s.Auth.Can(actor.Username, unit, t.Permission)
 }
 
-// requires is what t asks of the user on a document with facts f: its required inputs, and the
-// legality review's opinion on a shortened comment period's reason (guard shortening_reviewed).
+// requires is what t asks of the user on a document with facts f: its required inputs, the
+// legality review's opinion on a shortened comment period's reason (guard shortening_reviewed),
+// and the reason for departing from the catalogue item's attribute (guard attribute_as_proposed).
 func requires(t *workflow.Transition, f workflow.Facts) []string {
+	out := t.Requires
 	if slices.Contains(t.Guards, "shortening_reviewed") && workflow.ShorteningReviewNeeded(f) {
-		return append(slices.Clip(t.Requires), "shortening_opinion")
+		out = append(slices.Clip(out), "shortening_opinion")
 	}
-	return t.Requires
+	if slices.Contains(t.Guards, "attribute_as_proposed") && workflow.DepartureReasonNeeded(f) {
+		out = append(slices.Clip(out), workflow.FactDepartureReason)
+	}
+	return out
 }
 
 // ActionLabels name the audit actions outside the flows: changes to a record that no transition
