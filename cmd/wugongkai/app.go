@@ -306,7 +306,7 @@ func (a *app) accounts() *accounts.Accounts {
 // documents is the document use cases.
 func (a *app) documents(authz documents.Authz) *documents.Documents {
 	return &documents.Documents{Engine: a.engine, Store: a.stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
-		UnitCodes: a.stores.Orgs.UnitCodes, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+		UnitCodes: a.stores.Orgs.UnitCodes, Catalogue: a.stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // unitNames returns every unit's name by its code, for the pages' header and lists.

@@ -164,7 +164,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		onRequest := &requests.OnRequest{Requests: reqs, Store: a.stores.OnRequest}
 		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports, OnRequest: onRequest})
 		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
-		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards})
+		compliance := &catalogue.Compliance{Store: a.stores.Catalogue, Flows: a.engine.Registry(), Auth: enforcer, Clock: workflow.SystemClock}
+		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards, Compliance: compliance})
 		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer, Docs: handlers.Docs,
 			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
 		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
@@ -173,7 +174,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			Catalogue: &catalogue.Admin{Store: a.stores.Catalogue, Auth: enforcer}}
 		httpapi.MountAdmin(api, handlers, adminAPI)
 		if err := web.Mount(api, &web.Site{Admin: adminAPI.Admin, Calendars: adminAPI.Calendars, Audit: adminAPI.Audit,
-			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
+			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards, Compliance: compliance,
 			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
 			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,

@@ -83,7 +83,7 @@ func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
 	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: store.Comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
-	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb)})
+	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock)})
 	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
 	httpapi.MountAdmin(api, handlers, &httpapi.AdminAPI{Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), Catalogue: b.CatalogueAdmin()})
 	srv := httptest.NewServer(api)

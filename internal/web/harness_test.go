@@ -131,7 +131,7 @@ func newStack(tb testing.TB) *stack {
 	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store.Outbox, OrgName: testOrg})
 	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases,
 		OnRequest: &requests.OnRequest{Requests: reqs, Store: store.OnRequest},
-		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
+		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
 		Files: b.Files(3 << 20), Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), CatalogueAdmin: b.CatalogueAdmin(),
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Orgs.Units(ctx)

@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/catalogue"
 )
 
 // pages holds one parsed template set per page: the layouts and partials plus the page's own file.
@@ -97,6 +98,8 @@ type staffView struct {
 	CanReport   bool
 	// CanAdmin is user:manage somewhere (and the admin pages are served).
 	CanAdmin bool
+	// CanCompliance is report:read somewhere and the catalogue compliance view is served.
+	CanCompliance bool
 }
 
 type roleView struct {
@@ -155,6 +158,8 @@ func consoleNav(path string) string {
 		return "reports"
 	case strings.HasPrefix(path, "/console/admin"):
 		return "admin"
+	case strings.HasPrefix(path, "/console/catalogue"):
+		return "compliance"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -202,6 +207,7 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
 		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read"),
 		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage")}
+	v.CanCompliance = s.Compliance != nil && s.hasAnywhere(st, catalogue.CompliancePermission)
 	if v.Name == "" {
 		v.Name = st.Username
 	}

@@ -75,6 +75,8 @@ type docPageView struct {
 	Blocked       []documents.Blocked // what the user could do here but cannot yet, and why
 	CanEdit       bool
 	Facts         []factRow
+	Proposed      string // the attribute the catalogue item proposes
+	Departure     string // why the attribute departs from it (given on submitting)
 	Paragraphs    []string
 	Versions      []versionOption
 	DiffFrom      int
@@ -172,6 +174,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.Flags = append(v.Flags, "法律、法规、规章规定应当公开（第十六条）")
 	}
 	v.Facts = s.factRows(d)
+	v.Proposed, v.Departure = d.Facts[workflow.FactProposedAttribute], d.Facts[workflow.FactDepartureReason]
 	for _, dl := range det.Deadlines {
 		if strings.HasSuffix(dl.Name, ".remind") {
 			continue
@@ -394,7 +397,7 @@ var changedLabels = map[string]string{
 	"consultation.opens_at": "征求意见开始时间", "consultation.closes_at": "征求意见截止时间",
 	"consultation.shortening_reason": "缩短期限理由", "consultation.consultation_exempt": "免于征求意见",
 	"consultation.exempt_reason": "免于征求意见理由", "consultation.comments_public": "是否公开公众意见",
-	"countersign.co_units": "会签科室",
+	"countersign.co_units": "会签科室", "catalogue.item": "标准目录事项",
 }
 
 // dataLabels name the inputs recorded in the history.

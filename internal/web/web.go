@@ -87,6 +87,9 @@ type Site struct {
 	// Catalogue is the standard catalogue (基层政务公开标准目录); without it the 标准目录 page is
 	// not served.
 	Catalogue *catalogue.Catalogue
+	// Compliance is the catalogue compliance view of the disclosure office; without it its page
+	// is not served.
+	Compliance *catalogue.Compliance
 	// Texts keeps the office's portal texts (政府信息公开指南, 政府信息公开制度); without it those
 	// pages are not served.
 	Texts PortalTexts
@@ -145,7 +148,7 @@ func Mount(r Router, s *Site) error {
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil},
+		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"compliance", s.Compliance != nil}, {"files", s.Files != nil},
 		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
@@ -221,6 +224,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"texts.edit":                  s.editPortalText,
 		"texts.save":                  s.savePortalText,
 		"catalogue.page":              s.cataloguePage,
+		"compliance.page":             s.compliancePage,
 		"files.upload":                s.uploadFile,
 		"files.staffFile":             s.staffFile,
 		"files.publicFile":            s.publicFile,

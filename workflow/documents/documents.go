@@ -28,6 +28,9 @@ type Documents struct {
 	// UnitCodes lists the organisation's unit codes, which a document's co-units must be among
 	// (nil = not checked).
 	UnitCodes func(context.Context) ([]string, error)
+	// Catalogue finds an item of the standard catalogue by its code, at its current version, for
+	// tagging a document (ENotFound when there is none; nil = no catalogue: tagging is refused).
+	Catalogue func(ctx context.Context, code string) (CatalogueTag, error)
 }
 
 func (s *Documents) now() time.Time {
@@ -83,6 +86,9 @@ func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) 
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
 	}
+	if _, err := s.applyItem(ctx, &d, in.CatalogueItem); err != nil {
+		return Document{}, err
+	}
 	if err := s.checkCoUnits(ctx, d); err != nil {
 		return Document{}, err
 	}
@@ -135,6 +141,15 @@ func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, 
 		changed = append(changed, "countersign."+FactCoUnits)
 		if err := s.checkCoUnits(ctx, d); err != nil {
 			return Document{}, err
+		}
+	}
+	attribute := d.Facts["attribute"]
+	if tagged, err := s.applyItem(ctx, &d, in.CatalogueItem); err != nil {
+		return Document{}, err
+	} else if tagged {
+		changed = append(changed, "catalogue.item")
+		if d.Facts["attribute"] != attribute {
+			changed = append(changed, "disclosure.attribute")
 		}
 	}
 	if len(changed) == 0 {
