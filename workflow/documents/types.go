@@ -87,13 +87,13 @@ type PublicQuery struct {
 	Category     string // 主题分类 prefix
 	Item         string // the code of the catalogue item the documents belong to
 	ItemCategory string // the 五公开 category of their catalogue item
-	Year     int
-	Validity string
-	Terms    []string // search terms (bigrams) that must all be present
-	Phrases  []string // each must appear in the title or body (lowercased)
-	States   []string // the states the flows tag public; set by the use case
-	Limit    int
-	Offset   int
+	Year         int
+	Validity     string
+	Terms        []string // search terms (bigrams) that must all be present
+	Phrases      []string // each must appear in the title or body (lowercased)
+	States       []string // the states the flows tag public; set by the use case
+	Limit        int
+	Offset       int
 }
 
 // Draft is what a drafter writes: every field optional on update (nil = unchanged).
