@@ -107,10 +107,18 @@ func demoDocuments(ctx context.Context, a *app) error {
 		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
 	}
 	str := func(s string) *string { return &s }
-	published := []struct{ title, body, category, number string }{
-		{"许昌市住房租赁补贴发放管理办法", "第一条 为规范住房租赁补贴发放工作，保障城镇中低收入住房困难家庭的基本住房需求，制定本办法。\n第二条 本办法适用于本市中心城区住房租赁补贴的申请、审核、发放和监督管理。", "城乡建设、环境保护\\住房保障", "许建〔2026〕12号"},
-		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号"},
-		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号"},
+	// item tags a demo document with a catalogue item when the organisation's catalogue has it in
+	// force (a configured catalogue may not have the default codes).
+	item := func(code string) *string {
+		if it, err := a.stores.Catalogue.CatalogueItem(ctx, code, 0); err != nil || it.Retired() {
+			return nil
+		}
+		return &code
+	}
+	published := []struct{ title, body, category, number, item string }{
+		{"许昌市住房租赁补贴发放管理办法", "第一条 为规范住房租赁补贴发放工作，保障城镇中低收入住房困难家庭的基本住房需求，制定本办法。\n第二条 本办法适用于本市中心城区住房租赁补贴的申请、审核、发放和监督管理。", "城乡建设、环境保护\\住房保障", "许建〔2026〕12号", "TY-02"},
+		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号", "TY-05"},
+		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号", "TY-02"},
 	}
 	walk := func(d documents.Document, steps ...struct {
 		who, name string
@@ -135,7 +143,7 @@ func demoDocuments(ctx context.Context, a *app) error {
 		}
 		d, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian", Title: str(p.title),
 			Body: str(p.body), DocKind: &kind, SubjectCategory: str(p.category), DocNumber: str(p.number), Attribute: str(policy.AttrProactive),
-			Summary: str(p.title + "。")})
+			Summary: str(p.title + "。"), CatalogueItem: item(p.item)})
 		if err != nil {
 			return err
 		}
@@ -160,11 +168,22 @@ func demoDocuments(ctx context.Context, a *app) error {
 		return err
 	}
 	draft, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
-		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive)})
+		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive),
+		CatalogueItem: item("TY-05")})
 	if err != nil {
 		return err
 	}
 	if _, err := walk(draft, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
+		return err
+	}
+	// Signed and waiting for publication within its item's time limit: the compliance view shows it.
+	signed, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
+		Title: str("2026年第四季度住房租赁补贴发放对象名单"), Body: str("经审核，下列家庭符合住房租赁补贴发放条件……"),
+		Attribute: str(policy.AttrProactive), CatalogueItem: item("BZ-05")})
+	if err != nil {
+		return err
+	}
+	if _, err := walk(signed, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}, step{"leader", "sign", workflow.Input{"opinion": "同意"}}); err != nil {
 		return err
 	}
 	return demoRequests(ctx, a, enf, actor("officer"))
