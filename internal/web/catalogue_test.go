@@ -142,3 +142,31 @@ func TestBrowserCatalogueTagging(t *testing.T) {
 	}
 	officer.shot("66-compliance")
 }
+
+// TestDepartureReasonOnThePages: a draft tagged with an item that proposes 主动公开 but tagged
+// 依申请公开 asks on its submit form for the reason (and a draft as proposed does not); submitting
+// without it is refused in Chinese; the unit head's page shows the reason given.
+func TestDepartureReasonOnThePages(t *testing.T) {
+	s := newStack(t)
+	d := s.mustCreate("drafter", documents.Draft{Title: str("租赁补贴发放对象名单"), CatalogueItem: str("BZ-05"), Attribute: str("依申请公开"),
+		GroundsExplanation: str("名单含申请家庭的收入等个人信息，仅向申请人提供。")})
+	as := s.mustCreate("drafter", documents.Draft{Title: str("租赁补贴发放标准"), CatalogueItem: str("BZ-05")})
+	drafter := s.login("drafter")
+	page := fmt.Sprintf("/console/documents/%d", d.ID)
+	r := drafter.get(page)
+	mustContain(t, "draft page", r.body, "标准目录事项：<strong>配给管理 › 租赁补贴发放</strong>", `name="departure_reason"`)
+	if r := drafter.get(fmt.Sprintf("/console/documents/%d", as.ID)); strings.Contains(r.body, `name="departure_reason"`) {
+		t.Errorf("a draft as proposed is asked for a departure reason")
+	}
+	r = drafter.postForm(page+"/transitions/submit", url.Values{"version": {fmt.Sprint(d.Version)}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit without a reason: %d", r.status)
+	}
+	mustContain(t, "refusal", r.body, "不按目录建议公开方式的理由")
+	r = drafter.postForm(page+"/transitions/submit", url.Values{"version": {fmt.Sprint(d.Version)}, "departure_reason": {"仅涉及个别申请家庭"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("submit with a reason: %d %s", r.status, r.body)
+	}
+	r = s.login("unithead").get(page)
+	mustContain(t, "reviewer's page", r.body, `id="departure-reason"`, "公开属性与目录建议（主动公开）不同", "仅涉及个别申请家庭")
+}

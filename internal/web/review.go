@@ -272,7 +272,10 @@ func (s *Site) docForm(def *workflow.Definition, d documents.Document, t workflo
 		Today: workflow.DateOf(s.now()), FormID: fmt.Sprintf("act-%d-%s", d.ID, t.Name),
 		Values: map[string]string{"closes_at": d.Facts["closes_at"], "doc_number": d.DocNumber, "subject_category": d.SubjectCategory,
 			"summary": d.Summary},
-		Required: documents.PublicationRequired(d)}, t)
+		Required: documents.PublicationRequired(d),
+		// The reason for departing from the catalogue item's attribute is asked for only when
+		// the attribute departs (the use case then requires it).
+		Omit: []string{workflow.FactDepartureReason}}, t)
 }
 
 // fire fires a transition from its button. On success it goes back to the page it came from; on
