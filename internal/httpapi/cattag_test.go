@@ -141,6 +141,12 @@ func TestCatalogueTagging(t *testing.T) {
 		t.Fatalf("tagged draft: %+v %+v", d, d.Catalogue)
 	}
 
+	var created docView
+	s.mustDo(http.MethodGet, pathf("/api/v1/documents/%d", d.ID), "drafter", nil, http.StatusOK, &created)
+	if len(created.History) == 0 || created.History[0].Data["catalogue_item"] != "BZ-05 第1版" {
+		t.Errorf("the audit log does not record the item: %+v", created.History)
+	}
+
 	var before struct {
 		Total int `json:"total"`
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,15 @@ func (r documentRow) toDomain() (documents.Document, error) {
 			TimeLimit: r.ItemTimeLimit.String, Channels: r.ItemChannels}}, nil
 }
 
+// itemData is how the audit log records the item a document was tagged with: "code 第N版", or
+// "" when untagged.
+func itemData(it documents.CatalogueItem) string {
+	if !it.Tagged() {
+		return ""
+	}
+	return fmt.Sprintf("%s 第%d版", it.Code, it.Version)
+}
+
 // itemParams are the catalogue columns of d as query parameters (NULL when not tagged).
 func itemParams(d documents.Document) (code sql.NullString, version sql.NullInt64) {
 	if !d.Item.Tagged() {
@@ -107,8 +117,12 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
 			return err
 		}
+		data := map[string]string{"title": d.Title}
+		if d.Item.Tagged() {
+			data["catalogue_item"] = itemData(d.Item)
+		}
 		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"title": d.Title}, At: now})
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
 		return documents.Document{}, err
@@ -172,8 +186,12 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 				return err
 			}
 		}
+		data := map[string]string{"changed": strings.Join(changed, ",")}
+		if slices.Contains(changed, "catalogue.item") {
+			data["catalogue_item"] = itemData(d.Item)
+		}
 		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"changed": strings.Join(changed, ",")}, At: now})
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
 		return documents.Document{}, err

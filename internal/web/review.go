@@ -406,7 +406,7 @@ var changedLabels = map[string]string{
 // dataLabels name the inputs recorded in the history.
 var dataLabels = map[string]string{"title": "标题", "changed": "修改内容", "validity": "有效性", "valid_until": "有效期至",
 	"doc_number": "发文字号", "subject_category": "主题分类", "summary": "内容概述", "count": "意见条数", "disposition": "处理结果",
-	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小"}
+	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小", "catalogue_item": "标准目录事项"}
 
 // hiddenData are audit data kept for the record but not shown in the timeline (hashes, ids).
 var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true, "file_id": true, "content_type": true}
