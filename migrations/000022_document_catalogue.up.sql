@@ -1,4 +1,4 @@
--- 000019_document_catalogue: the item of the standard catalogue (标准目录) a document or decision
+-- 000022_document_catalogue: the item of the standard catalogue (标准目录) a document or decision
 -- draft belongs to, at the version it was tagged with (an item changed or retired later keeps the
 -- document's reading). Both NULL = not tagged.
 ALTER TABLE documents
