@@ -99,7 +99,7 @@ func LoadPublished(ctx context.Context, db *sql.DB, o BenchOwner, orgCode string
 		published := now.Add(-time.Duration(n-i) * (365 * 24 * time.Hour / time.Duration(n+1)))
 		facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive, "signed_on": workflow.DateOf(published).String(),
 			"signer": "张局长", "published_on": workflow.DateOf(published).String()})
-		index := fmt.Sprintf("%s/%d-B%07d", orgCode, published.Year(), i+1)
+		index := fmt.Sprintf("%s/%d-B%08d", orgCode, published.Year(), ids[i]) // unique across loads
 		return []any{ids[i], o.Org, "document", 1, o.Unit, "published", 7, string(facts), title, body, "", documents.KindOther,
 			benchtext.Categories[r.IntN(len(benchtext.Categories))], fmt.Sprintf("许建〔%d〕%d号", published.Year(), i+1), summaryOf(body),
 			o.User, published, published, index, published, documents.ValidityValid,
@@ -267,5 +267,27 @@ func loadReportRequests(ctx context.Context, db *sql.DB, o BenchOwner, year, n i
 			"申请公开" + benchtext.Topics[i%len(benchtext.Topics)] + "相关文件", "online", workflow.DateOf(received).String(), applicant,
 			fmt.Sprintf("申请人%d", i+1), idType, idNumber, "13800000000", "请公开" + benchtext.Topics[i%len(benchtext.Topics)] + "的相关文件。",
 			"纸质", "邮寄", "河南省许昌市某路1号"}, nil
+	})
+}
+
+// LoadOpenTasks copies in n documents of o's unit drafted by o.User and submitted for the unit
+// head's review (state unit_review), as the submit transition leaves them: each one a 待办 of
+// the unit's head.
+func LoadOpenTasks(ctx context.Context, db *sql.DB, o BenchOwner, n int, now time.Time) error {
+	ids, err := reserveIDs(ctx, db, "documents", n)
+	if err != nil {
+		return err
+	}
+	version, err := shippedVersion("document.yaml")
+	if err != nil {
+		return err
+	}
+	facts, _ := json.Marshal(map[string]string{"attribute": workflow.AttributeProactive, "legal_approved": "", "legal_opinion": ""})
+	r := rand.New(rand.NewPCG(9, 10))
+	return copyIn(ctx, db, "documents", documentCols, n, func(i int) ([]any, error) {
+		at := now.Add(-time.Duration(n-i) * time.Minute)
+		return []any{ids[i], o.Org, "document", version, o.Unit, "unit_review", 2, string(facts), benchtext.Title(r, i),
+			benchtext.Text(r, 6), "", documents.KindOther, "", "", "", o.User, at, at, nil, nil, documents.ValidityValid,
+			pq.Array([]string{})}, nil
 	})
 }

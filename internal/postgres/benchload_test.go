@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,6 +64,39 @@ func TestLoadedRowsAreWhatTheServiceReads(t *testing.T) {
 	inst, err := b.Stores.Instances.Instance(ctx, due[0].SubjectID)
 	if err != nil || inst.State != "consultation_open" {
 		t.Fatalf("after its opening deadline the consultation is %q (%v)", inst.State, err)
+	}
+}
+
+// TestLoadedOpenTasksAreAllOnTheDesk loads more documents awaiting review than the store returns
+// in one page and checks the unit head's 待办 holds every one, each with 审核通过 available: the
+// 待办 reads page after page instead of stopping at the first.
+func TestLoadedOpenTasksAreAllOnTheDesk(t *testing.T) {
+	ctx := context.Background()
+	users := []testkit.User{{Name: "drafter", Display: "王起草", Role: "drafter", Unit: "chengjian"},
+		{Name: "head", Display: "李科长", Role: "unit_head", Unit: "chengjian"}}
+	b := testkit.NewBureau(t, "测试局", []testkit.Unit{{Code: "chengjian", Name: "城建科"}}, users)
+	u, err := b.Stores.Accounts.UserByUsername(ctx, "drafter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1100
+	if err := postgres.LoadOpenTasks(ctx, b.DB.DB.DB, postgres.BenchOwner{Org: b.Stores.Org(), Unit: "chengjian", User: u.ID}, n, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	docs := b.Documents(workflow.SystemClock)
+	items, err := b.Desk(docs, nil).Items(ctx, b.Staff(t, users[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, it := range items {
+		if !slices.ContainsFunc(it.Actions, func(a workflow.TransitionView) bool { return a.Name == "approve" }) {
+			t.Fatalf("待办 item %d offers %v, not 审核通过", it.ID, it.Actions)
+		}
+		seen[it.ID] = true
+	}
+	if len(items) != n || len(seen) != n {
+		t.Fatalf("the unit head's 待办 holds %d items (%d distinct), want all %d open tasks", len(items), len(seen), n)
 	}
 }
 

@@ -106,7 +106,8 @@ type Desk struct {
 // last (ties: oldest id first, documents before requests before moderation).
 func (d *Desk) Items(ctx context.Context, staff workflow.Staff) ([]Item, error) {
 	actor := staff.Actor()
-	docs, err := d.Docs.Tasks(ctx, staff)
+	dd := d.Docs.ForOneRequest()
+	docs, err := dd.Tasks(ctx, staff)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func (d *Desk) Items(ctx context.Context, staff workflow.Staff) ([]Item, error) 
 		}
 		items = append(items, Item{Kind: kind, ID: doc.ID, Version: doc.Version, Title: doc.Title, Unit: doc.Unit,
 			UnitName: doc.UnitName, State: doc.State, StateLabel: d.stateLabel(doc.Instance),
-			Actions: d.Docs.Available(actor, doc), Document: &doc})
+			Actions: dd.Available(actor, doc), Document: &doc})
 	}
 	if d.Requests != nil {
 		rs, err := d.Requests.Waiting(ctx, actor)

@@ -138,7 +138,7 @@ func (s *Documents) countersignTasks(ctx context.Context, staff workflow.Staff) 
 	if len(pairs) == 0 {
 		return nil, nil
 	}
-	docs, _, err := s.Store.ListDocuments(ctx, DocumentQuery{StatePairs: pairs, Limit: 500})
+	docs, err := s.allDocuments(ctx, DocumentQuery{StatePairs: pairs})
 	if err != nil {
 		return nil, err
 	}

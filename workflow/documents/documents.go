@@ -535,14 +535,14 @@ func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document
 		return nil, nil
 	}
 	units, all := s.readableUnits(staff, "document:read")
-	q := DocumentQuery{StatePairs: pairs, Limit: 500}
+	q := DocumentQuery{StatePairs: pairs}
 	if !all {
 		if len(units) == 0 {
 			return nil, nil
 		}
 		q.Units = units
 	}
-	docs, _, err := s.Store.ListDocuments(ctx, q)
+	docs, err := s.allDocuments(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -566,6 +566,27 @@ func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document
 		}
 	}
 	return out, nil
+}
+
+// taskPage is how many documents the 待办 reads per statement (the store's largest page).
+const taskPage = 500
+
+// allDocuments lists every document q matches, a page of taskPage at a time: a 待办 that stopped
+// at one page would hide the work beyond it.
+func (s *Documents) allDocuments(ctx context.Context, q DocumentQuery) ([]Document, error) {
+	q.Limit = taskPage
+	var out []Document
+	for {
+		docs, total, err := s.Store.ListDocuments(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, docs...)
+		if len(docs) < taskPage || len(out) >= total {
+			return out, nil
+		}
+		q.Offset += len(docs)
+	}
 }
 
 // Public lists published 主动公开 documents for the portal.

@@ -127,3 +127,32 @@ type Draft struct {
 	ConsultationExempt *bool
 	ExemptReason       *string
 }
+
+// memoAuthz answers each (user, unit, permission) question once: the 待办 asks the same few
+// questions of every document it lists, and each answer costs a policy evaluation. It lives for
+// one request, so a changed role is seen by the next one.
+type memoAuthz struct {
+	Authz
+	seen map[[3]string]bool
+}
+
+func (m *memoAuthz) Can(user, unit, permission string) bool {
+	k := [3]string{user, unit, permission}
+	if v, ok := m.seen[k]; ok {
+		return v
+	}
+	v := m.Authz.Can(user, unit, permission)
+	m.seen[k] = v
+	return v
+}
+
+// ForOneRequest returns a copy of s that asks the authorizer each permission question once, for a
+// use case that weighs many documents for one person in one request (the 待办). It is not safe
+// for concurrent use; do not keep it beyond the request.
+func (s *Documents) ForOneRequest() *Documents {
+	c := *s
+	if _, ok := s.Auth.(*memoAuthz); !ok && s.Auth != nil {
+		c.Auth = &memoAuthz{Authz: s.Auth, seen: map[[3]string]bool{}}
+	}
+	return &c
+}
