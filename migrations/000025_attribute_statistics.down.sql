@@ -1,0 +1,1 @@
+DROP STATISTICS IF EXISTS documents_attribute_stats;
