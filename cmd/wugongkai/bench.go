@@ -38,6 +38,7 @@ type benchFlags struct {
 	redis       string
 	keep        bool
 	cpuprofile  string
+	sizes       []int
 }
 
 func benchCmd(g *globals) *cobra.Command {
@@ -51,7 +52,9 @@ need, runs each scenario for --duration with --concurrency HTTP clients, measure
 trivial gin handler with the same settings, and writes a Markdown table and a JSON file into --out.
 The scratch database is dropped at the end.
 
-Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `.`,
+Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `; all but growth run when --scenarios is not given.
+growth loads published documents up to each of --sizes in turn and measures the public list, the
+search and the document page at each size, and the 待办 of a unit head with --open-tasks waiting.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBench(cmd.Context(), g, f)
@@ -66,6 +69,8 @@ Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `.`,
 	fl.IntVar(&f.data.Deadlines, "deadlines", 100000, "deadlines due at once for the sweep scenario")
 	fl.IntVar(&f.data.ReportDocuments, "report-documents", 1000000, "documents of the report year")
 	fl.IntVar(&f.data.ReportRequests, "report-requests", 100000, "disclosure requests of the report year")
+	fl.IntVar(&f.data.OpenTasks, "open-tasks", 1000, "documents waiting for the unit head (the growth scenario's 待办)")
+	fl.IntSliceVar(&f.sizes, "sizes", []int{10000, 100000, 1000000}, "published documents at which the growth scenario measures (comma-separated)")
 	fl.IntVar(&f.scale, "pgbench-scale", 0, "pgbench -i scale (0 = as many as pgbench clients)")
 	fl.StringVar(&f.redis, "redis", "private", `queue Redis: "private" (a redis-server on a free port, else in-process), "in-process", or a redis:// URL`)
 	fl.BoolVar(&f.keep, "keep-database", false, "keep the scratch database for inspection")
@@ -196,7 +201,7 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 	stores := postgres.NewStores(db, setup.org, workflow.SystemClock)
 	defer stores.Close()
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
-		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir}, bench.Target{
+		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir, GrowthSizes: f.sizes}, bench.Target{
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
 		Owner:    bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter},
 		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
@@ -208,6 +213,9 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		},
 		LoadReport: func(ctx context.Context, db *sql.DB, o bench.Owner, year, documents, requests int) error {
 			return postgres.LoadReportYear(ctx, db, postgres.BenchOwner(o), year, documents, requests)
+		},
+		LoadOpenTasks: func(ctx context.Context, db *sql.DB, o bench.Owner, n int, now time.Time) error {
+			return postgres.LoadOpenTasks(ctx, db, postgres.BenchOwner(o), n, now)
 		},
 		Report: func(ctx context.Context, year int) error {
 			// What `wugongkai report` and the report pages do: assemble the year from the data,

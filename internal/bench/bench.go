@@ -29,6 +29,7 @@ type DataSizes struct {
 	Deadlines       int `json:"due_deadlines"`
 	ReportDocuments int `json:"report_documents"`
 	ReportRequests  int `json:"report_requests"`
+	OpenTasks       int `json:"open_tasks,omitempty"` // documents waiting for the unit head (the growth scenario)
 }
 
 // withDefaults gives every size left at zero (or below) its default.
@@ -36,7 +37,7 @@ func (d DataSizes) withDefaults() DataSizes {
 	for _, f := range []struct {
 		n   *int
 		def int
-	}{{&d.Published, 10000}, {&d.Deadlines, 100000}, {&d.ReportDocuments, 1000000}, {&d.ReportRequests, 100000}} {
+	}{{&d.Published, 10000}, {&d.Deadlines, 100000}, {&d.ReportDocuments, 1000000}, {&d.ReportRequests, 100000}, {&d.OpenTasks, 1000}} {
 		if *f.n <= 0 {
 			*f.n = f.def
 		}
@@ -52,11 +53,18 @@ const (
 	ScenarioSweep       = "sweep"
 	ScenarioReport      = "report"
 	ScenarioMemory      = "memory"
+	ScenarioGrowth      = "growth"
 )
 
 // Scenarios lists every scenario in the order Run runs them.
 func Scenarios() []string {
-	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioReport, ScenarioMemory}
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioReport, ScenarioGrowth, ScenarioMemory}
+}
+
+// DefaultScenarios are the scenarios run when none are named: all but growth, whose million
+// documents take long to load.
+func DefaultScenarios() []string {
+	return slices.DeleteFunc(Scenarios(), func(s string) bool { return s == ScenarioGrowth })
 }
 
 // Names of the limit rows.
@@ -78,6 +86,7 @@ type Config struct {
 	PgbenchScale int    // pgbench -i scale; 0 = the number of pgbench clients
 	WorkDir      string // scratch directory (pgbench logs and scripts)
 	ReportYear   int    // the year the report scenario loads; 0 = last year
+	GrowthSizes  []int  // published documents at which the growth scenario measures; nil = 10k, 100k, 1M
 }
 
 // Target is the running service and what the bench may do beside it.
@@ -102,6 +111,9 @@ type Target struct {
 	// LoadReport loads a year of documents and requests for the report scenario; nil = not
 	// available in this build.
 	LoadReport func(ctx context.Context, db *sql.DB, o Owner, year, documents, requests int) error
+	// LoadOpenTasks loads n documents of o's unit waiting for its head's review (the growth
+	// scenario's 待办); nil = not available in this build.
+	LoadOpenTasks func(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error
 	// PeakRSS returns the service's peak resident set size in bytes; nil = this process's VmHWM.
 	PeakRSS func() (int64, error)
 	Log     io.Writer // progress lines; nil = none
@@ -130,7 +142,10 @@ func (c Config) withDefaults() Config {
 		c.Warmup = 0
 	}
 	if len(c.Scenarios) == 0 {
-		c.Scenarios = Scenarios()
+		c.Scenarios = DefaultScenarios()
+	}
+	if len(c.GrowthSizes) == 0 {
+		c.GrowthSizes = []int{10000, 100000, 1000000}
 	}
 	if c.ReportYear == 0 {
 		c.ReportYear = time.Now().Year() - 1
@@ -187,6 +202,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 		{ScenarioPublic, b.public},
 		{ScenarioSweep, b.sweep},
 		{ScenarioReport, b.report},
+		{ScenarioGrowth, b.growth},
 		{ScenarioMemory, b.memory},
 	}
 	for _, s := range steps {

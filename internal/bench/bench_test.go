@@ -238,6 +238,33 @@ func TestReport(t *testing.T) {
 	}
 }
 
+// TestGrowthTable checks the growth rows leave the main table and make their own, one line per
+// read and size, and that growth is not among the scenarios run by default.
+func TestGrowthTable(t *testing.T) {
+	r := &Report{Started: time.Now(), Rows: []Row{
+		{Name: GrowthList, Kind: "growth", Size: 10000, Unit: "req/s", Throughput: 120, P50ms: 30, P99ms: 90},
+		{Name: GrowthList, Kind: "growth", Size: 100000, Unit: "req/s", Throughput: 40, P50ms: 95, P99ms: 300},
+	}}
+	var md bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| public list (JSON, pages 1–50) | 10000 | 120 req/s | 30.0 ms | 90.0 ms | 0 |",
+		"| public list (JSON, pages 1–50) | 100000 | 40.0 req/s | 95.0 ms | 300.0 ms | 0 |",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if strings.Contains(md.String(), "| public list (JSON, pages 1–50) | 40.0 req/s") {
+		t.Errorf("a growth row is in the main table:\n%s", md.String())
+	}
+	if slices.Contains(DefaultScenarios(), ScenarioGrowth) || !slices.Contains(Scenarios(), ScenarioGrowth) {
+		t.Errorf("default scenarios %v, all %v", DefaultScenarios(), Scenarios())
+	}
+}
+
 func TestCheckScenarios(t *testing.T) {
 	if err := CheckScenarios([]string{ScenarioPublic, ScenarioSweep}); err != nil {
 		t.Error(err)

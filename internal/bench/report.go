@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,8 +15,9 @@ import (
 // and latency, and the limit it is compared with.
 type Row struct {
 	Name       string  `json:"name"`
-	Kind       string  `json:"kind"` // "scenario", "limit" or "memory"
-	Unit       string  `json:"unit"` // what Throughput counts, e.g. "req/s"
+	Kind       string  `json:"kind"`           // "scenario", "limit", "memory" or "growth"
+	Size       int     `json:"size,omitempty"` // growth rows: the published documents at which it was measured
+	Unit       string  `json:"unit"`           // what Throughput counts, e.g. "req/s"
 	Throughput float64 `json:"throughput"`
 	P50ms      float64 `json:"p50_ms"`
 	P99ms      float64 `json:"p99_ms"`
@@ -87,6 +89,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("| scenario | throughput | p50 | p99 | errors | compared with | limit | ratio |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, row := range r.Rows {
+		if row.Kind == "growth" {
+			continue
+		}
 		if row.Skipped != "" {
 			fmt.Fprintf(&b, "| %s | skipped: %s | | | | | | |\n", row.Name, cell(row.Skipped))
 			continue
@@ -109,6 +114,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | %s | %s |\n", row.Name, through, p50, p99, row.Errors,
 			limit, limitValue, ratio)
 	}
+	writeGrowth(&b, r.Rows)
 	var notes []string
 	for _, row := range r.Rows {
 		if row.Note != "" {
@@ -176,4 +182,26 @@ func (r *Report) WriteFiles(dir string) (string, error) {
 		}
 	}
 	return mdPath, nil
+}
+
+// writeGrowth writes the growth rows as one table per read: throughput and latency against the
+// number of published documents, so a reader sees how the cost grows with the data.
+func writeGrowth(b *strings.Builder, rows []Row) {
+	var names []string
+	for _, row := range rows {
+		if row.Kind == "growth" && !slices.Contains(names, row.Name) {
+			names = append(names, row.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	b.WriteString("\nGrowth (every request misses the page cache):\n\n| read | published documents | throughput | p50 | p99 | errors |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, name := range names {
+		for _, row := range rows {
+			if row.Kind == "growth" && row.Name == name {
+				fmt.Fprintf(b, "| %s | %d | %s %s | %.1f ms | %.1f ms | %d |\n", name, row.Size, num(row.Throughput), row.Unit, row.P50ms, row.P99ms, row.Errors)
+			}
+		}
+	}
 }
