@@ -514,6 +514,7 @@ func UnitsWith(auth interface {
 // Tasks lists the documents waiting for the actor: every document in a state from which the
 // actor may fire a transition in that document's unit.
 func (s *Documents) Tasks(ctx context.Context, staff workflow.Staff) ([]Document, error) {
+	s = s.ForOneRequest() // the same few permission questions for every document listed
 	var pairs [][2]string
 	for _, d := range s.latestFlows() {
 		for _, t := range d.Transitions {
