@@ -11,6 +11,7 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/tasks"
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
@@ -25,7 +26,8 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *postgres.DB
-	stores   *postgres.Stores
+	stores   *postgres.Stores    // the configured organisation's
+	orgs     *postgres.OrgStores // every organisation's, for the worker
 	calendar *workflow.Calendar
 	engine   *workflow.Engine
 	guards   workflow.GuardSet
@@ -125,7 +127,8 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db, stores: postgres.NewStores(db, org, workflow.SystemClock), calendar: cal,
+	stores := postgres.NewStores(db, org, workflow.SystemClock)
+	a := &app{cfg: cfg, log: log, db: db, stores: stores, orgs: postgres.NewOrgStores(db, workflow.SystemClock, stores), calendar: cal,
 		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
 	// The years the admin uploaded lie on top of the files.
 	if err := a.calendars(nil).Reload(ctx); err != nil {
@@ -141,11 +144,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, err
 	}
-	if n, err := a.stores.Deadlines.Recount(ctx, cal); err != nil {
+	if err := a.recount(ctx); err != nil {
 		a.Close()
 		return nil, err
-	} else if n > 0 {
-		log.Info("provisional deadlines recounted on the loaded calendars", "count", n)
 	}
 	years := make([]string, 0)
 	for _, y := range cal.Years() {
@@ -153,6 +154,51 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	log.Info("calendar loaded", "years", strings.Join(years, ","))
 	return a, nil
+}
+
+// recount recounts every organisation's provisional deadlines on the loaded calendars.
+func (a *app) recount(ctx context.Context) error {
+	orgs, err := a.orgs.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		n, err := a.orgs.For(org).Deadlines.Recount(ctx, a.engine.Calendar())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("provisional deadlines recounted on the loaded calendars", "org", org, "count", n)
+		}
+	}
+	return nil
+}
+
+// workerOrgs resolves every organisation in the database to its stores, for the worker.
+func (a *app) workerOrgs() tasks.Orgs {
+	return tasks.Orgs{
+		IDs:       a.orgs.IDs,
+		Outbox:    func(org int64) tasks.Outbox { return a.orgs.For(org).Outbox },
+		Deadlines: func(org int64) tasks.Deadlines { return a.orgs.For(org).Deadlines },
+	}
+}
+
+// expireValidity marks every organisation's documents whose validity ended before today.
+func (a *app) expireValidity(ctx context.Context) error {
+	orgs, err := a.orgs.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		n, err := a.orgs.For(org).Documents.ExpireValidity(ctx, workflow.DateOf(time.Now()))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("validity expired", "org", org, "documents", n)
+		}
+	}
+	return nil
 }
 
 // loadDefinitions records the current definitions and adds every older version the database has
@@ -188,6 +234,7 @@ func (a *app) Close() {
 	if a.stopCalendar != nil {
 		a.stopCalendar()
 	}
+	a.orgs.Close()
 	a.stores.Close()
 	a.db.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -85,21 +86,16 @@ func runService(ctx context.Context, g *globals, m mode) error {
 
 	var worker *tasks.Worker
 	if m != modeServe {
-		worker = tasks.NewWorker(redis, a.stores.Outbox, a.stores.Deadlines, a.engine, tasks.Config{
+		worker = tasks.NewWorker(redis, a.workerOrgs(), a.engine, tasks.Config{
 			RelayInterval: cfg.Worker.RelayInterval, SweepInterval: cfg.Worker.SweepInterval,
 			RequeueAfter: cfg.Worker.RequeueAfter,
 		}, cfg.Worker.Concurrency, log, workflow.SystemClock)
-		fired := prometheus.NewCounter(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
-			Help: "Deadlines carried out by the sweep (transitions fired, reminders and overdue alerts sent)."})
+		fired := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
+			Help: "Deadlines carried out by the sweep (transitions fired, reminders and overdue alerts sent), by organisation id."},
+			[]string{"org"})
 		reg.MustRegister(fired)
-		worker.Sweep.OnFired = func(n int) { fired.Add(float64(n)) }
-		worker.Sweep.Housekeeping = func(ctx context.Context) error {
-			n, err := a.stores.Documents.ExpireValidity(ctx, workflow.DateOf(time.Now()))
-			if n > 0 {
-				log.Info("validity expired", "documents", n)
-			}
-			return err
-		}
+		worker.Sweep.OnFired = func(org int64, n int) { fired.WithLabelValues(strconv.FormatInt(org, 10)).Add(float64(n)) }
+		worker.Sweep.Housekeeping = a.expireValidity
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}
@@ -251,7 +247,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 	return runErr
 }
 
-// backlogCollector reports the outbox backlog, the deadline lag and the queue sizes at scrape time.
+// backlogCollector reports every organisation's outbox backlog and deadline lag, and the queue
+// sizes, at scrape time.
 type backlogCollector struct {
 	a       *app
 	redis   *tasks.Redis
@@ -263,11 +260,12 @@ type backlogCollector struct {
 }
 
 func newBacklogCollector(a *app, r *tasks.Redis) *backlogCollector {
+	org := []string{"org"}
 	return &backlogCollector{a: a, redis: r,
-		outbox:  prometheus.NewDesc("wugongkai_outbox_pending", "Outbox rows not yet processed.", nil, nil),
-		oldest:  prometheus.NewDesc("wugongkai_outbox_oldest_seconds", "Age of the oldest unprocessed outbox row.", nil, nil),
-		pending: prometheus.NewDesc("wugongkai_deadlines_pending", "Deadlines not yet carried out.", nil, nil),
-		lag:     prometheus.NewDesc("wugongkai_deadline_lag_seconds", "How long the oldest due deadline has waited.", nil, nil),
+		outbox:  prometheus.NewDesc("wugongkai_outbox_pending", "Outbox rows not yet processed, by organisation id.", org, nil),
+		oldest:  prometheus.NewDesc("wugongkai_outbox_oldest_seconds", "Age of the oldest unprocessed outbox row, by organisation id.", org, nil),
+		pending: prometheus.NewDesc("wugongkai_deadlines_pending", "Deadlines not yet carried out, by organisation id.", org, nil),
+		lag:     prometheus.NewDesc("wugongkai_deadline_lag_seconds", "How long the oldest due deadline has waited, by organisation id.", org, nil),
 		queue:   prometheus.NewDesc("wugongkai_queue_size", "Tasks in the asynq queue by state.", []string{"state"}, nil),
 	}
 }
@@ -284,13 +282,17 @@ func (b *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	now := time.Now()
-	if n, age, err := b.a.stores.Outbox.OutboxStats(ctx, now); err == nil {
-		ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n))
-		ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds())
-	}
-	if n, lag, err := b.a.stores.Deadlines.DeadlineStats(ctx, now); err == nil {
-		ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n))
-		ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds())
+	orgs, _ := b.a.orgs.IDs(ctx)
+	for _, org := range orgs {
+		s, label := b.a.orgs.For(org), strconv.FormatInt(org, 10)
+		if n, age, err := s.Outbox.OutboxStats(ctx, now); err == nil {
+			ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n), label)
+			ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds(), label)
+		}
+		if n, lag, err := s.Deadlines.DeadlineStats(ctx, now); err == nil {
+			ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n), label)
+			ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds(), label)
+		}
 	}
 	if qi, err := tasks.QueueInfo(b.redis); err == nil {
 		for state, n := range qi {

@@ -361,7 +361,7 @@ func (s *consultStack) startWorker(tb testing.TB, redisURL string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w := tasks.NewWorker(r, s.store.Outbox, s.store.Deadlines, s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
+	w := tasks.NewWorker(r, tasks.OneOrg(s.store.Org(), s.store.Outbox, s.store.Deadlines), s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
 		RequeueAfter: time.Second}, 4, log, nil)
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)

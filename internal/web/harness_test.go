@@ -100,7 +100,7 @@ func (c *testClock) Advance(d time.Duration) {
 // consultations whose instants have come.
 func (s *stack) sweep() {
 	s.t.Helper()
-	sw := tasks.NewSweep(s.store.Deadlines, s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
+	sw := tasks.NewSweep(tasks.OneOrg(s.store.Org(), s.store.Outbox, s.store.Deadlines), s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
 	if _, err := sw.RunOnce(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
