@@ -50,13 +50,14 @@ const (
 	ScenarioTransitions = "transitions"
 	ScenarioPublic      = "public"
 	ScenarioSweep       = "sweep"
+	ScenarioAgencies    = "agencies"
 	ScenarioReport      = "report"
 	ScenarioMemory      = "memory"
 )
 
 // Scenarios lists every scenario in the order Run runs them.
 func Scenarios() []string {
-	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioReport, ScenarioMemory}
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioMemory}
 }
 
 // Names of the limit rows.
@@ -86,6 +87,7 @@ type Target struct {
 	DB       *sql.DB // the service's scratch database
 	DSN      string  // its URL (pgbench connects with the same settings)
 	Owner    Owner   // organisation, unit and user that loaded rows belong to
+	Agency   Owner   // a second organisation (the agencies scenario); zero = none
 	OrgCode  string
 	Drafters []Account // drafters of Owner.Unit
 	UnitHead Account   // unit head of Owner.Unit
@@ -186,6 +188,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 		{ScenarioTransitions, b.transitions},
 		{ScenarioPublic, b.public},
 		{ScenarioSweep, b.sweep},
+		{ScenarioAgencies, b.agencies},
 		{ScenarioReport, b.report},
 		{ScenarioMemory, b.memory},
 	}
