@@ -322,46 +322,77 @@ func NewSweep(orgs Orgs, engine Firer, cfg Config, log *slog.Logger, clock workf
 // take turns (round robin): a turn is one batch of at most SweepBatch deadlines of one
 // organisation in one transaction, and an organisation whose batch was full goes to the back of
 // the line, so one agency's flood of due deadlines delays another's by at most a batch per worker
-// (issue 15). SweepWorkers batches run side by side; an organisation with the line to itself gets
-// every worker. Each batch locks its deadlines with SKIP LOCKED, so workers never share one, and
-// starts after the last deadline this call has locked of its organisation (a deadline passed
-// over, held by another process whose batch then failed, is fired by the next call). An
-// organisation whose batch fails is left until the next call; the others go on.
+// (issue 15). SweepWorkers batches run side by side: while a worker would be idle, an organisation
+// with more due holds a second place in the line (up to one per worker). Each batch locks its
+// deadlines with SKIP LOCKED, so workers never share one, and starts after the last deadline this
+// call has locked of its organisation (a deadline passed over, held by another process whose batch
+// then failed, is fired by the next call). An organisation whose batch fails is left until the
+// next call; the others go on.
 func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 	orgs, err := s.orgs.IDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("list organisations: %w", err)
 	}
-	if len(orgs) == 0 {
-		return 0, nil
-	}
 	var (
 		mu       sync.Mutex
+		cond     = sync.NewCond(&mu)
 		done     int
 		firstErr error
 		wg       sync.WaitGroup
-		line     []int64 // the organisations waiting for a turn, first come first served
+		line     = append([]int64(nil), orgs...) // the organisations waiting for a turn, first come first served
+		places   = map[int64]int{}               // each organisation's places in the line and in progress
 		cursors  = map[int64]workflow.DueCursor{}
+		busy     int // batches in progress
+		idle     int // workers waiting for a place in the line
 	)
-	// Each organisation holds a place in the line for as many workers as can work on it at once.
-	for range max(1, s.cfg.SweepWorkers/len(orgs)) {
-		line = append(line, orgs...)
+	for _, org := range orgs {
+		places[org] = 1
 	}
 	now := s.clock.Now()
 	fire := func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
 		return s.engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
 	}
+	// next waits for a place in the line; false when the line is empty and nothing in progress
+	// can put an organisation back in it.
 	next := func() (int64, workflow.DueCursor, bool) {
 		mu.Lock()
 		defer mu.Unlock()
+		for len(line) == 0 && busy > 0 && ctx.Err() == nil {
+			idle++
+			cond.Wait()
+			idle--
+		}
 		if len(line) == 0 || ctx.Err() != nil {
 			return 0, workflow.DueCursor{}, false
 		}
 		org := line[0]
 		line = line[1:]
+		busy++
 		return org, cursors[org], true
 	}
-	for range min(s.cfg.SweepWorkers, len(line)) {
+	finish := func(org int64, n int, last workflow.DueCursor, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		defer cond.Broadcast()
+		busy--
+		done += n
+		if c := cursors[org]; last.DueAt.After(c.DueAt) || last.DueAt.Equal(c.DueAt) && last.ID > c.ID {
+			cursors[org] = last
+		}
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("fire deadlines of organisation %d: %w", org, err)
+		}
+		if err != nil || n < s.cfg.SweepBatch {
+			places[org]-- // nothing more due that another worker does not hold
+			return
+		}
+		line = append(line, org) // more may be due: back of the line
+		if idle > len(line)-1 && places[org] < s.cfg.SweepWorkers {
+			line = append(line, org) // and a worker would be idle: take a second place
+			places[org]++
+		}
+	}
+	for range s.cfg.SweepWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -374,18 +405,7 @@ func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 				if s.OnFired != nil && n > 0 {
 					s.OnFired(org, n)
 				}
-				mu.Lock()
-				done += n
-				if c := cursors[org]; last.DueAt.After(c.DueAt) || last.DueAt.Equal(c.DueAt) && last.ID > c.ID {
-					cursors[org] = last
-				}
-				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("fire deadlines of organisation %d: %w", org, err)
-				}
-				if err == nil && n == s.cfg.SweepBatch {
-					line = append(line, org) // more may be due: back of the line
-				}
-				mu.Unlock()
+				finish(org, n, last, err)
 			}
 		}()
 	}
