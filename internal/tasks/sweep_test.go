@@ -187,3 +187,54 @@ func TestSweepTakesOrganisationsInTurn(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepGivesRestingOrganisationsAnotherTurn: while one sweep fires organisation A's flood, a
+// deadline of organisation B, which had nothing due at its first turn, falls due: B is given
+// another turn within the same sweep and its deadline fired before A's flood is done.
+func TestSweepGivesRestingOrganisationsAnotherTurn(t *testing.T) {
+	ctx := context.Background()
+	e := mustEnv(t)
+	orgB, err := postgres.EnsureOrg(ctx, e.db, "TESTORG002", "测试委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := postgres.NewStores(e.db, orgB, nil)
+	t.Cleanup(b.Close)
+	if err := b.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+		t.Fatal(err)
+	}
+	ub, err := b.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "赵起草", PasswordHash: "x"},
+		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgA := e.store.Org()
+	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgA, Unit: "chengjian", User: e.drafter.UserID}, 2000, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stores := postgres.NewOrgStores(e.db, nil, e.store, b)
+	orgs := tasks.Orgs{IDs: stores.IDs,
+		Outbox:    func(org int64) tasks.Outbox { return stores.For(org).Outbox },
+		Deadlines: func(org int64) tasks.Deadlines { return stores.For(org).Deadlines }}
+	type turn struct {
+		org int64
+		n   int
+	}
+	var turns []turn
+	sw := tasks.NewSweep(orgs, testkit.Engine(t), tasks.Config{SweepBatch: 500, SweepWorkers: 1, SweepInterval: time.Nanosecond}, quietLog(), nil)
+	sw.OnFired = func(org int64, n int) {
+		turns = append(turns, turn{org, n})
+		if len(turns) == 2 { // A's second batch: B's first turn found nothing; now B has one due
+			if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgB, Unit: "chengjian", User: ub.ID}, 1, time.Now()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if _, err := sw.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []turn{{orgA, 500}, {orgA, 500}, {orgB, 1}, {orgA, 500}, {orgA, 500}}
+	if !slices.Equal(turns, want) {
+		t.Errorf("turns %v, want %v (B's deadline fired in the same sweep, before A's flood is done)", turns, want)
+	}
+}

@@ -326,8 +326,9 @@ func NewSweep(orgs Orgs, engine Firer, cfg Config, log *slog.Logger, clock workf
 // with more due holds a second place in the line (up to one per worker). Each batch locks its
 // deadlines with SKIP LOCKED, so workers never share one, and starts after the last deadline this
 // call has locked of its organisation (a deadline passed over, held by another process whose batch
-// then failed, is fired by the next call). An organisation whose batch fails is left until the
-// next call; the others go on.
+// then failed, is fired by the next call). While a long call goes on (one agency's flood), an
+// organisation that had nothing due is given another turn every SweepInterval. An organisation
+// whose batch fails is left until the next call; the others go on.
 func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 	orgs, err := s.orgs.IDs(ctx)
 	if err != nil {
@@ -342,15 +343,13 @@ func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 		line     = append([]int64(nil), orgs...) // the organisations waiting for a turn, first come first served
 		places   = map[int64]int{}               // each organisation's places in the line and in progress
 		cursors  = map[int64]workflow.DueCursor{}
-		busy     int // batches in progress
-		idle     int // workers waiting for a place in the line
+		busy     int     // batches in progress
+		idle     int     // workers waiting for a place in the line
+		resting  []int64 // organisations that had nothing more due at their last turn
+		probed   = time.Now()
 	)
 	for _, org := range orgs {
 		places[org] = 1
-	}
-	now := s.clock.Now()
-	fire := func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
-		return s.engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
 	}
 	// next waits for a place in the line; false when the line is empty and nothing in progress
 	// can put an organisation back in it.
@@ -384,7 +383,21 @@ func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 		}
 		if err != nil || n < s.cfg.SweepBatch {
 			places[org]-- // nothing more due that another worker does not hold
+			if err == nil && places[org] == 0 {
+				resting = append(resting, org)
+			}
 			return
+		}
+		// While a long run goes on, the organisations that had nothing due get another turn every
+		// SweepInterval, so a deadline of theirs falling due meanwhile waits no longer than it
+		// would between two runs.
+		if time.Since(probed) >= s.cfg.SweepInterval {
+			probed = time.Now()
+			for _, o := range resting {
+				line = append(line, o)
+				places[o]++
+			}
+			resting = nil
 		}
 		line = append(line, org) // more may be due: back of the line
 		if idle > len(line)-1 && places[org] < s.cfg.SweepWorkers {
@@ -400,6 +413,10 @@ func (s *Sweep) RunOnce(ctx context.Context) (int, error) {
 				org, after, ok := next()
 				if !ok {
 					return
+				}
+				now := s.clock.Now()
+				fire := func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+					return s.engine.Fire(inst, d.Transition, workflow.SystemActor, workflow.Input{}, now)
 				}
 				n, last, err := s.orgs.Deadlines(org).FireDueDeadlinesAfter(ctx, now, after, s.cfg.SweepBatch, fire)
 				if s.OnFired != nil && n > 0 {
