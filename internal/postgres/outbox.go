@@ -81,8 +81,8 @@ func (s *Outbox) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bo
 // processed; rows already processed are skipped. A second delivery of the same rows waits for the
 // first to commit and then finds them processed: skipping locked rows instead would report success
 // for rows whose first attempt might still roll back (then they would wait for the re-queue). If a
-// batch of several rows holds one that cannot be processed (an unreadable payload), the rows are
-// tried one per transaction, so that one does not hold up the others.
+// batch of several rows fails (a row that cannot be processed: an unreadable payload, a subject no
+// longer there), the rows are tried one per transaction, so that one does not hold up the others.
 func (s *Outbox) ProcessOutboxBatch(ctx context.Context, ids []int64, now time.Time) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -90,7 +90,7 @@ func (s *Outbox) ProcessOutboxBatch(ctx context.Context, ids []int64, now time.T
 		n, err = s.processOutboxTx(ctx, tx, ids, now)
 		return err
 	})
-	if err == nil || len(ids) <= 1 || workflow.ErrorCode(err) != workflow.EInvalid {
+	if err == nil || len(ids) <= 1 || ctx.Err() != nil {
 		return n, err
 	}
 	n = 0
