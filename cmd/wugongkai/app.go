@@ -202,14 +202,24 @@ func (a *app) expireValidity(ctx context.Context) error {
 }
 
 // loadDefinitions records the current definitions and adds every older version the database has
-// stored to reg.
+// stored, for any organisation, to reg.
 func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error {
 	if err := a.stores.Orgs.SaveDefinitions(ctx, reg.All()); err != nil {
 		return err
 	}
-	stored, err := a.stores.Orgs.StoredDefinitions(ctx)
+	// The worker fires every organisation's deadlines: an instance of another organisation may
+	// run on a version only that organisation has stored.
+	orgs, err := a.orgs.IDs(ctx)
 	if err != nil {
 		return err
+	}
+	var stored []postgres.StoredDefinition
+	for _, org := range orgs {
+		sds, err := a.orgs.For(org).Orgs.StoredDefinitions(ctx)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, sds...)
 	}
 	for _, sd := range stored {
 		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
