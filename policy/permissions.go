@@ -51,6 +51,8 @@ var permissionLabels = map[string]string{
 	"catalogue:manage":          "管理公开目录",
 	"audit:verify":              "核验审计日志",
 	"task:list":                 "查看待办事项",
+	"city:oversee":              "监督全市各机关政务公开",
+	"city:report":               "汇总全市年度报告",
 }
 
 // AllPermissions returns every permission the policy knows, sorted.
