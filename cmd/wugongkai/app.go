@@ -11,11 +11,13 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/calendars"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
 )
@@ -320,4 +322,17 @@ func (a *app) unitNames(ctx context.Context) (map[string]string, error) {
 		m[u.Code] = u.Name
 	}
 	return m, nil
+}
+
+// city is the city level over every agency on the database: the city portal's and the city
+// office's use cases and the city report. platform says whether the organisation serving the
+// requests is the platform's own (the configured one), whose accounts may hold the city office's
+// role. Each agency's portal is at http.public_base_url (or the request's host) until agencies are
+// served on hosts of their own.
+func (a *app) city(authz workflow.Authorizer, platform bool) (*city.City, *report.CityReports) {
+	store := postgres.NewCity(a.db, workflow.SystemClock)
+	base := strings.TrimRight(a.cfg.HTTP.PublicBaseURL, "/")
+	return &city.City{Store: store, Engine: a.engine, Auth: authz, AgencyURL: func(string) string { return base },
+			Platform: platform, Clock: workflow.SystemClock},
+		&report.CityReports{Store: store, Auth: authz, Name: a.cfg.Portal.CityName, Platform: platform}
 }

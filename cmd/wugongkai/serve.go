@@ -172,12 +172,15 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			Audit:     &auditcheck.Audit{Store: a.stores.Audit, Auth: enforcer},
 			Catalogue: &catalogue.Admin{Store: a.stores.Catalogue, Auth: enforcer}}
 		httpapi.MountAdmin(api, handlers, adminAPI)
+		cityLevel, cityReports := a.city(enforcer, true)
+		httpapi.MountCity(api, handlers, &httpapi.CityAPI{City: cityLevel, Reports: cityReports})
 		if err := web.Mount(api, &web.Site{Admin: adminAPI.Admin, Calendars: adminAPI.Calendars, Audit: adminAPI.Audit,
 			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards,
 			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
 			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
 			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
 			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
+			City: cityLevel, CityReports: cityReports, CityName: cfg.Portal.CityName,
 			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
 			if worker != nil {
 				worker.Shutdown()

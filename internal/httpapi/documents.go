@@ -35,6 +35,7 @@ type API struct {
 	catalogue     *CatalogueAPI     // set by MountCatalogue
 	files         *FilesAPI         // set by MountFiles
 	admin         *AdminAPI         // set by MountAdmin
+	city          *CityAPI          // set by MountCity
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -152,6 +153,11 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"files.download":              a.files.download,
 		"files.publicList":            a.files.publicList,
 		"files.publicDownload":        a.files.publicDownload,
+		"city.documents":              handle(a.city.documents),
+		"city.consultations":          handle(a.city.consultations),
+		"city.agencies":               handle(a.city.agencies),
+		"city.compliance":             handle(a.city.compliance),
+		"city.report":                 handle(a.city.report),
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"wugongkai/workflow/auditcheck"
 	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
@@ -104,6 +105,12 @@ type Site struct {
 	Audit     *auditcheck.Audit
 	// CatalogueAdmin is the admin's catalogue use cases (import, edit, retire).
 	CatalogueAdmin *catalogue.Admin
+	// City and CityReports are the city level of a platform of many agencies: the city portal
+	// under /city/ and the city office's console pages (/console/city); without both they are not
+	// served. CityName is the platform's name in the city pages' header (config portal.city_name).
+	City        *city.City
+	CityReports *report.CityReports
+	CityName    string
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -145,7 +152,7 @@ func Mount(r Router, s *Site) error {
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil},
+		{"reports", s.Reports != nil}, {"city", s.cityOn()}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil},
 		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
@@ -237,6 +244,12 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"admin.importCatalogue":       s.adminImportCatalogue,
 		"admin.item":                  s.adminItem,
 		"admin.saveItem":              s.adminSaveItem,
+		"city.portal":                 s.cityPortal,
+		"city.consultations":          s.cityConsultations,
+		"city.agencies":               s.cityAgencies,
+		"city.routeRequest":           s.cityRouteRequest,
+		"city.compliance":             s.cityCompliance,
+		"city.report":                 s.cityReport,
 	}
 }
 
