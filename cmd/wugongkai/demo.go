@@ -38,6 +38,7 @@ var demoUsers = []struct {
 	{"head", "吴强（办公室主任）", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "系统管理员", "admin", "*"},
+	{"cityoffice", "孙丽（市政务公开办）", "city_office", "*"},
 }
 
 func demoCmd(g *globals) *cobra.Command {
