@@ -53,9 +53,35 @@ func (s *City) Agencies(ctx context.Context) ([]city.Agency, error) {
 	return out, nil
 }
 
-// PublicDocuments implements city.Store: the public document list over the agencies.
+// PublicDocuments implements city.Store: the public document list over the agencies, newest
+// first. The page is merged from each agency's newest documents (a lateral join, each branch
+// reading its agency's public index up to the page's end), so it costs about what a page of one
+// agency's list costs per agency, not a sort of every agency's public documents; the total still
+// counts every match, as one agency's list does.
 func (s *City) PublicDocuments(ctx context.Context, agencies []int64, q documents.PublicQuery) ([]documents.Document, int, error) {
-	return publicDocuments(ctx, s.db, publicWhereAcross, pq.Array(agencies), q)
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	where, args := publicFilter(publicWhereAcross, pq.Array(agencies), q)
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM documents d`+where, args...); err != nil {
+		return nil, 0, translate(fmt.Errorf("count city documents: %w", err), "")
+	}
+	if total == 0 || q.Offset >= total {
+		return nil, total, nil
+	}
+	each, args := publicFilter(publicWhereEach, pq.Array(agencies), q)
+	n := len(args)
+	args = append(args, q.Offset+q.Limit, q.Limit, q.Offset)
+	query := fmt.Sprintf(`SELECT d.* FROM unnest($1::bigint[]) AS o(id) CROSS JOIN LATERAL (%s%s
+		ORDER BY d.published_at DESC, d.id DESC LIMIT $%d) d
+		ORDER BY d.published_at DESC, d.id DESC LIMIT $%d OFFSET $%d`, listSelect, each, n+1, n+2, n+3)
+	var rows []documentRow
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, 0, translate(fmt.Errorf("list city documents: %w", err), "")
+	}
+	out, err := toDomains(rows)
+	return out, total, err
 }
 
 // PublicConsultations implements city.Store: the public consultation list over the agencies.

@@ -382,6 +382,10 @@ const publicWhere = ` WHERE d.org_id = $1 AND` + publicRule
 // publicWhereAcross is publicWhere over the organisations whose ids are $1: the city portal's.
 const publicWhereAcross = ` WHERE d.org_id = ANY($1) AND` + publicRule
 
+// publicWhereEach is publicWhere for the organisation o.id of a lateral join over the ids in $1:
+// the city portal's page, merged from each organisation's newest.
+const publicWhereEach = ` WHERE d.org_id = o.id AND` + publicRule
+
 // publicRule is the rule of publicWhere without the organisation.
 const publicRule = ` d.state = ANY($2) AND d.facts->>'attribute' = '主动公开'`
 
@@ -390,9 +394,16 @@ func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery
 	return publicDocuments(ctx, s.db, publicWhere, s.org, q)
 }
 
-// publicDocuments lists the public documents that where (publicWhere or publicWhereAcross, with
-// org as $1) and q's filters select, newest first.
+// publicDocuments lists the public documents that where (publicWhere, with org as $1) and q's
+// filters select, newest first.
 func publicDocuments(ctx context.Context, db *DB, where string, org any, q documents.PublicQuery) ([]documents.Document, int, error) {
+	where, args := publicFilter(where, org, q)
+	return listDocuments(ctx, db, listSelect, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+}
+
+// publicFilter returns where (a public condition: publicWhere and the like, with org as $1) with
+// q's filters added, and its parameters.
+func publicFilter(where string, org any, q documents.PublicQuery) (string, []any) {
 	args := []any{org, pq.Array(q.States)}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if q.Category != "" {
@@ -406,7 +417,7 @@ func publicDocuments(ctx context.Context, db *DB, where string, org any, q docum
 		where += ` AND d.validity = ` + arg(q.Validity)
 	}
 	where += searchWhere(q.Terms, q.Phrases, arg)
-	return listDocuments(ctx, db, listSelect, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+	return where, args
 }
 
 // searchWhere is the condition of the public search: every term (bigram) in the index and every
