@@ -130,8 +130,16 @@ type overdueDTO struct {
 
 type agencyComplianceDTO struct {
 	agencyDTO
-	Publications []overdueDTO `json:"overdue_publications"`
-	Replies      []overdueDTO `json:"overdue_replies"`
+	Publications  []overdueDTO      `json:"overdue_publications"`
+	Replies       []overdueDTO      `json:"overdue_replies"`
+	CatalogueGaps []catalogueGapDTO `json:"catalogue_gaps"`
+}
+
+// catalogueGapDTO is a catalogue item under which the agency published nothing this year.
+type catalogueGapDTO struct {
+	Code   string `json:"code"`
+	Level1 string `json:"level1"`
+	Level2 string `json:"level2"`
 }
 
 func (c *CityAPI) compliance(g *gin.Context) error {
@@ -149,9 +157,14 @@ func (c *CityAPI) compliance(g *gin.Context) error {
 	}
 	out := make([]agencyComplianceDTO, 0, len(cp.Agencies))
 	for _, a := range cp.Agencies {
-		out = append(out, agencyComplianceDTO{agencyDTO: c.agency(a.Agency), Publications: conv(a.Publications), Replies: conv(a.Replies)})
+		gaps := make([]catalogueGapDTO, 0, len(a.CatalogueGaps))
+		for _, gap := range a.CatalogueGaps {
+			gaps = append(gaps, catalogueGapDTO{Code: gap.Code, Level1: gap.Level1, Level2: gap.Level2})
+		}
+		out = append(out, agencyComplianceDTO{agencyDTO: c.agency(a.Agency), Publications: conv(a.Publications), Replies: conv(a.Replies),
+			CatalogueGaps: gaps})
 	}
-	g.JSON(http.StatusOK, gin.H{"at": cp.At, "overdue": cp.Overdue, "agencies": out})
+	g.JSON(http.StatusOK, gin.H{"at": cp.At, "overdue": cp.Overdue, "catalogue": cp.Catalogue, "agencies": out})
 	return nil
 }
 

@@ -182,6 +182,41 @@ func (r overdueRow) toDomain() city.Overdue {
 		DueAt: r.DueAt, DueDate: dayOf(r.DueDate)}
 }
 
+// CatalogueGaps implements city.Store. Documents carry their catalogue item (catalogue_code) from
+// migration 000019 on; without that column nothing is listed and ok is false.
+func (s *City) CatalogueGaps(ctx context.Context, agencies []int64, public []string, yearStart time.Time) ([]city.CatalogueGap, bool, error) {
+	var tagged bool
+	const qc = `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'documents' AND column_name = 'catalogue_code')`
+	if err := s.db.GetContext(ctx, &tagged, qc); err != nil {
+		return nil, false, translate(fmt.Errorf("look for catalogue tags: %w", err), "")
+	}
+	if !tagged {
+		return nil, false, nil
+	}
+	const q = `SELECT ci.org_id, ci.code, v.level1, v.level2
+		FROM catalogue_items ci
+		JOIN catalogue_item_versions v ON v.org_id = ci.org_id AND v.code = ci.code AND v.version = ci.current_version
+		WHERE ci.org_id = ANY($1) AND ci.retired_at IS NULL AND v.mode = '主动'
+			AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.org_id = ci.org_id AND d.catalogue_code = ci.code
+				AND d.state = ANY($2) AND d.facts->>'attribute' = '主动公开' AND d.published_at >= $3)
+		ORDER BY ci.org_id, ci.seq`
+	var rows []struct {
+		OrgID  int64  `db:"org_id"`
+		Code   string `db:"code"`
+		Level1 string `db:"level1"`
+		Level2 string `db:"level2"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, q, pq.Array(agencies), pq.Array(public), yearStart.UTC()); err != nil {
+		return nil, true, translate(fmt.Errorf("list catalogue items with nothing published: %w", err), "")
+	}
+	out := make([]city.CatalogueGap, len(rows))
+	for i, r := range rows {
+		out[i] = city.CatalogueGap{AgencyID: r.OrgID, Code: r.Code, Level1: r.Level1, Level2: r.Level2}
+	}
+	return out, true, nil
+}
+
 // AgencyReports implements report.CityStore: every agency's report of year and of the year before,
 // each assembled by its own organisation's ReportData exactly as the agency's console shows it.
 func (s *City) AgencyReports(ctx context.Context, year int) ([]report.AgencyYear, error) {

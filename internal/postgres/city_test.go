@@ -10,9 +10,11 @@ import (
 
 	"github.com/lib/pq"
 
+	"wugongkai/configs"
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/city"
 	"wugongkai/workflow/documents"
 )
@@ -416,5 +418,72 @@ func BenchmarkCityDocuments(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCityCatalogueGaps: the catalogue items to be disclosed proactively under which an agency
+// published nothing this year, per agency; before documents carry their item (migration 000019)
+// nothing is listed and the store says so.
+func TestCityCatalogueGaps(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	a := cityAgency{id: f.store.Org(), code: "TESTORG001", stores: f.store, user: f.user.ID}
+	b := mustAgency(t, f, "TESTORG002", "测试市发展和改革委员会")
+	store := postgres.NewCity(f.db, f.clock)
+	yearStart := time.Date(t0.In(workflow.Shanghai).Year(), 1, 1, 0, 0, 0, 0, workflow.Shanghai)
+	var tagged bool
+	if err := f.db.GetContext(ctx, &tagged, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_name = 'documents' AND column_name = 'catalogue_code')`); err != nil {
+		t.Fatal(err)
+	}
+	if !tagged {
+		gaps, ok, err := store.CatalogueGaps(ctx, []int64{a.id, b.id}, []string{"published"}, yearStart)
+		if err != nil || ok || len(gaps) != 0 {
+			t.Fatalf("without catalogue tags: %v %v %v", gaps, ok, err)
+		}
+		// The columns as migration 000019 adds them, so the query is tried here too.
+		if _, err := f.db.ExecContext(ctx, `ALTER TABLE documents ADD COLUMN catalogue_code text, ADD COLUMN catalogue_version integer`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := catalogue.LoadDir(configs.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proactive := 0
+	var first catalogue.Item
+	for _, it := range items {
+		if it.Mode == "主动" {
+			if proactive == 0 {
+				first = it
+			}
+			proactive++
+		}
+	}
+	for _, ag := range []cityAgency{a, b} {
+		if _, err := (&catalogue.Catalogue{Store: ag.stores.Catalogue}).Load(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc := mustCityDocument(t, f, a, "本年发布的目录事项文件", "published", "主动公开")
+	if _, err := f.db.ExecContext(ctx, `UPDATE documents SET catalogue_code = $1, catalogue_version = 1 WHERE org_id = $2 AND id = $3`,
+		first.Code, a.id, doc); err != nil {
+		t.Fatal(err)
+	}
+	gaps, ok, err := store.CatalogueGaps(ctx, []int64{a.id, b.id}, []string{"published"}, yearStart)
+	if err != nil || !ok {
+		t.Fatalf("catalogue gaps: %v %v", ok, err)
+	}
+	per := map[int64][]string{}
+	for _, g := range gaps {
+		per[g.AgencyID] = append(per[g.AgencyID], g.Code)
+	}
+	if len(per[a.id]) != proactive-1 || slices.Contains(per[a.id], first.Code) || len(per[b.id]) != proactive || !slices.Contains(per[b.id], first.Code) {
+		t.Errorf("gaps: A %d (%v), B %d; want A %d without %s, B %d", len(per[a.id]), per[a.id], len(per[b.id]), proactive-1, first.Code, proactive)
+	}
+	// Next year, A's document no longer counts.
+	gaps, _, err = store.CatalogueGaps(ctx, []int64{a.id}, []string{"published"}, yearStart.AddDate(1, 0, 0))
+	if err != nil || len(gaps) != proactive {
+		t.Errorf("next year: %d gaps, %v", len(gaps), err)
 	}
 }

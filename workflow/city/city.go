@@ -74,6 +74,15 @@ type Overdue struct {
 	DueDate   workflow.Date
 }
 
+// CatalogueGap is a catalogue item in force, to be disclosed proactively (公开方式 主动), under which
+// an agency published nothing this year.
+type CatalogueGap struct {
+	AgencyID int64
+	Code     string
+	Level1   string // 一级事项
+	Level2   string // 二级事项
+}
+
 // Store is what the city use cases need; *postgres.City satisfies it. Every method but Agencies
 // reads the agencies whose ids it is given, and no other.
 type Store interface {
@@ -91,6 +100,10 @@ type Store interface {
 	// publication) whose latest publication deadline passed before now, and the open requests whose
 	// latest reply deadline did, each not cancelled: pending, or alerted by the sweep and still not done.
 	Overdue(ctx context.Context, agencies []int64, awaiting []string, now time.Time) ([]Overdue, error)
+	// CatalogueGaps lists the agencies' catalogue items in force to be disclosed proactively under
+	// which no document published since yearStart (in one of public, 主动公开) is tagged; ok is
+	// false when documents carry no catalogue item in this database (nothing is then listed).
+	CatalogueGaps(ctx context.Context, agencies []int64, public []string, yearStart time.Time) (gaps []CatalogueGap, ok bool, err error)
 }
 
 // City holds the city-level use cases that the JSON API and the pages both call.
@@ -247,6 +260,9 @@ type Compliance struct {
 	Agencies []AgencyCompliance
 	// Overdue counts every overdue record of every agency.
 	Overdue int
+	// Catalogue says whether documents carry their catalogue item, so that the items with nothing
+	// published this year could be found.
+	Catalogue bool
 }
 
 // AgencyCompliance is one agency's overdue records, each list most overdue first.
@@ -255,6 +271,8 @@ type AgencyCompliance struct {
 	PortalURL    string
 	Publications []Overdue
 	Replies      []Overdue
+	// CatalogueGaps are its items with nothing published this year (see Compliance.Catalogue).
+	CatalogueGaps []CatalogueGap
 }
 
 // Overdue returns the number of the agency's overdue records.
@@ -307,6 +325,17 @@ func (c *City) Compliance(ctx context.Context, actor workflow.Actor) (Compliance
 			ac.Replies = append(ac.Replies, o)
 		}
 		out.Overdue++
+	}
+	year := time.Date(workflow.DateOf(out.At).Year, 1, 1, 0, 0, 0, 0, workflow.Shanghai)
+	gaps, ok, err := c.Store.CatalogueGaps(ctx, ids, c.Engine.Registry().Tagged(workflow.TagPublic), year)
+	if err != nil {
+		return Compliance{}, err
+	}
+	out.Catalogue = ok
+	for _, g := range gaps {
+		if i, ok := pos[g.AgencyID]; ok {
+			out.Agencies[i].CatalogueGaps = append(out.Agencies[i].CatalogueGaps, g)
+		}
 	}
 	return out, nil
 }
