@@ -143,7 +143,7 @@ func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.
 // Document loads one document or decision draft.
 func (s *Documents) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
@@ -452,7 +452,7 @@ func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery
 // PublicDocument implements documents.DocumentStore.
 func (s *Documents) PublicDocument(ctx context.Context, id int64, states []string) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
