@@ -255,7 +255,7 @@ func (s *stack) create(user string, body map[string]any) docView {
 func (s *stack) fire(user string, v docView, name string, input map[string]string) docView {
 	s.t.Helper()
 	var out docView
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", v.ID, name), user,
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s?detail=full", v.ID, name), user,
 		map[string]any{"version": v.Version, "input": input}, http.StatusOK, &out)
 	return out
 }
