@@ -64,7 +64,7 @@ func grantsFromBrief() map[string][]string {
 		// 《条例》第33条: the head of the disclosure office approves extending the reply period.
 		"disclosure_head": {"request:read", "request:approve_extension", "report:read", "task:list"},
 		"leader":          {"document:read", "document:sign", "decision:decide", "comment:read", "report:read", "task:list"},
-		"admin":           {"user:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
+		"admin":           {"user:manage", "agency:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
 	}
 }
 
@@ -79,7 +79,7 @@ func assignmentOf(role string) policy.Assignment {
 
 func TestAllPermissionsMatchBrief(t *testing.T) {
 	want := []string{
-		"audit:verify", "calendar:manage", "case:record", "catalogue:manage",
+		"agency:manage", "audit:verify", "calendar:manage", "case:record", "catalogue:manage",
 		"comment:moderate", "comment:read", "comment:read_contact",
 		"decision:consult", "decision:decide", "decision:review_legality",
 		"document:create", "document:edit", "document:publish", "document:read", "document:rereview",

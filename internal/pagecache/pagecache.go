@@ -181,14 +181,16 @@ func (c *Cache) Stats() (hits, misses, stores uint64) {
 // with c.Error and written later by an outer middleware is never kept), with the headers and body
 // the client was sent. Responses carry an ETag and "Cache-Control: no-cache" (a
 // browser may keep them but must revalidate, which costs a 304), and "Vary: Accept-Encoding".
-// Entries are keyed by the Host and the full request URI.
+// Entries are keyed by the host
+// and the full URI: one cache serves every agency of a platform, each on its own host, and never
+// answers one agency's request with another's page.
 func (c *Cache) Handler() gin.HandlerFunc {
 	return func(g *gin.Context) {
 		if c == nil || (g.Request.Method != http.MethodGet && g.Request.Method != http.MethodHead) || !c.live.Load() {
 			g.Next()
 			return
 		}
-		key := g.Request.Host + g.Request.URL.RequestURI()
+		key := strings.ToLower(g.Request.Host) + g.Request.URL.RequestURI()
 		if c.serveCurrent(g, key) {
 			return
 		}

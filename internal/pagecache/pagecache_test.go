@@ -503,3 +503,48 @@ func TestDocumentPageETagGzipAndChange(t *testing.T) {
 		t.Fatalf("after the change, the old ETag: %d (ETag %q, was %q)", st, h.Get("ETag"), etag)
 	}
 }
+
+// TestCacheKeepsAgenciesApart: one cache serves every agency of a platform, each on its own host;
+// a page cached for one host is never the answer on another.
+func TestCacheKeepsAgenciesApart(t *testing.T) {
+	dsn := pgtest.NewURL(t)
+	c := pagecache.New(pagecache.Options{TTL: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = pagecache.Listen(ctx, openListener(dsn), c, quiet)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "listener up", c.Live)
+	var renders atomic.Int32
+	r := gin.New()
+	r.GET("/", c.Handler(), func(g *gin.Context) {
+		renders.Add(1)
+		g.String(http.StatusOK, "portal of %s", g.Request.Host)
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	get := func(host string) string {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for i := 0; i < 2; i++ {
+		if got := get("zjj.example"); got != "portal of zjj.example" {
+			t.Fatalf("zjj: %q", got)
+		}
+		if got := get("fgw.example"); got != "portal of fgw.example" {
+			t.Fatalf("fgw is served zjj's page: %q", got)
+		}
+	}
+	if n := renders.Load(); n != 2 {
+		t.Errorf("%d renders, want one per host", n)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
@@ -133,6 +134,7 @@ func newStack(tb testing.TB) *stack {
 		OnRequest: &requests.OnRequest{Requests: reqs, Store: store.OnRequest},
 		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
 		Files: b.Files(3 << 20), Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), CatalogueAdmin: b.CatalogueAdmin(),
+		Agencies: &agencies.Agencies{Store: store.Agencies, Auth: enf, Platform: true, Clock: clock},
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Orgs.Units(ctx)
 			m := map[string]string{}

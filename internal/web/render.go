@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/catalogue"
 )
 
@@ -97,7 +98,8 @@ type staffView struct {
 	CanRequests bool
 	CanReport   bool
 	// CanAdmin is user:manage somewhere (and the admin pages are served).
-	CanAdmin bool
+	CanAdmin    bool
+	CanAgencies bool // agency:manage in the platform's first agency
 	// CanCompliance is report:read somewhere and the catalogue compliance view is served.
 	CanCompliance bool
 }
@@ -160,6 +162,8 @@ func consoleNav(path string) string {
 		return "admin"
 	case strings.HasPrefix(path, "/console/catalogue"):
 		return "compliance"
+	case strings.HasPrefix(path, "/console/agencies"):
+		return "agencies"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -206,7 +210,8 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 		CanDesk:     s.hasAnywhere(st, "document:publish"),
 		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
 		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read"),
-		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage")}
+		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage"),
+		CanAgencies: s.Agencies != nil && s.Agencies.Platform && s.hasAnywhere(st, agencies.PermManage)}
 	v.CanCompliance = s.Compliance != nil && s.hasAnywhere(st, catalogue.CompliancePermission)
 	if v.Name == "" {
 		v.Name = st.Username

@@ -22,6 +22,7 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/auditcheck"
 	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
@@ -107,6 +108,9 @@ type Site struct {
 	Audit     *auditcheck.Audit
 	// CatalogueAdmin is the admin's catalogue use cases (import, edit, retire).
 	CatalogueAdmin *catalogue.Admin
+	// Agencies are the platform's agencies; without them the 机构管理 page is not served. Its use
+	// case refuses every agency's staff but the platform's first agency's admins.
+	Agencies *agencies.Agencies
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -149,7 +153,7 @@ func Mount(r Router, s *Site) error {
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
 		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"compliance", s.Compliance != nil}, {"files", s.Files != nil},
-		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
+		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}, {"agencies", s.Agencies != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -241,6 +245,8 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"admin.importCatalogue":       s.adminImportCatalogue,
 		"admin.item":                  s.adminItem,
 		"admin.saveItem":              s.adminSaveItem,
+		"agencies.list":               s.agencyList,
+		"agencies.add":                s.addAgency,
 	}
 }
 
@@ -266,7 +272,8 @@ func (s *Site) middleware(rt httpkit.Route) []gin.HandlerFunc {
 }
 
 // namesAddress are the pages that name the portal's address: without a configured one they name
-// the host the request came to, and the page cache, keyed by the path alone, must not keep them.
+// the host the request came to, which need not be the address visitors use, so the page cache
+// does not keep them.
 var namesAddress = map[string]bool{"/feeds/documents.atom": true, "/sitemap.xml": true}
 
 // consultationsOn reports whether the consultation pages are served.
