@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,12 +50,19 @@ type platform struct {
 	ctx    context.Context // the sites' reload loops run until it ends
 	cancel context.CancelFunc
 
+	index atomic.Pointer[agencyIndex] // the agencies' hosts, read on every request
+	sites sync.Map                    // agency id → *site, once built
+
 	mu       sync.Mutex
-	sites    map[int64]*site
+	building map[int64]chan struct{} // agencies being built, closed when done
+	scanMu   sync.Mutex              // one re-read of the agencies at a time
+}
+
+// agencyIndex is the agencies' hosts as last read; it is replaced, never changed.
+type agencyIndex struct {
 	hosts    map[string]agencies.Agency // the agencies with a host, by host
 	count    int                        // how many agencies there are
-	loadedAt time.Time                  // when hosts was read
-	building map[int64]chan struct{}    // agencies being built, closed when done
+	loadedAt time.Time
 }
 
 // site is one agency's handler with what it was built from.
@@ -73,8 +81,8 @@ const rescanEvery = 200 * time.Millisecond
 func newPlatform(ctx context.Context, a *app, reg *prometheus.Registry, redis *tasks.Redis, pages *pagecache.Cache) (*platform, error) {
 	pctx, cancel := context.WithCancel(context.Background())
 	p := &platform{a: a, log: a.log, reg: reg, redis: redis, pages: pages, ctx: pctx, cancel: cancel,
-		sites: map[int64]*site{}, building: map[int64]chan struct{}{},
-		own: map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}}
+		building: map[int64]chan struct{}{},
+		own:      map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}}
 	if u, err := url.Parse(a.cfg.HTTP.PublicBaseURL); err == nil && u.Host != "" {
 		p.own[agencies.HostOnly(u.Host)] = true
 	}
@@ -91,7 +99,7 @@ func newPlatform(ctx context.Context, a *app, reg *prometheus.Registry, redis *t
 		cancel()
 		return nil, err
 	}
-	p.sites[first.ID] = p.first
+	p.sites.Store(first.ID, p.first)
 	go p.watchRoles()
 	return p, nil
 }
@@ -100,13 +108,12 @@ func newPlatform(ctx context.Context, a *app, reg *prometheus.Registry, redis *t
 // app closes the first's stores).
 func (p *platform) Close() {
 	p.cancel()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for id, s := range p.sites {
+	p.sites.Range(func(id, s any) bool {
 		if id != p.first.agency.ID {
-			s.stores.Close()
+			s.(*site).stores.Close()
 		}
-	}
+		return true
+	})
 }
 
 // Handler is the platform's outer handler.
@@ -126,17 +133,16 @@ func (p *platform) rescan(ctx context.Context) error {
 			hosts[ag.Host] = ag
 		}
 	}
-	p.mu.Lock()
-	p.hosts, p.count, p.loadedAt = hosts, len(all), time.Now()
-	p.mu.Unlock()
+	p.index.Store(&agencyIndex{hosts: hosts, count: len(all), loadedAt: time.Now()})
 	return nil
 }
 
-// Forget makes the next request re-read the agencies (an agency was added on this node).
+// Forget makes the next request of an unknown host re-read the agencies (an agency was added on
+// this node).
 func (p *platform) Forget() {
-	p.mu.Lock()
-	p.loadedAt = time.Time{}
-	p.mu.Unlock()
+	ix := *p.index.Load()
+	ix.loadedAt = time.Time{}
+	p.index.Store(&ix)
 }
 
 // resolve returns the handler of the agency serving host: the agency registered to it, else the
@@ -147,10 +153,7 @@ func (p *platform) resolve(r *http.Request, host string) (http.Handler, error) {
 		return nil, err
 	}
 	if !ok {
-		p.mu.Lock()
-		one := p.count <= 1
-		p.mu.Unlock()
-		if one || p.own[host] {
+		if p.index.Load().count <= 1 || p.own[host] {
 			return p.first.handler, nil
 		}
 		return nil, httpkit.ErrNoAgency
@@ -165,29 +168,31 @@ func (p *platform) resolve(r *http.Request, host string) (http.Handler, error) {
 // lookup finds the agency registered to host, re-reading the agencies when host is unknown and
 // the last reading is older than rescanEvery.
 func (p *platform) lookup(ctx context.Context, host string) (agencies.Agency, bool, error) {
-	p.mu.Lock()
-	ag, ok := p.hosts[host]
-	stale := time.Since(p.loadedAt) > rescanEvery
-	p.mu.Unlock()
-	if ok || !stale || p.own[host] {
+	ix := p.index.Load()
+	if ag, ok := ix.hosts[host]; ok || p.own[host] || time.Since(ix.loadedAt) <= rescanEvery {
 		return ag, ok, nil
 	}
-	if err := p.rescan(ctx); err != nil {
-		return agencies.Agency{}, false, err
+	p.scanMu.Lock()
+	defer p.scanMu.Unlock()
+	if ix := p.index.Load(); time.Since(ix.loadedAt) > rescanEvery { // not re-read while waiting
+		if err := p.rescan(ctx); err != nil {
+			return agencies.Agency{}, false, err
+		}
 	}
-	p.mu.Lock()
-	ag, ok = p.hosts[host]
-	p.mu.Unlock()
+	ag, ok := p.index.Load().hosts[host]
 	return ag, ok, nil
 }
 
 // site returns the built site of ag, building it on first use (one build at a time per agency).
 func (p *platform) site(ctx context.Context, ag agencies.Agency) (*site, error) {
+	if s, ok := p.sites.Load(ag.ID); ok {
+		return s.(*site), nil
+	}
 	for {
 		p.mu.Lock()
-		if s := p.sites[ag.ID]; s != nil {
+		if s, ok := p.sites.Load(ag.ID); ok {
 			p.mu.Unlock()
-			return s, nil
+			return s.(*site), nil
 		}
 		wait, busy := p.building[ag.ID]
 		if !busy {
@@ -199,7 +204,7 @@ func (p *platform) site(ctx context.Context, ag agencies.Agency) (*site, error) 
 			p.mu.Lock()
 			delete(p.building, ag.ID)
 			if err == nil {
-				p.sites[ag.ID] = s
+				p.sites.Store(ag.ID, s)
 			}
 			p.mu.Unlock()
 			close(done)
@@ -229,16 +234,14 @@ func (p *platform) watchRoles() {
 		}
 	}
 	err := postgres.ListenPayloads(p.ctx, p.a.cfg.Database.URL, postgres.RolesChannel, func(payload string) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
 		if payload == "" {
-			for _, s := range p.sites {
-				signal(s)
-			}
+			p.sites.Range(func(_, s any) bool { signal(s.(*site)); return true })
 			return
 		}
-		if id, err := strconv.ParseInt(payload, 10, 64); err == nil && p.sites[id] != nil {
-			signal(p.sites[id])
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			if s, ok := p.sites.Load(id); ok {
+				signal(s.(*site))
+			}
 		}
 	}, p.log)
 	if err != nil {
