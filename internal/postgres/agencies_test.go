@@ -18,6 +18,7 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
@@ -891,4 +892,60 @@ func stored(t *testing.T, s *postgres.Stores) {
 	if err != nil || len(defs) == 0 {
 		t.Errorf("StoredDefinitions: %d %v", len(defs), err)
 	}
+}
+
+// TestAddAgencyAudited: an added agency, its request unit and its admin are written with the audit
+// event in the adding agency's chain, in one transaction; a duplicate leaves nothing behind.
+func TestAddAgencyAudited(t *testing.T) {
+	f := mustFixture(t)
+	ctx := context.Background()
+	in := agencies.NewAgency{Code: "TESTORG-C", Name: "丙局", CreditCode: "114110000057945108", Host: "c.example",
+		RequestUnit: "bangongshi", RequestUnitName: "办公室", AdminUsername: "c-admin", AdminName: "丙局管理员", AdminPasswordHash: "x"}
+	ag, err := f.store.Agencies.AddAgency(ctx, in, f.actor, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.store.Audit.History(ctx, "agency", ag.ID)
+	if err != nil || len(h) != 1 || h[0].Action != "create" || h[0].Data["credit_code"] != in.CreditCode || h[0].Data["admin"] != "c-admin" ||
+		h[0].ActorID != f.user.ID {
+		t.Fatalf("audit of the added agency: %+v %v", h, err)
+	}
+	c := postgres.NewStores(f.db, ag.ID, nil)
+	t.Cleanup(c.Close)
+	as, err := c.Accounts.Assignments(ctx)
+	if err != nil || len(as) != 1 || as[0].User != "c-admin" || as[0].Role != "admin" {
+		t.Fatalf("the new agency's assignments: %+v %v", as, err)
+	}
+	if us, _ := c.Orgs.UnitCodes(ctx); !slices.Equal(us, []string{"bangongshi"}) {
+		t.Fatalf("the new agency's units: %v", us)
+	}
+	before := snapshotCount(t, f.db)
+	for _, dup := range []struct {
+		edit  func(*agencies.NewAgency)
+		field string
+	}{
+		{func(a *agencies.NewAgency) { a.CreditCode, a.Host = "", "" }, "code"},
+		{func(a *agencies.NewAgency) { a.Code, a.CreditCode = "TESTORG-D", "" }, "host"},
+		{func(a *agencies.NewAgency) { a.Code, a.Host = "TESTORG-D", "" }, "credit_code"},
+	} {
+		d := in
+		dup.edit(&d)
+		_, err := f.store.Agencies.AddAgency(ctx, d, f.actor, t0)
+		if e := workflow.AsError(err); e == nil || e.Code != workflow.EConflict || e.Field != dup.field || !strings.Contains(e.Message, "已由另一个机构使用") {
+			t.Errorf("duplicate %s: %v", dup.field, err)
+		}
+	}
+	if after := snapshotCount(t, f.db); after != before {
+		t.Errorf("a refused agency left rows: %s → %s", before, after)
+	}
+}
+
+func snapshotCount(t *testing.T, db *postgres.DB) string {
+	t.Helper()
+	var s string
+	if err := db.GetContext(context.Background(), &s, `SELECT (SELECT count(*) FROM orgs) || '/' || (SELECT count(*) FROM units) || '/' ||
+		(SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM audit_events)`); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
