@@ -565,6 +565,20 @@ func TestAddAgency(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	pc.login("mzj.localhost", "mzj-officer")
+	// A role given while the agency is served takes effect at once: the change names the agency,
+	// whose enforcer alone reloads (not the once-a-minute backstop).
+	if out, err := cli(t, env, DemoPassword+"\n", "--config", cfgFile, "user", "add", "--agency", "11411000MB0000004B", "--username", "mzj-legal",
+		"--role", "legal_reviewer", "--password-stdin"); err != nil {
+		t.Fatalf("user add --agency: %v %s", err, out)
+	}
+	pc.login("mzj.localhost", "mzj-legal")
+	deadline = time.Now().Add(10 * time.Second)
+	for pc.do("mzj.localhost", "mzj-legal", http.MethodGet, "/api/v1/documents", nil).status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("the new legal reviewer of mzj has no rights 10 s after the role was given")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if a := pc.do("fgw.localhost", "", http.MethodPost, "/api/v1/session", map[string]string{"username": "mzj-officer", "password": DemoPassword}); a.status != http.StatusUnauthorized {
 		t.Errorf("mzj-officer logs in on fgw: %d", a.status)
 	}
