@@ -500,6 +500,18 @@ func TestAddAgency(t *testing.T) {
 	if got := pc.do("fgw.localhost", "fgw-admin", http.MethodPost, "/console/agencies", form(nil)); got.status != http.StatusForbidden {
 		t.Errorf("another agency's admin adds: %d", got.status)
 	}
+	// The holiday calendar is the platform's: another agency's admin manages its staff, not it.
+	if got := pc.do("fgw.localhost", "fgw-admin", http.MethodGet, "/api/v1/admin/calendars", nil); got.status != http.StatusForbidden ||
+		!strings.Contains(got.body, "节假日安排由平台机构") {
+		t.Errorf("another agency's admin and the calendar: %d %.300s", got.status, got.body)
+	}
+	if got := pc.do(platformHost, "admin", http.MethodGet, "/api/v1/admin/calendars", nil); got.status != http.StatusOK {
+		t.Errorf("the platform's admin and the calendar: %d %.300s", got.status, got.body)
+	}
+	if got := pc.do("fgw.localhost", "fgw-admin", http.MethodGet, "/api/v1/admin/users", nil); got.status != http.StatusOK ||
+		strings.Contains(got.body, `"officer"`) || !strings.Contains(got.body, "fgw-officer") {
+		t.Errorf("another agency's admin lists its own staff only: %d %.300s", got.status, got.body)
+	}
 	if got := pc.do(platformHost, "officer", http.MethodGet, "/console/agencies", nil); got.status != http.StatusForbidden {
 		t.Errorf("the disclosure officer: %d", got.status)
 	}
