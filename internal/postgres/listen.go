@@ -91,7 +91,7 @@ func (l *Listener) Close() error {
 
 // RolesChannel is the notification channel on which a change to role_assignments, or to a user
 // the assignments read, is announced (migrations/000011), with the organisation's id as payload
-// ("" = every organisation; migrations/000023).
+// ("" = every organisation; migrations/000024).
 const RolesChannel = "wugongkai_roles"
 
 // Listen keeps a Listener on channel until ctx ends and calls changed after every notification,

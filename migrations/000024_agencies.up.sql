@@ -1,4 +1,4 @@
--- 000023_agencies: one deployment serves many agencies (issue 15). An agency is a row of orgs: its
+-- 000024_agencies: one deployment serves many agencies (issue 15). An agency is a row of orgs: its
 -- portal's host (unique, optional), its 统一社会信用代码 (unique, checked by workflow/agencies) and
 -- the unit that handles its disclosure requests ('' = the configured requests.unit, as for the
 -- platform's first agency).
