@@ -64,9 +64,9 @@ func grantsFromBrief() map[string][]string {
 		// 《条例》第33条: the head of the disclosure office approves extending the reply period.
 		"disclosure_head": {"request:read", "request:approve_extension", "report:read", "task:list"},
 		"leader":          {"document:read", "document:sign", "decision:decide", "comment:read", "report:read", "task:list"},
-		"admin":           {"user:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
 		// The city's disclosure office on a platform of many agencies (issue 15).
 		"city_office": {"city:oversee", "city:report", "task:list"},
+		"admin":       {"user:manage", "agency:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
 	}
 }
 
@@ -81,7 +81,7 @@ func assignmentOf(role string) policy.Assignment {
 
 func TestAllPermissionsMatchBrief(t *testing.T) {
 	want := []string{
-		"audit:verify", "calendar:manage", "case:record", "catalogue:manage",
+		"agency:manage", "audit:verify", "calendar:manage", "case:record", "catalogue:manage",
 		"city:oversee", "city:report",
 		"comment:moderate", "comment:read", "comment:read_contact",
 		"decision:consult", "decision:decide", "decision:review_legality",

@@ -130,7 +130,8 @@ type Transition struct {
 	// list accepts none beyond those.
 	Inputs []string
 	// Set are the facts the transition sets. "" deletes the fact; "$now" is the RFC 3339 instant,
-	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x.
+	// "$today" the Shanghai date, "$actor" the actor's display name and "$input.x" the input x (one
+	// of Requires or Inputs; an optional input not given deletes the fact).
 	Set     map[string]string
 	Effects []EffectSpec
 	System  bool   // fired only by the deadline sweep (SystemActor), never by users
@@ -170,6 +171,10 @@ type EffectSpec struct {
 	Transition   string // for ActionFire: the system transition to fire
 	Role         string // for ActionRemind and ActionOverdue: the role to tell
 	RemindBefore int    // also remind Role this many working days before (working_days only)
+	// PeriodFact names a fact holding a period of the instance's own (see ParsePeriod): when set,
+	// the deadline falls due at the end of that period if this is sooner than the count of
+	// WorkingDays or CalendarDays, which stays the ceiling (and the count when the fact is unset).
+	PeriodFact string
 
 	Cancel string // cancel: the deadline to cancel (with its reminder)
 

@@ -306,19 +306,39 @@ func (e *Engine) effects(def *Definition, spec EffectSpec, facts Facts, now time
 		d.DueDate = DateOf(at)
 		d.Explanation = fmt.Sprintf("按设定的时间 %s（北京时间）到期。", ShowTime(at))
 		return []Effect{d}, nil
-	case spec.CalendarDays > 0:
-		c := cal.AddCalendarDays(from, spec.CalendarDays)
-		SetCount(&d, c)
-		return []Effect{d}, nil
 	}
-	c := cal.AddWorkingDays(from, spec.WorkingDays)
+	var c Count
+	if spec.CalendarDays > 0 {
+		c = cal.AddCalendarDays(from, spec.CalendarDays)
+	} else {
+		c = cal.AddWorkingDays(from, spec.WorkingDays)
+	}
+	basis := ""
+	if spec.PeriodFact != "" && strings.TrimSpace(facts[spec.PeriodFact]) != "" {
+		p, err := ParsePeriod(facts[spec.PeriodFact])
+		if err != nil {
+			return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("期限“%s”所依据的期限（%s）格式不正确", spec.Deadline, spec.PeriodFact),
+				Details: map[string]any{"reason": "period_fact", "fact": spec.PeriodFact}}
+		}
+		switch own, ok := p.Count(cal, from); {
+		case ok && !own.Due.After(c.Due):
+			c, basis = own, p.Basis
+		case ok:
+			basis = strings.TrimSpace(p.Basis + "（晚于此项期限的上限，按上限计算）")
+		default:
+			basis = p.Basis
+		}
+	}
 	SetCount(&d, c)
+	if basis != "" {
+		d.Explanation = basis + "：" + d.Explanation
+	}
 	out := []Effect{d}
-	if n := spec.WorkingDays - spec.RemindBefore; spec.RemindBefore > 0 && n > 0 {
+	if n := c.N - spec.RemindBefore; spec.RemindBefore > 0 && c.Unit == UnitWorking && n > 0 {
 		rc := cal.AddWorkingDays(from, n)
 		r := Effect{Kind: EffectDeadline, Name: spec.Deadline + ".remind", Action: ActionRemind, Role: spec.Role}
 		SetCount(&r, rc)
-		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", spec.RemindBefore, c.Explanation())
+		r.Explanation = fmt.Sprintf("提前 %d 个工作日提醒：%s", spec.RemindBefore, d.Explanation)
 		out = append(out, r)
 	}
 	return out, nil

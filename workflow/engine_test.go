@@ -557,7 +557,7 @@ func TestFireErrors(t *testing.T) {
 		inst     workflow.Instance
 		wantCode string
 	}{
-		{"definition version not loaded", workflow.Instance{Definition: "document", DefinitionVersion: 7, State: "drafting"}, workflow.ENotFound},
+		{"definition version not loaded", workflow.Instance{Definition: "document", DefinitionVersion: 99, State: "drafting"}, workflow.ENotFound},
 		{"unknown definition", workflow.Instance{Definition: "memo", DefinitionVersion: 1, State: "drafting"}, workflow.ENotFound},
 		{"state unknown to the definition", workflow.Instance{Definition: "document", DefinitionVersion: 1, State: "shredded"}, workflow.ETransitionNotAllowed},
 	}

@@ -85,6 +85,8 @@ func (s GuardSet) Names() []string {
 //	summary_attached           the 意见采纳情况说明 is attached (fact summary_attached)
 //	period_closed_or_exempt    period_closed, or the exemption was approved by the legal section
 //	summary_attached_or_exempt summary_attached, or the exemption was approved by the legal section
+//	attribute_as_proposed      the attribute is the one the fact proposed_attribute proposes (the
+//	                           catalogue item's), or the input departure_reason says why not
 func DefaultGuards() GuardSet {
 	return GuardSet{
 		"attribute_set":              guardAttributeSet,
@@ -106,6 +108,7 @@ func DefaultGuards() GuardSet {
 		"summary_attached":           guardSummaryAttached,
 		"period_closed_or_exempt":    guardPeriodClosedOrExempt,
 		"summary_attached_or_exempt": guardSummaryAttachedOrExempt,
+		"attribute_as_proposed":      guardAttributeAsProposed,
 	}
 }
 
@@ -337,4 +340,28 @@ func guardSummaryAttachedOrExempt(g GuardContext) error {
 		return nil
 	}
 	return guardSummaryAttached(g)
+}
+
+// The facts of a catalogue item's proposal that the flows read: the attribute it proposes, and
+// why the drafter departs from it.
+const (
+	FactProposedAttribute = "proposed_attribute"
+	FactDepartureReason   = "departure_reason"
+)
+
+// DepartureReasonNeeded reports whether a document with facts f departs from the attribute its
+// catalogue item proposes, so that submitting it needs the input departure_reason (guard
+// attribute_as_proposed).
+func DepartureReasonNeeded(f Facts) bool {
+	p := f[FactProposedAttribute]
+	return p != "" && f["attribute"] != "" && f["attribute"] != p
+}
+
+func guardAttributeAsProposed(g GuardContext) error {
+	f := g.Instance.Facts
+	if g.Probe || !DepartureReasonNeeded(f) || strings.TrimSpace(g.Input[FactDepartureReason]) != "" {
+		return nil
+	}
+	return &Error{Code: EInputMissing, Field: FactDepartureReason,
+		Message: fmt.Sprintf("标准目录事项建议“%s”，所选公开属性为“%s”，请写明不按目录建议公开方式的理由", f[FactProposedAttribute], f["attribute"])}
 }

@@ -77,6 +77,7 @@ type transitionLines struct {
 //	    effects:
 //	      - {notify: unit_head}
 //	      - {deadline: publication_due, working_days: 20, action: overdue, role: disclosure_officer, remind_before: 5}
+//	      - {deadline: publication_due, working_days: 20, period_fact: publication_period, action: overdue, role: disclosure_officer}
 //	      - {deadline: consultation_opens, at_fact: opens_at, action: fire, transition: open}
 //	      - {cancel: publication_due}
 //	    system: false
@@ -269,9 +270,9 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 				if strings.HasPrefix(val, "$") {
 					switch x, isInput := strings.CutPrefix(val, "$input."); {
 					case val == "$now" || val == "$today" || val == "$actor":
-					case isInput && slices.Contains(t.Requires, x):
+					case isInput && (slices.Contains(t.Requires, x) || slices.Contains(t.Inputs, x)):
 					case isInput:
-						c.add(v.Line, "%s的 set 引用了输入 %q，但它不在 requires 中", what, x)
+						c.add(v.Line, "%s的 set 引用了输入 %q，但它不在 requires 或 inputs 中", what, x)
 					default:
 						c.add(v.Line, "%s的 set 中的取值 %q 未知（可用 $now、$today、$actor、$input.名称）", what, val)
 					}
@@ -291,7 +292,7 @@ func (c *collector) transition(n *yaml.Node) (*Transition, transitionLines, bool
 
 // effect reads one effect of a transition and checks its own keys.
 func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool) {
-	f, ok := c.mapping(n, what+"的 effects 的一项", "notify", "deadline", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "cancel", "per_unit")
+	f, ok := c.mapping(n, what+"的 effects 的一项", "notify", "deadline", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "cancel", "per_unit", "period_fact")
 	if !ok {
 		return EffectSpec{}, f, false
 	}
@@ -324,13 +325,13 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 		if !knownRole(e.Notify, c.roles) {
 			c.add(f.lineOf("notify"), "%s：notify 的角色 %q 未定义", what, e.Notify)
 		}
-		onlyWith("notify", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before")
+		onlyWith("notify", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "period_fact")
 	case "cancel":
 		e.Cancel = c.str(f, "cancel", what)
 		if !isIdent(e.Cancel) {
 			c.add(f.lineOf("cancel"), "%s：cancel 的期限名 %q 应由小写字母、数字和下划线组成", what, e.Cancel)
 		}
-		onlyWith("cancel", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "per_unit")
+		onlyWith("cancel", "working_days", "calendar_days", "at_fact", "action", "transition", "role", "remind_before", "per_unit", "period_fact")
 	case "deadline":
 		e.Deadline = c.str(f, "deadline", what)
 		dw := fmt.Sprintf("%s的期限“%s”", what, e.Deadline)
@@ -378,6 +379,16 @@ func (c *collector) effect(n *yaml.Node, what string) (EffectSpec, fields, bool)
 		}
 		if e.Role != "" && !knownRole(e.Role, c.roles) {
 			c.add(f.lineOf("role"), "%s的角色 %q 未定义", dw, e.Role)
+		}
+		if f.has("period_fact") {
+			switch e.PeriodFact = c.str(f, "period_fact", dw); {
+			case !isIdent(e.PeriodFact):
+				c.add(f.lineOf("period_fact"), "%s的 period_fact %q 应为事实名", dw, e.PeriodFact)
+			case f.has("at_fact"):
+				c.add(f.lineOf("period_fact"), "%s：period_fact 只能与 working_days 或 calendar_days（期限的上限）一起使用", dw)
+			case f.has("per_unit"):
+				c.add(f.lineOf("period_fact"), "%s：period_fact 不能与 per_unit 一起使用", dw)
+			}
 		}
 		if f.has("per_unit") && e.Action == ActionFire {
 			c.add(f.lineOf("per_unit"), "%s：per_unit 只用于 action: remind 或 overdue", dw)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"time"
 
@@ -26,9 +27,9 @@ var demoUnits = []struct{ code, name string }{
 	{"bangongshi", "办公室"}, {"fagui", "法规科"}, {"chengjian", "城建科"}, {"fangchan", "房产科"}, {"lingdao", "局领导"},
 }
 
-var demoUsers = []struct {
-	username, name, role, unit string
-}{
+type demoUser = struct{ username, name, role, unit string }
+
+var demoUsers = []demoUser{
 	{"drafter", "王晓明（城建科）", "drafter", "chengjian"},
 	{"drafter2", "刘芳（房产科）", "drafter", "fangchan"},
 	{"unithead", "李建国（城建科科长）", "unit_head", "chengjian"},
@@ -61,38 +62,69 @@ func demoCmd(g *globals) *cobra.Command {
 	}
 }
 
-// seedDemo creates the demo bureau once; running it again changes nothing.
+// seedDemo creates the demo platform once: the housing bureau (the configured organisation) and
+// a second agency on its own host; running it again changes nothing.
 func seedDemo(ctx context.Context, a *app, out io.Writer) error {
-	for _, u := range demoUnits {
-		if err := a.stores.Orgs.EnsureUnit(ctx, u.code, u.name); err != nil {
-			return err
-		}
-	}
-	hash, err := accounts.HashPassword(DemoPassword)
+	created, err := demoStaff(ctx, a.stores, demoUnits, demoUsers)
 	if err != nil {
 		return err
-	}
-	created := false
-	for _, u := range demoUsers {
-		if _, err := a.stores.Accounts.UserByUsername(ctx, u.username); err == nil {
-			continue
-		}
-		if _, err := a.stores.Accounts.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
-			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
-			return err
-		}
-		created = true
 	}
 	if created {
 		if err := demoDocuments(ctx, a); err != nil {
 			return fmt.Errorf("demo documents: %w", err)
 		}
 	}
-	fmt.Fprintf(out, "演示数据已就绪。登录地址 http://%s/console ，所有演示账号的密码均为 %s\n", a.cfg.HTTP.Addr, DemoPassword)
+	port := ""
+	if _, p, err := net.SplitHostPort(a.cfg.HTTP.Addr); err == nil && p != "80" {
+		port = ":" + p
+	}
+	fmt.Fprintf(out, "演示数据已就绪。%s：登录地址 http://%s/console ，所有演示账号的密码均为 %s\n", a.cfg.Org.Name, a.cfg.HTTP.Addr, DemoPassword)
 	for _, u := range demoUsers {
 		fmt.Fprintf(out, "  %-10s %s（%s）\n", u.username, u.name, policy.RoleLabel(u.role))
 	}
+	if err := demoSecondAgency(ctx, a); err != nil {
+		return fmt.Errorf("demo agency %s: %w", demoAgency.Name, err)
+	}
+	fmt.Fprintf(out, "第二个机构%s：门户 http://%s%s/ ，登录地址 http://%s%s/console （*.localhost 指向本机）\n",
+		demoAgency.Name, demoAgency.Host, port, demoAgency.Host, port)
+	for _, u := range demoAgencyUsers {
+		fmt.Fprintf(out, "  %-12s %s（%s）\n", u.username, u.name, policy.RoleLabel(u.role))
+	}
 	return nil
+}
+
+// demoStaff creates the units and, unless they exist, the users of an agency, and reports whether
+// it created any user.
+func demoStaff(ctx context.Context, stores *postgres.Stores, units []struct{ code, name string }, users []demoUser) (bool, error) {
+	for _, u := range units {
+		if err := stores.Orgs.EnsureUnit(ctx, u.code, u.name); err != nil {
+			return false, err
+		}
+	}
+	hash, err := accounts.HashPassword(DemoPassword)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	for _, u := range users {
+		if _, err := stores.Accounts.UserByUsername(ctx, u.username); err == nil {
+			continue
+		}
+		if _, err := stores.Accounts.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
+			return false, err
+		}
+		created = true
+	}
+	return created, nil
+}
+
+// demoActor returns the actor of an agency's user.
+func demoActor(ctx context.Context, stores *postgres.Stores) func(string) workflow.Actor {
+	return func(username string) workflow.Actor {
+		u, _ := stores.Accounts.UserByUsername(ctx, username)
+		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+	}
 }
 
 // demoDocuments walks a few documents through the real use cases, so the portal and the task lists
@@ -102,16 +134,21 @@ func demoDocuments(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	docs := a.documents(enf)
-	actor := func(username string) workflow.Actor {
-		u, _ := a.stores.Accounts.UserByUsername(ctx, username)
-		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
-	}
+	docs := a.documentsOf(a.stores, enf)
+	actor := demoActor(ctx, a.stores)
 	str := func(s string) *string { return &s }
-	published := []struct{ title, body, category, number string }{
-		{"许昌市住房租赁补贴发放管理办法", "第一条 为规范住房租赁补贴发放工作，保障城镇中低收入住房困难家庭的基本住房需求，制定本办法。\n第二条 本办法适用于本市中心城区住房租赁补贴的申请、审核、发放和监督管理。", "城乡建设、环境保护\\住房保障", "许建〔2026〕12号"},
-		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号"},
-		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号"},
+	// item tags a demo document with a catalogue item when the organisation's catalogue has it in
+	// force (a configured catalogue may not have the default codes).
+	item := func(code string) *string {
+		if it, err := a.stores.Catalogue.CatalogueItem(ctx, code, 0); err != nil || it.Retired() {
+			return nil
+		}
+		return &code
+	}
+	published := []struct{ title, body, category, number, item string }{
+		{"许昌市住房租赁补贴发放管理办法", "第一条 为规范住房租赁补贴发放工作，保障城镇中低收入住房困难家庭的基本住房需求，制定本办法。\n第二条 本办法适用于本市中心城区住房租赁补贴的申请、审核、发放和监督管理。", "城乡建设、环境保护\\住房保障", "许建〔2026〕12号", "TY-02"},
+		{"关于做好2026年城镇老旧小区改造工作的通知", "各县（市、区）住建局：为扎实推进城镇老旧小区改造，现将有关事项通知如下。", "城乡建设、环境保护\\城市建设", "许建〔2026〕18号", "TY-05"},
+		{"许昌市物业服务收费管理实施细则", "第一条 为规范物业服务收费行为，维护业主和物业服务企业的合法权益，制定本细则。", "城乡建设、环境保护\\房地产", "许建〔2026〕25号", "TY-02"},
 	}
 	walk := func(d documents.Document, steps ...struct {
 		who, name string
@@ -136,7 +173,7 @@ func demoDocuments(ctx context.Context, a *app) error {
 		}
 		d, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian", Title: str(p.title),
 			Body: str(p.body), DocKind: &kind, SubjectCategory: str(p.category), DocNumber: str(p.number), Attribute: str(policy.AttrProactive),
-			Summary: str(p.title + "。")})
+			Summary: str(p.title + "。"), CatalogueItem: item(p.item)})
 		if err != nil {
 			return err
 		}
@@ -161,11 +198,22 @@ func demoDocuments(ctx context.Context, a *app) error {
 		return err
 	}
 	draft, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
-		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive)})
+		Title: str("关于开展建筑工地扬尘专项整治的通知"), Body: str("各有关单位：……"), Attribute: str(policy.AttrProactive),
+		CatalogueItem: item("TY-05")})
 	if err != nil {
 		return err
 	}
 	if _, err := walk(draft, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}); err != nil {
+		return err
+	}
+	// Signed and waiting for publication within its item's time limit: the compliance view shows it.
+	signed, err := docs.Create(ctx, actor("drafter"), documents.Draft{Definition: "document", Unit: "chengjian",
+		Title: str("2026年第四季度住房租赁补贴发放对象名单"), Body: str("经审核，下列家庭符合住房租赁补贴发放条件……"),
+		Attribute: str(policy.AttrProactive), CatalogueItem: item("BZ-05")})
+	if err != nil {
+		return err
+	}
+	if _, err := walk(signed, step{"drafter", "submit", nil}, step{"unithead", "approve", nil}, step{"leader", "sign", workflow.Input{"opinion": "同意"}}); err != nil {
 		return err
 	}
 	return demoRequests(ctx, a, enf, actor("officer"))

@@ -142,10 +142,20 @@ func TestRunCreatesDatabaseServesAndShutsDown(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("demo login: %d", resp.StatusCode)
 	}
-	var pub struct{ Total int }
+	var pub struct {
+		Total int
+		Items []struct {
+			Catalogue *struct{ Code string }
+		}
+	}
 	_, body := get(t, base+"/api/v1/public/documents")
 	if err := json.Unmarshal([]byte(body), &pub); err != nil || pub.Total != 3 {
 		t.Fatalf("demo portal: %v %s", err, body)
+	}
+	for _, d := range pub.Items {
+		if d.Catalogue == nil || d.Catalogue.Code == "" {
+			t.Fatalf("a demo document without its catalogue item: %s", body)
+		}
 	}
 	// The operator's figures are on their own address, never on the public one (issue 18 item 12).
 	if st, body := get(t, "http://"+metricsAddr+"/metrics"); st != 200 || !strings.Contains(body, "wugongkai_outbox_pending") {
@@ -241,7 +251,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 func TestWorkflowValidateAndShow(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "", "workflow", "validate")
-	if err != nil || !strings.Contains(out, "ok  document v6") || !strings.Contains(out, "ok  decision v4") {
+	if err != nil || !strings.Contains(out, "ok  document v7") || !strings.Contains(out, "ok  decision v5") {
 		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
 	}
 	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
@@ -455,8 +465,8 @@ func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
 	}
 }
 
-// TestDocumentsKeepTheirDefinitionVersion: a document started on version 6 of a flow keeps it
-// after the operator ships version 7; new documents start on version 7.
+// TestDocumentsKeepTheirDefinitionVersion: a document started on version 7 of a flow keeps it
+// after the operator ships version 8; new documents start on version 8.
 func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	ctx := context.Background()
 	env, _ := testEnv(t, nil)
@@ -474,7 +484,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	a.Close()
 
-	// Version 7 of the document flow: the same file with a new version and a renamed state label.
+	// Version 8 of the document flow: the same file with a new version and a renamed state label.
 	dir := t.TempDir()
 	for _, name := range []string{"document.yaml", "decision.yaml"} {
 		b, err := os.ReadFile("../../configs/workflows/" + name)
@@ -482,7 +492,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if name == "document.yaml" {
-			b = bytes.Replace(b, []byte("version: 6"), []byte("version: 7"), 1)
+			b = bytes.Replace(b, []byte("version: 7"), []byte("version: 8"), 1)
 			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
 		}
 		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
@@ -495,12 +505,12 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v6, err := a.engine.Registry().Get("document", 6)
+	v7, err := a.engine.Registry().Get("document", 7)
 	if err != nil {
-		t.Fatalf("version 6 no longer known after version 7 shipped: %v", err)
+		t.Fatalf("version 7 no longer known after version 8 shipped: %v", err)
 	}
-	if v7, _ := a.engine.Registry().Latest("document"); v7 == nil || v7.Version != 7 {
-		t.Fatalf("latest = %+v", v7)
+	if v8, _ := a.engine.Registry().Latest("document"); v8 == nil || v8.Version != 8 {
+		t.Fatalf("latest = %+v", v8)
 	}
 	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
@@ -508,13 +518,13 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	for _, d := range docs {
 		def, err := a.engine.Definition(d.Instance)
-		if err != nil || d.DefinitionVersion != 6 || def != v6 {
+		if err != nil || d.DefinitionVersion != 7 || def != v7 {
 			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
 		}
 	}
-	// Changing version 6's content without a new number is refused.
+	// Changing version 7's content without a new number is refused.
 	b, _ := os.ReadFile(dir + "/document.yaml")
-	b = bytes.Replace(b, []byte("version: 7"), []byte("version: 6"), 1)
+	b = bytes.Replace(b, []byte("version: 8"), []byte("version: 7"), 1)
 	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,15 +12,20 @@ import (
 // CatalogueAPI is the public JSON of the standard catalogue (基层政务公开标准目录).
 type CatalogueAPI struct {
 	Catalogue *catalogue.Catalogue
+	// Compliance is the disclosure office's compliance view; nil = its route is not served.
+	Compliance *catalogue.Compliance
 }
 
-// MountCatalogue registers the catalogue routes on srv.
+// MountCatalogue registers the catalogue routes on srv (and the compliance view's, when c has it).
 func MountCatalogue(srv *Server, a *API, c *CatalogueAPI) {
 	if a.srv == nil {
 		a.srv = srv
 	}
 	a.catalogue = c
 	a.mount("catalogue")
+	if c.Compliance != nil {
+		a.mount("compliance")
+	}
 }
 
 // catalogueItemDTO is one item of the catalogue, every column of the standard catalogue.
@@ -111,4 +117,66 @@ func (c *CatalogueAPI) browse(ctx *gin.Context) {
 		return
 	}
 	ctx.JSON(http.StatusOK, toCatalogueDTO(v))
+}
+
+// complianceWaitingDTO is a document of an item signed and waiting for publication.
+type complianceWaitingDTO struct {
+	ID       int64      `json:"id"`
+	Title    string     `json:"title"`
+	Unit     string     `json:"unit"`
+	SignedOn string     `json:"signed_on,omitempty"`
+	DueDate  string     `json:"due_date,omitempty"`
+	DueAt    *time.Time `json:"due_at,omitempty"`
+	Overdue  bool       `json:"overdue"`
+}
+
+// complianceRowDTO is one item of the compliance view.
+type complianceRowDTO struct {
+	Code              string                 `json:"code"`
+	Version           int                    `json:"version"`
+	Area              string                 `json:"area"`
+	Level1            string                 `json:"level1"`
+	Level2            string                 `json:"level2"`
+	Category          string                 `json:"category"`
+	TimeLimit         string                 `json:"time_limit"`
+	LastPublished     *time.Time             `json:"last_published,omitempty"`
+	PublishedThisYear int                    `json:"published_this_year"`
+	Waiting           []complianceWaitingDTO `json:"waiting"`
+	Overdue           int                    `json:"overdue"`
+}
+
+type complianceDTO struct {
+	Year             int                `json:"year"`
+	Waiting          int                `json:"waiting"`
+	Overdue          int                `json:"overdue"`
+	NothingPublished int                `json:"nothing_published"`
+	Items            []complianceRowDTO `json:"items"`
+}
+
+func toComplianceDTO(v catalogue.ComplianceView) complianceDTO {
+	out := complianceDTO{Year: v.Year, Waiting: v.Waiting, Overdue: v.Overdue, NothingPublished: v.NothingPublished, Items: []complianceRowDTO{}}
+	for _, r := range v.Rows {
+		row := complianceRowDTO{Code: r.Item.Code, Version: r.Item.Version, Area: r.Item.Area, Level1: r.Item.Level1, Level2: r.Item.Level2,
+			Category: r.Item.Category, TimeLimit: r.Item.TimeLimit.Text, PublishedThisYear: r.PublishedThisYear,
+			Waiting: []complianceWaitingDTO{}, Overdue: r.Overdue()}
+		if !r.LastPublished.IsZero() {
+			t := r.LastPublished
+			row.LastPublished = &t
+		}
+		for _, w := range r.Waiting {
+			dto := complianceWaitingDTO{ID: w.ID, Title: w.Title, Unit: w.Unit, SignedOn: w.SignedOn, DueDate: w.DueDate, Overdue: w.Overdue}
+			if !w.DueAt.IsZero() {
+				t := w.DueAt
+				dto.DueAt = &t
+			}
+			row.Waiting = append(row.Waiting, dto)
+		}
+		out.Items = append(out.Items, row)
+	}
+	return out
+}
+
+func (c *CatalogueAPI) compliance(ctx *gin.Context) error {
+	v, err := c.Compliance.View(ctx.Request.Context(), staffOf(ctx).Actor())
+	return reply(ctx, http.StatusOK, toComplianceDTO(v), err)
 }

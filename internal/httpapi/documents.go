@@ -148,6 +148,7 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"requests.saveInputs":         handle(a.requests.saveInputs),
 		"requests.finalize":           handle(a.requests.finalize),
 		"catalogue.browse":            a.catalogue.browse,
+		"compliance.view":             handle(a.catalogue.compliance),
 		"files.upload":                a.files.upload,
 		"files.list":                  a.files.list,
 		"files.download":              a.files.download,
@@ -185,6 +186,7 @@ type draftRequest struct {
 	ShorteningReason        *string    `json:"shortening_reason"`
 	ConsultationExempt      *bool      `json:"consultation_exempt"`
 	ExemptReason            *string    `json:"exempt_reason"`
+	CatalogueItem           *string    `json:"catalogue_item"`
 }
 
 func (r draftRequest) seenVersion() int { return r.Version }
@@ -195,7 +197,35 @@ func (r draftRequest) toDraft() documents.Draft {
 		Attribute: r.Attribute, Grounds: r.Grounds, GroundsExplanation: r.GroundsExplanation, CoUnits: r.CoUnits,
 		ThirdPartyConsent: r.ThirdPartyConsent, PublicInterestOverride: r.PublicInterestOverride,
 		DisclosureRequiredByLaw: r.DisclosureRequiredByLaw, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		ShorteningReason: r.ShorteningReason, ConsultationExempt: r.ConsultationExempt, ExemptReason: r.ExemptReason}
+		ShorteningReason: r.ShorteningReason, ConsultationExempt: r.ConsultationExempt, ExemptReason: r.ExemptReason,
+		CatalogueItem: r.CatalogueItem}
+}
+
+// catalogueRefDTO is the catalogue item a document belongs to, at the version it was tagged with,
+// with what it proposes.
+type catalogueRefDTO struct {
+	Code      string   `json:"code"`
+	Version   int      `json:"version"`
+	Area      string   `json:"area"`
+	Level1    string   `json:"level1"`
+	Level2    string   `json:"level2"`
+	Category  string   `json:"category"`
+	Mode      string   `json:"mode,omitempty"`
+	TimeLimit string   `json:"time_limit,omitempty"`
+	Channels  []string `json:"channels,omitempty"`
+}
+
+// toCatalogueRefDTO is it for staff (full) or the public (where it sits only); nil when the
+// document is not tagged.
+func toCatalogueRefDTO(it documents.CatalogueItem, full bool) *catalogueRefDTO {
+	if !it.Tagged() {
+		return nil
+	}
+	dto := &catalogueRefDTO{Code: it.Code, Version: it.Version, Area: it.Area, Level1: it.Level1, Level2: it.Level2, Category: it.Category}
+	if full {
+		dto.Mode, dto.TimeLimit, dto.Channels = it.Mode, it.TimeLimit, it.Channels
+	}
+	return dto
 }
 
 // documentDTO is a document as the API shows it to staff.
@@ -218,6 +248,10 @@ type documentDTO struct {
 	Grounds            []string          `json:"grounds"`
 	GroundsExplanation string            `json:"grounds_explanation"`
 	CoUnits            []coUnitDTO       `json:"co_units"`
+	CatalogueItem      string            `json:"catalogue_item"`               // the item's code, "" = not tagged
+	Catalogue          *catalogueRefDTO  `json:"catalogue,omitempty"`          // the item at the version tagged
+	ProposedAttribute  string            `json:"proposed_attribute,omitempty"` // what the item proposes
+	DepartureReason    string            `json:"departure_reason,omitempty"`   // why the attribute departs from it
 	LegalApproved      bool              `json:"legal_approved"`
 	SignedOn           string            `json:"signed_on,omitempty"`
 	Signer             string            `json:"signer,omitempty"`
@@ -242,7 +276,9 @@ func toDocumentDTO(d documents.Document) documentDTO {
 		DocNumber: d.DocNumber, Summary: d.Summary, Attribute: d.Facts["attribute"], Grounds: grounds,
 		GroundsExplanation: d.Facts["grounds_explanation"], CoUnits: []coUnitDTO{}, LegalApproved: d.Facts.Bool("legal_approved"),
 		SignedOn: d.Facts["signed_on"], Signer: d.Facts["signer"], Facts: d.Facts, CreatedBy: d.CreatedBy,
-		CreatedByName: d.CreatedByName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IndexNo: d.IndexNo}
+		CreatedByName: d.CreatedByName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IndexNo: d.IndexNo,
+		CatalogueItem: d.Item.Code, Catalogue: toCatalogueRefDTO(d.Item, true), ProposedAttribute: d.Facts[workflow.FactProposedAttribute],
+		DepartureReason: d.Facts[workflow.FactDepartureReason]}
 	for _, c := range documents.CoUnits(d) {
 		dto.CoUnits = append(dto.CoUnits, coUnitDTO{Unit: c.Unit, Approved: c.ApprovedBy != "", ApprovedBy: c.ApprovedBy})
 	}
@@ -409,9 +445,26 @@ func (a *API) updateDocument(c *gin.Context) error {
 	return a.changed(c, id, err)
 }
 
-func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
-	d, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, version, name, in)
-	return d.Definition, err
+func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, any, error) {
+	actor := staffOf(c).Actor()
+	d, err := a.Docs.Fire(c.Request.Context(), actor, id, version, name, in)
+	if err != nil {
+		return "", nil, err
+	}
+	out := firedDTO{ID: d.ID, Definition: d.Definition, State: d.State, StateLabel: a.Docs.StateLabel(d), Version: d.Version}
+	out.Available, _, _ = toFlowDTOs(a.Docs.Available(actor, d), nil, nil, nil, a.now())
+	return d.Definition, out, nil
+}
+
+// firedDTO is the short answer of a transition: where the document now stands and what the caller
+// may do next. The full detail answers when asked for (?detail=full).
+type firedDTO struct {
+	ID         int64           `json:"id"`
+	Definition string          `json:"definition"`
+	State      string          `json:"state"`
+	StateLabel string          `json:"state_label"`
+	Version    int             `json:"version"`
+	Available  []transitionDTO `json:"available_transitions"`
 }
 
 type validityRequest struct {

@@ -86,7 +86,7 @@ func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
 	httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: &consultations.Consultations{Store: store.Comments,
 		Auth: enf, Engine: engine, OrgName: "测试市住房和城乡建设局", Limiter: consultations.NewClientLimiter(600, 100)}})
 	clock := mountRequests(tb, api, handlers, b)
-	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb)})
+	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock)})
 	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
 	httpapi.MountAdmin(api, handlers, &httpapi.AdminAPI{Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), Catalogue: b.CatalogueAdmin()})
 	cityStore := postgres.NewCity(db, clock)
@@ -262,7 +262,7 @@ func (s *stack) create(user string, body map[string]any) docView {
 func (s *stack) fire(user string, v docView, name string, input map[string]string) docView {
 	s.t.Helper()
 	var out docView
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", v.ID, name), user,
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s?detail=full", v.ID, name), user,
 		map[string]any{"version": v.Version, "input": input}, http.StatusOK, &out)
 	return out
 }

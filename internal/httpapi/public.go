@@ -3,11 +3,14 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/documents"
 )
 
@@ -29,12 +32,14 @@ type publicDocumentDTO struct {
 	DocKind         string    `json:"doc_kind"`
 	Summary         string    `json:"summary"`
 	Body            string    `json:"body,omitempty"`
+	// Catalogue is the item of the standard catalogue the document falls under (none: not tagged).
+	Catalogue *catalogueRefDTO `json:"catalogue,omitempty"`
 }
 
 func toPublicDTO(d documents.Document, org string, withBody bool) publicDocumentDTO {
 	dto := publicDocumentDTO{ID: d.ID, IndexNo: d.IndexNo, Title: d.Title, DocNumber: d.DocNumber, SubjectCategory: d.SubjectCategory,
 		Publisher: org, WrittenOn: d.Facts["signed_on"], PublishedAt: d.PublishedAt, Validity: d.Validity,
-		DisclosureMode: "主动公开", DocKind: d.DocKind, Summary: d.Summary}
+		DisclosureMode: "主动公开", DocKind: d.DocKind, Summary: d.Summary, Catalogue: toCatalogueRefDTO(d.Item, false)}
 	if dto.WrittenOn == "" {
 		dto.WrittenOn = d.Facts["decided_on"]
 	}
@@ -70,6 +75,13 @@ func PublicQuery(c *gin.Context) (documents.PublicQuery, string, int, error) {
 	}
 	if len([]rune(q.Category)) > 100 {
 		return documents.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "category", Message: "主题分类过长"}
+	}
+	if q.Item = strings.TrimSpace(c.Query("catalogue")); len(q.Item) > 40 {
+		return documents.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "catalogue", Message: "标准目录事项编码过长"}
+	}
+	if q.ItemCategory = strings.TrimSpace(c.Query("catalogue_category")); q.ItemCategory != "" && !slices.Contains(catalogue.Categories, q.ItemCategory) {
+		return documents.PublicQuery{}, "", 0, &workflow.Error{Code: workflow.EInvalid, Field: "catalogue_category",
+			Message: "五公开类别只能是“决策”“执行”“管理”“服务”或“结果”"}
 	}
 	return q, c.Query("q"), page, nil
 }

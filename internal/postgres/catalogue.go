@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/workflow"
 	"wugongkai/workflow/catalogue"
+	"wugongkai/workflow/documents"
 )
 
 // Catalogue keeps the organisation's standard catalogue: every version of every item, which items
@@ -214,4 +215,81 @@ func (s *Catalogue) insertVersion(ctx context.Context, tx *sqlx.Tx, it catalogue
 		return translate(fmt.Errorf("save catalogue item %s version %d: %w", it.Code, version, err), "标准目录事项")
 	}
 	return nil
+}
+
+// DocumentTag is the item code at its current version as tagging a document with it needs it
+// (documents.Documents.Catalogue): where it sits, what it proposes, whether it is retired, and
+// its 公开时限 as the period of the publication deadline (catalogue.PeriodOf).
+func (s *Catalogue) DocumentTag(ctx context.Context, code string) (documents.CatalogueTag, error) {
+	it, err := s.CatalogueItem(ctx, code, 0)
+	if err != nil {
+		return documents.CatalogueTag{}, err
+	}
+	return documents.CatalogueTag{Retired: it.Retired(), Period: catalogue.PeriodOf(it),
+		Item: documents.CatalogueItem{Code: it.Code, Version: it.Version, Area: it.Area, Level1: it.Level1, Level2: it.Level2,
+			Category: it.Category, Mode: it.Mode, TimeLimit: it.TimeLimit.Text, Channels: it.Channels}}, nil
+}
+
+// Compliance implements catalogue.ComplianceStorer in three statements: the items in force, the
+// publications per item, and the documents waiting for publication with their deadline.
+func (s *Catalogue) Compliance(ctx context.Context, public, waiting []string, yearStart, now time.Time) ([]catalogue.ComplianceRow, error) {
+	items, err := s.CatalogueItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]catalogue.ComplianceRow, len(items))
+	at := make(map[string]int, len(items))
+	for i, it := range items {
+		rows[i].Item = it
+		at[it.Code] = i
+	}
+	var pubs []struct {
+		Code     string    `db:"catalogue_code"`
+		Last     time.Time `db:"last"`
+		ThisYear int       `db:"this_year"`
+	}
+	const qp = `SELECT d.catalogue_code, max(d.published_at) AS last, count(*) FILTER (WHERE d.published_at >= $3) AS this_year
+		FROM documents d
+		WHERE d.org_id = $1 AND d.catalogue_code IS NOT NULL AND d.state = ANY($2) AND d.facts->>'attribute' = '主动公开'
+			AND d.published_at IS NOT NULL
+		GROUP BY d.catalogue_code`
+	if err := s.db.SelectContext(ctx, &pubs, qp, s.org, pq.Array(public), yearStart.UTC()); err != nil {
+		return nil, translate(fmt.Errorf("read publications by catalogue item: %w", err), "")
+	}
+	for _, p := range pubs {
+		if i, ok := at[p.Code]; ok {
+			rows[i].LastPublished, rows[i].PublishedThisYear = p.Last, p.ThisYear
+		}
+	}
+	var waits []struct {
+		ID       int64          `db:"id"`
+		Title    string         `db:"title"`
+		Unit     string         `db:"unit_code"`
+		Code     string         `db:"catalogue_code"`
+		SignedOn string         `db:"signed_on"`
+		DueDate  sql.NullString `db:"due_date"`
+		DueAt    sql.NullTime   `db:"due_at"`
+	}
+	const qw = `SELECT d.id, d.title, d.unit_code, d.catalogue_code,
+			COALESCE(d.facts->>'signed_on', d.facts->>'decided_on', '') AS signed_on,
+			to_char(dl.due_date, 'YYYY-MM-DD') AS due_date, dl.due_at
+		FROM documents d
+		LEFT JOIN LATERAL (SELECT due_date, due_at FROM deadlines
+			WHERE org_id = d.org_id AND subject_kind = 'document' AND subject_id = d.id AND name = 'publication_due'
+				AND status <> 'cancelled'
+			ORDER BY id DESC LIMIT 1) dl ON true
+		WHERE d.org_id = $1 AND d.catalogue_code IS NOT NULL AND d.state = ANY($2)
+		ORDER BY dl.due_at NULLS LAST, d.id`
+	if err := s.db.SelectContext(ctx, &waits, qw, s.org, pq.Array(waiting)); err != nil {
+		return nil, translate(fmt.Errorf("read documents waiting by catalogue item: %w", err), "")
+	}
+	for _, w := range waits {
+		i, ok := at[w.Code]
+		if !ok {
+			continue // an item retired since: the view lists the items in force
+		}
+		rows[i].Waiting = append(rows[i].Waiting, catalogue.Waiting{ID: w.ID, Title: w.Title, Unit: w.Unit, SignedOn: w.SignedOn,
+			DueDate: w.DueDate.String, DueAt: w.DueAt.Time, Overdue: w.DueAt.Valid && w.DueAt.Time.Before(now)})
+	}
+	return rows, nil
 }

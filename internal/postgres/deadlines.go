@@ -307,8 +307,9 @@ func (s *base) recount(ctx context.Context, tx *sqlx.Tx, cal *workflow.Calendar,
 		Days        int       `db:"count_days"`
 		Due         time.Time `db:"due_date"`
 		Provisional bool      `db:"provisional"`
+		Explanation string    `db:"explanation"`
 	}
-	const q = `SELECT id, count_from, count_days, due_date, provisional FROM deadlines
+	const q = `SELECT id, count_from, count_days, due_date, provisional, explanation FROM deadlines
 		WHERE org_id = $1 AND status = 'pending' AND count_unit = 'working' AND count_from IS NOT NULL
 		AND (provisional OR ($2 > 0 AND count_from <= make_date($2, 12, 31) AND due_date >= make_date($2, 1, 1)))
 		FOR UPDATE`
@@ -325,7 +326,13 @@ func (s *base) recount(ctx context.Context, tx *sqlx.Tx, cal *workflow.Calendar,
 		}
 		const qu = `UPDATE deadlines SET due_date = $1, due_at = $2, provisional = $3, explanation = $4
 			WHERE org_id = $5 AND id = $6`
-		if _, err := tx.ExecContext(ctx, qu, c.Due.String(), c.Due.End().UTC(), c.Provisional, c.Explanation(), s.org, r.ID); err != nil {
+		// What the explanation said before the count (a reminder's 提前 N 个工作日提醒, the basis of
+		// a period taken from the catalogue) stays.
+		explanation := c.Explanation()
+		if i := strings.Index(r.Explanation, "自 "+from.String()+" 起算"); i > 0 {
+			explanation = r.Explanation[:i] + explanation
+		}
+		if _, err := tx.ExecContext(ctx, qu, c.Due.String(), c.Due.End().UTC(), c.Provisional, explanation, s.org, r.ID); err != nil {
 			return 0, translate(fmt.Errorf("recount deadline %d: %w", r.ID, err), "")
 		}
 		changed++

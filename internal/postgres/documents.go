@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,15 @@ type documentRow struct {
 	Validity        string         `db:"validity"`
 	ValidUntil      sql.NullTime   `db:"valid_until"`
 	HasFiles        bool           `db:"has_files"` // read by PublicDocument only
+	ItemCode        sql.NullString `db:"catalogue_code"`
+	ItemVersion     sql.NullInt64  `db:"catalogue_version"`
+	ItemArea        sql.NullString `db:"item_area"`
+	ItemLevel1      sql.NullString `db:"item_level1"`
+	ItemLevel2      sql.NullString `db:"item_level2"`
+	ItemCategory    sql.NullString `db:"item_category"`
+	ItemMode        sql.NullString `db:"item_mode"`
+	ItemTimeLimit   sql.NullString `db:"item_time_limit"`
+	ItemChannels    pq.StringArray `db:"item_channels"`
 }
 
 func (r documentRow) toDomain() (documents.Document, error) {
@@ -47,16 +57,39 @@ func (r documentRow) toDomain() (documents.Document, error) {
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
 		UnitName: r.UnitName, CreatedBy: r.CreatedBy, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, IndexNo: r.IndexNo.String, PublishedAt: r.PublishedAt.Time,
-		Validity: r.Validity, ValidUntil: r.ValidUntil.Time, HasFiles: r.HasFiles}, nil
+		Validity: r.Validity, ValidUntil: r.ValidUntil.Time, HasFiles: r.HasFiles,
+		Item: documents.CatalogueItem{Code: r.ItemCode.String, Version: int(r.ItemVersion.Int64), Area: r.ItemArea.String,
+			Level1: r.ItemLevel1.String, Level2: r.ItemLevel2.String, Category: r.ItemCategory.String, Mode: r.ItemMode.String,
+			TimeLimit: r.ItemTimeLimit.String, Channels: r.ItemChannels}}, nil
+}
+
+// itemData is how the audit log records the item a document was tagged with: "code 第N版", or
+// "" when untagged.
+func itemData(it documents.CatalogueItem) string {
+	if !it.Tagged() {
+		return ""
+	}
+	return fmt.Sprintf("%s 第%d版", it.Code, it.Version)
+}
+
+// itemParams are the catalogue columns of d as query parameters (NULL when not tagged).
+func itemParams(d documents.Document) (code sql.NullString, version sql.NullInt64) {
+	if !d.Item.Tagged() {
+		return code, version
+	}
+	return sql.NullString{String: d.Item.Code, Valid: true}, sql.NullInt64{Int64: int64(d.Item.Version), Valid: true}
 }
 
 const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.definition_version, d.state, d.version,
 	d.facts, d.title, d.body, d.explanation, d.doc_kind, d.subject_category, d.doc_number, d.summary,
 	un.name AS unit_name, d.created_by, u.display_name AS created_by_name, d.created_at, d.updated_at,
+	d.catalogue_code, d.catalogue_version, cv.area AS item_area, cv.level1 AS item_level1, cv.level2 AS item_level2,
+	cv.category AS item_category, cv.mode AS item_mode, cv.time_limit AS item_time_limit, cv.channels AS item_channels,
 	d.index_no, d.published_at, d.validity, d.valid_until
 	FROM documents d
 	JOIN units un ON un.org_id = d.org_id AND un.code = d.unit_code
-	JOIN users u ON u.org_id = d.org_id AND u.id = d.created_by`
+	JOIN users u ON u.org_id = d.org_id AND u.id = d.created_by
+	LEFT JOIN catalogue_item_versions cv ON cv.org_id = d.org_id AND cv.code = d.catalogue_code AND cv.version = d.catalogue_version`
 
 // CreateDocument inserts a new draft at version 1 with its first body version and its first audit
 // event, in one transaction.
@@ -70,10 +103,12 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
-			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at)
+			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at,
+			catalogue_code, catalogue_version)
 			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :title, :body, :explanation,
-			:doc_kind, :subject_category, :doc_number, :summary, :created_by, :now, :now) RETURNING id`
-		if err := namedGet(ctx, tx, &d.ID, q, params{"org": s.org, "definition": d.Definition,
+			:doc_kind, :subject_category, :doc_number, :summary, :created_by, :now, :now, :catalogue_code, :catalogue_version) RETURNING id`
+		code, version := itemParams(d)
+		if err := namedGet(ctx, tx, &d.ID, q, params{"org": s.org, "definition": d.Definition, "catalogue_code": code, "catalogue_version": version,
 			"definition_version": d.DefinitionVersion, "unit": d.Unit, "state": d.State, "facts": facts, "title": d.Title,
 			"body": d.Body, "explanation": d.Explanation, "doc_kind": d.DocKind, "subject_category": d.SubjectCategory,
 			"doc_number": d.DocNumber, "summary": d.Summary, "created_by": d.CreatedBy, "now": now.UTC()}); err != nil {
@@ -82,8 +117,12 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
 			return err
 		}
+		data := map[string]string{"title": d.Title}
+		if d.Item.Tagged() {
+			data["catalogue_item"] = itemData(d.Item)
+		}
 		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"title": d.Title}, At: now})
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
 		return documents.Document{}, err
@@ -104,7 +143,7 @@ func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.
 // Document loads one document or decision draft.
 func (s *Documents) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
@@ -119,9 +158,11 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `UPDATE documents SET title = :title, body = :body, explanation = :explanation, doc_kind = :doc_kind,
 			subject_category = :subject_category, doc_number = :doc_number, summary = :summary, facts = :facts,
-			version = version + 1, updated_at = :now
+			catalogue_code = :catalogue_code, catalogue_version = :catalogue_version, version = version + 1, updated_at = :now
 			WHERE org_id = :org AND id = :id AND version = :prev_version`
+		code, version := itemParams(d)
 		res, err := tx.NamedExecContext(ctx, q, params{"title": d.Title, "body": d.Body, "explanation": d.Explanation,
+			"catalogue_code": code, "catalogue_version": version,
 			"doc_kind": d.DocKind, "subject_category": d.SubjectCategory, "doc_number": d.DocNumber, "summary": d.Summary,
 			"facts": facts, "now": now.UTC(), "org": s.org, "id": d.ID, "prev_version": prevVersion})
 		if err != nil {
@@ -145,8 +186,12 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 				return err
 			}
 		}
+		data := map[string]string{"changed": strings.Join(changed, ",")}
+		if slices.Contains(changed, "catalogue.item") {
+			data["catalogue_item"] = itemData(d.Item)
+		}
 		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: map[string]string{"changed": strings.Join(changed, ",")}, At: now})
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
 	})
 	if err != nil {
 		return documents.Document{}, err
@@ -409,6 +454,13 @@ func publicFilter(where string, org any, q documents.PublicQuery) (string, []any
 	if q.Category != "" {
 		where += ` AND d.subject_category LIKE ` + arg(likePrefix(q.Category)) + ` ESCAPE '\'`
 	}
+	if q.Item != "" {
+		where += ` AND d.catalogue_code = ` + arg(q.Item)
+	}
+	if q.ItemCategory != "" {
+		where += ` AND EXISTS (SELECT 1 FROM catalogue_item_versions v WHERE v.org_id = d.org_id AND v.code = d.catalogue_code
+			AND v.version = d.catalogue_version AND v.category = ` + arg(q.ItemCategory) + `)`
+	}
 	if q.Year != 0 {
 		start := time.Date(q.Year, 1, 1, 0, 0, 0, 0, workflow.Shanghai)
 		where += ` AND d.published_at >= ` + arg(start.UTC()) + ` AND d.published_at < ` + arg(start.AddDate(1, 0, 0).UTC())
@@ -437,7 +489,7 @@ func searchWhere(terms, phrases []string, arg func(any) string) string {
 // PublicDocument implements documents.DocumentStore.
 func (s *Documents) PublicDocument(ctx context.Context, id int64, states []string) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()

@@ -125,7 +125,7 @@ func (b *Bureau) Staff(tb testing.TB, u User) workflow.Staff {
 // Documents returns the document use cases over the bureau (clock nil = the wall clock).
 func (b *Bureau) Documents(clock workflow.Clock) *documents.Documents {
 	return &documents.Documents{Engine: b.Engine, Store: b.Stores.Documents, Auth: b.Enforcer, IndexTemplate: IndexTemplate, Clock: clock,
-		UnitCodes: b.Stores.Orgs.UnitCodes, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+		UnitCodes: b.Stores.Orgs.UnitCodes, Catalogue: b.Stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // Desk returns the 待办 use case over the bureau, with docs and reqs (nil = no requests).
@@ -176,6 +176,11 @@ func (b *Bureau) CatalogueAdmin() *catalogue.Admin {
 // Audit returns the audit verification use case over the bureau.
 func (b *Bureau) Audit() *auditcheck.Audit {
 	return &auditcheck.Audit{Store: b.Stores.Audit, Auth: b.Enforcer}
+}
+
+// Compliance returns the catalogue compliance view over the bureau (clock nil = the wall clock).
+func (b *Bureau) Compliance(clock workflow.Clock) *catalogue.Compliance {
+	return &catalogue.Compliance{Store: b.Stores.Catalogue, Flows: b.Engine.Registry(), Auth: b.Enforcer, Clock: clock}
 }
 
 // Files returns the file use cases over the bureau, accepting files of up to maxBytes.

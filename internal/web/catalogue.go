@@ -57,3 +57,18 @@ func (s *Site) cataloguePage(c *gin.Context) {
 	v.Count, v.Tree, v.Categories = cv.Count, cv.Tree, cv.Categories
 	s.render(c, http.StatusOK, "portal_catalogue", v)
 }
+
+// complianceView is the console's catalogue compliance view: per item in force, the last
+// publication, what is signed and waiting (overdue first marked), and whether anything was
+// published this year.
+type complianceView struct {
+	catalogue.ComplianceView
+}
+
+// compliancePage shows the compliance view to the disclosure office (report:read).
+func (s *Site) compliancePage(c *gin.Context) {
+	show(s, c, "console_compliance", func(c *gin.Context) (complianceView, error) {
+		v, err := s.Compliance.View(c.Request.Context(), staffOf(c).Actor())
+		return complianceView{v}, err
+	}, nil)
+}

@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"wugongkai/workflow"
+	"wugongkai/workflow/documents"
 )
 
 // TestCataloguePage: the portal's 标准目录 shows the catalogue by tree and by 五公开 category with
@@ -75,4 +80,93 @@ func TestBrowserCatalogue(t *testing.T) {
 	}
 	citizen.atPhone("/catalogue", "62-catalogue")
 	citizen.atPhone("/catalogue?by=category", "63-catalogue-category")
+}
+
+// TestBrowserCatalogueTagging: in Chromium a drafter searches the catalogue in the editor, picks an
+// item, sees its proposal and saves; the document page names the item. Once the document is
+// published, a citizen finds it from the 标准目录's item and from its 五公开 category, and its
+// public page shows the item it falls under. The disclosure office's compliance view lists it.
+func TestBrowserCatalogueTagging(t *testing.T) {
+	s := newStack(t)
+	drafter := newPerson(t, s, "drafter")
+	drafter.login("drafter")
+	drafter.visit("/console/documents/new", 200)
+	drafter.typeInto("title", "2026年租赁补贴发放对象名单")
+	drafter.typeInto("catalogue_q", "租赁补贴")
+	drafter.press("#catalogue-search", 200)
+	if v := drafter.value("title"); v != "2026年租赁补贴发放对象名单" {
+		t.Fatalf("the search lost the title: %q", v)
+	}
+	if n := drafter.count("#catalogue_item option"); n != 2 { // none + 租赁补贴发放
+		t.Fatalf("the search left %d choices", n)
+	}
+	drafter.setValue("catalogue_item", "BZ-05")
+	drafter.pick(`input[name="attribute"][value="主动公开"]`)
+	drafter.press("#catalogue-search", 200) // shows the proposal of the chosen item
+	drafter.see("目录建议", "配给管理 › 租赁补贴发放", "结果公开", "信息形成或者变更之日起20个工作日内")
+	drafter.shot("64-editor-catalogue")
+	drafter.press("#save", 200)
+	drafter.see("标准目录事项：配给管理 › 租赁补贴发放")
+
+	var id int64
+	docs, _, err := s.docs.List(context.Background(), workflow.Staff{Username: "drafter", Roles: []workflow.RoleAssignment{{Role: "drafter", Unit: "chengjian"}}}, documents.DocumentQuery{})
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("list: %v", err)
+	}
+	id = docs[0].ID
+	d := s.mustFire(docs[0], [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"}, [2]string{"leader", "sign"})
+	if _, err := s.docs.Fire(context.Background(), s.actor("officer"), d.ID, 0, "publish",
+		workflow.Input{"subject_category": "城乡建设、环境保护\\住房保障", "summary": "租赁补贴发放对象名单。"}); err != nil {
+		t.Fatal(err)
+	}
+
+	citizen := newPerson(t, s, "citizen")
+	citizen.visit("/catalogue", 200)
+	citizen.press("#item-docs-BZ-05", 200)
+	citizen.see("标准目录事项：BZ-05", "共 1 条", "2026年租赁补贴发放对象名单")
+	citizen.press(fmt.Sprintf(`a[href="/documents/%d"]`, id), 200)
+	citizen.see("目录事项", "配给管理 › 租赁补贴发放", "编码 BZ-05", "结果公开")
+	citizen.shot("65-document-item")
+	citizen.visit("/catalogue?by=category", 200)
+	citizen.press("#category-docs-结果", 200)
+	citizen.see("共 1 条", "2026年租赁补贴发放对象名单")
+	citizen.visit("/?catalogue_category="+url.QueryEscape("决策"), 200)
+	citizen.see("共 0 条")
+
+	officer := newPerson(t, s, "officer")
+	officer.login("officer")
+	officer.press(`a[href="/console/catalogue/compliance"]`, 200)
+	officer.see("标准目录公开情况", "租赁补贴发放", "从未公开")
+	if n := officer.count("#item-BZ-05 .nothing-this-year"); n != 0 {
+		t.Errorf("BZ-05 is counted as having nothing published this year")
+	}
+	officer.shot("66-compliance")
+}
+
+// TestDepartureReasonOnThePages: a draft tagged with an item that proposes 主动公开 but tagged
+// 依申请公开 asks on its submit form for the reason (and a draft as proposed does not); submitting
+// without it is refused in Chinese; the unit head's page shows the reason given.
+func TestDepartureReasonOnThePages(t *testing.T) {
+	s := newStack(t)
+	d := s.mustCreate("drafter", documents.Draft{Title: str("租赁补贴发放对象名单"), CatalogueItem: str("BZ-05"), Attribute: str("依申请公开"),
+		GroundsExplanation: str("名单含申请家庭的收入等个人信息，仅向申请人提供。")})
+	as := s.mustCreate("drafter", documents.Draft{Title: str("租赁补贴发放标准"), CatalogueItem: str("BZ-05")})
+	drafter := s.login("drafter")
+	page := fmt.Sprintf("/console/documents/%d", d.ID)
+	r := drafter.get(page)
+	mustContain(t, "draft page", r.body, "标准目录事项：<strong>配给管理 › 租赁补贴发放</strong>", `name="departure_reason"`)
+	if r := drafter.get(fmt.Sprintf("/console/documents/%d", as.ID)); strings.Contains(r.body, `name="departure_reason"`) {
+		t.Errorf("a draft as proposed is asked for a departure reason")
+	}
+	r = drafter.postForm(page+"/transitions/submit", url.Values{"version": {fmt.Sprint(d.Version)}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit without a reason: %d", r.status)
+	}
+	mustContain(t, "refusal", r.body, "不按目录建议公开方式的理由")
+	r = drafter.postForm(page+"/transitions/submit", url.Values{"version": {fmt.Sprint(d.Version)}, "departure_reason": {"仅涉及个别申请家庭"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("submit with a reason: %d %s", r.status, r.body)
+	}
+	r = s.login("unithead").get(page)
+	mustContain(t, "reviewer's page", r.body, `id="departure-reason"`, "公开属性与目录建议（主动公开）不同", "仅涉及个别申请家庭")
 }

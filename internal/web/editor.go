@@ -37,6 +37,9 @@ type editorForm struct {
 	ConsultationExempt      bool
 	ExemptReason            string
 	CoUnits                 []string // unit codes of the co-units (会签科室)
+	CatalogueItem           string   // the code of the catalogue item (标准目录事项), "" = none
+	CatalogueSent           bool     // the form had the item select (a site without a catalogue has none)
+	CatalogueQuery          string   // what was typed in the item search
 }
 
 // datetimeLocal is the value format of <input type="datetime-local">.
@@ -83,7 +86,7 @@ func formFromDocument(d documents.Document) editorForm {
 		DisclosureRequiredByLaw: d.Facts.Bool("disclosure_required_by_law"), OpensAt: localInput(d.Facts["opens_at"]),
 		ClosesAt: localInput(d.Facts["closes_at"]), ShorteningReason: d.Facts["shortening_reason"],
 		ConsultationExempt: d.Facts.Bool("consultation_exempt"), ExemptReason: d.Facts["exempt_reason"],
-		CoUnits: workflow.SplitUnits(d.Facts[documents.FactCoUnits])}
+		CoUnits: workflow.SplitUnits(d.Facts[documents.FactCoUnits]), CatalogueItem: d.Item.Code}
 	for _, g := range strings.Split(d.Facts["grounds"], ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			f.Grounds = append(f.Grounds, g)
@@ -94,13 +97,15 @@ func formFromDocument(d documents.Document) editorForm {
 
 func formFromRequest(c *gin.Context) editorForm {
 	on := func(name string) bool { return c.PostForm(name) == "true" }
+	sent := func(name string) bool { _, ok := c.GetPostForm(name); return ok }
 	return editorForm{Title: c.PostForm("title"), Body: c.PostForm("body"), Explanation: c.PostForm("explanation"),
 		DocKind: c.PostForm("doc_kind"), SubjectCategory: c.PostForm("subject_category"), DocNumber: c.PostForm("doc_number"),
 		Summary: c.PostForm("summary"), Attribute: c.PostForm("attribute"), Grounds: c.PostFormArray("grounds"),
 		GroundsExplanation: c.PostForm("grounds_explanation"), ThirdPartyConsent: on("third_party_consent"),
 		PublicInterestOverride: on("public_interest_override"), DisclosureRequiredByLaw: on("disclosure_required_by_law"),
 		OpensAt: c.PostForm("opens_at"), ClosesAt: c.PostForm("closes_at"), ShorteningReason: c.PostForm("shortening_reason"),
-		ConsultationExempt: on("consultation_exempt"), ExemptReason: c.PostForm("exempt_reason"), CoUnits: c.PostFormArray("co_units")}
+		ConsultationExempt: on("consultation_exempt"), ExemptReason: c.PostForm("exempt_reason"), CoUnits: c.PostFormArray("co_units"),
+		CatalogueItem: c.PostForm("catalogue_item"), CatalogueSent: sent("catalogue_item"), CatalogueQuery: strings.TrimSpace(c.PostForm("catalogue_q"))}
 }
 
 // draft turns the form into the use case's Draft: every field set, so the saved draft is exactly
@@ -115,6 +120,9 @@ func (f editorForm) draft(definition string) (documents.Draft, error) {
 		PublicInterestOverride: flag(f.PublicInterestOverride), DisclosureRequiredByLaw: flag(f.DisclosureRequiredByLaw)}
 	if f.DocKind != "" {
 		d.DocKind = str(f.DocKind)
+	}
+	if f.CatalogueSent {
+		d.CatalogueItem = str(f.CatalogueItem)
 	}
 	if definition == "document" {
 		co := append([]string{}, f.CoUnits...)
@@ -210,6 +218,7 @@ type editorView struct {
 	Categories   []string
 	MinExplained int
 	CoUnits      []coUnitChoice // a document's possible co-units (会签科室)
+	Items        itemChoice     // the catalogue item (标准目录事项) and what it proposes
 }
 
 // coUnitChoice is a unit the drafter may name as a co-unit.
@@ -290,6 +299,7 @@ func (s *Site) newDocument(c *gin.Context) {
 		return
 	}
 	v := s.newEditorView(c, def, editorForm{DocKind: documents.KindOther})
+	v.Items = s.itemChoiceOf(c, v.Form, documents.CatalogueItem{})
 	v.New = true
 	v.Units = s.createUnits(c, *staffOf(c))
 	if len(v.Units) > 0 {
@@ -314,10 +324,15 @@ func (s *Site) createDocument(c *gin.Context) {
 		again(s, c, err, "console_editor", v, func(v *editorView) {
 			v.from(err)
 			v.Problems = problemsOf(s.checkDisclosure(f.facts()))
+			v.Items = s.itemChoiceOf(c, f, documents.CatalogueItem{})
 		})
 	}
 	if def != "document" && def != "decision" {
 		fail(&workflow.Error{Code: workflow.EInvalid, Field: "definition", Message: "文件类型只能是公文或重大行政决策草案"})
+		return
+	}
+	if catalogueSearch(c) {
+		s.searchItems(c, v)
 		return
 	}
 	draft, err := f.draft(def)
@@ -356,6 +371,7 @@ func (s *Site) editDocument(c *gin.Context) {
 		v := s.newEditorView(c, d.Definition, formFromDocument(d))
 		v.ID, v.Version, v.Unit = d.ID, d.Version, d.Unit
 		v.Problems = problemsOf(s.Docs.DisclosureProblems(d))
+		v.Items = s.itemChoiceOf(c, v.Form, d.Item)
 		return v, nil
 	}, nil)
 }
@@ -376,7 +392,12 @@ func (s *Site) updateDocument(c *gin.Context) {
 		again(s, c, err, "console_editor", v, func(v *editorView) {
 			v.from(err)
 			v.Problems = problemsOf(s.checkDisclosure(f.facts()))
+			v.Items = s.itemChoiceOf(c, f, d.Item)
 		})
+	}
+	if catalogueSearch(c) {
+		s.searchItems(c, v)
+		return
 	}
 	if version <= 0 {
 		fail(&workflow.Error{Code: workflow.EInputMissing, Field: "version", Message: "表单缺少版本号，请刷新页面后重新填写"})

@@ -65,6 +65,7 @@ type formSpec struct {
 	Required []string                 // inputs the use case requires besides the flow's requires
 	Help     map[string]string        // help that depends on the record, replacing the definition's
 	Choices  map[string][]optionGroup // the choices of a choice input the domain supplies
+	Omit     []string                 // optional inputs not asked for unless the use case requires them
 }
 
 // formOf builds the form of transition t: one box per input the definition asks for (its
@@ -86,7 +87,7 @@ func formOf(spec formSpec, t workflow.TransitionView) formAction {
 		a.Style = cands[0].Style
 		a.Publish = meta.StateHas(cands[0].To, workflow.TagPublic)
 		for _, name := range cands[0].Inputs {
-			if !slices.Contains(cands[0].Requires, name) {
+			if !slices.Contains(cands[0].Requires, name) && !slices.Contains(names, name) && !slices.Contains(spec.Omit, name) {
 				names = append(names, name)
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/city"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
@@ -138,9 +139,9 @@ func (s *stack) newAgency(code, name string) *stack {
 	return newStackOn(s.t, testkit.NewAgency(s.t, s.db, code, name, testUnits, testkitUsers()), code, name, s.agencies)
 }
 
-// newStackOn serves organisation b (code, name) as cmd wires it; agencies (shared by the stacks
+// newStackOn serves organisation b (code, name) as cmd wires it; portals (shared by the stacks
 // of one database) gets its address. The first organisation of the database is the platform's.
-func newStackOn(tb testing.TB, b *testkit.Bureau, code, name string, agencies map[string]string) *stack {
+func newStackOn(tb testing.TB, b *testkit.Bureau, code, name string, portals map[string]string) *stack {
 	tb.Helper()
 	testOrg := name
 	store, enf, engine := b.Stores, b.Enforcer, b.Engine
@@ -157,8 +158,9 @@ func newStackOn(tb testing.TB, b *testkit.Bureau, code, name string, agencies ma
 	httpapi.Mount(api, &httpapi.API{Accounts: accounts, Docs: docs, Desk: tasks, Authz: enf, Inbox: store.Outbox, OrgName: testOrg})
 	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases,
 		OnRequest: &requests.OnRequest{Requests: reqs, Store: store.OnRequest},
-		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
+		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
 		Files: b.Files(3 << 20), Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), CatalogueAdmin: b.CatalogueAdmin(), CityName: "测试市",
+		Agencies: &agencies.Agencies{Store: store.Agencies, Auth: enf, Platform: len(portals) == 0, Clock: clock},
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Orgs.Units(ctx)
 			m := map[string]string{}
@@ -168,17 +170,17 @@ func newStackOn(tb testing.TB, b *testkit.Bureau, code, name string, agencies ma
 			return m, err
 		}}
 	cityStore := postgres.NewCity(b.DB, clock)
-	site.City = &city.City{Store: cityStore, Engine: engine, Auth: enf, AgencyURL: func(code string) string { return agencies[code] },
-		Platform: len(agencies) == 0, Clock: clock}
+	site.City = &city.City{Store: cityStore, Engine: engine, Auth: enf, AgencyURL: func(code string) string { return portals[code] },
+		Platform: len(portals) == 0, Clock: clock}
 	site.CityReports = &report.CityReports{Store: cityStore, Auth: enf, Name: "测试市", Platform: site.City.Platform}
 	if err := web.Mount(api, site); err != nil {
 		tb.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	agencies[code] = srv.URL
+	portals[code] = srv.URL
 	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site,
-		clock: clock, engine: engine, db: b.DB, agencies: agencies}
+		clock: clock, engine: engine, db: b.DB, agencies: portals}
 }
 
 // actor returns the workflow actor of a test user.

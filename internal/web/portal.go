@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"wugongkai/workflow"
+	"wugongkai/workflow/catalogue"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
 )
@@ -40,16 +41,19 @@ func categoryLabel(v string) string {
 
 // publicFilter is the portal list's query: what the visitor typed, kept in the form.
 type publicFilter struct {
-	Q        string
-	Category string
-	Year     int
-	Validity string
-	Page     int
+	Q            string
+	Category     string
+	Item         string // the code of a catalogue item (标准目录事项)
+	ItemCategory string // the 五公开 category of the catalogue item
+	Year         int
+	Validity     string
+	Page         int
 }
 
 // parsePublicFilter reads the list parameters of the portal (the same as the public JSON API).
 func parsePublicFilter(c *gin.Context) (publicFilter, error) {
 	f := publicFilter{Q: strings.TrimSpace(c.Query("q")), Category: strings.TrimSpace(c.Query("category")),
+		Item: strings.TrimSpace(c.Query("catalogue")), ItemCategory: strings.TrimSpace(c.Query("catalogue_category")),
 		Validity: c.Query("validity"), Page: 1}
 	num := func(name string, min, max int) (int, error) {
 		v := strings.TrimSpace(c.Query(name))
@@ -80,6 +84,12 @@ func parsePublicFilter(c *gin.Context) (publicFilter, error) {
 	if utf8.RuneCountInString(f.Category) > 100 {
 		return f, &workflow.Error{Code: workflow.EInvalid, Field: "category", Message: "主题分类过长"}
 	}
+	if len(f.Item) > 40 {
+		return f, &workflow.Error{Code: workflow.EInvalid, Field: "catalogue", Message: "标准目录事项编码过长"}
+	}
+	if f.ItemCategory != "" && !slices.Contains(catalogue.Categories, f.ItemCategory) {
+		return f, &workflow.Error{Code: workflow.EInvalid, Field: "catalogue_category", Message: "五公开类别只能是“决策”“执行”“管理”“服务”或“结果”"}
+	}
 	return f, nil
 }
 
@@ -101,6 +111,12 @@ func (f publicFilter) queryAt(path string, page int) string {
 	}
 	if f.Validity != "" {
 		v.Set("validity", f.Validity)
+	}
+	if f.Item != "" {
+		v.Set("catalogue", f.Item)
+	}
+	if f.ItemCategory != "" {
+		v.Set("catalogue_category", f.ItemCategory)
 	}
 	if page > 1 {
 		v.Set("page", strconv.Itoa(page))
@@ -151,15 +167,17 @@ type portalListView struct {
 	PrevHref   string
 	NextHref   string
 	Categories []string
-	Years      []int
-	Validities []string
-	Error      string
-	Open       []consultRow // consultations open for comment, beside the list
+	// ItemCategories are the 五公开 categories, offered as a filter.
+	ItemCategories []string
+	Years          []int
+	Validities     []string
+	Error          string
+	Open           []consultRow // consultations open for comment, beside the list
 }
 
 // portalList is the 政府信息公开 list: published 主动公开 documents, filtered, searched and paged.
 func (s *Site) portalList(c *gin.Context) {
-	v := portalListView{Categories: topCategories,
+	v := portalListView{Categories: topCategories, ItemCategories: catalogue.Categories,
 		Validities: []string{documents.ValidityValid, documents.ValidityExpired, documents.ValidityRepealed}}
 	this := workflow.DateOf(s.now()).Year
 	for y := this; y > this-10; y-- {
@@ -172,7 +190,7 @@ func (s *Site) portalList(c *gin.Context) {
 		s.render(c, statusFor(err), "portal_list", v)
 		return
 	}
-	q := documents.PublicQuery{Category: f.Category, Year: f.Year, Validity: f.Validity, Limit: portalPageSize,
+	q := documents.PublicQuery{Category: f.Category, Item: f.Item, ItemCategory: f.ItemCategory, Year: f.Year, Validity: f.Validity, Limit: portalPageSize,
 		Offset: (f.Page - 1) * portalPageSize}
 	docs, total, err := s.Docs.Public(c.Request.Context(), q, f.Q)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/agencies"
+	"wugongkai/workflow/catalogue"
 )
 
 // pages holds one parsed template set per page: the layouts and partials plus the page's own file.
@@ -97,8 +99,11 @@ type staffView struct {
 	CanRequests bool
 	CanReport   bool
 	// CanAdmin is user:manage somewhere (and the admin pages are served).
-	CanAdmin bool
-	CanCity  bool
+	CanCity     bool
+	CanAdmin    bool
+	CanAgencies bool // agency:manage in the platform's first agency
+	// CanCompliance is report:read somewhere and the catalogue compliance view is served.
+	CanCompliance bool
 }
 
 type roleView struct {
@@ -163,6 +168,10 @@ func consoleNav(path string) string {
 		return "admin"
 	case strings.HasPrefix(path, "/console/city"):
 		return "city"
+	case strings.HasPrefix(path, "/console/catalogue"):
+		return "compliance"
+	case strings.HasPrefix(path, "/console/agencies"):
+		return "agencies"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -210,7 +219,9 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
 		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read"),
 		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage"),
-		CanCity:     s.cityOn() && s.hasAnywhere(st, "city:oversee")}
+		CanCity:     s.cityOn() && s.hasAnywhere(st, "city:oversee"),
+		CanAgencies: s.Agencies != nil && s.Agencies.Platform && s.hasAnywhere(st, agencies.PermManage)}
+	v.CanCompliance = s.Compliance != nil && s.hasAnywhere(st, catalogue.CompliancePermission)
 	if v.Name == "" {
 		v.Name = st.Username
 	}

@@ -75,6 +75,8 @@ type docPageView struct {
 	Blocked       []documents.Blocked // what the user could do here but cannot yet, and why
 	CanEdit       bool
 	Facts         []factRow
+	Proposed      string // the attribute the catalogue item proposes
+	Departure     string // why the attribute departs from it (given on submitting)
 	Paragraphs    []string
 	Versions      []versionOption
 	DiffFrom      int
@@ -172,6 +174,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 		v.Flags = append(v.Flags, "法律、法规、规章规定应当公开（第十六条）")
 	}
 	v.Facts = s.factRows(d)
+	v.Proposed, v.Departure = d.Facts[workflow.FactProposedAttribute], d.Facts[workflow.FactDepartureReason]
 	for _, dl := range det.Deadlines {
 		if strings.HasSuffix(dl.Name, ".remind") {
 			continue
@@ -269,7 +272,10 @@ func (s *Site) docForm(def *workflow.Definition, d documents.Document, t workflo
 		Today: workflow.DateOf(s.now()), FormID: fmt.Sprintf("act-%d-%s", d.ID, t.Name),
 		Values: map[string]string{"closes_at": d.Facts["closes_at"], "doc_number": d.DocNumber, "subject_category": d.SubjectCategory,
 			"summary": d.Summary},
-		Required: documents.PublicationRequired(d)}, t)
+		Required: documents.PublicationRequired(d),
+		// The reason for departing from the catalogue item's attribute is asked for only when
+		// the attribute departs (the use case then requires it).
+		Omit: []string{workflow.FactDepartureReason}}, t)
 }
 
 // fire fires a transition from its button. On success it goes back to the page it came from; on
@@ -394,13 +400,13 @@ var changedLabels = map[string]string{
 	"consultation.opens_at": "征求意见开始时间", "consultation.closes_at": "征求意见截止时间",
 	"consultation.shortening_reason": "缩短期限理由", "consultation.consultation_exempt": "免于征求意见",
 	"consultation.exempt_reason": "免于征求意见理由", "consultation.comments_public": "是否公开公众意见",
-	"countersign.co_units": "会签科室",
+	"countersign.co_units": "会签科室", "catalogue.item": "标准目录事项",
 }
 
 // dataLabels name the inputs recorded in the history.
 var dataLabels = map[string]string{"title": "标题", "changed": "修改内容", "validity": "有效性", "valid_until": "有效期至",
 	"doc_number": "发文字号", "subject_category": "主题分类", "summary": "内容概述", "count": "意见条数", "disposition": "处理结果",
-	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小"}
+	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小", "catalogue_item": "标准目录事项"}
 
 // hiddenData are audit data kept for the record but not shown in the timeline (hashes, ids).
 var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true, "file_id": true, "content_type": true}

@@ -22,6 +22,7 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/auditcheck"
 	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
@@ -88,6 +89,9 @@ type Site struct {
 	// Catalogue is the standard catalogue (基层政务公开标准目录); without it the 标准目录 page is
 	// not served.
 	Catalogue *catalogue.Catalogue
+	// Compliance is the catalogue compliance view of the disclosure office; without it its page
+	// is not served.
+	Compliance *catalogue.Compliance
 	// Texts keeps the office's portal texts (政府信息公开指南, 政府信息公开制度); without it those
 	// pages are not served.
 	Texts PortalTexts
@@ -111,6 +115,9 @@ type Site struct {
 	City        *city.City
 	CityReports *report.CityReports
 	CityName    string
+	// Agencies are the platform's agencies; without them the 机构管理 page is not served. Its use
+	// case refuses every agency's staff but the platform's first agency's admins.
+	Agencies *agencies.Agencies
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -152,8 +159,8 @@ func Mount(r Router, s *Site) error {
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
-		{"reports", s.Reports != nil}, {"city", s.cityOn()}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"files", s.Files != nil},
-		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
+		{"reports", s.Reports != nil}, {"city", s.cityOn()}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"compliance", s.Compliance != nil}, {"files", s.Files != nil},
+		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}, {"agencies", s.Agencies != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -228,6 +235,7 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"texts.edit":                  s.editPortalText,
 		"texts.save":                  s.savePortalText,
 		"catalogue.page":              s.cataloguePage,
+		"compliance.page":             s.compliancePage,
 		"files.upload":                s.uploadFile,
 		"files.staffFile":             s.staffFile,
 		"files.publicFile":            s.publicFile,
@@ -250,6 +258,8 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"city.routeRequest":           s.cityRouteRequest,
 		"city.compliance":             s.cityCompliance,
 		"city.report":                 s.cityReport,
+		"agencies.list":               s.agencyList,
+		"agencies.add":                s.addAgency,
 	}
 }
 
@@ -275,7 +285,8 @@ func (s *Site) middleware(rt httpkit.Route) []gin.HandlerFunc {
 }
 
 // namesAddress are the pages that name the portal's address: without a configured one they name
-// the host the request came to, and the page cache, keyed by the path alone, must not keep them.
+// the host the request came to, which need not be the address visitors use, so the page cache
+// does not keep them.
 var namesAddress = map[string]bool{"/feeds/documents.atom": true, "/sitemap.xml": true}
 
 // consultationsOn reports whether the consultation pages are served.

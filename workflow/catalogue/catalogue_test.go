@@ -286,3 +286,33 @@ func (s fixedStore) CatalogueItem(_ context.Context, code string, _ int) (catalo
 	}
 	return catalogue.Item{}, workflow.Errorf(workflow.ENotFound, "没有这个目录事项")
 }
+
+// TestPeriodOf: each kind of 公开时限 becomes the period a publication deadline reads, explained by
+// the item; 长期/常态 has none of its own (the flow's 20 working days apply).
+func TestPeriodOf(t *testing.T) {
+	tests := []struct{ text, period string }{
+		{"信息形成之日起3个工作日内", "3 working_days"},
+		{"财政部门批复后20日内", "20 calendar_days"},
+		{"实时公开", "1 working_days"},
+		{"作出房屋征收决定后及时公告", "1 working_days"},
+		{"每年1月31日前", "yearly 01-31"},
+		{"长期公开", ""},
+	}
+	for _, tt := range tests {
+		tl, err := catalogue.ParseTimeLimit(tt.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := catalogue.PeriodOf(catalogue.Item{Code: "X-1", Level2: "事项", Version: 2, TimeLimit: tl})
+		spec, basis, _ := strings.Cut(p.String(), " | ")
+		if tt.period == "" {
+			spec, basis, _ = strings.Cut(p.String(), "| ")
+		}
+		if spec != tt.period || !strings.Contains(basis, "标准目录事项 X-1“事项”（第 2 版）公开时限“"+tt.text+"”") {
+			t.Errorf("%s: period %q", tt.text, p.String())
+		}
+		if back, err := workflow.ParsePeriod(p.String()); err != nil || back != p {
+			t.Errorf("%s: %q does not read back: %+v %v", tt.text, p.String(), back, err)
+		}
+	}
+}

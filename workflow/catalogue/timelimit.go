@@ -137,3 +137,31 @@ func (t TimeLimit) Due(cal *workflow.Calendar, from workflow.Date) (c workflow.C
 	}
 	return workflow.Count{}, false
 }
+
+// Period is the time limit as the period a deadline effect reads from a fact (workflow.Period,
+// see period_fact in configs/workflows/document.yaml), with basis as its explanation: N working
+// days, N calendar days and 每年M月D日前 as such, 实时/及时 as one working day (the same or the
+// next working day), and 长期/常态 as no period of its own, so that the flow's own count — the
+// statutory 20 working days of 《条例》第二十六条 — applies.
+func (t TimeLimit) Period(basis string) workflow.Period {
+	p := workflow.Period{Basis: basis}
+	switch t.Kind {
+	case Working:
+		p.Unit, p.Days = workflow.UnitWorking, t.Days
+	case Calendar:
+		p.Unit, p.Days = workflow.UnitCalendar, t.Days
+	case Prompt:
+		p.Unit, p.Days = workflow.UnitWorking, 1
+	case Annual:
+		p.Unit, p.Month, p.Day = workflow.UnitYearly, t.Month, t.Day
+	case Standing:
+		p.Basis += "，无具体期限，按《政府信息公开条例》第二十六条以 20 个工作日为限"
+	}
+	return p
+}
+
+// PeriodOf is the period of item it as the publication of a document tagged with it reads it,
+// explained by the item and its time limit.
+func PeriodOf(it Item) workflow.Period {
+	return it.TimeLimit.Period(fmt.Sprintf("标准目录事项 %s“%s”（第 %d 版）公开时限“%s”", it.Code, it.Level2, it.Version, it.TimeLimit.Text))
+}

@@ -235,7 +235,7 @@ func TestConsultationPublic(t *testing.T) {
 // one already past, is refused and closes_at stays.
 func TestExtensionNeverShortens(t *testing.T) {
 	e := mustEngine(t)
-	inst := workflow.Instance{ID: 1, Unit: "chengjian", Definition: "decision", DefinitionVersion: 4, State: "consultation_open",
+	inst := workflow.Instance{ID: 1, Unit: "chengjian", Definition: "decision", DefinitionVersion: 5, State: "consultation_open",
 		Facts: workflow.Facts{"opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-31T01:00:00Z"}}
 	now := time.Date(2026, 12, 10, 9, 0, 0, 0, workflow.Shanghai)
 	tests := []struct {

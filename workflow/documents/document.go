@@ -30,6 +30,47 @@ type Document struct {
 	// HasFiles is set by the public read of one document: it has files (the signed original,
 	// attachments), so its page lists them and, without any, asks nothing more.
 	HasFiles bool
+	// Item is the item of the standard catalogue the document belongs to, at the version it was
+	// tagged with (zero Code: not tagged).
+	Item CatalogueItem
+}
+
+// CatalogueItem is an item of the standard catalogue (标准目录) as a document shows it: where it
+// sits in the catalogue and what it proposes (公开方式, 五公开 category, 公开时限, channels).
+type CatalogueItem struct {
+	Code      string
+	Version   int
+	Area      string // 领域
+	Level1    string // 一级事项
+	Level2    string // 二级事项
+	Category  string // 五公开: 决策, 执行, 管理, 服务 or 结果
+	Mode      string // 公开方式: 主动 or 依申请
+	TimeLimit string // 公开时限 as printed
+	Channels  []string
+}
+
+// Tagged reports whether it names an item.
+func (it CatalogueItem) Tagged() bool { return it.Code != "" }
+
+// ProposedAttribute is the disclosure attribute the item's 公开方式 proposes: 主动 → 主动公开,
+// 依申请 → 依申请公开.
+func (it CatalogueItem) ProposedAttribute() string {
+	switch it.Mode {
+	case "主动":
+		return workflow.AttributeProactive
+	case "依申请":
+		return workflow.AttributeOnRequest
+	}
+	return ""
+}
+
+// CatalogueTag is what tagging a document with an item needs from the catalogue: the item at its
+// current version, whether it is retired, and its 公开时限 as the period the publication deadline
+// reads (workflow.Period, written as a fact).
+type CatalogueTag struct {
+	Item    CatalogueItem
+	Retired bool
+	Period  workflow.Period
 }
 
 // The validity values of a published document.

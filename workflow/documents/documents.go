@@ -28,6 +28,9 @@ type Documents struct {
 	// UnitCodes lists the organisation's unit codes, which a document's co-units must be among
 	// (nil = not checked).
 	UnitCodes func(context.Context) ([]string, error)
+	// Catalogue finds an item of the standard catalogue by its code, at its current version, for
+	// tagging a document (ENotFound when there is none; nil = no catalogue: tagging is refused).
+	Catalogue func(ctx context.Context, code string) (CatalogueTag, error)
 }
 
 func (s *Documents) now() time.Time {
@@ -83,6 +86,9 @@ func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) 
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "请填写标题"}
 	}
+	if _, err := s.applyItem(ctx, &d, in.CatalogueItem); err != nil {
+		return Document{}, err
+	}
 	if err := s.checkCoUnits(ctx, d); err != nil {
 		return Document{}, err
 	}
@@ -135,6 +141,15 @@ func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, 
 		changed = append(changed, "countersign."+FactCoUnits)
 		if err := s.checkCoUnits(ctx, d); err != nil {
 			return Document{}, err
+		}
+	}
+	attribute := d.Facts["attribute"]
+	if tagged, err := s.applyItem(ctx, &d, in.CatalogueItem); err != nil {
+		return Document{}, err
+	} else if tagged {
+		changed = append(changed, "catalogue.item")
+		if d.Facts["attribute"] != attribute {
+			changed = append(changed, "disclosure.attribute")
 		}
 	}
 	if len(changed) == 0 {
@@ -375,13 +390,18 @@ func (s *Documents) permitted(actor, acting workflow.Actor, cs *workflow.Counter
 	return t.Permission != "" && unit != "" && s.Auth.Can(actor.Username, unit, t.Permission)
 }
 
-// requires is what t asks of the user on a document with facts f: its required inputs, and the
-// legality review's opinion on a shortened comment period's reason (guard shortening_reviewed).
+// requires is what t asks of the user on a document with facts f: its required inputs, the
+// legality review's opinion on a shortened comment period's reason (guard shortening_reviewed),
+// and the reason for departing from the catalogue item's attribute (guard attribute_as_proposed).
 func requires(t *workflow.Transition, f workflow.Facts) []string {
+	out := t.Requires
 	if slices.Contains(t.Guards, "shortening_reviewed") && workflow.ShorteningReviewNeeded(f) {
-		return append(slices.Clip(t.Requires), "shortening_opinion")
+		out = append(slices.Clip(out), "shortening_opinion")
 	}
-	return t.Requires
+	if slices.Contains(t.Guards, "attribute_as_proposed") && workflow.DepartureReasonNeeded(f) {
+		out = append(slices.Clip(out), workflow.FactDepartureReason)
+	}
+	return out
 }
 
 // ActionLabels name the audit actions outside the flows: changes to a record that no transition

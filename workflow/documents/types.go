@@ -84,14 +84,16 @@ type DocumentQuery struct {
 
 // PublicQuery filters the public document list.
 type PublicQuery struct {
-	Category string // 主题分类 prefix
-	Year     int
-	Validity string
-	Terms    []string // search terms (bigrams) that must all be present
-	Phrases  []string // each must appear in the title or body (lowercased)
-	States   []string // the states the flows tag public; set by the use case
-	Limit    int
-	Offset   int
+	Category     string // 主题分类 prefix
+	Item         string // the code of the catalogue item the documents belong to
+	ItemCategory string // the 五公开 category of their catalogue item
+	Year         int
+	Validity     string
+	Terms        []string // search terms (bigrams) that must all be present
+	Phrases      []string // each must appear in the title or body (lowercased)
+	States       []string // the states the flows tag public; set by the use case
+	Limit        int
+	Offset       int
 }
 
 // Draft is what a drafter writes: every field optional on update (nil = unchanged).
@@ -115,6 +117,9 @@ type Draft struct {
 	// CoUnits are the units whose heads countersign (会签) the document: nil = unchanged, empty
 	// = none.
 	CoUnits *[]string
+	// CatalogueItem is the code of the catalogue item the document belongs to: nil = unchanged,
+	// "" = none.
+	CatalogueItem *string
 	// Decision drafts.
 	OpensAt            *time.Time
 	ClosesAt           *time.Time
