@@ -11,12 +11,14 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/internal/tasks"
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/calendars"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
 )
@@ -31,8 +33,8 @@ type app struct {
 	calendar *workflow.Calendar
 	engine   *workflow.Engine
 	guards   workflow.GuardSet
+	reg      *workflow.Registry // every definition version the engine knows
 
-	stopReload   context.CancelFunc
 	stopCalendar context.CancelFunc
 }
 
@@ -129,7 +131,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	stores := postgres.NewStores(db, org, workflow.SystemClock)
 	a := &app{cfg: cfg, log: log, db: db, stores: stores, orgs: postgres.NewOrgStores(db, workflow.SystemClock, stores), calendar: cal,
-		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
+		engine: workflow.NewEngine(reg, guards, cal), guards: guards, reg: reg}
 	// The years the admin uploaded lie on top of the files.
 	if err := a.calendars(nil).Reload(ctx); err != nil {
 		a.Close()
@@ -238,69 +240,12 @@ func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error
 }
 
 func (a *app) Close() {
-	if a.stopReload != nil {
-		a.stopReload()
-	}
 	if a.stopCalendar != nil {
 		a.stopCalendar()
 	}
 	a.orgs.Close()
 	a.stores.Close()
 	a.db.Close()
-}
-
-// enforcer loads the built-in policy and the role assignments from the database, and reloads the
-// assignments as soon as PostgreSQL announces a change on postgres.RolesChannel (from this node,
-// another node or `wugongkai user`), so a revoked user loses their rights at once everywhere. A
-// reload once a minute is only a backstop. Rows the enforcer rejects are logged; their users hold
-// no role.
-func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
-	e, err := policy.New(ctx, a.stores.Accounts)
-	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
-	}
-	a.logRejected(e)
-	rctx, cancel := context.WithCancel(context.Background())
-	a.stopReload = cancel
-	changed := make(chan struct{}, 1)
-	signal := func() {
-		select {
-		case changed <- struct{}{}:
-		default: // a reload is already due; it will read this change too
-		}
-	}
-	go func() {
-		if err := postgres.Listen(rctx, a.cfg.Database.URL, postgres.RolesChannel, signal, a.log); err != nil {
-			a.log.Error("listen for role changes", "err", err)
-		}
-	}()
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-rctx.Done():
-				return
-			case <-changed:
-			case <-t.C:
-			}
-			if err := e.Reload(rctx); err != nil {
-				if rctx.Err() == nil {
-					a.log.Warn("reload role assignments", "err", err)
-				}
-				continue
-			}
-			a.logRejected(e)
-		}
-	}()
-	return e, nil
-}
-
-// logRejected warns about every assignment row the enforcer rejected.
-func (a *app) logRejected(e *policy.Enforcer) {
-	for _, r := range e.Rejected() {
-		a.log.Warn("role assignment rejected: its user holds no role", "user", r.User, "role", r.Role, "unit", r.Unit, "err", r.Err)
-	}
 }
 
 // calendars is the holiday calendar use cases; a.calendar (the files) lies under the uploaded years.
@@ -344,37 +289,56 @@ func (a *app) followCalendar() {
 	}()
 }
 
-// admin is the admin's account use cases: a role change reloads this node's enforcer at once.
-func (a *app) admin(e *policy.Enforcer) *accounts.Admin {
+// adminOf is an agency's admin's account use cases: a role change reloads this node's enforcer of
+// the agency at once.
+func adminOf(stores *postgres.Stores, e *policy.Enforcer) *accounts.Admin {
 	var roles []accounts.Role
 	for _, r := range policy.BuiltinRoles() {
 		roles = append(roles, accounts.Role{Name: r.Name, Label: r.Label, BureauWide: r.BureauWide})
 	}
-	return &accounts.Admin{Store: a.stores.Accounts, Auth: e, Roles: roles, RolesChanged: e.Reload}
+	return &accounts.Admin{Store: stores.Accounts, Auth: e, Roles: roles, RolesChanged: e.Reload}
 }
 
-// accounts is the login use case.
-func (a *app) accounts() *accounts.Accounts {
-	return &accounts.Accounts{Store: a.stores.Accounts, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
+// accountsOf is the login use case of an agency.
+func (a *app) accountsOf(stores *postgres.Stores) *accounts.Accounts {
+	return &accounts.Accounts{Store: stores.Accounts, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
 		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
 		AddressCeiling: a.cfg.Session.AddressCeiling}
 }
 
-// documents is the document use cases.
-func (a *app) documents(authz documents.Authz) *documents.Documents {
-	return &documents.Documents{Engine: a.engine, Store: a.stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
-		UnitCodes: a.stores.Orgs.UnitCodes, Catalogue: a.stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+// documentsOf is the document use cases of an agency.
+func (a *app) documentsOf(stores *postgres.Stores, authz documents.Authz) *documents.Documents {
+	return &documents.Documents{Engine: a.engine, Store: stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
+		UnitCodes: stores.Orgs.UnitCodes, Catalogue: stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
-// unitNames returns every unit's name by its code, for the pages' header and lists.
-func (a *app) unitNames(ctx context.Context) (map[string]string, error) {
-	us, err := a.stores.Orgs.Units(ctx)
-	if err != nil {
-		return nil, err
+// unitNamesOf returns the names of an agency's units by their codes, for the pages' header and lists.
+func unitNamesOf(stores *postgres.Stores) func(ctx context.Context) (map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, error) {
+		us, err := stores.Orgs.Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]string, len(us))
+		for _, u := range us {
+			m[u.Code] = u.Name
+		}
+		return m, nil
 	}
-	m := make(map[string]string, len(us))
-	for _, u := range us {
-		m[u.Code] = u.Name
+}
+
+// city is the city level over every agency on the database: the city portal's and the city
+// office's use cases and the city report. platform says whether the organisation serving the
+// requests is the platform's own (the configured one), whose accounts may hold the city office's
+// role. agencyURL gives an agency's portal address by its code (nil = http.public_base_url for
+// every agency).
+func (a *app) city(authz workflow.Authorizer, platform bool, agencyURL func(code string) string) (*city.City, *report.CityReports) {
+	store := postgres.NewCity(a.db, workflow.SystemClock)
+	if agencyURL == nil {
+		base := strings.TrimRight(a.cfg.HTTP.PublicBaseURL, "/")
+		agencyURL = func(string) string { return base }
 	}
-	return m, nil
+	return &city.City{Store: store, Engine: a.engine, Auth: authz, AgencyURL: agencyURL,
+			Platform: platform, Clock: workflow.SystemClock},
+		&report.CityReports{Store: store, Auth: authz, Name: a.cfg.Portal.CityName, Platform: platform}
 }

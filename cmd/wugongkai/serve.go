@@ -16,16 +16,8 @@ import (
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/postgres"
-	"wugongkai/internal/report"
 	"wugongkai/internal/tasks"
-	"wugongkai/internal/web"
 	"wugongkai/workflow"
-	"wugongkai/workflow/auditcheck"
-	"wugongkai/workflow/catalogue"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/desk"
-	"wugongkai/workflow/files"
-	"wugongkai/workflow/requests"
 )
 
 type mode int
@@ -105,25 +97,6 @@ func runService(ctx context.Context, g *globals, m mode) error {
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if m != modeWorker {
-		enforcer, err := a.enforcer(ctx)
-		if err != nil {
-			if worker != nil {
-				worker.Shutdown()
-			}
-			return err
-		}
-		api := httpapi.New(httpapi.Options{
-			MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
-			Registry:     reg,
-			Log:          log,
-			Ready: map[string]httpapi.Pinger{
-				"postgres": httpapi.PingFunc(a.db.PingContext),
-				"redis":    httpapi.PingFunc(redis.Ping),
-			},
-		})
-		if err := api.Engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
-			return fmt.Errorf("http.trusted_proxies: %w", err)
-		}
 		var pages *pagecache.Cache
 		if cfg.HTTP.PageCacheTTL > 0 {
 			pages = pagecache.New(pagecache.Options{TTL: cfg.HTTP.PageCacheTTL})
@@ -143,44 +116,14 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wugongkai_page_cache_misses_total",
 				Help: "Public responses rendered because the page cache had no current entry."}, func() float64 { _, m, _ := pages.Stats(); return float64(m) }))
 		}
-		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.stores.Outbox,
-			OrgName: cfg.Org.Name, PageCache: pages}
-		httpapi.Mount(api, handlers)
-		consults := &consultations.Consultations{Store: a.stores.Comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
-			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
-			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst),
-			Lookups: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consults})
-		reqs := &requests.Requests{Engine: a.engine, Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock,
-			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
-			LookupLimiter: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		cases := &requests.Cases{Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
-		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
-		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
-		onRequest := &requests.OnRequest{Requests: reqs, Store: a.stores.OnRequest}
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports, OnRequest: onRequest})
-		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
-		compliance := &catalogue.Compliance{Store: a.stores.Catalogue, Flows: a.engine.Registry(), Auth: enforcer, Clock: workflow.SystemClock}
-		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards, Compliance: compliance})
-		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer, Docs: handlers.Docs,
-			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
-		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
-		adminAPI := &httpapi.AdminAPI{Admin: a.admin(enforcer), Calendars: a.calendars(enforcer),
-			Audit:     &auditcheck.Audit{Store: a.stores.Audit, Auth: enforcer},
-			Catalogue: &catalogue.Admin{Store: a.stores.Catalogue, Auth: enforcer}}
-		httpapi.MountAdmin(api, handlers, adminAPI)
-		if err := web.Mount(api, &web.Site{Admin: adminAPI.Admin, Calendars: adminAPI.Calendars, Audit: adminAPI.Audit,
-			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards, Compliance: compliance,
-			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
-			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
-			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
-			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
-			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
+		plat, err := newPlatform(ctx, a, reg, redis, pages)
+		if err != nil {
 			if worker != nil {
 				worker.Shutdown()
 			}
 			return err
 		}
+		defer plat.Close()
 		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 		if err != nil {
 			if worker != nil {
@@ -193,7 +136,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		// are unaffected.
 		cop := http.NewCrossOriginProtection()
 		cop.SetDenyHandler(httpapi.CrossOriginRefused(log))
-		srv = &http.Server{Handler: cop.Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
+		srv = &http.Server{Handler: cop.Handler(plat.Handler()), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
 			MaxHeaderBytes: httpapi.ServerMaxHeaderBytes,
 			WriteTimeout:   cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
 		if cfg.HTTP.MetricsAddr != "" {

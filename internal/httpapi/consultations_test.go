@@ -198,7 +198,7 @@ func (s *consultStack) doc(user string, id int64) consultDoc {
 func (s *consultStack) fire(user string, d consultDoc, name string, input map[string]string) consultDoc {
 	s.t.Helper()
 	var out consultDoc
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", d.ID, name), user,
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s?detail=full", d.ID, name), user,
 		map[string]any{"version": d.Version, "input": input}, http.StatusOK, &out)
 	return out
 }

@@ -26,6 +26,7 @@ type Stores struct {
 	Files      *Files      // files.Store: documents' files and their content
 	OnRequest  *OnRequest  // requests.OnRequestStore: documents available on request linked to requests
 	Calendars  *Calendars  // calendars.Store: the holiday calendars the admin uploaded
+	Agencies   *Agencies   // agencies.Store: the platform's agencies, added ones audited here
 
 	org int64
 }
@@ -39,8 +40,8 @@ func NewStores(db *DB, org int64, clock workflow.Clock) *Stores {
 		Comments: NewComments(db, org, clock, CommentOptions{}), Accounts: &Accounts{b},
 		Deadlines: &Deadlines{b}, Outbox: &Outbox{b}, Audit: &Audit{b}, ReportData: &ReportData{b},
 		Portal: &Portal{b}, Orgs: &Orgs{b}, Desk: &Desk{b}, Catalogue: &Catalogue{b}, Files: &Files{b}, OnRequest: &OnRequest{b},
-		Calendars: &Calendars{b},
-		org:       org,
+		Calendars: &Calendars{b}, Agencies: &Agencies{b},
+		org: org,
 	}
 }
 
