@@ -47,10 +47,13 @@ var permissionLabels = map[string]string{
 	"report:read":               "查看年度报告",
 	"report:edit":               "编制年度报告",
 	"user:manage":               "管理用户和角色",
+	"agency:manage":             "管理平台机构",
 	"calendar:manage":           "管理工作日历",
 	"catalogue:manage":          "管理公开目录",
 	"audit:verify":              "核验审计日志",
 	"task:list":                 "查看待办事项",
+	"city:oversee":              "监督全市各机关政务公开",
+	"city:report":               "汇总全市年度报告",
 }
 
 // AllPermissions returns every permission the policy knows, sorted.

@@ -38,7 +38,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "unknown role",
 			csv:  "p, drafter, document, create\np, auditor, audit, verify\n",
-			want: []string{"第2行：未知角色“auditor”（可用角色：drafter、unit_head、legal_reviewer、disclosure_officer、disclosure_head、leader、admin）"},
+			want: []string{"第2行：未知角色“auditor”（可用角色：drafter、unit_head、legal_reviewer、disclosure_officer、disclosure_head、leader、admin、city_office）"},
 		},
 		{
 			name: "unknown permission",
@@ -103,7 +103,7 @@ func TestValidate(t *testing.T) {
 			name: "several bad lines are all reported",
 			csv:  "p, root, document, sign\np, admin, user, manage\np, leader, document, burn\n",
 			want: []string{
-				"第1行：未知角色“root”（可用角色：drafter、unit_head、legal_reviewer、disclosure_officer、disclosure_head、leader、admin）",
+				"第1行：未知角色“root”（可用角色：drafter、unit_head、legal_reviewer、disclosure_officer、disclosure_head、leader、admin、city_office）",
 				"第3行：未知权限“document:burn”",
 			},
 		},

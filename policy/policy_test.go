@@ -64,7 +64,9 @@ func grantsFromBrief() map[string][]string {
 		// 《条例》第33条: the head of the disclosure office approves extending the reply period.
 		"disclosure_head": {"request:read", "request:approve_extension", "report:read", "task:list"},
 		"leader":          {"document:read", "document:sign", "decision:decide", "comment:read", "report:read", "task:list"},
-		"admin":           {"user:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
+		// The city's disclosure office on a platform of many agencies (issue 15).
+		"city_office": {"city:oversee", "city:report", "task:list"},
+		"admin":       {"user:manage", "agency:manage", "calendar:manage", "catalogue:manage", "audit:verify", "report:read", "task:list"},
 	}
 }
 
@@ -79,7 +81,8 @@ func assignmentOf(role string) policy.Assignment {
 
 func TestAllPermissionsMatchBrief(t *testing.T) {
 	want := []string{
-		"audit:verify", "calendar:manage", "case:record", "catalogue:manage",
+		"agency:manage", "audit:verify", "calendar:manage", "case:record", "catalogue:manage",
+		"city:oversee", "city:report",
 		"comment:moderate", "comment:read", "comment:read_contact",
 		"decision:consult", "decision:decide", "decision:review_legality",
 		"document:create", "document:edit", "document:publish", "document:read", "document:rereview",
@@ -545,6 +548,7 @@ func TestLabels(t *testing.T) {
 	wantRoles := map[string]string{
 		"drafter": "起草人", "unit_head": "科室负责人", "legal_reviewer": "法规科审查员",
 		"disclosure_officer": "政务公开办", "disclosure_head": "政务公开工作机构负责人", "leader": "局领导", "admin": "系统管理员",
+		"city_office": "市政务公开办",
 	}
 	if len(policy.Roles) != len(wantRoles) {
 		t.Errorf("Roles = %q, want the %d roles of the brief", policy.Roles, len(wantRoles))
@@ -555,7 +559,7 @@ func TestLabels(t *testing.T) {
 		}
 	}
 	for r, want := range map[string]bool{"drafter": false, "unit_head": false, "legal_reviewer": true,
-		"disclosure_officer": true, "disclosure_head": true, "leader": true, "admin": true, "nobody": false} {
+		"disclosure_officer": true, "disclosure_head": true, "leader": true, "admin": true, "city_office": true, "nobody": false} {
 		if got := policy.BureauWide(r); got != want {
 			t.Errorf("BureauWide(%s) = %v, want %v", r, got, want)
 		}

@@ -56,9 +56,17 @@ type Notification struct {
 	ReadAt      time.Time
 }
 
+// DueCursor is a position in the order the sweep takes an organisation's due deadlines: by due
+// time, then id. The zero cursor is before the first.
+type DueCursor struct {
+	DueAt time.Time
+	ID    int64
+}
+
 // OutboxItem is one committed side effect waiting to be handed to the queue or processed.
 type OutboxItem struct {
 	ID      int64
+	Org     int64 // the organisation whose row it is
 	Kind    string
 	Payload []byte
 	RunAt   time.Time

@@ -11,11 +11,14 @@ import (
 
 	"wugongkai/configs"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
+	"wugongkai/internal/tasks"
 	"wugongkai/migrations"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
 	"wugongkai/workflow/calendars"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
 )
@@ -25,12 +28,13 @@ type app struct {
 	cfg      Config
 	log      *slog.Logger
 	db       *postgres.DB
-	stores   *postgres.Stores
+	stores   *postgres.Stores    // the configured organisation's
+	orgs     *postgres.OrgStores // every organisation's, for the worker
 	calendar *workflow.Calendar
 	engine   *workflow.Engine
 	guards   workflow.GuardSet
+	reg      *workflow.Registry // every definition version the engine knows
 
-	stopReload   context.CancelFunc
 	stopCalendar context.CancelFunc
 }
 
@@ -125,8 +129,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db, stores: postgres.NewStores(db, org, workflow.SystemClock), calendar: cal,
-		engine: workflow.NewEngine(reg, guards, cal), guards: guards}
+	stores := postgres.NewStores(db, org, workflow.SystemClock)
+	a := &app{cfg: cfg, log: log, db: db, stores: stores, orgs: postgres.NewOrgStores(db, workflow.SystemClock, stores), calendar: cal,
+		engine: workflow.NewEngine(reg, guards, cal), guards: guards, reg: reg}
 	// The years the admin uploaded lie on top of the files.
 	if err := a.calendars(nil).Reload(ctx); err != nil {
 		a.Close()
@@ -141,11 +146,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, err
 	}
-	if n, err := a.stores.Deadlines.Recount(ctx, cal); err != nil {
+	if err := a.recount(ctx); err != nil {
 		a.Close()
 		return nil, err
-	} else if n > 0 {
-		log.Info("provisional deadlines recounted on the loaded calendars", "count", n)
 	}
 	years := make([]string, 0)
 	for _, y := range cal.Years() {
@@ -155,15 +158,70 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
+// recount recounts every organisation's provisional deadlines on the loaded calendars.
+func (a *app) recount(ctx context.Context) error {
+	orgs, err := a.orgs.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		n, err := a.orgs.For(org).Deadlines.Recount(ctx, a.engine.Calendar())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("provisional deadlines recounted on the loaded calendars", "org", org, "count", n)
+		}
+	}
+	return nil
+}
+
+// workerOrgs resolves every organisation in the database to its stores, for the worker.
+func (a *app) workerOrgs() tasks.Orgs {
+	return tasks.Orgs{
+		IDs:       a.orgs.IDs,
+		Outbox:    func(org int64) tasks.Outbox { return a.orgs.For(org).Outbox },
+		Deadlines: func(org int64) tasks.Deadlines { return a.orgs.For(org).Deadlines },
+	}
+}
+
+// expireValidity marks every organisation's documents whose validity ended before today.
+func (a *app) expireValidity(ctx context.Context) error {
+	orgs, err := a.orgs.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		n, err := a.orgs.For(org).Documents.ExpireValidity(ctx, workflow.DateOf(time.Now()))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("validity expired", "org", org, "documents", n)
+		}
+	}
+	return nil
+}
+
 // loadDefinitions records the current definitions and adds every older version the database has
-// stored to reg.
+// stored, for any organisation, to reg.
 func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error {
 	if err := a.stores.Orgs.SaveDefinitions(ctx, reg.All()); err != nil {
 		return err
 	}
-	stored, err := a.stores.Orgs.StoredDefinitions(ctx)
+	// The worker fires every organisation's deadlines: an instance of another organisation may
+	// run on a version only that organisation has stored.
+	orgs, err := a.orgs.IDs(ctx)
 	if err != nil {
 		return err
+	}
+	var stored []postgres.StoredDefinition
+	for _, org := range orgs {
+		sds, err := a.orgs.For(org).Orgs.StoredDefinitions(ctx)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, sds...)
 	}
 	for _, sd := range stored {
 		if _, err := reg.Get(sd.Name, sd.Version); err == nil {
@@ -182,68 +240,12 @@ func (a *app) loadDefinitions(ctx context.Context, reg *workflow.Registry) error
 }
 
 func (a *app) Close() {
-	if a.stopReload != nil {
-		a.stopReload()
-	}
 	if a.stopCalendar != nil {
 		a.stopCalendar()
 	}
+	a.orgs.Close()
 	a.stores.Close()
 	a.db.Close()
-}
-
-// enforcer loads the built-in policy and the role assignments from the database, and reloads the
-// assignments as soon as PostgreSQL announces a change on postgres.RolesChannel (from this node,
-// another node or `wugongkai user`), so a revoked user loses their rights at once everywhere. A
-// reload once a minute is only a backstop. Rows the enforcer rejects are logged; their users hold
-// no role.
-func (a *app) enforcer(ctx context.Context) (*policy.Enforcer, error) {
-	e, err := policy.New(ctx, a.stores.Accounts)
-	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
-	}
-	a.logRejected(e)
-	rctx, cancel := context.WithCancel(context.Background())
-	a.stopReload = cancel
-	changed := make(chan struct{}, 1)
-	signal := func() {
-		select {
-		case changed <- struct{}{}:
-		default: // a reload is already due; it will read this change too
-		}
-	}
-	go func() {
-		if err := postgres.Listen(rctx, a.cfg.Database.URL, postgres.RolesChannel, signal, a.log); err != nil {
-			a.log.Error("listen for role changes", "err", err)
-		}
-	}()
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-rctx.Done():
-				return
-			case <-changed:
-			case <-t.C:
-			}
-			if err := e.Reload(rctx); err != nil {
-				if rctx.Err() == nil {
-					a.log.Warn("reload role assignments", "err", err)
-				}
-				continue
-			}
-			a.logRejected(e)
-		}
-	}()
-	return e, nil
-}
-
-// logRejected warns about every assignment row the enforcer rejected.
-func (a *app) logRejected(e *policy.Enforcer) {
-	for _, r := range e.Rejected() {
-		a.log.Warn("role assignment rejected: its user holds no role", "user", r.User, "role", r.Role, "unit", r.Unit, "err", r.Err)
-	}
 }
 
 // calendars is the holiday calendar use cases; a.calendar (the files) lies under the uploaded years.
@@ -287,37 +289,56 @@ func (a *app) followCalendar() {
 	}()
 }
 
-// admin is the admin's account use cases: a role change reloads this node's enforcer at once.
-func (a *app) admin(e *policy.Enforcer) *accounts.Admin {
+// adminOf is an agency's admin's account use cases: a role change reloads this node's enforcer of
+// the agency at once.
+func adminOf(stores *postgres.Stores, e *policy.Enforcer) *accounts.Admin {
 	var roles []accounts.Role
 	for _, r := range policy.BuiltinRoles() {
 		roles = append(roles, accounts.Role{Name: r.Name, Label: r.Label, BureauWide: r.BureauWide})
 	}
-	return &accounts.Admin{Store: a.stores.Accounts, Auth: e, Roles: roles, RolesChanged: e.Reload}
+	return &accounts.Admin{Store: stores.Accounts, Auth: e, Roles: roles, RolesChanged: e.Reload}
 }
 
-// accounts is the login use case.
-func (a *app) accounts() *accounts.Accounts {
-	return &accounts.Accounts{Store: a.stores.Accounts, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
+// accountsOf is the login use case of an agency.
+func (a *app) accountsOf(stores *postgres.Stores) *accounts.Accounts {
+	return &accounts.Accounts{Store: stores.Accounts, TTL: a.cfg.Session.TTL, MaxLifetime: a.cfg.Session.MaxLifetime, MaxFailures: a.cfg.Session.MaxFailures,
 		FailureDelay: a.cfg.Session.FailureDelay, FailureWindow: a.cfg.Session.FailureWindow,
 		AddressCeiling: a.cfg.Session.AddressCeiling}
 }
 
-// documents is the document use cases.
-func (a *app) documents(authz documents.Authz) *documents.Documents {
-	return &documents.Documents{Engine: a.engine, Store: a.stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
-		UnitCodes: a.stores.Orgs.UnitCodes, Catalogue: a.stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+// documentsOf is the document use cases of an agency.
+func (a *app) documentsOf(stores *postgres.Stores, authz documents.Authz) *documents.Documents {
+	return &documents.Documents{Engine: a.engine, Store: stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
+		UnitCodes: stores.Orgs.UnitCodes, Catalogue: stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
-// unitNames returns every unit's name by its code, for the pages' header and lists.
-func (a *app) unitNames(ctx context.Context) (map[string]string, error) {
-	us, err := a.stores.Orgs.Units(ctx)
-	if err != nil {
-		return nil, err
+// unitNamesOf returns the names of an agency's units by their codes, for the pages' header and lists.
+func unitNamesOf(stores *postgres.Stores) func(ctx context.Context) (map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, error) {
+		us, err := stores.Orgs.Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]string, len(us))
+		for _, u := range us {
+			m[u.Code] = u.Name
+		}
+		return m, nil
 	}
-	m := make(map[string]string, len(us))
-	for _, u := range us {
-		m[u.Code] = u.Name
+}
+
+// city is the city level over every agency on the database: the city portal's and the city
+// office's use cases and the city report. platform says whether the organisation serving the
+// requests is the platform's own (the configured one), whose accounts may hold the city office's
+// role. agencyURL gives an agency's portal address by its code (nil = http.public_base_url for
+// every agency).
+func (a *app) city(authz workflow.Authorizer, platform bool, agencyURL func(code string) string) (*city.City, *report.CityReports) {
+	store := postgres.NewCity(a.db, workflow.SystemClock)
+	if agencyURL == nil {
+		base := strings.TrimRight(a.cfg.HTTP.PublicBaseURL, "/")
+		agencyURL = func(string) string { return base }
 	}
-	return m, nil
+	return &city.City{Store: store, Engine: a.engine, Auth: authz, AgencyURL: agencyURL,
+			Platform: platform, Clock: workflow.SystemClock},
+		&report.CityReports{Store: store, Auth: authz, Name: a.cfg.Portal.CityName, Platform: platform}
 }

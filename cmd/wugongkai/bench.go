@@ -84,6 +84,7 @@ type benchSetup struct {
 	drafters []bench.Account
 	head     bench.Account
 	drafter  int64
+	agency   bench.Owner // the second agency of the agencies scenario
 }
 
 func runBench(ctx context.Context, g *globals, f benchFlags) error {
@@ -203,7 +204,7 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
 		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir, GrowthSizes: f.sizes}, bench.Target{
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
-		Owner:    bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter},
+		Owner: bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter}, Agency: setup.agency,
 		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
 		LoadPublished: func(ctx context.Context, db *sql.DB, o bench.Owner, orgCode string, n int, now time.Time) ([]int64, error) {
 			return postgres.LoadPublished(ctx, db, postgres.BenchOwner(o), orgCode, n, now)
@@ -295,8 +296,28 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 		return benchSetup{}, err
 	}
 	s.head = bench.Account{Username: "bench_unithead", Password: password}
+	// A second agency on the same platform, with a unit and a drafter of its own: the worker
+	// serves it beside the first (the agencies scenario).
+	agency, err := postgres.EnsureOrg(ctx, db, benchAgencyCode, "压测第二机关")
+	if err != nil {
+		return benchSetup{}, err
+	}
+	as := postgres.NewStores(db, agency, workflow.SystemClock)
+	defer as.Close()
+	if err := as.Orgs.EnsureUnit(ctx, benchUnit, "城建科"); err != nil {
+		return benchSetup{}, err
+	}
+	u, err := as.Accounts.CreateUser(ctx, postgres.User{Username: "bench_agency_drafter", DisplayName: "压测第二机关起草人", PasswordHash: hash},
+		[]postgres.RoleAssignment{{Role: "drafter", Unit: benchUnit}})
+	if err != nil {
+		return benchSetup{}, err
+	}
+	s.agency = bench.Owner{Org: agency, Unit: benchUnit, User: u.ID}
 	return s, nil
 }
+
+// benchAgencyCode is the organisation code of the bench's second agency.
+const benchAgencyCode = "BENCH0002"
 
 // benchRedis returns the queue's Redis URL for the bench ("" = the in-process fallback), a note
 // for the report, and a function that stops a private server.

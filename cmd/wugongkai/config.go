@@ -51,6 +51,7 @@ type PortalConfig struct {
 	ICP            string `yaml:"icp"`
 	PoliceRecord   string `yaml:"police_record"`
 	ErrorReportURL string `yaml:"error_report_url"`
+	CityName       string `yaml:"city_name"`
 }
 
 // AuditConfig locates the audit log's HMAC key and signed checkpoints, both outside the database.
@@ -208,6 +209,7 @@ func applyEnv(c *Config, env func(string) string) error {
 		"WUGONGKAI_SITE_CODE":         &c.Portal.SiteCode,
 		"WUGONGKAI_ICP":               &c.Portal.ICP,
 		"WUGONGKAI_POLICE_RECORD":     &c.Portal.PoliceRecord,
+		"WUGONGKAI_CITY_NAME":         &c.Portal.CityName,
 	}
 	for k, p := range str {
 		if v := env(k); v != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"time"
 
@@ -26,9 +27,9 @@ var demoUnits = []struct{ code, name string }{
 	{"bangongshi", "办公室"}, {"fagui", "法规科"}, {"chengjian", "城建科"}, {"fangchan", "房产科"}, {"lingdao", "局领导"},
 }
 
-var demoUsers = []struct {
-	username, name, role, unit string
-}{
+type demoUser = struct{ username, name, role, unit string }
+
+var demoUsers = []demoUser{
 	{"drafter", "王晓明（城建科）", "drafter", "chengjian"},
 	{"drafter2", "刘芳（房产科）", "drafter", "fangchan"},
 	{"unithead", "李建国（城建科科长）", "unit_head", "chengjian"},
@@ -38,6 +39,7 @@ var demoUsers = []struct {
 	{"head", "吴强（办公室主任）", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "系统管理员", "admin", "*"},
+	{"cityoffice", "孙丽（市政务公开办）", "city_office", "*"},
 }
 
 func demoCmd(g *globals) *cobra.Command {
@@ -60,38 +62,69 @@ func demoCmd(g *globals) *cobra.Command {
 	}
 }
 
-// seedDemo creates the demo bureau once; running it again changes nothing.
+// seedDemo creates the demo platform once: the housing bureau (the configured organisation) and
+// a second agency on its own host; running it again changes nothing.
 func seedDemo(ctx context.Context, a *app, out io.Writer) error {
-	for _, u := range demoUnits {
-		if err := a.stores.Orgs.EnsureUnit(ctx, u.code, u.name); err != nil {
-			return err
-		}
-	}
-	hash, err := accounts.HashPassword(DemoPassword)
+	created, err := demoStaff(ctx, a.stores, demoUnits, demoUsers)
 	if err != nil {
 		return err
-	}
-	created := false
-	for _, u := range demoUsers {
-		if _, err := a.stores.Accounts.UserByUsername(ctx, u.username); err == nil {
-			continue
-		}
-		if _, err := a.stores.Accounts.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
-			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
-			return err
-		}
-		created = true
 	}
 	if created {
 		if err := demoDocuments(ctx, a); err != nil {
 			return fmt.Errorf("demo documents: %w", err)
 		}
 	}
-	fmt.Fprintf(out, "演示数据已就绪。登录地址 http://%s/console ，所有演示账号的密码均为 %s\n", a.cfg.HTTP.Addr, DemoPassword)
+	port := ""
+	if _, p, err := net.SplitHostPort(a.cfg.HTTP.Addr); err == nil && p != "80" {
+		port = ":" + p
+	}
+	fmt.Fprintf(out, "演示数据已就绪。%s：登录地址 http://%s/console ，所有演示账号的密码均为 %s\n", a.cfg.Org.Name, a.cfg.HTTP.Addr, DemoPassword)
 	for _, u := range demoUsers {
 		fmt.Fprintf(out, "  %-10s %s（%s）\n", u.username, u.name, policy.RoleLabel(u.role))
 	}
+	if err := demoSecondAgency(ctx, a); err != nil {
+		return fmt.Errorf("demo agency %s: %w", demoAgency.Name, err)
+	}
+	fmt.Fprintf(out, "第二个机构%s：门户 http://%s%s/ ，登录地址 http://%s%s/console （*.localhost 指向本机）\n",
+		demoAgency.Name, demoAgency.Host, port, demoAgency.Host, port)
+	for _, u := range demoAgencyUsers {
+		fmt.Fprintf(out, "  %-12s %s（%s）\n", u.username, u.name, policy.RoleLabel(u.role))
+	}
 	return nil
+}
+
+// demoStaff creates the units and, unless they exist, the users of an agency, and reports whether
+// it created any user.
+func demoStaff(ctx context.Context, stores *postgres.Stores, units []struct{ code, name string }, users []demoUser) (bool, error) {
+	for _, u := range units {
+		if err := stores.Orgs.EnsureUnit(ctx, u.code, u.name); err != nil {
+			return false, err
+		}
+	}
+	hash, err := accounts.HashPassword(DemoPassword)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	for _, u := range users {
+		if _, err := stores.Accounts.UserByUsername(ctx, u.username); err == nil {
+			continue
+		}
+		if _, err := stores.Accounts.CreateUser(ctx, postgres.User{Username: u.username, DisplayName: u.name, PasswordHash: hash},
+			[]postgres.RoleAssignment{{Role: u.role, Unit: u.unit}}); err != nil {
+			return false, err
+		}
+		created = true
+	}
+	return created, nil
+}
+
+// demoActor returns the actor of an agency's user.
+func demoActor(ctx context.Context, stores *postgres.Stores) func(string) workflow.Actor {
+	return func(username string) workflow.Actor {
+		u, _ := stores.Accounts.UserByUsername(ctx, username)
+		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
+	}
 }
 
 // demoDocuments walks a few documents through the real use cases, so the portal and the task lists
@@ -101,11 +134,8 @@ func demoDocuments(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	docs := a.documents(enf)
-	actor := func(username string) workflow.Actor {
-		u, _ := a.stores.Accounts.UserByUsername(ctx, username)
-		return workflow.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName}
-	}
+	docs := a.documentsOf(a.stores, enf)
+	actor := demoActor(ctx, a.stores)
 	str := func(s string) *string { return &s }
 	// item tags a demo document with a catalogue item when the organisation's catalogue has it in
 	// force (a configured catalogue may not have the default codes).

@@ -71,6 +71,7 @@ func runWith(ctx context.Context, args []string, g *globals) error {
 		catalogueCmd(g),
 		auditCmd(g),
 		userCmd(g),
+		agencyCmd(g),
 		policyCmd(g),
 		demoCmd(g),
 		benchCmd(g),

@@ -93,7 +93,59 @@ func reportCmd(g *globals) *cobra.Command {
 	annual.Flags().StringVar(&annualFormat, "format", "html", "html, csv, xlsx or json")
 	annual.Flags().StringVar(&annualOut, "out", "", "output file (default: standard output)")
 	_ = annual.MarkFlagRequired("year")
-	cmd.AddCommand(annual, check, render)
+	cmd.AddCommand(annual, reportCityCmd(g), check, render)
+	return cmd
+}
+
+// reportCityCmd is `report city`: the city's summary of every agency's annual report.
+func reportCityCmd(g *globals) *cobra.Command {
+	var year int
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "city --year YYYY",
+		Short: "the city's summary of every agency's annual report of a year: each checked, Tables 三 and 四 added up",
+		Long: "Builds every agency's report of --year as `report annual` does for one, checks each (also against its\n" +
+			"report of the year before) and adds Tables 三 and 四 up across the agencies, cell by cell. Writes the\n" +
+			"agencies' check results and the summed tables as html, csv or json; every agency's failed check is also\n" +
+			"printed to standard error.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := report.FormatForYear(year); err != nil {
+				return fmt.Errorf("--year: %w", err)
+			}
+			if format != "html" && format != "csv" && format != "json" {
+				return fmt.Errorf("--format: %w", report.ErrCityFormat)
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := openDB(ctx, cfg, newLogger(cfg, g))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rep, err := report.Compile(ctx, postgres.NewCity(db, nil), cfg.Portal.CityName, year)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if _, err := report.RenderCity(&buf, rep, format); err != nil {
+				return err
+			}
+			for _, a := range rep.Failed() {
+				for _, f := range a.Failures {
+					fmt.Fprintf(g.stderr, "warning: %s（%s）：%s\n", a.Agency.Name, a.Agency.Code, f.Message)
+				}
+			}
+			return writeOut(g, out, buf.Bytes())
+		},
+	}
+	cmd.Flags().IntVar(&year, "year", 0, "the report year (statistics from 1 January to 31 December)")
+	cmd.Flags().StringVar(&format, "format", "html", "html, csv or json")
+	cmd.Flags().StringVar(&out, "out", "", "output file (default: standard output)")
+	_ = cmd.MarkFlagRequired("year")
 	return cmd
 }
 

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"wugongkai/internal/postgres"
 )
 
 // TestReportAnnual: `report annual` builds a year's report from the database in the format of the
@@ -94,5 +99,71 @@ func TestReportCheckAndRenderFiles(t *testing.T) {
 	}
 	if _, err := cli(t, env, "", "report", "check", dir, "--previous", seed); err == nil {
 		t.Error("--previous with several reports succeeded")
+	}
+}
+
+// TestReportCity: `report city` checks every agency's report of the year and adds Tables 三 and 四
+// up across the agencies, as html, csv or json; a year without a format or an unknown format is
+// refused.
+func TestReportCity(t *testing.T) {
+	env, dsn := testEnv(t, map[string]string{"WUGONGKAI_CITY_NAME": "测试市"})
+	if _, err := cli(t, env, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dsn, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i, org := range [][2]string{{"11411000MB1234567X", "测试市住房和城乡建设局"}, {"11411000MB7654321Y", "测试市发展和改革委员会"}} {
+		id, err := postgres.EnsureOrg(ctx, db, org[0], org[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores := postgres.NewStores(db, id, nil)
+		err = stores.Orgs.EnsureUnit(ctx, "bangongshi", "办公室")
+		stores.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const q = `INSERT INTO requests (org_id, definition, definition_version, unit_code, state, receipt_no, title, channel,
+			received_on, applicant_type, applicant_name, id_type, id_number, description, info_form, delivery)
+			VALUES ($1, 'request', 1, 'bangongshi', 'received', $2, 't', 'online', '2025-03-02', 'commercial', '某公司', '其他', 'X1', 'd', '纸质', '邮寄')`
+		if _, err := db.ExecContext(ctx, q, id, fmt.Sprintf("YSQ-2025-%05d", i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := cli(t, env, "", "report", "city", "--year", "2025", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"title": "测试市2025年政府信息公开工作年度报告汇总"`, `"name": "测试市发展和改革委员会"`,
+		`"name": "测试市住房和城乡建设局"`, `"passed": true`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("json lacks %s:\n%.800s", want, out)
+		}
+	}
+	var rep struct {
+		Requests struct {
+			Rows []struct {
+				Key    string
+				Values []int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Requests.Rows[0].Key != "一" ||
+		!slices.Equal(rep.Requests.Rows[0].Values, []int{0, 2, 0, 0, 0, 0, 2}) {
+		t.Errorf("表三 一: %+v, %v", rep.Requests.Rows[:1], err)
+	}
+	for _, format := range []string{"html", "csv"} {
+		if out, err := cli(t, env, "", "report", "city", "--year", "2025", "--format", format); err != nil || !strings.Contains(out, "测试市发展和改革委员会") {
+			t.Errorf("%s: %v\n%.300s", format, err, out)
+		}
+	}
+	for _, args := range [][]string{{"--year", "2018"}, {"--year", "2025", "--format", "xlsx"}, {}} {
+		if _, err := cli(t, env, "", append([]string{"report", "city"}, args...)...); err == nil {
+			t.Errorf("report city %v succeeded", args)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,16 +16,8 @@ import (
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/pagecache"
 	"wugongkai/internal/postgres"
-	"wugongkai/internal/report"
 	"wugongkai/internal/tasks"
-	"wugongkai/internal/web"
 	"wugongkai/workflow"
-	"wugongkai/workflow/auditcheck"
-	"wugongkai/workflow/catalogue"
-	"wugongkai/workflow/consultations"
-	"wugongkai/workflow/desk"
-	"wugongkai/workflow/files"
-	"wugongkai/workflow/requests"
 )
 
 type mode int
@@ -85,21 +78,16 @@ func runService(ctx context.Context, g *globals, m mode) error {
 
 	var worker *tasks.Worker
 	if m != modeServe {
-		worker = tasks.NewWorker(redis, a.stores.Outbox, a.stores.Deadlines, a.engine, tasks.Config{
+		worker = tasks.NewWorker(redis, a.workerOrgs(), a.engine, tasks.Config{
 			RelayInterval: cfg.Worker.RelayInterval, SweepInterval: cfg.Worker.SweepInterval,
 			RequeueAfter: cfg.Worker.RequeueAfter,
 		}, cfg.Worker.Concurrency, log, workflow.SystemClock)
-		fired := prometheus.NewCounter(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
-			Help: "Deadlines carried out by the sweep (transitions fired, reminders and overdue alerts sent)."})
+		fired := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wugongkai_deadlines_fired_total",
+			Help: "Deadlines carried out by the sweep (transitions fired, reminders and overdue alerts sent), by organisation id."},
+			[]string{"org"})
 		reg.MustRegister(fired)
-		worker.Sweep.OnFired = func(n int) { fired.Add(float64(n)) }
-		worker.Sweep.Housekeeping = func(ctx context.Context) error {
-			n, err := a.stores.Documents.ExpireValidity(ctx, workflow.DateOf(time.Now()))
-			if n > 0 {
-				log.Info("validity expired", "documents", n)
-			}
-			return err
-		}
+		worker.Sweep.OnFired = func(org int64, n int) { fired.WithLabelValues(strconv.FormatInt(org, 10)).Add(float64(n)) }
+		worker.Sweep.Housekeeping = a.expireValidity
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}
@@ -109,25 +97,6 @@ func runService(ctx context.Context, g *globals, m mode) error {
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if m != modeWorker {
-		enforcer, err := a.enforcer(ctx)
-		if err != nil {
-			if worker != nil {
-				worker.Shutdown()
-			}
-			return err
-		}
-		api := httpapi.New(httpapi.Options{
-			MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
-			Registry:     reg,
-			Log:          log,
-			Ready: map[string]httpapi.Pinger{
-				"postgres": httpapi.PingFunc(a.db.PingContext),
-				"redis":    httpapi.PingFunc(redis.Ping),
-			},
-		})
-		if err := api.Engine.SetTrustedProxies(cfg.HTTP.TrustedProxies); err != nil {
-			return fmt.Errorf("http.trusted_proxies: %w", err)
-		}
 		var pages *pagecache.Cache
 		if cfg.HTTP.PageCacheTTL > 0 {
 			pages = pagecache.New(pagecache.Options{TTL: cfg.HTTP.PageCacheTTL})
@@ -147,44 +116,14 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wugongkai_page_cache_misses_total",
 				Help: "Public responses rendered because the page cache had no current entry."}, func() float64 { _, m, _ := pages.Stats(); return float64(m) }))
 		}
-		handlers := &httpapi.API{Accounts: a.accounts(), Docs: a.documents(enforcer), Authz: enforcer, Inbox: a.stores.Outbox,
-			OrgName: cfg.Org.Name, PageCache: pages}
-		httpapi.Mount(api, handlers)
-		consults := &consultations.Consultations{Store: a.stores.Comments, Auth: enforcer, Engine: a.engine, Clock: workflow.SystemClock,
-			OrgName: cfg.Org.Name, MaxLength: cfg.Comments.MaxLength,
-			Limiter: consultations.NewClientLimiter(cfg.Comments.RatePerMinute, cfg.Comments.Burst),
-			Lookups: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		httpapi.MountConsultations(api, handlers, &httpapi.ConsultationsAPI{Consultations: consults})
-		reqs := &requests.Requests{Engine: a.engine, Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock,
-			Unit: cfg.Requests.Unit, Limiter: consultations.NewClientLimiter(cfg.Requests.RatePerMinute, cfg.Requests.Burst),
-			LookupLimiter: consultations.NewClientLimiter(cfg.Requests.LookupsPerMinute, cfg.Requests.LookupBurst)}
-		cases := &requests.Cases{Store: a.stores.Requests, Auth: enforcer, Clock: workflow.SystemClock, Unit: cfg.Requests.Unit}
-		handlers.Desk = &desk.Desk{Docs: handlers.Docs, Requests: reqs, Store: a.stores.Desk, Auth: enforcer}
-		reports := &report.Reports{Store: a.stores.ReportData, Auth: enforcer, Org: cfg.Org.Name, Clock: workflow.SystemClock}
-		onRequest := &requests.OnRequest{Requests: reqs, Store: a.stores.OnRequest}
-		httpapi.MountRequests(api, handlers, &httpapi.RequestsAPI{Requests: reqs, Cases: cases, Reports: reports, OnRequest: onRequest})
-		standards := &catalogue.Catalogue{Store: a.stores.Catalogue}
-		compliance := &catalogue.Compliance{Store: a.stores.Catalogue, Flows: a.engine.Registry(), Auth: enforcer, Clock: workflow.SystemClock}
-		httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: standards, Compliance: compliance})
-		docFiles := &files.Files{Engine: a.engine, Store: a.stores.Files, Auth: enforcer, Docs: handlers.Docs,
-			MaxBytes: cfg.Files.MaxBytes, Types: cfg.Files.Types}
-		httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: docFiles, Timeout: cfg.Files.TransferTimeout})
-		adminAPI := &httpapi.AdminAPI{Admin: a.admin(enforcer), Calendars: a.calendars(enforcer),
-			Audit:     &auditcheck.Audit{Store: a.stores.Audit, Auth: enforcer},
-			Catalogue: &catalogue.Admin{Store: a.stores.Catalogue, Auth: enforcer}}
-		httpapi.MountAdmin(api, handlers, adminAPI)
-		if err := web.Mount(api, &web.Site{Admin: adminAPI.Admin, Calendars: adminAPI.Calendars, Audit: adminAPI.Audit,
-			CatalogueAdmin: adminAPI.Catalogue, Accounts: handlers.Accounts, Docs: handlers.Docs, Desk: handlers.Desk, Consultations: consults, Catalogue: standards, Compliance: compliance,
-			Files: docFiles, FileTimeout: cfg.Files.TransferTimeout,
-			Requests: reqs, OnRequest: onRequest, Cases: cases, Reports: reports, Texts: a.stores.Portal, PageCache: pages,
-			SiteCode: cfg.Portal.SiteCode, ICP: cfg.Portal.ICP, PoliceRecord: cfg.Portal.PoliceRecord, ErrorReportURL: cfg.Portal.ErrorReportURL, Activity: a.stores.Audit,
-			Authz: enforcer, Inbox: a.stores.Outbox, Units: a.unitNames, OrgName: cfg.Org.Name, BaseURL: cfg.HTTP.PublicBaseURL,
-			SecureCookie: cfg.Session.SecureCookie, Log: log}); err != nil {
+		plat, err := newPlatform(ctx, a, reg, redis, pages)
+		if err != nil {
 			if worker != nil {
 				worker.Shutdown()
 			}
 			return err
 		}
+		defer plat.Close()
 		ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 		if err != nil {
 			if worker != nil {
@@ -197,7 +136,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 		// are unaffected.
 		cop := http.NewCrossOriginProtection()
 		cop.SetDenyHandler(httpapi.CrossOriginRefused(log))
-		srv = &http.Server{Handler: cop.Handler(api), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
+		srv = &http.Server{Handler: cop.Handler(plat.Handler()), ReadTimeout: cfg.HTTP.ReadTimeout, ReadHeaderTimeout: 10 * time.Second,
 			MaxHeaderBytes: httpapi.ServerMaxHeaderBytes,
 			WriteTimeout:   cfg.HTTP.WriteTimeout, IdleTimeout: 2 * time.Minute}
 		if cfg.HTTP.MetricsAddr != "" {
@@ -251,7 +190,8 @@ func runService(ctx context.Context, g *globals, m mode) error {
 	return runErr
 }
 
-// backlogCollector reports the outbox backlog, the deadline lag and the queue sizes at scrape time.
+// backlogCollector reports every organisation's outbox backlog and deadline lag, and the queue
+// sizes, at scrape time.
 type backlogCollector struct {
 	a       *app
 	redis   *tasks.Redis
@@ -263,11 +203,12 @@ type backlogCollector struct {
 }
 
 func newBacklogCollector(a *app, r *tasks.Redis) *backlogCollector {
+	org := []string{"org"}
 	return &backlogCollector{a: a, redis: r,
-		outbox:  prometheus.NewDesc("wugongkai_outbox_pending", "Outbox rows not yet processed.", nil, nil),
-		oldest:  prometheus.NewDesc("wugongkai_outbox_oldest_seconds", "Age of the oldest unprocessed outbox row.", nil, nil),
-		pending: prometheus.NewDesc("wugongkai_deadlines_pending", "Deadlines not yet carried out.", nil, nil),
-		lag:     prometheus.NewDesc("wugongkai_deadline_lag_seconds", "How long the oldest due deadline has waited.", nil, nil),
+		outbox:  prometheus.NewDesc("wugongkai_outbox_pending", "Outbox rows not yet processed, by organisation id.", org, nil),
+		oldest:  prometheus.NewDesc("wugongkai_outbox_oldest_seconds", "Age of the oldest unprocessed outbox row, by organisation id.", org, nil),
+		pending: prometheus.NewDesc("wugongkai_deadlines_pending", "Deadlines not yet carried out, by organisation id.", org, nil),
+		lag:     prometheus.NewDesc("wugongkai_deadline_lag_seconds", "How long the oldest due deadline has waited, by organisation id.", org, nil),
 		queue:   prometheus.NewDesc("wugongkai_queue_size", "Tasks in the asynq queue by state.", []string{"state"}, nil),
 	}
 }
@@ -284,13 +225,17 @@ func (b *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	now := time.Now()
-	if n, age, err := b.a.stores.Outbox.OutboxStats(ctx, now); err == nil {
-		ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n))
-		ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds())
-	}
-	if n, lag, err := b.a.stores.Deadlines.DeadlineStats(ctx, now); err == nil {
-		ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n))
-		ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds())
+	orgs, _ := b.a.orgs.IDs(ctx)
+	for _, org := range orgs {
+		s, label := b.a.orgs.For(org), strconv.FormatInt(org, 10)
+		if n, age, err := s.Outbox.OutboxStats(ctx, now); err == nil {
+			ch <- prometheus.MustNewConstMetric(b.outbox, prometheus.GaugeValue, float64(n), label)
+			ch <- prometheus.MustNewConstMetric(b.oldest, prometheus.GaugeValue, age.Seconds(), label)
+		}
+		if n, lag, err := s.Deadlines.DeadlineStats(ctx, now); err == nil {
+			ch <- prometheus.MustNewConstMetric(b.pending, prometheus.GaugeValue, float64(n), label)
+			ch <- prometheus.MustNewConstMetric(b.lag, prometheus.GaugeValue, lag.Seconds(), label)
+		}
 	}
 	if qi, err := tasks.QueueInfo(b.redis); err == nil {
 		for state, n := range qi {

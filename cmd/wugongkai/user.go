@@ -16,8 +16,15 @@ import (
 	"wugongkai/workflow/accounts"
 )
 
-// openStore connects (creating and migrating the database if needed) for an admin command.
+// openStore connects (creating and migrating the database if needed) for an admin command, with
+// the stores of the configured organisation (the platform's first agency).
 func (g *globals) openStore(ctx context.Context) (*postgres.Stores, func(), error) {
+	return g.openAgencyStore(ctx, "")
+}
+
+// openAgencyStore is openStore with the stores of the agency with code ("" = the configured
+// organisation); an unknown code is refused.
+func (g *globals) openAgencyStore(ctx context.Context, code string) (*postgres.Stores, func(), error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -31,6 +38,17 @@ func (g *globals) openStore(ctx context.Context) (*postgres.Stores, func(), erro
 	if err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	if code != "" && code != cfg.Org.Code {
+		ag, err := postgres.AgencyByCode(ctx, db, code)
+		if err != nil {
+			db.Close()
+			if workflow.ErrorCode(err) == workflow.ENotFound {
+				return nil, nil, fmt.Errorf("没有机构代码为 %s 的机构（用 wugongkai agency add 添加）", code)
+			}
+			return nil, nil, err
+		}
+		org = ag.ID
 	}
 	stores := postgres.NewStores(db, org, nil)
 	return stores, func() { stores.Close(); db.Close() }, nil
@@ -76,7 +94,7 @@ func roleAssignments(username string, roles []string, unit string) ([]postgres.R
 
 func userCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "manage staff accounts"}
-	var username, name, unit, unitName string
+	var username, name, unit, unitName, agency string
 	var roles []string
 	var fromStdin bool
 	add := &cobra.Command{
@@ -102,7 +120,7 @@ func userCmd(g *globals) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			store, closeFn, err := g.openStore(ctx)
+			store, closeFn, err := g.openAgencyStore(ctx, agency)
 			if err != nil {
 				return err
 			}
@@ -138,6 +156,7 @@ func userCmd(g *globals) *cobra.Command {
 	add.Flags().StringVar(&unitName, "unit-name", "", "unit name, required when the unit is new; an existing unit keeps its name")
 	add.Flags().StringArrayVar(&roles, "role", nil, "role: "+strings.Join(policy.Roles, ", ")+" (repeatable; policy/roles.csv)")
 	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	add.Flags().StringVar(&agency, "agency", "", "code of the agency the account belongs to (default: the configured organisation)")
 
 	var pwUser string
 	var pwStdin bool

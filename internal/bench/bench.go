@@ -51,6 +51,7 @@ const (
 	ScenarioTransitions = "transitions"
 	ScenarioPublic      = "public"
 	ScenarioSweep       = "sweep"
+	ScenarioAgencies    = "agencies"
 	ScenarioReport      = "report"
 	ScenarioMemory      = "memory"
 	ScenarioGrowth      = "growth"
@@ -58,7 +59,7 @@ const (
 
 // Scenarios lists every scenario in the order Run runs them.
 func Scenarios() []string {
-	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioReport, ScenarioGrowth, ScenarioMemory}
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioGrowth, ScenarioMemory}
 }
 
 // DefaultScenarios are the scenarios run when none are named: all but growth, whose million
@@ -95,6 +96,7 @@ type Target struct {
 	DB       *sql.DB // the service's scratch database
 	DSN      string  // its URL (pgbench connects with the same settings)
 	Owner    Owner   // organisation, unit and user that loaded rows belong to
+	Agency   Owner   // a second organisation (the agencies scenario); zero = none
 	OrgCode  string
 	Drafters []Account // drafters of Owner.Unit
 	UnitHead Account   // unit head of Owner.Unit
@@ -201,6 +203,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 		{ScenarioTransitions, b.transitions},
 		{ScenarioPublic, b.public},
 		{ScenarioSweep, b.sweep},
+		{ScenarioAgencies, b.agencies},
 		{ScenarioReport, b.report},
 		{ScenarioGrowth, b.growth},
 		{ScenarioMemory, b.memory},

@@ -160,13 +160,34 @@ func (b *runner) comments(ctx context.Context) error {
 		b.skip(name, "comment intake is not wired into this build (POST /api/v1/public/consultations/:id/comments has no route)")
 		return nil
 	}
-	drafter, err := b.api.login(ctx, b.t.Drafters[0])
+	id, path, err := b.openConsultation(ctx)
 	if err != nil {
 		return err
 	}
-	head, err := b.api.login(ctx, b.t.UnitHead)
+	st, err := b.load().Drive(ctx, commentOp(b.api, path))
 	if err != nil {
 		return err
+	}
+	row := statsRow(name, "scenario", "comments/s", st)
+	var stored int
+	if err := b.t.DB.QueryRowContext(ctx, `SELECT count(*) FROM comments WHERE document_id = $1`, id).Scan(&stored); err == nil {
+		row.Note = strings.TrimSpace(fmt.Sprintf("%d comments stored. %s", stored, row.Note))
+	}
+	b.add(row, LimitInsert)
+	return nil
+}
+
+// openConsultation takes a decision draft through the workflow as the bench's drafter and unit
+// head (submit, approve) and waits until the sweep has opened its consultation; it returns the
+// draft's id and the path comments are posted to.
+func (b *runner) openConsultation(ctx context.Context) (int64, string, error) {
+	drafter, err := b.api.login(ctx, b.t.Drafters[0])
+	if err != nil {
+		return 0, "", err
+	}
+	head, err := b.api.login(ctx, b.t.UnitHead)
+	if err != nil {
+		return 0, "", err
 	}
 	opens := time.Now().Add(3 * time.Second).Truncate(time.Second)
 	closes := opens.Add(40 * 24 * time.Hour)
@@ -174,13 +195,13 @@ func (b *runner) comments(ctx context.Context) error {
 		"body": benchtext.Text(rand.New(rand.NewPCG(5, 6)), 30), "explanation": "起草说明", "attribute": "主动公开",
 		"opens_at": opens.Format(time.RFC3339), "closes_at": closes.Format(time.RFC3339)})
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	if d, err = b.api.fire(ctx, drafter, d, "submit", nil); err != nil {
-		return err
+		return 0, "", err
 	}
 	if _, err = b.api.fire(ctx, head, d, "approve", nil); err != nil {
-		return err
+		return 0, "", err
 	}
 	path := fmt.Sprintf("/api/v1/public/consultations/%d/comments", d.ID)
 	deadline := time.Now().Add(30 * time.Second)
@@ -188,35 +209,29 @@ func (b *runner) comments(ctx context.Context) error {
 		time.Sleep(200 * time.Millisecond)
 		req, err := b.api.request(ctx, http.MethodPost, path, "", map[string]string{"name": "压测", "text": "开放前后探测：建议延长公示期限。"})
 		if err != nil {
-			return err
+			return 0, "", err
 		}
 		err = Expect(b.client, req, http.StatusCreated, nil)
 		if err == nil {
-			break
+			return d.ID, path, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the consultation did not open: %w", err)
+			return 0, "", fmt.Errorf("the consultation did not open: %w", err)
 		}
 	}
-	st, err := b.load().Drive(ctx, func(ctx context.Context, w, seq int) error {
+}
+
+// commentOp posts one citizen's comment to path.
+func commentOp(a api, path string) Op {
+	return func(ctx context.Context, w, seq int) error {
 		text := fmt.Sprintf("第%d位市民的第%d条意见：建议在第%d条中明确%s的具体标准和时限，并向社会公开办理结果。", w+1, seq+1, seq%30+1,
 			benchtext.Topics[(w+seq)%len(benchtext.Topics)])
-		req, err := b.api.request(ctx, http.MethodPost, path, "", map[string]string{"name": fmt.Sprintf("市民%d", w+1), "text": text})
+		req, err := a.request(ctx, http.MethodPost, path, "", map[string]string{"name": fmt.Sprintf("市民%d", w+1), "text": text})
 		if err != nil {
 			return err
 		}
-		return Expect(b.client, req, http.StatusCreated, nil)
-	})
-	if err != nil {
-		return err
+		return Expect(a.client, req, http.StatusCreated, nil)
 	}
-	row := statsRow(name, "scenario", "comments/s", st)
-	var stored int
-	if err := b.t.DB.QueryRowContext(ctx, `SELECT count(*) FROM comments WHERE document_id = $1`, d.ID).Scan(&stored); err == nil {
-		row.Note = strings.TrimSpace(fmt.Sprintf("%d comments stored. %s", stored, row.Note))
-	}
-	b.add(row, LimitInsert)
-	return nil
 }
 
 // public loads published documents and reads the portal's list and document page, as JSON and,
@@ -292,64 +307,46 @@ func (b *runner) sweep(ctx context.Context) error {
 	n := b.cfg.Data.Deadlines
 	name := fmt.Sprintf("deadline sweep (%d due at once)", n)
 	b.t.logf("bench: loading %d consultations with due opening deadlines", n)
-	var outboxBefore int64
-	if err := b.t.DB.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM outbox`).Scan(&outboxBefore); err != nil {
-		return fmt.Errorf("read outbox: %w", err)
-	}
-	// Other scenarios (comment intake) schedule consultations too: count only this load's deadlines.
-	var firstDeadline int64
-	if err := b.t.DB.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM deadlines`).Scan(&firstDeadline); err != nil {
-		return fmt.Errorf("read deadlines: %w", err)
-	}
-	if err := b.t.LoadDueConsultations(ctx, b.t.DB, b.t.Owner, n, time.Now()); err != nil {
+	run, err := b.loadDue(ctx, b.t.Owner, n)
+	if err != nil {
 		return err
 	}
-	committed := time.Now()
+	committed, firstDeadline, outboxBefore := run.committed, run.firstDeadline, run.outboxBefore
 	limit := committed.Add(max(10*time.Minute, time.Duration(n)*10*time.Millisecond))
-	// Watching must not cost the sweep: each poll is one index probe (the pending deadlines due by
-	// now, the unprocessed outbox rows), not a count, and polls are 100 ms apart.
-	pending := func(q string, args ...any) (bool, error) {
-		var one int
-		err := b.t.DB.QueryRowContext(ctx, q, args...).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	// wait polls until nothing is pending and reports whether it gave up at the time limit.
-	wait := func(what, q string, args ...any) (bool, error) {
-		for {
-			left, err := pending(q, args...)
-			if err != nil {
-				return false, fmt.Errorf("watch %s: %w", what, err)
-			}
-			if !left {
-				return false, nil
-			}
-			if time.Now().After(limit) {
-				return true, nil
-			}
-			select {
-			case <-ctx.Done():
-				return false, ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-	firedLate, err := wait("deadlines", `SELECT 1 FROM deadlines WHERE status = 'pending' AND due_at <= $3 AND org_id = $1
-		AND name = 'consultation_opens' AND id > $2 LIMIT 1`, b.t.Owner.Org, firstDeadline, committed.UTC())
+	firedLate, err := b.waitFired(ctx, b.t.Owner, run, limit)
 	if err != nil {
 		return err
 	}
 	fired := time.Since(committed)
 	deliveredLate := firedLate
 	if !firedLate {
-		if deliveredLate, err = wait("notifications", `SELECT 1 FROM outbox WHERE processed_at IS NULL AND id > $1 LIMIT 1`, outboxBefore); err != nil {
-			return err
+		// Watching must not cost the sweep: each poll is one index probe, 100 ms apart.
+		for {
+			var one int
+			err := b.t.DB.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE processed_at IS NULL AND id > $1 LIMIT 1`, outboxBefore).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				deliveredLate = false
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("watch notifications: %w", err)
+			}
+			if time.Now().After(limit) {
+				deliveredLate = true
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 	}
 	delivered := time.Since(committed)
-	var p50, p99 float64
+	p50, p99, err := b.firingLatency(ctx, b.t.Owner, run)
+	if err != nil {
+		return err
+	}
 	var done, skipped, left int
 	const q = `SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $2)), 0),
 		COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $2)), 0)

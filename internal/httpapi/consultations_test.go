@@ -198,7 +198,7 @@ func (s *consultStack) doc(user string, id int64) consultDoc {
 func (s *consultStack) fire(user string, d consultDoc, name string, input map[string]string) consultDoc {
 	s.t.Helper()
 	var out consultDoc
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", d.ID, name), user,
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s?detail=full", d.ID, name), user,
 		map[string]any{"version": d.Version, "input": input}, http.StatusOK, &out)
 	return out
 }
@@ -361,7 +361,7 @@ func (s *consultStack) startWorker(tb testing.TB, redisURL string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w := tasks.NewWorker(r, s.store.Outbox, s.store.Deadlines, s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
+	w := tasks.NewWorker(r, tasks.OneOrg(s.store.Org(), s.store.Outbox, s.store.Deadlines), s.engine, tasks.Config{RelayInterval: 50 * time.Millisecond, SweepInterval: 100 * time.Millisecond,
 		RequeueAfter: time.Second}, 4, log, nil)
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)

@@ -38,7 +38,7 @@ func TestPublicationRemindersAndOverdueAlerts(t *testing.T) {
 	dueDay, _ := workflow.ParseDate(due)
 	remindDay, _ := workflow.ParseDate(remind)
 	var now time.Time
-	sweep := tasks.NewSweep(s.store.Deadlines, mustEngine(t), tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	sweep := tasks.NewSweep(tasks.OneOrg(s.store.Org(), s.store.Outbox, s.store.Deadlines), mustEngine(t), tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		workflow.ClockFunc(func() time.Time { return now }))
 	officerNotes := func() []string {
 		var out []string

@@ -198,12 +198,14 @@ type fireRequest struct {
 }
 
 // firer fires transition name on the object id with the caller's version and input, and returns
-// the name of the object's flow definition.
-type firer func(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error)
+// the name of the object's flow definition and the short answer of the transition (nil when the
+// object's kind has none: its full detail answers).
+type firer func(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, any, error)
 
 // transition is the handler of POST …/:id/transitions/:name of every kind of object: it reads the
 // object's id, the optional body and the transition's name, fires it, counts it and answers the
-// object's detail.
+// short answer (state, version, what the caller may do next), or the object's detail when the
+// caller asks for it (?detail=full or Prefer: return=representation) or the kind has no short one.
 func (s *Server) transition(fire firer, detail func(c *gin.Context, status int, id int64) error) handler {
 	return func(c *gin.Context) error {
 		id, err := pathID(c, "id")
@@ -220,13 +222,41 @@ func (s *Server) transition(fire firer, detail func(c *gin.Context, status int, 
 		if len(name) > 64 {
 			return &workflow.Error{Code: workflow.EUnknownTransition, Message: "未知的操作"}
 		}
-		def, err := fire(c, id, req.Version, name, workflow.Input(req.Input))
+		full, err := wantsDetail(c)
+		if err != nil {
+			return err
+		}
+		def, short, err := fire(c, id, req.Version, name, workflow.Input(req.Input))
 		if err != nil {
 			return err
 		}
 		s.transitions.WithLabelValues(def, name).Inc()
-		return detail(c, http.StatusOK, id)
+		if full || short == nil {
+			return detail(c, http.StatusOK, id)
+		}
+		c.JSON(http.StatusOK, short)
+		return nil
 	}
+}
+
+// wantsDetail reports whether the caller of a change asked for the object's full detail in the
+// answer: ?detail=full, or the header Prefer: return=representation (RFC 7240).
+func wantsDetail(c *gin.Context) (bool, error) {
+	switch c.Query("detail") {
+	case "full":
+		return true, nil
+	case "", "short":
+	default:
+		return false, &workflow.Error{Code: workflow.EInvalid, Field: "detail", Message: "detail 只能是 full 或 short"}
+	}
+	for _, v := range c.Request.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(p), " ", ""), "return=representation") {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // detailOf is the GET handler of an object's detail: it reads the :id path parameter and answers

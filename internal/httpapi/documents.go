@@ -35,6 +35,7 @@ type API struct {
 	catalogue     *CatalogueAPI     // set by MountCatalogue
 	files         *FilesAPI         // set by MountFiles
 	admin         *AdminAPI         // set by MountAdmin
+	city          *CityAPI          // set by MountCity
 }
 
 func (a *API) now() time.Time { return httpkit.Now(a.Clock) }
@@ -153,6 +154,11 @@ func (a *API) handlers() map[string]gin.HandlerFunc {
 		"files.download":              a.files.download,
 		"files.publicList":            a.files.publicList,
 		"files.publicDownload":        a.files.publicDownload,
+		"city.documents":              handle(a.city.documents),
+		"city.consultations":          handle(a.city.consultations),
+		"city.agencies":               handle(a.city.agencies),
+		"city.compliance":             handle(a.city.compliance),
+		"city.report":                 handle(a.city.report),
 	}
 }
 
@@ -439,9 +445,26 @@ func (a *API) updateDocument(c *gin.Context) error {
 	return a.changed(c, id, err)
 }
 
-func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
-	d, err := a.Docs.Fire(c.Request.Context(), staffOf(c).Actor(), id, version, name, in)
-	return d.Definition, err
+func (a *API) fireDocument(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, any, error) {
+	actor := staffOf(c).Actor()
+	d, err := a.Docs.Fire(c.Request.Context(), actor, id, version, name, in)
+	if err != nil {
+		return "", nil, err
+	}
+	out := firedDTO{ID: d.ID, Definition: d.Definition, State: d.State, StateLabel: a.Docs.StateLabel(d), Version: d.Version}
+	out.Available, _, _ = toFlowDTOs(a.Docs.Available(actor, d), nil, nil, nil, a.now())
+	return d.Definition, out, nil
+}
+
+// firedDTO is the short answer of a transition: where the document now stands and what the caller
+// may do next. The full detail answers when asked for (?detail=full).
+type firedDTO struct {
+	ID         int64           `json:"id"`
+	Definition string          `json:"definition"`
+	State      string          `json:"state"`
+	StateLabel string          `json:"state_label"`
+	Version    int             `json:"version"`
+	Available  []transitionDTO `json:"available_transitions"`
 }
 
 type validityRequest struct {

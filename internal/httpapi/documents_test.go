@@ -429,3 +429,59 @@ func TestChangingAttributeAfterApprovalNeedsReviewAgain(t *testing.T) {
 		t.Fatalf("changed attribute did not go back to legal review: %s", d.State)
 	}
 }
+
+// TestTransitionAnswer: a transition answers where the document now stands and what the caller
+// may do next, and nothing more; the full detail when the caller asks for it (?detail=full or
+// Prefer: return=representation). The short answer's version is the one the next change needs.
+func TestTransitionAnswer(t *testing.T) {
+	s := newStack(t)
+	d := s.create("drafter", map[string]any{"title": "应答测试", "attribute": "主动公开"})
+	status, b := s.do(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit", d.ID), "drafter", map[string]any{"version": d.Version})
+	if status != http.StatusOK {
+		t.Fatalf("submit: %d %s", status, b)
+	}
+	var short map[string]any
+	if err := json.Unmarshal(b, &short); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"history", "deadlines", "body", "blocked_transitions"} {
+		if _, ok := short[k]; ok {
+			t.Errorf("the short answer carries %q: %s", k, b)
+		}
+	}
+	if short["state"] != "unit_review" || short["state_label"] == "" || int(short["version"].(float64)) != d.Version+1 {
+		t.Fatalf("short answer: %s", b)
+	}
+	if av, _ := short["available_transitions"].([]any); len(av) != 1 || av[0].(map[string]any)["name"] != "withdraw" {
+		t.Fatalf("short answer's available transitions: %s", b)
+	}
+
+	// The version of the short answer is the one the next transition takes; the full detail on ask.
+	req, err := http.NewRequest(http.MethodPost, s.srv.URL+pathf("/api/v1/documents/%d/transitions/withdraw", d.ID),
+		strings.NewReader(fmt.Sprintf(`{"version":%d}`, int(short["version"].(float64)))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Prefer", "handling=strict, return=representation")
+	resp, b := s.send(req, "drafter")
+	var full docView
+	if err := json.Unmarshal(b, &full); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("withdraw with Prefer: %d %s", resp.StatusCode, b)
+	}
+	if full.State != "drafting" || len(full.History) != 3 || full.History[2].Action != "withdraw" {
+		t.Fatalf("full answer with Prefer: %s", b)
+	}
+	full = docView{}
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit?detail=full", d.ID), "drafter",
+		map[string]any{"version": d.Version + 2}, http.StatusOK, &full)
+	if full.State != "unit_review" || len(full.History) != 4 {
+		t.Fatalf("full answer with ?detail=full: %+v", full)
+	}
+	s.mustFail(http.MethodPost, pathf("/api/v1/documents/%d/transitions/withdraw?detail=all", d.ID), "drafter",
+		map[string]any{"version": d.Version + 3}, http.StatusBadRequest, workflow.EInvalid)
+	n, problems, err := postgres.VerifyAudit(context.Background(), s.db)
+	if err != nil || len(problems) != 0 || n == 0 {
+		t.Fatalf("audit verify: %d events, problems %v, err %v", n, problems, err)
+	}
+}

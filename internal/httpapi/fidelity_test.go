@@ -45,7 +45,7 @@ func TestShortenedPeriodFloorAndBlocked(t *testing.T) {
 	if len(d.Available) != 1 || d.Available[0].Name != "submit" {
 		t.Fatalf("a 7-day period with a reason: available %+v, blocked %+v", d.Available, d.Blocked)
 	}
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit", d.ID), "drafter",
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/submit?detail=full", d.ID), "drafter",
 		map[string]any{"version": d.Version}, http.StatusOK, &d)
 	if d.State != "unit_review" || len(d.Blocked) != 0 {
 		t.Fatalf("after submit: %+v", d)

@@ -12,10 +12,12 @@ import (
 
 	"wugongkai/internal/httpapi"
 	"wugongkai/internal/postgres"
+	"wugongkai/internal/report"
 	"wugongkai/internal/testkit"
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
 )
@@ -49,6 +51,7 @@ var testUsers = []struct{ name, display, role, unit string }{
 	{"head", "吴主任", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "管理员", "admin", "*"},
+	{"city", "孙市公开", "city_office", "*"},
 }
 
 func mustEngine(tb testing.TB) *workflow.Engine { return testkit.Engine(tb) }
@@ -86,6 +89,10 @@ func newStackWithFiles(tb testing.TB, fileLimit int64) *stack {
 	httpapi.MountCatalogue(api, handlers, &httpapi.CatalogueAPI{Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock)})
 	httpapi.MountFiles(api, handlers, &httpapi.FilesAPI{Files: b.Files(fileLimit)})
 	httpapi.MountAdmin(api, handlers, &httpapi.AdminAPI{Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), Catalogue: b.CatalogueAdmin()})
+	cityStore := postgres.NewCity(db, clock)
+	httpapi.MountCity(api, handlers, &httpapi.CityAPI{
+		City:    &city.City{Store: cityStore, Engine: engine, Auth: enf, Platform: true, Clock: clock},
+		Reports: &report.CityReports{Store: cityStore, Auth: enf, Name: "测试市", Platform: true}})
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
 	s := &stack{t: tb, srv: srv, api: api, store: store, db: db, enf: enf, docs: docs, tokens: map[string]string{}, clock: clock, bureau: b}
@@ -255,7 +262,7 @@ func (s *stack) create(user string, body map[string]any) docView {
 func (s *stack) fire(user string, v docView, name string, input map[string]string) docView {
 	s.t.Helper()
 	var out docView
-	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s", v.ID, name), user,
+	s.mustDo(http.MethodPost, pathf("/api/v1/documents/%d/transitions/%s?detail=full", v.ID, name), user,
 		map[string]any{"version": v.Version, "input": input}, http.StatusOK, &out)
 	return out
 }

@@ -290,7 +290,7 @@ func (r *RequestsAPI) list(c *gin.Context) error {
 	return listPage(c, items, func(r requests.Request) requestDTO { return toRequestDTO(r, true) }, total, page, size)
 }
 
-func (r *RequestsAPI) fireRequest(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, error) {
+func (r *RequestsAPI) fireRequest(c *gin.Context, id int64, version int, name string, in workflow.Input) (string, any, error) {
 	got, err := r.Requests.Fire(c.Request.Context(), staffOf(c).Actor(), id, version, name, in)
-	return got.Definition, err
+	return got.Definition, nil, err
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -93,7 +94,10 @@ func New(opts Options) *Server {
 	s.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "wugongkai_transitions_total", Help: "Workflow transitions fired through the API."},
 		[]string{"definition", "transition"})
-	opts.Registry.MustRegister(s.httpRequests, s.httpDuration, s.transitions)
+	// The agencies of a platform each have a server over one registry: they share the collectors.
+	s.httpRequests = registerOnce(opts.Registry, s.httpRequests)
+	s.httpDuration = registerOnce(opts.Registry, s.httpDuration)
+	s.transitions = registerOnce(opts.Registry, s.transitions)
 
 	s.Engine.ContextWithFallback = true
 	s.Engine.HandleMethodNotAllowed = true
@@ -126,6 +130,20 @@ func New(opts Options) *Server {
 	}
 	httpkit.Mount(httpkit.API, groups, handlers, func(r httpkit.Route, h gin.HandlerFunc) { s.Handle(r.Method, r.Path, r.Permission, h) })
 	return s
+}
+
+// registerOnce registers c on reg, or returns the equal collector registered before.
+func registerOnce[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }
 
 // MetricsHandler serves the Prometheus metrics of reg, for a listener of its own.

@@ -11,15 +11,22 @@
 // generation is bumped when it reconnects). Entries also expire after a TTL, which bounds what
 // changes without a documents row changing (a consultation opening by the clock before the sweep
 // fires it, comment counts beside the list).
+//
+// Entries are keyed by host and request URI (one process may serve several agencies' portals on
+// different hosts). A hit carries an ETag (a hash of the body) and answers If-None-Match with 304;
+// a client that accepts gzip gets the body compressed, compressed once per entry at the first
+// such hit and kept beside the plain body.
 package pagecache
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,11 +68,50 @@ type entry struct {
 	header http.Header // what the client was sent, less what is per response (see replayed)
 	etag   string
 	body   []byte
+
+	gzOnce sync.Once
+	gz     []byte // body gzipped (nil until a client accepting gzip asked, or if it does not shrink)
+	gzEtag string
+}
+
+// minGzip is the smallest body worth compressing.
+const minGzip = 512
+
+// gzipped returns e's body compressed with its ETag, compressing it at the first call; nil when
+// compression does not make it smaller. Memory: the compressed copies are not counted against
+// MaxBytes, and are never larger than the bodies that are.
+func (e *entry) gzipped() ([]byte, string) {
+	e.gzOnce.Do(func() {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		if _, err := zw.Write(e.body); err != nil || zw.Close() != nil || b.Len() >= len(e.body) {
+			return
+		}
+		e.gz = b.Bytes()
+		e.gzEtag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
+	})
+	return e.gz, e.gzEtag
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding admits gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
+				continue
+			}
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // perResponse lists the headers that belong to one response and are never replayed: the request
 // id, the date, and those the cache sets itself.
-var perResponse = []string{"X-Request-Id", "Date", "Content-Length", "Etag", "X-Cache", "Cache-Control", "Set-Cookie"}
+var perResponse = []string{"X-Request-Id", "Date", "Content-Length", "Etag", "X-Cache", "Cache-Control", "Set-Cookie",
+	"Content-Encoding", "Vary"}
 
 // New returns an empty cache. It caches nothing until SetLive(true) or a connected Listen.
 func New(o Options) *Cache {
@@ -134,15 +180,17 @@ func (c *Cache) Stats() (hits, misses, stores uint64) {
 // of the chain and keeps a 200 answer that was actually written by the chain (an error recorded
 // with c.Error and written later by an outer middleware is never kept), with the headers and body
 // the client was sent. Responses carry an ETag and "Cache-Control: no-cache" (a
-// browser may keep them but must revalidate, which costs a 304). Requests with a query string
-// are keyed by their full URI.
+// browser may keep them but must revalidate, which costs a 304), and "Vary: Accept-Encoding".
+// Entries are keyed by the host
+// and the full URI: one cache serves every agency of a platform, each on its own host, and never
+// answers one agency's request with another's page.
 func (c *Cache) Handler() gin.HandlerFunc {
 	return func(g *gin.Context) {
 		if c == nil || (g.Request.Method != http.MethodGet && g.Request.Method != http.MethodHead) || !c.live.Load() {
 			g.Next()
 			return
 		}
-		key := g.Request.URL.RequestURI()
+		key := strings.ToLower(g.Request.Host) + g.Request.URL.RequestURI()
 		if c.serveCurrent(g, key) {
 			return
 		}
@@ -165,10 +213,11 @@ func (c *Cache) Handler() gin.HandlerFunc {
 		w := &recorder{ResponseWriter: g.Writer, limit: c.opts.MaxBody}
 		g.Writer = w
 		g.Writer.Header().Set("Cache-Control", "no-cache")
+		g.Writer.Header().Set("Vary", "Accept-Encoding")
 		g.Next()
 		g.Writer = w.ResponseWriter
 		if !w.Written() || w.Status() != http.StatusOK || len(g.Errors) > 0 || w.over ||
-			g.Request.Method != http.MethodGet || w.Header().Get("Set-Cookie") != "" {
+			g.Request.Method != http.MethodGet || w.Header().Get("Set-Cookie") != "" || w.Header().Get("Content-Encoding") != "" {
 			return
 		}
 		h := w.Header().Clone()
@@ -219,20 +268,30 @@ func (c *Cache) serve(g *gin.Context, e *entry) {
 	for k, v := range e.header {
 		h[k] = append([]string(nil), v...)
 	}
+	body, etag := e.body, e.etag
+	if len(e.body) >= minGzip && acceptsGzip(g.Request) {
+		if gz, gzEtag := e.gzipped(); gz != nil {
+			body, etag = gz, gzEtag
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", e.etag)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("ETag", etag)
 	h.Set("X-Cache", "hit")
-	if match := g.GetHeader("If-None-Match"); match != "" && etagMatches(match, e.etag) {
+	if match := g.GetHeader("If-None-Match"); match != "" && etagMatches(match, etag) {
+		h.Del("Content-Encoding")
 		g.Status(http.StatusNotModified)
 		g.Writer.WriteHeaderNow()
 		return
 	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	g.Status(http.StatusOK)
 	if g.Request.Method == http.MethodHead {
 		g.Writer.WriteHeaderNow()
 		return
 	}
-	_, _ = g.Writer.Write(e.body)
+	_, _ = g.Writer.Write(body)
 }
 
 func (c *Cache) store(key string, e *entry) {

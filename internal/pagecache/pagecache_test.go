@@ -1,11 +1,15 @@
 package pagecache_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,6 +68,16 @@ func newNode(t *testing.T, dsn string, docs *documents.Documents) *node {
 			titles = append(titles, d.Title)
 		}
 		g.String(http.StatusOK, "[%s]", strings.Join(titles, "|"))
+	})
+	// A document's page, as the portal's is: drawn from the public query, long enough to compress.
+	r.GET("/documents/:id", c.Handler(), func(g *gin.Context) {
+		id, _ := strconv.ParseInt(g.Param("id"), 10, 64)
+		d, err := docs.PublicDocument(g.Request.Context(), id)
+		if err != nil {
+			g.String(http.StatusNotFound, err.Error())
+			return
+		}
+		g.String(http.StatusOK, "<h1>%s</h1><p>%s</p><p>有效性：%s</p>%s", d.Title, d.Body, d.Validity, strings.Repeat("<p>"+d.Body+"</p>", 100))
 	})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
@@ -412,5 +426,125 @@ func TestOnlySuccessIsCachedAsSent(t *testing.T) {
 	}
 	if hits, _, stores := c.Stats(); stores != 1 || hits != 1 {
 		t.Errorf("stats: %d hits, %d stores; want 1 and 1", hits, stores)
+	}
+}
+
+// A document's page is cached per host and path: a hit carries an ETag and answers a matching
+// If-None-Match with 304, a client accepting gzip gets the same page compressed, and a change to
+// the document (its validity) changes the page and its ETag at once, by the notification.
+func TestDocumentPageETagGzipAndChange(t *testing.T) {
+	b := newBureau(t)
+	n := newNode(t, b.dsn, b.docs)
+	d := b.fire(t, b.draft(t, "关于公共租赁住房保障的通知"), [2]string{"drafter", "submit"}, [2]string{"unithead", "approve"},
+		[2]string{"leader", "sign"}, [2]string{"officer", "publish"})
+	// raw sees the bytes on the wire: no transparent decompression.
+	raw := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(host string, header ...string) (int, []byte, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/documents/%d", n.srv.URL, d.ID), nil)
+		if host != "" {
+			req.Host = host
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body, resp.Header
+	}
+	waitFor(t, "the published page cached", func() bool {
+		_, body, h := get("")
+		return bytes.Contains(body, []byte("有效性：有效")) && h.Get("X-Cache") == "hit"
+	})
+	st, plain, h := get("")
+	etag := h.Get("ETag")
+	if st != http.StatusOK || h.Get("X-Cache") != "hit" || etag == "" || h.Get("Content-Encoding") != "" ||
+		!strings.Contains(h.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("second fetch: %d, headers %v", st, h)
+	}
+	if st, body, _ := get("", "If-None-Match", etag); st != http.StatusNotModified || len(body) != 0 {
+		t.Fatalf("If-None-Match with the ETag: %d %q, want 304 and no body", st, body)
+	}
+	st, gz, gh := get("", "Accept-Encoding", "gzip, deflate, br")
+	if st != http.StatusOK || gh.Get("Content-Encoding") != "gzip" || len(gz) >= len(plain) || gh.Get("ETag") == etag {
+		t.Fatalf("gzip fetch: %d, %d bytes (plain %d), headers %v", st, len(gz), len(plain), gh)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plain) {
+		t.Fatalf("gzip body does not decompress to the plain body (err %v)", err)
+	}
+	if st, _, _ := get("", "Accept-Encoding", "gzip", "If-None-Match", gh.Get("ETag")); st != http.StatusNotModified {
+		t.Fatalf("If-None-Match with the gzip ETag: %d, want 304", st)
+	}
+	if st, _, h := get("", "Accept-Encoding", "gzip;q=0"); st != http.StatusOK || h.Get("Content-Encoding") != "" {
+		t.Fatalf("gzip;q=0 got Content-Encoding %q", h.Get("Content-Encoding"))
+	}
+	// Another host is another entry (another agency's portal on the same process).
+	if _, _, h := get("other.example.gov.cn"); h.Get("X-Cache") != "" {
+		t.Fatalf("another host was answered from this host's entry")
+	}
+
+	if _, err := b.docs.ChangeValidity(context.Background(), b.actor(t, "officer"), d.ID, 0, documents.ValidityRepealed, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the change on the page", func() bool {
+		_, body, _ := get("")
+		return bytes.Contains(body, []byte("有效性：废止"))
+	})
+	if st, body, h := get("", "If-None-Match", etag); st != http.StatusOK || h.Get("ETag") == etag || bytes.Equal(body, plain) {
+		t.Fatalf("after the change, the old ETag: %d (ETag %q, was %q)", st, h.Get("ETag"), etag)
+	}
+}
+
+// TestCacheKeepsAgenciesApart: one cache serves every agency of a platform, each on its own host;
+// a page cached for one host is never the answer on another.
+func TestCacheKeepsAgenciesApart(t *testing.T) {
+	dsn := pgtest.NewURL(t)
+	c := pagecache.New(pagecache.Options{TTL: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = pagecache.Listen(ctx, openListener(dsn), c, quiet)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "listener up", c.Live)
+	var renders atomic.Int32
+	r := gin.New()
+	r.GET("/", c.Handler(), func(g *gin.Context) {
+		renders.Add(1)
+		g.String(http.StatusOK, "portal of %s", g.Request.Host)
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	get := func(host string) string {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for i := 0; i < 2; i++ {
+		if got := get("zjj.example"); got != "portal of zjj.example" {
+			t.Fatalf("zjj: %q", got)
+		}
+		if got := get("fgw.example"); got != "portal of fgw.example" {
+			t.Fatalf("fgw is served zjj's page: %q", got)
+		}
+	}
+	if n := renders.Load(); n != 2 {
+		t.Errorf("%d renders, want one per host", n)
 	}
 }

@@ -91,35 +91,47 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, org int64, kind stri
 	if err := tx.GetContext(ctx, &last, qLast, org, kind, subject); err != nil {
 		return translate(fmt.Errorf("read audit chain: %w", err), "")
 	}
-	e.Seq = last.Seq + 1
-	e.PrevHash = last.Hash
+	e.Seq, e.PrevHash = last.Seq+1, last.Hash
+	p, err := db.auditParams(org, kind, subject, last.GSeq, last.Legacy, &e)
+	if err != nil {
+		return err
+	}
+	if _, err = tx.NamedExecContext(ctx, qAppendAudit, p); err != nil {
+		return translate(fmt.Errorf("append audit event: %w", err), "")
+	}
+	return nil
+}
+
+const qAppendAudit = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
+		actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
+		VALUES (:org, :kind, :subject, :seq, :action, :from, :to, :actor, :actor_name, :data, :at, :prev_hash, :hash,
+		:gseq, true)`
+
+// auditParams hashes e (its Seq and PrevHash set: the chain's next place) with the pool's audit key
+// under gseq, and returns the parameters of its INSERT (qAppendAudit).
+func (db *DB) auditParams(org int64, kind string, subject int64, gseq, legacy int64, e *workflow.AuditEntry) (params, error) {
+	if db.auditKey == nil {
+		return nil, errNoAuditKey
+	}
 	e.At = e.At.UTC().Truncate(time.Microsecond) // timestamptz keeps microseconds
 	if e.Data == nil {
 		e.Data = map[string]string{}
 	}
 	var err error
-	if e.Hash, err = auditHash(db.auditKey, e.PrevHash, org, kind, subject, last.GSeq, last.Legacy, e); err != nil {
-		return err
+	if e.Hash, err = auditHash(db.auditKey, e.PrevHash, org, kind, subject, gseq, legacy, *e); err != nil {
+		return nil, err
 	}
 	data, err := jsonText(e.Data)
 	if err != nil {
-		return fmt.Errorf("encode audit data: %w", err)
+		return nil, fmt.Errorf("encode audit data: %w", err)
 	}
 	var actor sql.NullInt64
 	if e.ActorID != 0 {
 		actor = sql.NullInt64{Int64: e.ActorID, Valid: true}
 	}
-	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
-		actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
-		VALUES (:org, :kind, :subject, :seq, :action, :from, :to, :actor, :actor_name, :data, :at, :prev_hash, :hash,
-		:gseq, true)`
-	_, err = tx.NamedExecContext(ctx, q, params{"org": org, "kind": kind, "subject": subject, "seq": e.Seq,
+	return params{"org": org, "kind": kind, "subject": subject, "seq": e.Seq,
 		"action": e.Action, "from": e.FromState, "to": e.ToState, "actor": actor, "actor_name": e.ActorName, "data": data,
-		"at": e.At, "prev_hash": e.PrevHash, "hash": e.Hash, "gseq": last.GSeq})
-	if err != nil {
-		return translate(fmt.Errorf("append audit event: %w", err), "")
-	}
-	return nil
+		"at": e.At, "prev_hash": e.PrevHash, "hash": e.Hash, "gseq": gseq}, nil
 }
 
 type auditRow struct {

@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -12,6 +14,8 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
 	"wugongkai/migrations"
+	"wugongkai/workflow"
+	"wugongkai/workflow/consultations"
 )
 
 // asSuperuser runs fn in one transaction with triggers (the append-only one, and foreign keys)
@@ -304,4 +308,79 @@ func rewriteLegacyHead(t *testing.T, f fixture, doc int64) {
 			prev = h
 		}
 	})
+}
+
+// TestChainHeadOnRowUnderConcurrency: transitions read the audit chain's head from the subject's
+// row (migration 000023) while other appenders (comment dispositions) write events in between,
+// each waiting for the others' row lock. Every event chains to the one before it, the chain
+// verifies, and the row's head is the last event.
+func TestChainHeadOnRowUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	doc := f.mustDecision(t, "consultation_closed", nil)
+	cs := mustCommentStore(t, f, postgres.CommentOptions{})
+	added := mustAdd(t, cs, comment(doc.ID, "建议公布收运时间", "198.51.100.3", t0))
+	const transitions, disposals = 24, 12
+	var wg sync.WaitGroup
+	errs := make(chan error, transitions+disposals)
+	for i := range transitions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				inst, err := f.store.Instances.Instance(ctx, doc.ID)
+				if err != nil {
+					errs <- err
+					return
+				}
+				next := inst
+				next.Facts = workflow.Facts{"note": fmt.Sprint(i)}
+				_, err = f.store.Instances.Apply(ctx, inst, workflow.Result{Instance: next,
+					Event: workflow.Event{Transition: "note", From: inst.State, To: inst.State, At: t0, Actor: f.actor}})
+				if workflow.ErrorCode(err) == workflow.EConflict {
+					continue
+				}
+				errs <- err
+				return
+			}
+		}()
+	}
+	for range disposals {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := cs.Dispose(ctx, doc.ID, consultations.Disposal{CommentIDs: []int64{added[0].ID}, Disposition: consultations.DispositionAdopted},
+				"consultation_closed", f.actor, t0)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var head struct {
+		Seq      int    `db:"audit_seq"`
+		Hash     string `db:"audit_hash"`
+		LastSeq  int    `db:"last_seq"`
+		LastHash string `db:"last_hash"`
+		Events   int    `db:"events"`
+	}
+	if err := f.db.GetContext(ctx, &head, `SELECT d.audit_seq, d.audit_hash, a.seq AS last_seq, a.hash AS last_hash,
+		(SELECT count(*) FROM audit_events WHERE subject_id = d.id) AS events
+		FROM documents d JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE subject_kind = 'document' AND subject_id = d.id
+		ORDER BY seq DESC LIMIT 1) a ON true WHERE d.id = $1`, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if head.Seq != head.LastSeq || head.Hash != head.LastHash || head.Events != head.LastSeq {
+		t.Fatalf("row head %d %s, last event %d %s, %d events", head.Seq, head.Hash, head.LastSeq, head.LastHash, head.Events)
+	}
+	if head.Events < transitions+disposals {
+		t.Fatalf("%d events, want at least %d", head.Events, transitions+disposals)
+	}
+	if _, problems, err := postgres.VerifyAudit(ctx, f.db); err != nil || len(problems) != 0 {
+		t.Fatalf("audit verify: problems %v, err %v", problems, err)
+	}
 }

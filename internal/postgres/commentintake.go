@@ -20,7 +20,7 @@ import (
 // CommentOptions tunes the group commit of comment intake.
 type CommentOptions struct {
 	MaxBatch     int           // most comments written by one statement; 0 = 200
-	MaxWait      time.Duration // how long a batch waits for more comments; 0 = 2 ms
+	MaxWait      time.Duration // how long a batch waits for more comments; 0 = not at all (see flusher)
 	Flushers     int           // batches collected and written at once; 0 = 2
 	QueueSize    int           // comments waiting for a batch; 0 = 8 × MaxBatch
 	QueueWait    time.Duration // how long AddComment waits for room in a full queue; 0 = 5 s
@@ -30,9 +30,6 @@ type CommentOptions struct {
 func (o CommentOptions) withDefaults() CommentOptions {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 200
-	}
-	if o.MaxWait <= 0 {
-		o.MaxWait = 2 * time.Millisecond
 	}
 	if o.Flushers <= 0 {
 		o.Flushers = 2
@@ -154,7 +151,11 @@ func (s *Comments) enqueue(ctx context.Context, p *pendingComment) error {
 }
 
 // flusher collects a batch (the first comment, then whatever arrives within MaxWait, up to
-// MaxBatch) and writes it, until the queue is closed and drained.
+// MaxBatch) and writes it, until the queue is closed and drained. With MaxWait 0 (the default) a
+// batch is the first comment and whatever is queued behind it: what arrived while the flushers
+// were writing the batches before. A lone comment is written at once, and a crowd is written in
+// batches that grow with the time a write takes, without any client waiting on a timer (a 2 ms
+// wait per batch was most of what an answer waited for with 32 clients: docs/performance.md).
 func (s *Comments) flusher() {
 	defer s.wg.Done()
 	batch := make([]*pendingComment, 0, s.opts.MaxBatch)
@@ -166,6 +167,22 @@ func (s *Comments) flusher() {
 			return
 		}
 		batch = append(batch[:0], p)
+		if s.opts.MaxWait <= 0 {
+		drain:
+			for len(batch) < s.opts.MaxBatch {
+				select {
+				case p, ok := <-s.queue:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, p)
+				default:
+					break drain
+				}
+			}
+			s.flush(batch)
+			continue
+		}
 		timer.Reset(s.opts.MaxWait)
 	collect:
 		for len(batch) < s.opts.MaxBatch {

@@ -73,8 +73,15 @@ func (s *Comments) Consultation(ctx context.Context, id int64, withText bool) (c
 }
 
 // publicConsultationWhere is the one condition of the public consultation read path; it is
-// workflow.ConsultationPublic in SQL ($1 the organisation, $2 the public states).
-const publicConsultationWhere = ` WHERE d.org_id = $1 AND d.definition = 'decision' AND d.state = ANY($2)
+// workflow.ConsultationPublic in SQL ($1 the organisation, $2 the public states). The city portal
+// reads it over several organisations (publicConsultationWhereAcross).
+const publicConsultationWhere = ` WHERE d.org_id = $1 AND` + publicConsultationRule
+
+// publicConsultationWhereAcross is publicConsultationWhere over the organisations whose ids are $1.
+const publicConsultationWhereAcross = ` WHERE d.org_id = ANY($1) AND` + publicConsultationRule
+
+// publicConsultationRule is the rule of publicConsultationWhere without the organisation.
+const publicConsultationRule = ` d.definition = 'decision' AND d.state = ANY($2)
 	AND d.facts->>'opens_at' IS NOT NULL AND d.facts->>'closes_at' IS NOT NULL
 	AND COALESCE(d.facts->>'consultation_exempt', '') <> 'true'
 	AND COALESCE(d.facts->>'attribute', '主动公开') = '主动公开'`
@@ -82,13 +89,29 @@ const publicConsultationWhere = ` WHERE d.org_id = $1 AND d.definition = 'decisi
 // PublicConsultations implements consultations.ConsultationStore. Open consultations come closing
 // soonest first, upcoming ones opening soonest first, closed ones most recently closed first.
 func (s *Comments) PublicConsultations(ctx context.Context, q consultations.ConsultationQuery) ([]consultations.Consultation, int, error) {
+	rows, total, err := publicConsultations(ctx, s.db, publicConsultationWhere, s.org, q)
+	out := make([]consultations.Consultation, len(rows))
+	for i, r := range rows {
+		out[i] = r.Consultation
+	}
+	return out, total, err
+}
+
+// orgConsultation is a consultation with the organisation that runs it.
+type orgConsultation struct {
+	OrgID int64
+	consultations.Consultation
+}
+
+// publicConsultations lists the consultations that where (publicConsultationWhere or
+// publicConsultationWhereAcross, with org as $1) and q select, in the order of PublicConsultations.
+func publicConsultations(ctx context.Context, db *DB, where string, org any, q consultations.ConsultationQuery) ([]orgConsultation, int, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 20
 	}
 	const opens, closes = `(d.facts->>'opens_at')::timestamptz`, `(d.facts->>'closes_at')::timestamptz`
-	where := publicConsultationWhere
 	order := opens + ` DESC, d.id DESC`
-	args := []any{s.org, pq.Array(q.States)}
+	args := []any{org, pq.Array(q.States)}
 	switch q.Status {
 	case consultations.ConsultationUpcoming:
 		where += ` AND ` + opens + ` > $3`
@@ -103,23 +126,24 @@ func (s *Comments) PublicConsultations(ctx context.Context, q consultations.Cons
 		where += ` AND $3::timestamptz IS NOT NULL`
 	}
 	args = append(args, q.Now.UTC(), q.Limit, q.Offset)
-	query := strings.Replace(consultationFull, "SELECT ", "SELECT count(*) OVER () AS total, ", 1) + where +
+	query := strings.Replace(consultationFull, "SELECT ", "SELECT count(*) OVER () AS total, d.org_id, ", 1) + where +
 		` ORDER BY ` + order + ` LIMIT $4 OFFSET $5`
 	var rows []struct {
 		consultationRow
-		Total int `db:"total"`
+		OrgID int64 `db:"org_id"`
+		Total int   `db:"total"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list consultations: %w", err), "")
 	}
-	out := make([]consultations.Consultation, 0, len(rows))
+	out := make([]orgConsultation, 0, len(rows))
 	total := 0
 	for _, r := range rows {
 		c, err := r.consultationRow.toDomain()
 		if err != nil {
 			return nil, 0, err
 		}
-		out = append(out, c)
+		out = append(out, orgConsultation{OrgID: r.OrgID, Consultation: c})
 		total = r.Total
 	}
 	return out, total, nil

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,8 +29,10 @@ import (
 // DB is the connection pool with the helpers every store shares.
 type DB struct {
 	*sqlx.DB
-	auditKey        []byte // HMAC key of the audit chains; the database never holds it
-	checkpointsFile string // where signed audit checkpoints are appended, outside the database
+	auditKey        []byte   // HMAC key of the audit chains; the database never holds it
+	checkpointsFile string   // where signed audit checkpoints are appended, outside the database
+	stmts           sync.Map // query → *sql.Stmt: the hot statements, prepared once per connection
+	preparing       sync.Map // query → true: being prepared in the background (preparedIn)
 }
 
 // Open connects to the database at dsn and checks the connection. Unless the URL says otherwise
@@ -319,6 +322,78 @@ func isConnError(err error) bool {
 		}
 	}
 	return false
+}
+
+// prepared returns query as a statement prepared on the pool (database/sql prepares it on each
+// connection at its first use there, and keeps it). lib/pq otherwise parses and plans each
+// statement with parameters anew on every call; the hot paths (a transition, the session, the
+// document a transition loads) run their statements through here.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, translate(fmt.Errorf("prepare: %w", err), "")
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// preparedIn returns query prepared for tx (on tx's connection, once per connection), or nil when
+// the pool has not prepared it yet: it is then prepared in the background, and the caller runs it
+// unprepared this time. Preparing it here would wait for a second connection of the pool while
+// tx holds one, which under a crowd of transactions waiting for one row's lock never comes.
+func (db *DB) preparedIn(ctx context.Context, tx *sqlx.Tx, query string) *sql.Stmt {
+	if st, ok := db.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt))
+	}
+	if _, busy := db.preparing.LoadOrStore(query, true); !busy {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := db.prepared(ctx, query); err != nil {
+				db.preparing.Delete(query)
+			}
+		}()
+	}
+	return nil
+}
+
+// getPrepared is GetContext through a prepared statement (prepared).
+func (db *DB) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return (&sqlx.Stmt{Stmt: st, Mapper: db.Mapper}).GetContext(ctx, dest, args...)
+}
+
+// queryRowIn runs query in tx, prepared when the pool has it (preparedIn).
+func (db *DB) queryRowIn(ctx context.Context, tx *sqlx.Tx, query string, args ...any) *sql.Row {
+	if st := db.preparedIn(ctx, tx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
+}
+
+// execPrepared runs query, with :name parameters from p, in tx, prepared when the pool has it
+// (preparedIn).
+func (db *DB) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, p params) error {
+	q, args, err := sqlx.Named(query, p)
+	if err != nil {
+		return err
+	}
+	q = sqlx.Rebind(sqlx.DOLLAR, q)
+	if st := db.preparedIn(ctx, tx, q); st != nil {
+		_, err = st.ExecContext(ctx, args...)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, q, args...)
+	return err
 }
 
 // InTx runs fn in one transaction, committing if it returns nil and rolling back otherwise.

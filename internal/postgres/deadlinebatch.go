@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,28 +13,38 @@ import (
 	"wugongkai/workflow"
 )
 
-// FireDueDeadlines carries out up to limit due deadlines in one transaction with a fixed number of
-// statements whatever the batch size (docs/performance.md): it locks the batch (FOR UPDATE SKIP
-// LOCKED, so concurrent sweeps take disjoint batches and no deadline is fired twice), locks the
-// instances and reads their audit chain heads in one statement per table, computes every
-// transition in Go, then writes the instance updates, audit events, outbox rows, new and cancelled
-// deadlines and the deadlines' outcome with one unnest statement each. Deadlines of one subject in
-// one batch are fired in order, each on the instance the one before left. If the batch fails it is
-// rolled back and its deadlines are tried one per transaction, so one bad deadline cannot hold up
-// the others. It returns how many deadlines it carried out (done, skipped or cancelled); 0 means
-// none was due and unlocked.
+// FireDueDeadlines carries out up to limit due deadlines in one transaction (FireDueDeadlinesAfter
+// from the first due deadline).
 func (s *Deadlines) FireDueDeadlines(ctx context.Context, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
+	n, _, err := s.FireDueDeadlinesAfter(ctx, now, workflow.DueCursor{}, limit, fire)
+	return n, err
+}
+
+// FireDueDeadlinesAfter carries out up to limit due deadlines after the cursor in one transaction
+// with a fixed number of statements whatever the batch size (docs/performance.md): it locks the
+// batch (FOR UPDATE SKIP LOCKED, so concurrent sweeps take disjoint batches and no deadline is
+// fired twice), locks the instances and reads their audit chain heads in one statement per table,
+// computes every transition in Go, then writes the instance updates, audit events, outbox rows,
+// new and cancelled deadlines and the deadlines' outcome with one unnest statement each. Deadlines
+// of one subject in one batch are fired in order, each on the instance the one before left. If
+// the batch fails it is rolled back and its deadlines are tried one per transaction, so one bad
+// deadline cannot hold up the others. It returns how many deadlines it carried out (done, skipped
+// or cancelled; 0 means none was due and unlocked) and the cursor of the last one it locked: a
+// sweep that starts its next batch there does not walk again past the index entries of the
+// deadlines it has just carried out, which stay in the partial index until vacuum.
+func (s *Deadlines) FireDueDeadlinesAfter(ctx context.Context, now time.Time, after workflow.DueCursor, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, workflow.DueCursor, error) {
 	var ids []int64
-	n := 0
+	n, last := 0, after
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		n, ids, err = s.fireBatchTx(ctx, tx, now, limit, fire)
+		n, ids, last, err = s.fireBatchTx(ctx, tx, now, after, limit, fire)
 		return err
 	})
 	if err == nil || len(ids) <= 1 {
-		return n, err
+		return n, last, err
 	}
-	return s.fireEach(ctx, ids, now, fire)
+	n, err = s.fireEach(ctx, ids, now, fire)
+	return n, last, err
 }
 
 type subjectKey struct {
@@ -49,21 +58,29 @@ type batchEvent struct {
 	e       workflow.AuditEntry
 }
 
-func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, []int64, error) {
+func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time, after workflow.DueCursor, limit int, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, []int64, workflow.DueCursor, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	var due []deadlineRow
 	q := `SELECT ` + deadlineCols + ` FROM deadlines WHERE org_id = $1 AND status = 'pending' AND due_at <= $2
-		ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`
-	if err := tx.SelectContext(ctx, &due, q, s.org, now, limit); err != nil {
-		return 0, nil, translate(fmt.Errorf("lock due deadlines: %w", err), "")
+		AND (due_at, id) > ($4, $5) ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`
+	if err := tx.SelectContext(ctx, &due, q, s.org, now, limit, after.DueAt.UTC(), after.ID); err != nil {
+		return 0, nil, after, translate(fmt.Errorf("lock due deadlines: %w", err), "")
 	}
 	if len(due) == 0 {
-		return 0, nil, nil
+		return 0, nil, after, nil
 	}
 	ids := make([]int64, len(due))
 	for i, d := range due {
 		ids[i] = d.ID
 	}
+	last := workflow.DueCursor{DueAt: due[len(due)-1].DueAt, ID: due[len(due)-1].ID}
+	n, err := s.fireLockedTx(ctx, tx, now, due, ids, fire)
+	return n, ids, last, err
+}
+
+// fireLockedTx carries out the locked due deadlines due (ids: their ids) as FireDueDeadlinesAfter
+// describes.
+func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time, due []deadlineRow, ids []int64, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
 
 	// The instances the fire deadlines act on, locked in id order, and their chain heads.
 	subjects := map[string][]int64{}
@@ -88,7 +105,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		q := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts FROM ` + table + `
 			WHERE org_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`
 		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(subjects[table])); err != nil {
-			return 0, ids, translate(fmt.Errorf("lock %s: %w", table, err), "")
+			return 0, translate(fmt.Errorf("lock %s: %w", table, err), "")
 		}
 		kind := "document"
 		if table == "requests" {
@@ -97,7 +114,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		for _, r := range rows {
 			inst, err := r.toDomain()
 			if err != nil {
-				return 0, ids, err
+				return 0, err
 			}
 			insts[subjectKey{kind, r.ID}] = inst
 		}
@@ -115,7 +132,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 			WHERE org_id = $1 AND (subject_kind, subject_id) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))
 			ORDER BY subject_kind, subject_id, seq DESC`
 		if err := tx.SelectContext(ctx, &rows, qh, s.org, pq.Array(headKinds), pq.Array(headIDs)); err != nil {
-			return 0, ids, translate(fmt.Errorf("read audit chain heads: %w", err), "")
+			return 0, translate(fmt.Errorf("read audit chain heads: %w", err), "")
 		}
 		for _, h := range rows {
 			heads[subjectKey{h.Kind, h.Subject}] = h
@@ -151,7 +168,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 			if err != nil {
 				code := workflow.ErrorCode(err)
 				if code == workflow.EInternal || code == workflow.EUnavailable {
-					return 0, ids, err
+					return 0, err
 				}
 				status, outcome = "skipped", workflow.ErrorMessage(err)
 				break
@@ -184,7 +201,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 			}
 			b, err := jsonText(p)
 			if err != nil {
-				return 0, ids, fmt.Errorf("encode outbox payload: %w", err)
+				return 0, fmt.Errorf("encode outbox payload: %w", err)
 			}
 			outbox = append(outbox, b)
 			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
@@ -198,7 +215,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 	// Write it all, one statement per kind of row.
 	notified, err := s.notifyDeadlines(ctx, tx, notify)
 	if err != nil {
-		return 0, ids, err
+		return 0, err
 	}
 	for i, d := range due {
 		if statuses[i] == "done" && outcomes[i] == "notify" {
@@ -206,17 +223,17 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		}
 	}
 	if err := s.updateInstances(ctx, tx, insts, changed, now); err != nil {
-		return 0, ids, err
+		return 0, err
 	}
 	if len(outbox) > 0 {
 		const qo = `INSERT INTO outbox (org_id, kind, payload)
 			SELECT $1, $2, p::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n`
 		if _, err := tx.ExecContext(ctx, qo, s.org, OutboxNotify, pq.Array(outbox)); err != nil {
-			return 0, ids, translate(fmt.Errorf("insert outbox: %w", err), "")
+			return 0, translate(fmt.Errorf("insert outbox: %w", err), "")
 		}
 	}
 	if err := insertDeadlines(ctx, tx, s.org, newDeadlines); err != nil {
-		return 0, ids, err
+		return 0, err
 	}
 	if len(cancels) > 0 {
 		var kinds, names []string
@@ -229,7 +246,7 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 			WHERE d.org_id = $1 AND d.subject_kind = c.kind AND d.subject_id = c.subject AND d.status = 'pending'
 			AND (d.name = c.name OR starts_with(d.name, c.name || '.'))`
 		if _, err := tx.ExecContext(ctx, qc, s.org, pq.Array(kinds), pq.Array(subs), pq.Array(names)); err != nil {
-			return 0, ids, translate(fmt.Errorf("cancel deadlines: %w", err), "")
+			return 0, translate(fmt.Errorf("cancel deadlines: %w", err), "")
 		}
 	}
 	// The audit events last: taking their gseq range locks the organisation's audit head until
@@ -239,15 +256,15 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 		prevHash[k] = h.Hash
 	}
 	if err := s.db.appendAuditBatch(ctx, tx, s.org, events, prevHash); err != nil {
-		return 0, ids, err
+		return 0, err
 	}
 	const qd = `UPDATE deadlines d SET status = u.status, outcome = u.outcome, done_at = $2
 		FROM unnest($3::bigint[], $4::text[], $5::text[]) AS u(id, status, outcome)
 		WHERE d.org_id = $1 AND d.id = u.id`
 	if _, err := tx.ExecContext(ctx, qd, s.org, now, pq.Array(ids), pq.Array(statuses), pq.Array(outcomes)); err != nil {
-		return 0, ids, translate(fmt.Errorf("mark deadlines: %w", err), "")
+		return 0, translate(fmt.Errorf("mark deadlines: %w", err), "")
 	}
-	return len(due), ids, nil
+	return len(due), nil
 }
 
 // deadlineUnit is the unit whose role holders a deadline tells: its own, or its subject's.
@@ -411,12 +428,6 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 	if len(ds) == 0 {
 		return out, nil
 	}
-	type summary struct {
-		ID      int64         `db:"id"`
-		Title   string        `db:"title"`
-		Unit    string        `db:"unit_code"`
-		Creator sql.NullInt64 `db:"created_by"`
-	}
 	subjects := map[string][]int64{}
 	var mainKinds, mainNames []string
 	var mainIDs []int64
@@ -427,16 +438,9 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 			mainNames = append(mainNames, strings.TrimSuffix(d.Name, ".remind"))
 		}
 	}
-	sums := map[subjectKey]summary{}
-	for kind, ids := range subjects {
-		var rows []summary
-		q := `SELECT id, title, unit_code, created_by FROM ` + tableOf(kind) + ` WHERE org_id = $1 AND id = ANY($2::bigint[])`
-		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(ids)); err != nil {
-			return nil, translate(fmt.Errorf("read %s summaries: %w", kind, err), "")
-		}
-		for _, r := range rows {
-			sums[subjectKey{kind, r.ID}] = r
-		}
+	sums, err := subjectSummaries(ctx, tx, s.org, subjects)
+	if err != nil {
+		return nil, err
 	}
 	type mainDeadline struct {
 		Kind        string    `db:"subject_kind"`
@@ -463,37 +467,15 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 			mains[mainKey{subjectKey{r.Kind, r.Subject}, r.Name}] = r
 		}
 	}
-	type roleUnit struct{ role, unit string }
-	var roles, units []string
-	seenRU := map[roleUnit]bool{}
+	var pairs []roleUnit
 	for _, d := range ds {
-		ru := roleUnit{d.Role, deadlineUnit(d, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit)}
-		if d.Role != "" && !seenRU[ru] {
-			seenRU[ru] = true
-			roles, units = append(roles, ru.role), append(units, ru.unit)
-		}
+		pairs = append(pairs, roleUnit{d.Role, deadlineUnit(d, sums[subjectKey{d.SubjectKind, d.SubjectID}].Unit)})
 	}
-	holders := map[roleUnit][]int64{}
-	if len(roles) > 0 {
-		var rows []struct {
-			Role string `db:"role"`
-			Unit string `db:"unit"`
-			User int64  `db:"user_id"`
-		}
-		const q = `SELECT DISTINCT p.role, p.unit, ra.user_id FROM unnest($2::text[], $3::text[]) AS p(role, unit)
-			JOIN role_assignments ra ON ra.org_id = $1 AND ra.role = p.role AND (ra.unit_code = p.unit OR ra.unit_code = '*')
-			JOIN users u ON u.org_id = ra.org_id AND u.id = ra.user_id AND NOT u.disabled
-			ORDER BY p.role, p.unit, ra.user_id`
-		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(roles), pq.Array(units)); err != nil {
-			return nil, translate(fmt.Errorf("read role holders: %w", err), "")
-		}
-		for _, r := range rows {
-			k := roleUnit{r.Role, r.Unit}
-			holders[k] = append(holders[k], r.User)
-		}
+	holders, err := roleHoldersOf(ctx, tx, s.org, pairs)
+	if err != nil {
+		return nil, err
 	}
-	var users, subjectIDs []int64
-	var kinds, nkinds, msgs, sources []string
+	var notes noticeRows
 	for _, d := range ds {
 		k := subjectKey{d.SubjectKind, d.SubjectID}
 		sum, ok := sums[k]
@@ -516,28 +498,12 @@ func (s *Deadlines) notifyDeadlines(ctx context.Context, tx *sqlx.Tx, ds []deadl
 		if sum.Creator.Int64 != 0 {
 			to = append(to, sum.Creator.Int64)
 		}
-		seen := map[int64]bool{}
-		for _, u := range to {
-			if seen[u] {
-				continue
-			}
-			seen[u] = true
-			users, kinds, subjectIDs = append(users, u), append(kinds, d.SubjectKind), append(subjectIDs, d.SubjectID)
-			nkinds, msgs, sources = append(nkinds, nkind), append(msgs, msg), append(sources, fmt.Sprintf("deadline:%d", d.ID))
-		}
+		notes.add(to, 0, d.SubjectKind, d.SubjectID, nkind, msg, fmt.Sprintf("deadline:%d", d.ID))
 		out[d.ID] = 0
 	}
-	if len(users) == 0 {
-		return out, nil
-	}
-	const q = `INSERT INTO notifications (org_id, user_id, subject_kind, subject_id, kind, message, source)
-		SELECT $1, u, k, sid, nk, m, src FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-			WITH ORDINALITY AS r(u, k, sid, nk, m, src, n) ORDER BY n
-		ON CONFLICT (org_id, user_id, source) DO NOTHING RETURNING source`
-	var inserted []string
-	if err := tx.SelectContext(ctx, &inserted, q, s.org, pq.Array(users), pq.Array(kinds), pq.Array(subjectIDs),
-		pq.Array(nkinds), pq.Array(msgs), pq.Array(sources)); err != nil {
-		return nil, translate(fmt.Errorf("insert notifications: %w", err), "")
+	inserted, err := notes.insert(ctx, tx, s.org)
+	if err != nil {
+		return nil, err
 	}
 	for _, src := range inserted {
 		var id int64

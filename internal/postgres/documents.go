@@ -143,7 +143,7 @@ func insertBodyVersion(ctx context.Context, tx *sqlx.Tx, org int64, d documents.
 // Document loads one document or decision draft.
 func (s *Documents) Document(ctx context.Context, id int64) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, documentSelect+` WHERE d.org_id = $1 AND d.id = $2`, s.org, id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()
@@ -355,13 +355,19 @@ func (r versionRow) toDomain() documents.BodyVersion {
 var listSelect = strings.Replace(documentSelect, "d.body, d.explanation,", "'' AS body, '' AS explanation,", 1)
 
 func (s *Documents) listDocuments(ctx context.Context, sel, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
+	return listDocuments(ctx, s.db, sel, where, args, order, limit, offset)
+}
+
+// listDocuments returns a page of the documents that where selects (sel the columns, args its
+// parameters) in order, and how many there are in all.
+func listDocuments(ctx context.Context, db *DB, sel, where string, args []any, order string, limit, offset int) ([]documents.Document, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	// The total and the page are two queries: a window count over the page query would make
 	// PostgreSQL build every matching row before it could stop at the page.
 	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM documents d`+where, args...); err != nil {
+	if err := db.GetContext(ctx, &total, `SELECT count(*) FROM documents d`+where, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("count documents: %w", err), "")
 	}
 	if total == 0 || offset >= total {
@@ -370,7 +376,7 @@ func (s *Documents) listDocuments(ctx context.Context, sel, where string, args [
 	args = append(args, limit, offset)
 	q := sel + where + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var rows []documentRow
-	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := db.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, 0, translate(fmt.Errorf("list documents: %w", err), "")
 	}
 	out, err := toDomains(rows)
@@ -414,13 +420,36 @@ func (s *Documents) ListDocuments(ctx context.Context, q documents.DocumentQuery
 
 // publicWhere is the one condition of the public read path (docs/invariants.md, 5): only
 // published documents (in a state $2 of those the flows tag public) whose attribute is 主动公开 ever
-// reach a page, the API, a feed, the search or the sitemap. Every public read builds on it.
-const publicWhere = ` WHERE d.org_id = $1 AND d.state = ANY($2) AND d.facts->>'attribute' = '主动公开'`
+// reach a page, the API, a feed, the search or the sitemap. Every public read builds on it; the
+// city portal reads it over several organisations (publicWhereAcross).
+const publicWhere = ` WHERE d.org_id = $1 AND` + publicRule
+
+// publicWhereAcross is publicWhere over the organisations whose ids are $1: the city portal's.
+const publicWhereAcross = ` WHERE d.org_id = ANY($1) AND` + publicRule
+
+// publicWhereEach is publicWhere for the organisation o.id of a lateral join over the ids in $1:
+// the city portal's page, merged from each organisation's newest.
+const publicWhereEach = ` WHERE d.org_id = o.id AND` + publicRule
+
+// publicRule is the rule of publicWhere without the organisation.
+const publicRule = ` d.state = ANY($2) AND d.facts->>'attribute' = '主动公开'`
 
 // PublicDocuments implements documents.DocumentStore.
 func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery) ([]documents.Document, int, error) {
-	where := publicWhere
-	args := []any{s.org, pq.Array(q.States)}
+	return publicDocuments(ctx, s.db, publicWhere, s.org, q)
+}
+
+// publicDocuments lists the public documents that where (publicWhere, with org as $1) and q's
+// filters select, newest first.
+func publicDocuments(ctx context.Context, db *DB, where string, org any, q documents.PublicQuery) ([]documents.Document, int, error) {
+	where, args := publicFilter(where, org, q)
+	return listDocuments(ctx, db, listSelect, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+}
+
+// publicFilter returns where (a public condition: publicWhere and the like, with org as $1) with
+// q's filters added, and its parameters.
+func publicFilter(where string, org any, q documents.PublicQuery) (string, []any) {
+	args := []any{org, pq.Array(q.States)}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if q.Category != "" {
 		where += ` AND d.subject_category LIKE ` + arg(likePrefix(q.Category)) + ` ESCAPE '\'`
@@ -439,20 +468,28 @@ func (s *Documents) PublicDocuments(ctx context.Context, q documents.PublicQuery
 	if q.Validity != "" {
 		where += ` AND d.validity = ` + arg(q.Validity)
 	}
-	if len(q.Terms) > 0 {
-		where += ` AND d.search_terms @> ` + arg(pq.Array(q.Terms))
+	where += searchWhere(q.Terms, q.Phrases, arg)
+	return where, args
+}
+
+// searchWhere is the condition of the public search: every term (bigram) in the index and every
+// phrase in the title or body; arg adds a parameter and returns its placeholder.
+func searchWhere(terms, phrases []string, arg func(any) string) string {
+	var where string
+	if len(terms) > 0 {
+		where += ` AND d.search_terms @> ` + arg(pq.Array(terms))
 	}
-	if len(q.Phrases) > 0 {
-		where += ` AND NOT EXISTS (SELECT 1 FROM unnest(` + arg(pq.Array(q.Phrases)) + `::text[]) p
+	if len(phrases) > 0 {
+		where += ` AND NOT EXISTS (SELECT 1 FROM unnest(` + arg(pq.Array(phrases)) + `::text[]) p
 			WHERE position(p IN lower(d.title || ' ' || d.body)) = 0)`
 	}
-	return s.listDocuments(ctx, listSelect, where, args, `d.published_at DESC, d.id DESC`, q.Limit, q.Offset)
+	return where
 }
 
 // PublicDocument implements documents.DocumentStore.
 func (s *Documents) PublicDocument(ctx context.Context, id int64, states []string) (documents.Document, error) {
 	var r documentRow
-	if err := s.db.GetContext(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
+	if err := s.db.getPrepared(ctx, &r, publicDocumentSelect+publicWhere+` AND d.id = $3`, s.org, pq.Array(states), id); err != nil {
 		return documents.Document{}, translate(err, "文件")
 	}
 	return r.toDomain()

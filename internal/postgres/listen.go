@@ -12,16 +12,21 @@ import (
 // Listener is a connection that LISTENs for PostgreSQL notifications and reconnects by itself
 // (a pq.Listener): it retries after 500 ms at first, backing off to 10 s.
 type Listener struct {
-	l      *pq.Listener
-	notify chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	l        *pq.Listener
+	notify   chan struct{}
+	payloads chan string // instead of notify, when the payloads are wanted (ListenPayloads)
+	done     chan struct{}
+	once     sync.Once
 }
 
 // NewListener opens a listener on dsn. changed is called with up=false when the connection is
 // lost or an attempt to reconnect fails, and with up=true once a reconnection has issued LISTEN
 // again (notifications sent while it was down are lost).
 func NewListener(dsn string, changed func(up bool, err error)) *Listener {
+	return newListener(dsn, changed, false)
+}
+
+func newListener(dsn string, changed func(up bool, err error), payloads bool) *Listener {
 	events := func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventReconnected:
@@ -33,6 +38,9 @@ func NewListener(dsn string, changed func(up bool, err error)) *Listener {
 	}
 	l := &Listener{l: pq.NewListener(dsn, 500*time.Millisecond, 10*time.Second, events),
 		notify: make(chan struct{}), done: make(chan struct{})}
+	if payloads {
+		l.payloads = make(chan string)
+	}
 	go l.forward()
 	return l
 }
@@ -42,8 +50,19 @@ func NewListener(dsn string, changed func(up bool, err error)) *Listener {
 // reported once, through changed(true), and a second report could drop what was cached since.
 func (l *Listener) forward() {
 	defer close(l.notify)
+	if l.payloads != nil {
+		defer close(l.payloads)
+	}
 	for n := range l.l.Notify {
 		if n == nil {
+			continue
+		}
+		if l.payloads != nil {
+			select {
+			case l.payloads <- n.Extra:
+			case <-l.done:
+				return
+			}
 			continue
 		}
 		select {
@@ -71,7 +90,8 @@ func (l *Listener) Close() error {
 }
 
 // RolesChannel is the notification channel on which a change to role_assignments, or to a user
-// the assignments read, is announced (migrations/000011).
+// the assignments read, is announced (migrations/000011), with the organisation's id as payload
+// ("" = every organisation; migrations/000024).
 const RolesChannel = "wugongkai_roles"
 
 // Listen keeps a Listener on channel until ctx ends and calls changed after every notification,
@@ -79,17 +99,23 @@ const RolesChannel = "wugongkai_roles"
 // lost. It is the mechanism of internal/pagecache for any in-process copy of database state.
 // Listen returns when ctx ends, or with an error if the first LISTEN fails.
 func Listen(ctx context.Context, dsn, channel string, changed func(), log *slog.Logger) error {
+	return ListenPayloads(ctx, dsn, channel, func(string) { changed() }, log)
+}
+
+// ListenPayloads is Listen that passes each notification's payload to changed; after a
+// (re)connection it passes "" (anything may have changed).
+func ListenPayloads(ctx context.Context, dsn, channel string, changed func(payload string), log *slog.Logger) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	l := NewListener(dsn, func(up bool, err error) {
+	l := newListener(dsn, func(up bool, err error) {
 		if up {
 			log.Info("listening again", "channel", channel)
-			changed() // notifications sent while the connection was down are lost
+			changed("") // notifications sent while the connection was down are lost
 			return
 		}
 		log.Warn("lost the notification connection", "channel", channel, "err", err)
-	})
+	}, true)
 	stop := context.AfterFunc(ctx, func() { _ = l.Close() })
 	defer stop()
 	defer func() { _ = l.Close() }()
@@ -99,18 +125,18 @@ func Listen(ctx context.Context, dsn, channel string, changed func(), log *slog.
 		}
 		return err
 	}
-	changed()
+	changed("")
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case _, ok := <-l.Notify():
+		case p, ok := <-l.payloads:
 			if !ok {
 				return nil
 			}
-			changed()
+			changed(p)
 		case <-ping.C:
 			if err := l.Ping(); err != nil {
 				log.Warn("notification connection ping failed", "channel", channel, "err", err)

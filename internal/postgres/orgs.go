@@ -133,3 +133,14 @@ func (s *Orgs) StoredDefinitions(ctx context.Context) ([]StoredDefinition, error
 	}
 	return out, nil
 }
+
+// OrgIDs lists the id of every organisation in the database, in order. The worker serves them all
+// (issue 15): it builds each one's stores with NewStores and asks again every round, so an
+// organisation added while it runs is served from its next round.
+func OrgIDs(ctx context.Context, db *DB) ([]int64, error) {
+	var ids []int64
+	if err := db.SelectContext(ctx, &ids, `SELECT id FROM orgs ORDER BY id`); err != nil {
+		return nil, translate(fmt.Errorf("list organisations: %w", err), "")
+	}
+	return ids, nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,11 +21,11 @@ import (
 func (s *Outbox) PendingOutbox(ctx context.Context, now time.Time, requeueAfter time.Duration, limit int) ([]workflow.OutboxItem, error) {
 	// Two index scans (migrations/000006): rows never handed over, and rows handed over before
 	// the cut-off and still not processed; the rows handed over a moment ago are in neither.
-	const q = `SELECT id, kind, payload, run_at FROM (
-		(SELECT id, kind, payload, run_at FROM outbox
+	const q = `SELECT id, org_id, kind, payload, run_at FROM (
+		(SELECT id, org_id, kind, payload, run_at FROM outbox
 			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NULL ORDER BY id LIMIT $3)
 		UNION ALL
-		(SELECT id, kind, payload, run_at FROM outbox
+		(SELECT id, org_id, kind, payload, run_at FROM outbox
 			WHERE org_id = $1 AND processed_at IS NULL AND enqueued_at IS NOT NULL AND enqueued_at < $2
 			ORDER BY enqueued_at LIMIT $3)) due
 		ORDER BY id LIMIT $3`
@@ -35,13 +34,14 @@ func (s *Outbox) PendingOutbox(ctx context.Context, now time.Time, requeueAfter 
 
 type outboxRow struct {
 	ID      int64     `db:"id"`
+	Org     int64     `db:"org_id"`
 	Kind    string    `db:"kind"`
 	Payload []byte    `db:"payload"`
 	RunAt   time.Time `db:"run_at"`
 }
 
 func (r outboxRow) toDomain() workflow.OutboxItem {
-	return workflow.OutboxItem{ID: r.ID, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
+	return workflow.OutboxItem{ID: r.ID, Org: r.Org, Kind: r.Kind, Payload: r.Payload, RunAt: r.RunAt}
 }
 
 // MarkEnqueued records that rows were handed to the queue at now.
@@ -67,88 +67,127 @@ func (s *Outbox) OutboxStats(ctx context.Context, now time.Time) (pending int, o
 	return pending, oldest, nil
 }
 
-// ProcessOutbox carries out one outbox row inside a transaction that also marks the row processed,
-// so the row's effect happens exactly once however often its task is delivered. It reports false
-// when the row was already processed. A second delivery of the same row waits for the first to
-// commit and then finds it processed: skipping a locked row instead would report success for a row
-// whose first attempt might still roll back (then it would wait for the re-queue).
+// ProcessOutbox carries out one outbox row (ProcessOutboxBatch of one row) and reports false when
+// it was already processed.
 func (s *Outbox) ProcessOutbox(ctx context.Context, id int64, now time.Time) (bool, error) {
-	did := false
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var r struct {
-			Kind    string `db:"kind"`
-			Payload []byte `db:"payload"`
-		}
-		const q = `SELECT kind, payload FROM outbox WHERE org_id = $1 AND id = $2 AND processed_at IS NULL FOR UPDATE`
-		if err := tx.GetContext(ctx, &r, q, s.org, id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			return translate(fmt.Errorf("lock outbox %d: %w", id, err), "")
-		}
-		row := workflow.OutboxItem{ID: id, Kind: r.Kind, Payload: r.Payload}
-		switch r.Kind {
-		case OutboxNotify:
-			if err := s.deliverNotify(ctx, tx, row); err != nil {
-				return err
-			}
-		default:
-			return &workflow.Error{Code: workflow.EInvalid, Message: "未知的待办类型 " + r.Kind}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET processed_at = $1 WHERE org_id = $2 AND id = $3`, now.UTC(), s.org, id); err != nil {
-			return translate(fmt.Errorf("mark outbox %d: %w", id, err), "")
-		}
-		did = true
-		return nil
-	})
-	return did, err
+	n, err := s.ProcessOutboxBatch(ctx, []int64{id}, now)
+	return n == 1, err
 }
 
-// deliverNotify turns a transition's notify row into inbox entries: the holders of the roles the
-// transition names, in the subject's unit (or the unit a co-unit's role names) or bureau-wide, and the subject's creator; never the
-// actor who fired it.
-func (s *Outbox) deliverNotify(ctx context.Context, tx *sqlx.Tx, row workflow.OutboxItem) error {
-	var p notifyPayload
-	if err := json.Unmarshal(row.Payload, &p); err != nil {
-		return &workflow.Error{Code: workflow.EInvalid, Message: "通知内容无法解析", Err: err}
-	}
-	title, unit, creator, err := s.subjectSummary(ctx, tx, p.SubjectKind, p.SubjectID)
-	if err != nil {
+// ProcessOutboxBatch carries out the outbox rows ids in one transaction that also marks them
+// processed, so each row's effect happens exactly once however often its task is delivered, with
+// a fixed number of statements whatever the batch size (lock the rows, read their subjects, their
+// role holders, insert every inbox entry, mark the rows). It returns how many rows this call
+// processed; rows already processed are skipped. A second delivery of the same rows waits for the
+// first to commit and then finds them processed: skipping locked rows instead would report success
+// for rows whose first attempt might still roll back (then they would wait for the re-queue). If a
+// batch of several rows fails (a row that cannot be processed: an unreadable payload, a subject no
+// longer there), the rows are tried one per transaction, so that one does not hold up the others.
+func (s *Outbox) ProcessOutboxBatch(ctx context.Context, ids []int64, now time.Time) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		n, err = s.processOutboxTx(ctx, tx, ids, now)
 		return err
+	})
+	if err == nil || len(ids) <= 1 || ctx.Err() != nil {
+		return n, err
 	}
-	var users []int64
-	for _, role := range p.Roles {
-		ids, err := roleHolders(ctx, tx, s.org, role, unit)
-		if err != nil {
-			return err
+	n = 0
+	var firstErr error
+	for _, id := range ids {
+		did, err := s.ProcessOutbox(ctx, id, now)
+		if err != nil && firstErr == nil {
+			firstErr = err
 		}
-		users = append(users, ids...)
-	}
-	for _, ru := range p.UnitRoles {
-		ids, err := roleHolders(ctx, tx, s.org, ru.Role, ru.Unit)
-		if err != nil {
-			return err
-		}
-		users = append(users, ids...)
-	}
-	if creator != 0 {
-		users = append(users, creator)
-	}
-	filtered := users[:0]
-	for _, u := range users {
-		if u != p.ActorID {
-			filtered = append(filtered, u)
+		if did {
+			n++
 		}
 	}
-	msg := fmt.Sprintf("「%s」：%s 执行了“%s”", title, p.ActorName, p.Transition)
-	if p.Label != "" {
-		msg = fmt.Sprintf("「%s」：%s 执行了“%s”", title, p.ActorName, p.Label)
+	return n, firstErr
+}
+
+func (s *Outbox) processOutboxTx(ctx context.Context, tx *sqlx.Tx, ids []int64, now time.Time) (int, error) {
+	var rows []struct {
+		ID      int64  `db:"id"`
+		Kind    string `db:"kind"`
+		Payload []byte `db:"payload"`
 	}
-	if p.Opinion != "" {
-		msg += "，意见：" + strings.TrimSpace(p.Opinion)
+	const q = `SELECT id, kind, payload FROM outbox WHERE org_id = $1 AND id = ANY($2::bigint[]) AND processed_at IS NULL
+		ORDER BY id FOR UPDATE`
+	if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(ids)); err != nil {
+		return 0, translate(fmt.Errorf("lock outbox rows: %w", err), "")
 	}
-	_, err = insertNotifications(ctx, tx, s.org, filtered, p.SubjectKind, p.SubjectID, p.Transition, msg, fmt.Sprintf("outbox:%d", row.ID))
-	return err
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	payloads := make([]notifyPayload, len(rows))
+	locked := make([]int64, len(rows))
+	subjects := map[string][]int64{}
+	for i, r := range rows {
+		if r.Kind != OutboxNotify {
+			return 0, &workflow.Error{Code: workflow.EInvalid, Message: "未知的待办类型 " + r.Kind}
+		}
+		if err := json.Unmarshal(r.Payload, &payloads[i]); err != nil {
+			return 0, &workflow.Error{Code: workflow.EInvalid, Message: "通知内容无法解析", Err: err}
+		}
+		p := payloads[i]
+		locked[i] = r.ID
+		subjects[p.SubjectKind] = append(subjects[p.SubjectKind], p.SubjectID)
+	}
+	sums, err := subjectSummaries(ctx, tx, s.org, subjects)
+	if err != nil {
+		return 0, err
+	}
+	var pairs []roleUnit
+	for _, p := range payloads {
+		for _, role := range p.Roles {
+			pairs = append(pairs, roleUnit{role, sums[subjectKey{p.SubjectKind, p.SubjectID}].Unit})
+		}
+		for _, ru := range p.UnitRoles {
+			pairs = append(pairs, roleUnit{ru.Role, ru.Unit})
+		}
+	}
+	holders, err := roleHoldersOf(ctx, tx, s.org, pairs)
+	if err != nil {
+		return 0, err
+	}
+	var notes noticeRows
+	for i, p := range payloads {
+		sum, ok := sums[subjectKey{p.SubjectKind, p.SubjectID}]
+		if !ok {
+			return 0, &workflow.Error{Code: workflow.ENotFound, Message: "记录不存在"}
+		}
+		// The holders of the roles the transition names, in the subject's unit (or the unit a
+		// co-unit's role names) or bureau-wide, and the subject's creator; never the actor.
+		var to []int64
+		for _, role := range p.Roles {
+			to = append(to, holders[roleUnit{role, sum.Unit}]...)
+		}
+		for _, ru := range p.UnitRoles {
+			to = append(to, holders[roleUnit{ru.Role, ru.Unit}]...)
+		}
+		if sum.Creator.Int64 != 0 {
+			to = append(to, sum.Creator.Int64)
+		}
+		label := p.Transition
+		if p.Label != "" {
+			label = p.Label
+		}
+		msg := fmt.Sprintf("「%s」：%s 执行了“%s”", sum.Title, p.ActorName, label)
+		if p.Opinion != "" {
+			msg += "，意见：" + strings.TrimSpace(p.Opinion)
+		}
+		notes.add(to, p.ActorID, p.SubjectKind, p.SubjectID, p.Transition, msg, fmt.Sprintf("outbox:%d", rows[i].ID))
+	}
+	if _, err := notes.insert(ctx, tx, s.org); err != nil {
+		return 0, err
+	}
+	const qm = `UPDATE outbox SET processed_at = $1 WHERE org_id = $2 AND id = ANY($3::bigint[])`
+	if _, err := tx.ExecContext(ctx, qm, now.UTC(), s.org, pq.Array(locked)); err != nil {
+		return 0, translate(fmt.Errorf("mark outbox rows: %w", err), "")
+	}
+	return len(rows), nil
 }
 
 // Notifications lists a user's inbox, newest first.

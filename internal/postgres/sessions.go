@@ -64,7 +64,7 @@ func (s *Accounts) SessionStaff(ctx context.Context, tokenHash string, now, exte
 		LEFT JOIN role_assignments ra ON ra.org_id = s.org_id AND ra.user_id = s.user_id
 		WHERE s.org_id = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND s.created_at > $4 AND NOT u.disabled
 		GROUP BY s.user_id, s.expires_at, u.username, u.display_name`
-	if err := s.db.GetContext(ctx, &row, q, s.org, tokenHash, now.UTC(), createdAfter.UTC()); err != nil {
+	if err := s.db.getPrepared(ctx, &row, q, s.org, tokenHash, now.UTC(), createdAfter.UTC()); err != nil {
 		return workflow.Staff{}, translate(err, "会话")
 	}
 	if extendTo.Sub(row.Expires) > time.Minute {

@@ -59,39 +59,80 @@ func (s *base) apply(ctx context.Context, prev workflow.Instance, res workflow.R
 	return out, err
 }
 
+// applyTx writes a transition in the caller's transaction in two statements with the effects
+// between them: the versioned update of the row, which also takes the organisation's next gseq and
+// returns the audit chain's head kept on the row (migration 000023); then, with the event hashed
+// in Go, the audit event and the notification's outbox row. Both are prepared statements.
 func (s *base) applyTx(ctx context.Context, tx *sqlx.Tx, prev workflow.Instance, res workflow.Result) (workflow.Instance, error) {
 	kind, table := subjectKind(prev.Definition)
 	facts, err := jsonText(res.Instance.Facts)
 	if err != nil {
 		return workflow.Instance{}, fmt.Errorf("encode facts: %w", err)
 	}
-	q := `UPDATE ` + table + ` SET state = $1, facts = $2, version = version + 1, updated_at = $3
-		WHERE org_id = $4 AND id = $5 AND version = $6 RETURNING version`
-	var version int
-	err = tx.QueryRowContext(ctx, q, res.Instance.State, facts, res.Event.At, s.org, prev.ID, prev.Version).Scan(&version)
+	var head struct {
+		version, seq int
+		hash         string
+		gseq, legacy int64
+	}
+	err = s.db.queryRowIn(ctx, tx, qTransitionUpdate[table], res.Instance.State, facts, res.Event.At, s.org, prev.ID, prev.Version).
+		Scan(&head.version, &head.seq, &head.hash, &head.gseq, &head.legacy)
 	if err != nil {
 		if workflow.ErrorCode(translate(err, "")) == workflow.ENotFound {
 			return workflow.Instance{}, s.staleOrMissing(ctx, tx, table, prev)
 		}
 		return workflow.Instance{}, translate(fmt.Errorf("update %s: %w", table, err), "")
 	}
+	payload, err := s.writeEffects(ctx, tx, kind, prev, res)
+	if err != nil {
+		return workflow.Instance{}, err
+	}
 	data := map[string]string{}
 	for k, v := range res.Event.Input {
 		data[k] = v
 	}
-	if err := s.db.appendAudit(ctx, tx, s.org, kind, prev.ID, workflow.AuditEntry{
+	e := workflow.AuditEntry{Seq: head.seq + 1, PrevHash: head.hash,
 		Action: res.Event.Transition, FromState: res.Event.From, ToState: res.Event.To,
-		ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor), Data: data, At: res.Event.At,
-	}); err != nil {
+		ActorID: res.Event.Actor.UserID, ActorName: actorName(res.Event.Actor), Data: data, At: res.Event.At}
+	p, err := s.db.auditParams(s.org, kind, prev.ID, head.gseq, head.legacy, &e)
+	if err != nil {
 		return workflow.Instance{}, err
 	}
-	if err := s.writeEffects(ctx, tx, kind, prev, res); err != nil {
-		return workflow.Instance{}, err
+	if p["payload"], err = jsonText(payload); err != nil {
+		return workflow.Instance{}, fmt.Errorf("encode outbox payload: %w", err)
+	}
+	p["outbox_kind"] = OutboxNotify
+	if err := s.db.execPrepared(ctx, tx, qTransitionAppend, p); err != nil {
+		return workflow.Instance{}, translate(fmt.Errorf("append audit event: %w", err), "")
 	}
 	out := res.Instance
-	out.Version = version
+	out.Version = head.version
 	return out, nil
 }
+
+// qTransitionUpdate is the versioned update of a transition, by table. It takes the
+// organisation's next gseq only when the row was updated (the INSERT reads u), after the row's lock
+// (every appender locks the subject before audit_heads). A transaction that waited for the row's
+// lock gets the row as the other left it, with the audit head that one wrote.
+var qTransitionUpdate = map[string]string{"documents": transitionUpdate("documents"), "requests": transitionUpdate("requests")}
+
+func transitionUpdate(table string) string {
+	return `WITH u AS (
+			UPDATE ` + table + ` SET state = $1, facts = $2, version = version + 1, updated_at = $3
+			WHERE org_id = $4 AND id = $5 AND version = $6 RETURNING version, audit_seq, audit_hash),
+		h AS (
+			INSERT INTO audit_heads (org_id, gseq) SELECT $4, 1 FROM u
+			ON CONFLICT (org_id) DO UPDATE SET gseq = audit_heads.gseq + 1 RETURNING gseq, legacy_until)
+		SELECT u.version, u.audit_seq, u.audit_hash, h.gseq, h.legacy_until FROM u, h`
+}
+
+// qTransitionAppend writes a transition's audit event (qAppendAudit's columns) and its
+// notification's outbox row in one statement.
+const qTransitionAppend = `WITH a AS (
+		INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
+			actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
+		VALUES (:org, :kind, :subject, :seq, :action, :from, :to, :actor, :actor_name, :data, :at, :prev_hash, :hash,
+			:gseq, true))
+	INSERT INTO outbox (org_id, kind, payload) VALUES (:org, :outbox_kind, :payload)`
 
 func actorName(a workflow.Actor) string {
 	if a.Name != "" {
@@ -147,26 +188,28 @@ func (p *notifyPayload) addNotify(e workflow.Effect) {
 // OutboxNotify is the outbox kind of transition notifications.
 const OutboxNotify = "notify"
 
-func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) error {
+// writeEffects writes the deadlines and cancellations of res and returns the payload of its
+// notification's outbox row (which the caller writes).
+func (s *base) writeEffects(ctx context.Context, tx *sqlx.Tx, kind string, prev workflow.Instance, res workflow.Result) (notifyPayload, error) {
 	p := newNotifyPayload(kind, prev, res)
 	for _, e := range res.Effects {
 		switch e.Kind {
 		case workflow.EffectDeadline:
 			if err := insertDeadline(ctx, tx, s.org, kind, prev.ID, e); err != nil {
-				return err
+				return p, err
 			}
 		case workflow.EffectCancel:
 			const q = `UPDATE deadlines SET status = 'cancelled', done_at = now()
 				WHERE org_id = $1 AND subject_kind = $2 AND subject_id = $3 AND status = 'pending'
 				AND (name = $4 OR starts_with(name, $4 || '.'))`
 			if _, err := tx.ExecContext(ctx, q, s.org, kind, prev.ID, e.Name); err != nil {
-				return translate(fmt.Errorf("cancel deadline %s: %w", e.Name, err), "")
+				return p, translate(fmt.Errorf("cancel deadline %s: %w", e.Name, err), "")
 			}
 		case workflow.EffectNotify:
 			p.addNotify(e)
 		}
 	}
-	return insertOutbox(ctx, tx, s.org, OutboxNotify, p, time.Time{})
+	return p, nil
 }
 
 // newNotifyPayload starts the notify payload of res taken on inst, without its roles.

@@ -491,3 +491,49 @@ func TestActedOn(t *testing.T) {
 		t.Fatalf("limit 1 = %+v, %v", got, err)
 	}
 }
+
+// TestProcessOutboxBatchOneBadRow: a batch holding a row that cannot be delivered (its subject is
+// not there) still delivers the others, each once, and leaves the bad row pending.
+func TestProcessOutboxBatchOneBadRow(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	head, err := f.store.Accounts.CreateUser(ctx, postgres.User{Username: "head", DisplayName: "李科长", PasswordHash: "x"},
+		[]postgres.RoleAssignment{{Role: "unit_head", Unit: "chengjian"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for range 2 {
+		d := f.mustDocument(t)
+		if _, err := f.store.Instances.Apply(ctx, d.Instance, result(d.Instance, "unit_review", "submit", f.actor, t0,
+			workflow.Effect{Kind: workflow.EffectNotify, Role: "unit_head"})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var bad int64
+	if err := f.db.GetContext(ctx, &bad, `INSERT INTO outbox (org_id, kind, payload) VALUES ($1, 'notify',
+		'{"subject_kind":"document","subject_id":987654321,"transition":"submit","roles":["unit_head"]}') RETURNING id`, f.store.Org()); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := f.store.Outbox.PendingOutbox(ctx, t0, time.Minute, 10)
+	for _, it := range items {
+		ids = append(ids, it.ID)
+	}
+	if len(ids) != 3 {
+		t.Fatalf("pending rows %v, want 3", ids)
+	}
+	n, err := f.store.Outbox.ProcessOutboxBatch(ctx, ids, t0)
+	if err == nil || n != 2 {
+		t.Fatalf("batch with a bad row: %d processed, err %v; want 2 and an error", n, err)
+	}
+	if n, err := f.store.Outbox.ProcessOutboxBatch(ctx, ids, t0); n != 0 || err == nil {
+		t.Fatalf("second delivery: %d processed, err %v; want 0 and the bad row's error", n, err)
+	}
+	if ns, err := f.store.Outbox.Notifications(ctx, head.ID, 10); err != nil || len(ns) != 2 {
+		t.Errorf("the head has %d notifications (err %v), want 2, one per good row", len(ns), err)
+	}
+	left, _ := f.store.Outbox.PendingOutbox(ctx, t0.Add(time.Hour), time.Minute, 10)
+	if len(left) != 1 || left[0].ID != bad {
+		t.Errorf("pending after the batch: %+v, want only the bad row %d", left, bad)
+	}
+}

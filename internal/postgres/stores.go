@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"sync"
 
 	"wugongkai/workflow"
 )
@@ -25,6 +26,7 @@ type Stores struct {
 	Files      *Files      // files.Store: documents' files and their content
 	OnRequest  *OnRequest  // requests.OnRequestStore: documents available on request linked to requests
 	Calendars  *Calendars  // calendars.Store: the holiday calendars the admin uploaded
+	Agencies   *Agencies   // agencies.Store: the platform's agencies, added ones audited here
 
 	org int64
 }
@@ -38,8 +40,8 @@ func NewStores(db *DB, org int64, clock workflow.Clock) *Stores {
 		Comments: NewComments(db, org, clock, CommentOptions{}), Accounts: &Accounts{b},
 		Deadlines: &Deadlines{b}, Outbox: &Outbox{b}, Audit: &Audit{b}, ReportData: &ReportData{b},
 		Portal: &Portal{b}, Orgs: &Orgs{b}, Desk: &Desk{b}, Catalogue: &Catalogue{b}, Files: &Files{b}, OnRequest: &OnRequest{b},
-		Calendars: &Calendars{b},
-		org:       org,
+		Calendars: &Calendars{b}, Agencies: &Agencies{b},
+		org: org,
 	}
 }
 
@@ -55,6 +57,53 @@ func (s *Stores) Org() int64 { return s.org }
 
 // Close stops the comment intake once every queued comment is written and answered.
 func (s *Stores) Close() { s.Comments.Close() }
+
+// OrgStores builds the stores of each organisation on first use and keeps them, for what serves
+// every organisation in the database rather than one (the worker: each outbox row, task and due
+// deadline with its own organisation's stores, issue 15).
+type OrgStores struct {
+	db    *DB
+	clock workflow.Clock
+	mu    sync.Mutex
+	byOrg map[int64]*Stores
+	built []*Stores
+}
+
+// NewOrgStores returns the per-organisation stores over db; known are stores already built (the
+// configured organisation's), used as they are and left for their owner to close.
+func NewOrgStores(db *DB, clock workflow.Clock, known ...*Stores) *OrgStores {
+	o := &OrgStores{db: db, clock: clock, byOrg: map[int64]*Stores{}}
+	for _, s := range known {
+		o.byOrg[s.org] = s
+	}
+	return o
+}
+
+// For returns the stores of organisation org, building them on first use.
+func (o *OrgStores) For(org int64) *Stores {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, ok := o.byOrg[org]
+	if !ok {
+		s = NewStores(o.db, org, o.clock)
+		o.byOrg[org] = s
+		o.built = append(o.built, s)
+	}
+	return s
+}
+
+// IDs lists every organisation in the database (OrgIDs).
+func (o *OrgStores) IDs(ctx context.Context) ([]int64, error) { return OrgIDs(ctx, o.db) }
+
+// Close closes the stores For built.
+func (o *OrgStores) Close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, s := range o.built {
+		s.Close()
+	}
+	o.built = nil
+}
 
 // records is a store of workflow subjects that also reads their audit chains and deadlines, which
 // the use cases show beside the record.

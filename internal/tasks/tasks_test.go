@@ -175,7 +175,7 @@ func quietLog() *slog.Logger {
 
 func startWorker(tb testing.TB, e env, r *tasks.Redis) *tasks.Worker {
 	tb.Helper()
-	w := tasks.NewWorker(r, e.store.Outbox, e.store.Deadlines, fakeEngine{}, tasks.Config{RelayInterval: 50 * time.Millisecond,
+	w := tasks.NewWorker(r, tasks.OneOrg(e.store.Org(), e.store.Outbox, e.store.Deadlines), fakeEngine{}, tasks.Config{RelayInterval: 50 * time.Millisecond,
 		SweepInterval: 100 * time.Millisecond, RequeueAfter: time.Second}, 4, quietLog(), nil)
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)
@@ -226,7 +226,7 @@ func TestNothingLostWhenRedisStopsOrIsFlushed(t *testing.T) {
 	// Phase 3: flush Redis while tasks sit in it unprocessed.
 	w1.Shutdown()
 	w2.Shutdown()
-	relayOnly := tasks.NewWorker(r, e.store.Outbox, e.store.Deadlines, fakeEngine{}, tasks.Config{RequeueAfter: time.Second}, 1, quietLog(), nil)
+	relayOnly := tasks.NewWorker(r, tasks.OneOrg(e.store.Org(), e.store.Outbox, e.store.Deadlines), fakeEngine{}, tasks.Config{RequeueAfter: time.Second}, 1, quietLog(), nil)
 	for range 3 {
 		e.submit(t, time.Now().Add(time.Hour))
 	}
@@ -294,4 +294,78 @@ func TestFallbackWorkerProcessesTasks(t *testing.T) {
 		return e.count(t, `SELECT count(*) FROM outbox WHERE processed_at IS NULL`) == 0 &&
 			e.count(t, `SELECT count(*) FROM documents WHERE state = 'open'`) == 1
 	})
+}
+
+// TestWorkerServesEveryOrganisation: one worker serves every organisation in the database, an
+// organisation added while it runs too: each organisation's deadlines fire and its notifications
+// reach its own users, each once.
+func TestWorkerServesEveryOrganisation(t *testing.T) {
+	ctx := context.Background()
+	a := mustEnv(t)
+	r, err := tasks.ConnectRedis(ctx, "", true, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	stores := postgres.NewOrgStores(a.db, nil, a.store)
+	defer stores.Close()
+	orgs := tasks.Orgs{IDs: stores.IDs,
+		Outbox:    func(org int64) tasks.Outbox { return stores.For(org).Outbox },
+		Deadlines: func(org int64) tasks.Deadlines { return stores.For(org).Deadlines }}
+	w := tasks.NewWorker(r, orgs, fakeEngine{}, tasks.Config{RelayInterval: 50 * time.Millisecond,
+		SweepInterval: 100 * time.Millisecond, RequeueAfter: time.Second}, 4, quietLog(), nil)
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	a.submit(t, time.Now().Add(200*time.Millisecond))
+
+	// A second organisation, added while the worker runs, with its own unit, drafter and head.
+	orgB, err := postgres.EnsureOrg(ctx, a.db, "TESTORG002", "测试委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := postgres.NewStores(a.db, orgB, nil)
+	defer sb.Close()
+	if err := sb.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
+		t.Fatal(err)
+	}
+	ub, err := sb.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "赵起草", PasswordHash: "x"},
+		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Accounts.CreateUser(ctx, postgres.User{Username: "head", DisplayName: "钱科长", PasswordHash: "x"},
+		[]postgres.RoleAssignment{{Role: "unit_head", Unit: "chengjian"}}); err != nil {
+		t.Fatal(err)
+	}
+	b := env{store: sb, db: a.db, drafter: workflow.Actor{UserID: ub.ID, Username: ub.Username, Name: ub.DisplayName}, heads: 1}
+	b.submit(t, time.Now().Add(200*time.Millisecond))
+
+	waitFor(t, "both organisations' documents open and their notifications delivered", 30*time.Second, func() bool {
+		return a.count(t, `SELECT count(*) FROM documents WHERE state = 'open'`) == 2 &&
+			a.count(t, `SELECT count(*) FROM outbox WHERE processed_at IS NULL`) == 0
+	})
+	for _, c := range []struct {
+		name string
+		e    env
+	}{{"A", a}, {"B", b}} {
+		org := c.e.store.Org()
+		var notes, foreign, opened int
+		if err := a.db.GetContext(ctx, &notes, `SELECT count(*) FROM notifications WHERE org_id = $1`, org); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.db.GetContext(ctx, &foreign, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+			WHERE n.org_id = $1 AND u.org_id <> $1`, org); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.db.GetContext(ctx, &opened, `SELECT count(*) FROM audit_events WHERE org_id = $1 AND action = 'open'`, org); err != nil {
+			t.Fatal(err)
+		}
+		// Two notify rows (schedule, open), each to the unit heads; the open also to the creator.
+		if want := 2*c.e.heads + 1; notes != want || foreign != 0 || opened != 1 {
+			t.Errorf("organisation %s: %d notifications (%d to another organisation's users), %d opened; want %d, 0, 1",
+				c.name, notes, foreign, opened, want)
+		}
+	}
 }

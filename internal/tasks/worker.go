@@ -13,7 +13,7 @@ import (
 )
 
 // Worker is the background half of the service: the asynq server with the task handlers, the
-// outbox relay and the deadline sweep.
+// outbox relay and the deadline sweep, for every organisation in the database.
 type Worker struct {
 	srv    *asynq.Server
 	client *asynq.Client
@@ -25,7 +25,7 @@ type Worker struct {
 }
 
 // NewWorker wires a worker on redis.
-func NewWorker(r *Redis, outbox Outbox, deadlines Deadlines, engine Firer, cfg Config, concurrency int, log *slog.Logger, clock workflow.Clock) *Worker {
+func NewWorker(r *Redis, orgs Orgs, engine Firer, cfg Config, concurrency int, log *slog.Logger, clock workflow.Clock) *Worker {
 	cfg = cfg.withDefaults()
 	if concurrency <= 0 {
 		concurrency = 10
@@ -42,9 +42,9 @@ func NewWorker(r *Redis, outbox Outbox, deadlines Deadlines, engine Firer, cfg C
 	return &Worker{
 		srv:    srv,
 		client: client,
-		Relay:  NewRelay(outbox, client, cfg, log, clock),
-		Sweep:  NewSweep(deadlines, engine, cfg, log, clock),
-		mux:    NewHandlers(outbox, log, clock).Mux(),
+		Relay:  NewRelay(orgs, client, cfg, log, clock),
+		Sweep:  NewSweep(orgs, engine, cfg, log, clock),
+		mux:    NewHandlers(orgs, log, clock).Mux(),
 	}
 }
 

@@ -69,9 +69,15 @@ func Engine(tb testing.TB, extra ...workflow.GuardSet) *workflow.Engine {
 // NewBureau creates the organisation, units and users on a fresh database.
 func NewBureau(tb testing.TB, orgName string, units []Unit, users []User) *Bureau {
 	tb.Helper()
+	return NewAgency(tb, pgtest.New(tb), OrgCode, orgName, units, users)
+}
+
+// NewAgency creates another organisation (an agency of a platform of many) with its units and
+// users on db, as NewBureau does on a fresh database.
+func NewAgency(tb testing.TB, db *postgres.DB, code, orgName string, units []Unit, users []User) *Bureau {
+	tb.Helper()
 	ctx := context.Background()
-	db := pgtest.New(tb)
-	org, err := postgres.EnsureOrg(ctx, db, OrgCode, orgName)
+	org, err := postgres.EnsureOrg(ctx, db, code, orgName)
 	if err != nil {
 		tb.Fatal(err)
 	}

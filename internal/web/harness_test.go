@@ -22,6 +22,8 @@ import (
 	"wugongkai/policy"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/documents"
 	"wugongkai/workflow/requests"
@@ -42,6 +44,7 @@ var testUsers = []struct{ name, display, role, unit string }{
 	{"head", "吴主任", "disclosure_head", "*"},
 	{"leader", "张局长", "leader", "*"},
 	{"admin", "管理员", "admin", "*"},
+	{"city", "孙市公开", "city_office", "*"},
 }
 
 // stack is the server as cmd wires it (the JSON API and the pages on one httpapi.Server) on a
@@ -60,6 +63,9 @@ type stack struct {
 	clock  *testClock
 	engine *workflow.Engine
 	db     *postgres.DB
+	// agencies maps each agency's code to its portal's address, for the city pages' links; the
+	// stacks of one database share it.
+	agencies map[string]string
 }
 
 // testClock is the wall clock moved forward by an offset the test sets, so a consultation can
@@ -100,7 +106,7 @@ func (c *testClock) Advance(d time.Duration) {
 // consultations whose instants have come.
 func (s *stack) sweep() {
 	s.t.Helper()
-	sw := tasks.NewSweep(s.store.Deadlines, s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
+	sw := tasks.NewSweep(tasks.OneOrg(s.store.Org(), s.store.Outbox, s.store.Deadlines), s.engine, tasks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock)
 	if _, err := sw.RunOnce(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
@@ -108,15 +114,36 @@ func (s *stack) sweep() {
 
 func mustEngine(tb testing.TB) *workflow.Engine { return testkit.Engine(tb) }
 
-func newStack(tb testing.TB) *stack {
-	tb.Helper()
+// testUnits are the units of every test organisation.
+var testUnits = []testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"},
+	{Code: requests.DefaultRequestUnit, Name: "办公室"}}
+
+// testkitUsers are testUsers as testkit takes them.
+func testkitUsers() []testkit.User {
 	var us []testkit.User
 	for _, u := range testUsers {
 		us = append(us, testkit.User{Name: u.name, Display: u.display, Role: u.role, Unit: u.unit})
 	}
-	b := testkit.NewBureau(tb, testOrg,
-		[]testkit.Unit{{Code: "chengjian", Name: "城建科"}, {Code: "fangchan", Name: "房产科"}, {Code: "fagui", Name: "法规科"},
-			{Code: requests.DefaultRequestUnit, Name: "办公室"}}, us)
+	return us
+}
+
+// newStack is the platform's own organisation (the test bureau) on a fresh database.
+func newStack(tb testing.TB) *stack {
+	tb.Helper()
+	return newStackOn(tb, testkit.NewBureau(tb, testOrg, testUnits, testkitUsers()), testkit.OrgCode, testOrg, map[string]string{})
+}
+
+// newAgency is another agency of s's platform, with the same units and users, on its own server.
+func (s *stack) newAgency(code, name string) *stack {
+	s.t.Helper()
+	return newStackOn(s.t, testkit.NewAgency(s.t, s.db, code, name, testUnits, testkitUsers()), code, name, s.agencies)
+}
+
+// newStackOn serves organisation b (code, name) as cmd wires it; portals (shared by the stacks
+// of one database) gets its address. The first organisation of the database is the platform's.
+func newStackOn(tb testing.TB, b *testkit.Bureau, code, name string, portals map[string]string) *stack {
+	tb.Helper()
+	testOrg := name
 	store, enf, engine := b.Stores, b.Enforcer, b.Engine
 	clock := &testClock{}
 	docs := b.Documents(clock)
@@ -132,7 +159,8 @@ func newStack(tb testing.TB) *stack {
 	site := &web.Site{Accounts: accounts, Docs: docs, Desk: tasks, Consultations: cons, Requests: reqs, Cases: cases,
 		OnRequest: &requests.OnRequest{Requests: reqs, Store: store.OnRequest},
 		Reports:   &report.Reports{Store: store.ReportData, Auth: enf, Org: testOrg, Clock: clock}, Texts: store.Portal, Catalogue: b.Catalogue(tb), Compliance: b.Compliance(clock), SiteCode: "4110000001", ICP: "豫ICP备12345678号", Activity: store.Audit, Authz: enf, Inbox: store.Outbox, OrgName: testOrg, Log: log, Clock: clock,
-		Files: b.Files(3 << 20), Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), CatalogueAdmin: b.CatalogueAdmin(),
+		Files: b.Files(3 << 20), Admin: b.Admin(), Calendars: b.Calendars(), Audit: b.Audit(), CatalogueAdmin: b.CatalogueAdmin(), CityName: "测试市",
+		Agencies: &agencies.Agencies{Store: store.Agencies, Auth: enf, Platform: len(portals) == 0, Clock: clock},
 		Units: func(ctx context.Context) (map[string]string, error) {
 			us, err := store.Orgs.Units(ctx)
 			m := map[string]string{}
@@ -141,12 +169,18 @@ func newStack(tb testing.TB) *stack {
 			}
 			return m, err
 		}}
+	cityStore := postgres.NewCity(b.DB, clock)
+	site.City = &city.City{Store: cityStore, Engine: engine, Auth: enf, AgencyURL: func(code string) string { return portals[code] },
+		Platform: len(portals) == 0, Clock: clock}
+	site.CityReports = &report.CityReports{Store: cityStore, Auth: enf, Name: "测试市", Platform: site.City.Platform}
 	if err := web.Mount(api, site); err != nil {
 		tb.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site, clock: clock, engine: engine, db: b.DB}
+	portals[code] = srv.URL
+	return &stack{t: tb, srv: srv, api: api, store: store, docs: docs, cons: cons, reqs: reqs, cases: cases, enf: enf, site: site,
+		clock: clock, engine: engine, db: b.DB, agencies: portals}
 }
 
 // actor returns the workflow actor of a test user.

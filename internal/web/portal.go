@@ -93,8 +93,12 @@ func parsePublicFilter(c *gin.Context) (publicFilter, error) {
 	return f, nil
 }
 
-// query returns the filter as URL parameters for page n (the other parameters kept).
-func (f publicFilter) query(page int) string {
+// query returns the filter as URL parameters for page n of the portal list (the other parameters
+// kept).
+func (f publicFilter) query(page int) string { return f.queryAt("/", page) }
+
+// queryAt returns the filter as URL parameters for page n of the list at path.
+func (f publicFilter) queryAt(path string, page int) string {
 	v := url.Values{}
 	if f.Q != "" {
 		v.Set("q", f.Q)
@@ -118,9 +122,9 @@ func (f publicFilter) query(page int) string {
 		v.Set("page", strconv.Itoa(page))
 	}
 	if len(v) == 0 {
-		return "/"
+		return path
 	}
-	return "/?" + v.Encode()
+	return path + "?" + v.Encode()
 }
 
 // publicRow is one line of the public list.

@@ -13,6 +13,7 @@ import (
 
 	"wugongkai/policy"
 	"wugongkai/workflow"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/catalogue"
 )
 
@@ -93,11 +94,14 @@ type staffView struct {
 	CanDraft bool     // document:create somewhere
 	CanDesk  bool     // document:publish somewhere
 	// CanRequests is request:read somewhere (and the request desk is served); CanReport is
-	// report:read somewhere (and the report pages are served).
+	// report:read somewhere (and the report pages are served); CanCity is city:oversee (and the
+	// city pages are served).
 	CanRequests bool
 	CanReport   bool
 	// CanAdmin is user:manage somewhere (and the admin pages are served).
-	CanAdmin bool
+	CanCity     bool
+	CanAdmin    bool
+	CanAgencies bool // agency:manage in the platform's first agency
 	// CanCompliance is report:read somewhere and the catalogue compliance view is served.
 	CanCompliance bool
 }
@@ -132,8 +136,12 @@ func (s *Site) render(c *gin.Context, status int, name string, data any) {
 		v.Feeds = s.feedLinks()
 	}
 	layout := "portal"
-	if v.Console {
+	switch {
+	case v.Console:
 		layout = "console"
+	case strings.HasPrefix(c.Request.URL.Path, "/city/") && s.cityOn():
+		// The city portal: the platform's name and the city's own navigation.
+		layout, v.Org, v.Nav, v.Feeds = "city", s.CityName, cityNav(c.Request.URL.Path), nil
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {
@@ -158,8 +166,12 @@ func consoleNav(path string) string {
 		return "reports"
 	case strings.HasPrefix(path, "/console/admin"):
 		return "admin"
+	case strings.HasPrefix(path, "/console/city"):
+		return "city"
 	case strings.HasPrefix(path, "/console/catalogue"):
 		return "compliance"
+	case strings.HasPrefix(path, "/console/agencies"):
+		return "agencies"
 	case path == "/console/documents/new":
 		return "new"
 	case strings.HasPrefix(path, "/console/documents"):
@@ -206,7 +218,9 @@ func (s *Site) staffView(c *gin.Context, st workflow.Staff) *staffView {
 		CanDesk:     s.hasAnywhere(st, "document:publish"),
 		CanRequests: s.Requests != nil && s.hasAnywhere(st, "request:read"),
 		CanReport:   s.Reports != nil && s.hasAnywhere(st, "report:read"),
-		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage")}
+		CanAdmin:    s.Admin != nil && s.hasAnywhere(st, "user:manage"),
+		CanCity:     s.cityOn() && s.hasAnywhere(st, "city:oversee"),
+		CanAgencies: s.Agencies != nil && s.Agencies.Platform && s.hasAnywhere(st, agencies.PermManage)}
 	v.CanCompliance = s.Compliance != nil && s.hasAnywhere(st, catalogue.CompliancePermission)
 	if v.Name == "" {
 		v.Name = st.Username
@@ -263,16 +277,17 @@ func permLabel(p string) string { return policy.PermissionLabel(p) }
 // funcs are the template functions.
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"date":     formatDate,
-		"datetime": formatDateTime,
-		"cnDate":   cnDate,
-		"paras":    paragraphs,
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
-		"join":     strings.Join,
-		"contains": contains,
-		"bind":     bindAction,
-		"category": categoryLabel,
+		"date":        formatDate,
+		"datetime":    formatDateTime,
+		"daysOverdue": daysOverdue,
+		"cnDate":      cnDate,
+		"paras":       paragraphs,
+		"add":         func(a, b int) int { return a + b },
+		"sub":         func(a, b int) int { return a - b },
+		"join":        strings.Join,
+		"contains":    contains,
+		"bind":        bindAction,
+		"category":    categoryLabel,
 	}
 }
 

@@ -22,9 +22,11 @@ import (
 	"wugongkai/internal/report"
 	"wugongkai/workflow"
 	"wugongkai/workflow/accounts"
+	"wugongkai/workflow/agencies"
 	"wugongkai/workflow/auditcheck"
 	"wugongkai/workflow/calendars"
 	"wugongkai/workflow/catalogue"
+	"wugongkai/workflow/city"
 	"wugongkai/workflow/consultations"
 	"wugongkai/workflow/desk"
 	"wugongkai/workflow/documents"
@@ -107,6 +109,15 @@ type Site struct {
 	Audit     *auditcheck.Audit
 	// CatalogueAdmin is the admin's catalogue use cases (import, edit, retire).
 	CatalogueAdmin *catalogue.Admin
+	// City and CityReports are the city level of a platform of many agencies: the city portal
+	// under /city/ and the city office's console pages (/console/city); without both they are not
+	// served. CityName is the platform's name in the city pages' header (config portal.city_name).
+	City        *city.City
+	CityReports *report.CityReports
+	CityName    string
+	// Agencies are the platform's agencies; without them the 机构管理 page is not served. Its use
+	// case refuses every agency's staff but the platform's first agency's admins.
+	Agencies *agencies.Agencies
 	// SecureCookie marks the session cookie Secure (config session.secure_cookie).
 	SecureCookie bool
 	Log          *slog.Logger
@@ -148,8 +159,8 @@ func Mount(r Router, s *Site) error {
 		on   bool
 	}{{"consultations", s.Consultations != nil}, {"requests", s.Requests != nil}, {"cases", s.Requests != nil && s.Cases != nil},
 		{"onrequest", s.Requests != nil && s.OnRequest != nil},
-		{"reports", s.Reports != nil}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"compliance", s.Compliance != nil}, {"files", s.Files != nil},
-		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}} {
+		{"reports", s.Reports != nil}, {"city", s.cityOn()}, {"texts", s.Texts != nil}, {"catalogue", s.Catalogue != nil}, {"compliance", s.Compliance != nil}, {"files", s.Files != nil},
+		{"admin", s.Admin != nil && s.Calendars != nil && s.Audit != nil && s.CatalogueAdmin != nil}, {"agencies", s.Agencies != nil}} {
 		if g.on {
 			groups = append(groups, g.name)
 		}
@@ -241,6 +252,14 @@ func (s *Site) handlers() map[string]gin.HandlerFunc {
 		"admin.importCatalogue":       s.adminImportCatalogue,
 		"admin.item":                  s.adminItem,
 		"admin.saveItem":              s.adminSaveItem,
+		"city.portal":                 s.cityPortal,
+		"city.consultations":          s.cityConsultations,
+		"city.agencies":               s.cityAgencies,
+		"city.routeRequest":           s.cityRouteRequest,
+		"city.compliance":             s.cityCompliance,
+		"city.report":                 s.cityReport,
+		"agencies.list":               s.agencyList,
+		"agencies.add":                s.addAgency,
 	}
 }
 
@@ -266,7 +285,8 @@ func (s *Site) middleware(rt httpkit.Route) []gin.HandlerFunc {
 }
 
 // namesAddress are the pages that name the portal's address: without a configured one they name
-// the host the request came to, and the page cache, keyed by the path alone, must not keep them.
+// the host the request came to, which need not be the address visitors use, so the page cache
+// does not keep them.
 var namesAddress = map[string]bool{"/feeds/documents.atom": true, "/sitemap.xml": true}
 
 // consultationsOn reports whether the consultation pages are served.

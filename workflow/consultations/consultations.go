@@ -193,11 +193,17 @@ func (s *Consultations) List(ctx context.Context, status string, limit, offset i
 	}
 	out := make([]ConsultationView, 0, len(cs))
 	for _, c := range cs {
-		v := baseView(c, now)
-		v.Body, v.Explanation = "", ""
-		out = append(out, v)
+		out = append(out, ListView(c, now))
 	}
 	return out, total, nil
+}
+
+// ListView is what a list of consultations shows of c at now: the page's view without the draft
+// and its explanation.
+func ListView(c Consultation, now time.Time) ConsultationView {
+	v := baseView(c, now)
+	v.Body, v.Explanation = "", ""
+	return v
 }
 
 func baseView(c Consultation, now time.Time) ConsultationView {

@@ -590,15 +590,25 @@ func (s *Documents) allDocuments(ctx context.Context, q DocumentQuery) ([]Docume
 	}
 }
 
+// Search sets q's search terms and phrases from what a visitor typed (nothing for blank text), or
+// refuses text that is too long or not plain text.
+func (q *PublicQuery) Search(text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if err := workflow.CheckText("q", text, 100, false); err != nil {
+		return err
+	}
+	q.Terms = QueryTerms(text)
+	q.Phrases = SearchPhrases(text)
+	return nil
+}
+
 // Public lists published 主动公开 documents for the portal.
 func (s *Documents) Public(ctx context.Context, q PublicQuery, text string) ([]Document, int, error) {
-	text = strings.TrimSpace(text)
-	if text != "" {
-		if err := workflow.CheckText("q", text, 100, false); err != nil {
-			return nil, 0, err
-		}
-		q.Terms = QueryTerms(text)
-		q.Phrases = SearchPhrases(text)
+	if err := q.Search(text); err != nil {
+		return nil, 0, err
 	}
 	q.States = s.Engine.Registry().Tagged(workflow.TagPublic)
 	return s.Store.PublicDocuments(ctx, q)
