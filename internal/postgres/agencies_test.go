@@ -596,7 +596,8 @@ func TestStoresKeepAgenciesApart(t *testing.T) {
 			n, err := s.Deadlines.FireDeadlines(ctx, pendingIDs(t, db, "deadlines", b.s.Org()), far, fire)
 			none("FireDeadlines", n, err)
 		},
-		"Deadlines.FireDueDeadlines": nil, // walked last, below: it fires A's own due deadlines
+		"Deadlines.FireDueDeadlines":      nil, // walked last, below: it fires A's own due deadlines
+		"Deadlines.FireDueDeadlinesAfter": nil, // the same
 		"Deadlines.Recount": func() {
 			cal, _ := workflow.LoadCalendar(configs.Holidays())
 			if _, err := s.Deadlines.Recount(ctx, cal); err != nil {
@@ -628,6 +629,10 @@ func TestStoresKeepAgenciesApart(t *testing.T) {
 					t.Errorf("ProcessOutbox processed B's %d", id)
 				}
 			}
+		},
+		"Outbox.ProcessOutboxBatch": func() {
+			n, err := s.Outbox.ProcessOutboxBatch(ctx, pendingIDs(t, db, "outbox", b.s.Org()), now)
+			none("ProcessOutboxBatch", n, err)
 		},
 		"Outbox.Notifications": func() {
 			ns, err := s.Outbox.Notifications(ctx, b.users["drafter"].UserID, 100)
@@ -823,6 +828,14 @@ func TestStoresKeepAgenciesApart(t *testing.T) {
 	if n, err := s.Deadlines.FireDueDeadlines(ctx, far, 1000, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
 		if slices.Contains(bDeadlines, d.ID) {
 			t.Errorf("FireDueDeadlines gives A B's deadline %+v", d)
+		}
+		return workflow.Result{}, errors.New("not fired here")
+	}); err == nil && n < 0 {
+		t.Error(n)
+	}
+	if n, _, err := s.Deadlines.FireDueDeadlinesAfter(ctx, far, workflow.DueCursor{}, 1000, func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error) {
+		if slices.Contains(bDeadlines, d.ID) {
+			t.Errorf("FireDueDeadlinesAfter gives A B's deadline %+v", d)
 		}
 		return workflow.Result{}, errors.New("not fired here")
 	}); err == nil && n < 0 {
