@@ -72,6 +72,9 @@ func (s GuardSet) Names() []string {
 //	normative                  the document is a 规范性文件 (fact doc_kind)
 //	not_normative              the document is not a 规范性文件
 //	legal_approved             the legal section has approved (fact legal_approved)
+//	interpreted                an interpretation (政策解读) of the document is published (fact interpreted_on)
+//	interpretation_reason_given the input interpretation_reason states why the document is published
+//	                           without its interpretation (never in probe mode)
 //	consultation_required      the decision is not exempt from public comment
 //	consultation_exempt        the decision is exempt (依法不予公开的决策事项)
 //	exempt_reason_given        the exemption states its statutory reason (fact exempt_reason)
@@ -89,26 +92,28 @@ func (s GuardSet) Names() []string {
 //	                           catalogue item's), or the input departure_reason says why not
 func DefaultGuards() GuardSet {
 	return GuardSet{
-		"attribute_set":              guardAttributeSet,
-		"attribute_public":           guardAttributePublic,
-		"attribute_not_public":       guardAttributeNotPublic,
-		"attribute_on_request":       guardAttributeOnRequest,
-		"attribute_withheld":         guardAttributeWithheld,
-		"normative":                  guardNormative,
-		"not_normative":              guardNotNormative,
-		"legal_approved":             guardLegalApproved,
-		"consultation_required":      guardConsultationRequired,
-		"consultation_exempt":        guardConsultationExempt,
-		"exempt_reason_given":        guardExemptReasonGiven,
-		"period_valid":               PeriodValid(DefaultShortestConsultation),
-		"shortening_reviewed":        guardShorteningReviewed,
-		"period_started":             guardPeriodStarted,
-		"period_closed":              guardPeriodClosed,
-		"extension_valid":            guardExtensionValid,
-		"summary_attached":           guardSummaryAttached,
-		"period_closed_or_exempt":    guardPeriodClosedOrExempt,
-		"summary_attached_or_exempt": guardSummaryAttachedOrExempt,
-		"attribute_as_proposed":      guardAttributeAsProposed,
+		"attribute_set":               guardAttributeSet,
+		"attribute_public":            guardAttributePublic,
+		"attribute_not_public":        guardAttributeNotPublic,
+		"attribute_on_request":        guardAttributeOnRequest,
+		"attribute_withheld":          guardAttributeWithheld,
+		"normative":                   guardNormative,
+		"not_normative":               guardNotNormative,
+		"legal_approved":              guardLegalApproved,
+		"interpreted":                 guardInterpreted,
+		"interpretation_reason_given": guardInterpretationReasonGiven,
+		"consultation_required":       guardConsultationRequired,
+		"consultation_exempt":         guardConsultationExempt,
+		"exempt_reason_given":         guardExemptReasonGiven,
+		"period_valid":                PeriodValid(DefaultShortestConsultation),
+		"shortening_reviewed":         guardShorteningReviewed,
+		"period_started":              guardPeriodStarted,
+		"period_closed":               guardPeriodClosed,
+		"extension_valid":             guardExtensionValid,
+		"summary_attached":            guardSummaryAttached,
+		"period_closed_or_exempt":     guardPeriodClosedOrExempt,
+		"summary_attached_or_exempt":  guardSummaryAttachedOrExempt,
+		"attribute_as_proposed":       guardAttributeAsProposed,
 	}
 }
 
@@ -179,6 +184,30 @@ func guardLegalApproved(g GuardContext) error {
 		return nil
 	}
 	return refuse("尚未经法规科审查同意，请先送法规科审查")
+}
+
+// The facts and the input of a 规范性文件's interpretation (政策解读): FactInterpretedOn holds the
+// day an interpretation of the document was published, FactInterpretationPeriod the period of the
+// interpretation deadline (a Period), InputInterpretationReason why the document is published
+// without its interpretation.
+const (
+	FactInterpretedOn         = "interpreted_on"
+	FactInterpretationPeriod  = "interpretation_period"
+	InputInterpretationReason = "interpretation_reason"
+)
+
+func guardInterpreted(g GuardContext) error {
+	if strings.TrimSpace(g.Instance.Facts[FactInterpretedOn]) != "" {
+		return nil
+	}
+	return refuse("此规范性文件尚无已公开的政策解读")
+}
+
+func guardInterpretationReasonGiven(g GuardContext) error {
+	if !g.Probe && strings.TrimSpace(g.Input[InputInterpretationReason]) != "" {
+		return nil
+	}
+	return refuse("请填写未同步发布政策解读的理由")
 }
 
 func guardConsultationRequired(g GuardContext) error {

@@ -514,12 +514,20 @@ func (c *collector) checkDefinition(def *Definition, lines []transitionLines, gu
 		}
 	}
 	for _, s := range def.States {
-		out := len(def.TransitionsFrom(s.Name))
+		// A terminal state may keep system transitions that stay in it: they record what happens
+		// to the record after its flow has ended (an interpretation of a published document).
+		out, leaving := 0, 0
+		for _, t := range def.TransitionsFrom(s.Name) {
+			out++
+			if !t.System || t.To != s.Name {
+				leaving++
+			}
+		}
 		switch {
 		case !reached[s.Name]:
 			c.add(s.Line, "状态 %q 从初始状态 %q 无法到达", s.Name, def.Initial)
-		case s.Terminal && out > 0:
-			c.add(s.Line, "终止状态 %q 不应有流出的流转", s.Name)
+		case s.Terminal && leaving > 0:
+			c.add(s.Line, "终止状态 %q 不应有流出的流转（只可有停留在本状态的系统操作）", s.Name)
 		case !s.Terminal && out == 0:
 			c.add(s.Line, "状态 %q 不是终止状态，却没有流出的流转（应设 terminal: true 或增加流转）", s.Name)
 		}

@@ -251,7 +251,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 func TestWorkflowValidateAndShow(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	out, err := cli(t, env, "", "workflow", "validate")
-	if err != nil || !strings.Contains(out, "ok  document v7") || !strings.Contains(out, "ok  decision v5") {
+	if err != nil || !strings.Contains(out, "ok  document v8") || !strings.Contains(out, "ok  decision v5") {
 		t.Fatalf("validate shipped definitions: %v\n%s", err, out)
 	}
 	out, err = cli(t, env, "", "workflow", "validate", "--dir", "../../workflow/testdata")
@@ -465,8 +465,8 @@ func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
 	}
 }
 
-// TestDocumentsKeepTheirDefinitionVersion: a document started on version 7 of a flow keeps it
-// after the operator ships version 8; new documents start on version 8.
+// TestDocumentsKeepTheirDefinitionVersion: a document started on version 8 of a flow keeps it
+// after the operator ships version 9; new documents start on version 9.
 func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	ctx := context.Background()
 	env, _ := testEnv(t, nil)
@@ -484,7 +484,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	a.Close()
 
-	// Version 8 of the document flow: the same file with a new version and a renamed state label.
+	// Version 9 of the document flow: the same file with a new version and a renamed state label.
 	dir := t.TempDir()
 	for _, name := range []string{"document.yaml", "decision.yaml"} {
 		b, err := os.ReadFile("../../configs/workflows/" + name)
@@ -492,7 +492,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if name == "document.yaml" {
-			b = bytes.Replace(b, []byte("version: 7"), []byte("version: 8"), 1)
+			b = bytes.Replace(b, []byte("version: 8"), []byte("version: 9"), 1)
 			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
 		}
 		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
@@ -505,12 +505,12 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v7, err := a.engine.Registry().Get("document", 7)
+	v8, err := a.engine.Registry().Get("document", 8)
 	if err != nil {
-		t.Fatalf("version 7 no longer known after version 8 shipped: %v", err)
+		t.Fatalf("version 8 no longer known after version 9 shipped: %v", err)
 	}
-	if v8, _ := a.engine.Registry().Latest("document"); v8 == nil || v8.Version != 8 {
-		t.Fatalf("latest = %+v", v8)
+	if v9, _ := a.engine.Registry().Latest("document"); v9 == nil || v9.Version != 9 {
+		t.Fatalf("latest = %+v", v9)
 	}
 	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
@@ -518,13 +518,13 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	for _, d := range docs {
 		def, err := a.engine.Definition(d.Instance)
-		if err != nil || d.DefinitionVersion != 7 || def != v7 {
+		if err != nil || d.DefinitionVersion != 8 || def != v8 {
 			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
 		}
 	}
-	// Changing version 7's content without a new number is refused.
+	// Changing version 8's content without a new number is refused.
 	b, _ := os.ReadFile(dir + "/document.yaml")
-	b = bytes.Replace(b, []byte("version: 8"), []byte("version: 7"), 1)
+	b = bytes.Replace(b, []byte("version: 9"), []byte("version: 8"), 1)
 	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
 		t.Fatal(err)
 	}
