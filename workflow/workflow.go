@@ -159,4 +159,8 @@ type TransitionView struct {
 	Name     string
 	Label    string
 	Requires []string
+	// Inputs are the optional inputs of the entry that would be taken now, when it names them (a
+	// 规范性文件's publication asks why it has no interpretation, another document's does not);
+	// nil = those of the first entry of that name.
+	Inputs []string
 }

@@ -309,7 +309,8 @@ func (a *app) accountsOf(stores *postgres.Stores) *accounts.Accounts {
 // documentsOf is the document use cases of an agency.
 func (a *app) documentsOf(stores *postgres.Stores, authz documents.Authz) *documents.Documents {
 	return &documents.Documents{Engine: a.engine, Store: stores.Documents, Auth: authz, IndexTemplate: a.cfg.Publish.IndexTemplate,
-		UnitCodes: stores.Orgs.UnitCodes, Catalogue: stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
+		InterpretationDays: a.cfg.Publish.InterpretationDays,
+		UnitCodes:          stores.Orgs.UnitCodes, Catalogue: stores.Catalogue.DocumentTag, Disclosure: func(f workflow.Facts) error { return policy.ValidateDisclosure(policy.DisclosureFromFacts(f)) }}
 }
 
 // unitNamesOf returns the names of an agency's units by their codes, for the pages' header and lists.

@@ -122,6 +122,10 @@ type SessionConfig struct {
 // PublishConfig configures publication.
 type PublishConfig struct {
 	IndexTemplate string `yaml:"index_template"`
+	// InterpretationDays is the time, in working days from its publication, within which a
+	// 规范性文件 published without its interpretation (政策解读) and without a stated reason is to
+	// have it published.
+	InterpretationDays int `yaml:"interpretation_days"`
 }
 
 // CommentsConfig configures public comment intake and the comment period.
@@ -292,6 +296,9 @@ func (c Config) validate() error {
 	}
 	if !strings.Contains(c.Publish.IndexTemplate, "{serial") {
 		errs = append(errs, "publication.index_template must contain {serial} or {serial:N}")
+	}
+	if c.Publish.InterpretationDays < 1 || c.Publish.InterpretationDays > 20 {
+		errs = append(errs, "publication.interpretation_days must be between 1 and 20 (working days)")
 	}
 	if c.Files.MaxBytes < 1024 {
 		errs = append(errs, "files.max_bytes must be at least 1024")

@@ -465,8 +465,8 @@ func TestUserAddKeepsUnitsFoldsNamesChecksPasswords(t *testing.T) {
 	}
 }
 
-// TestDocumentsKeepTheirDefinitionVersion: a document started on version 8 of a flow keeps it
-// after the operator ships version 9; new documents start on version 9.
+// TestDocumentsKeepTheirDefinitionVersion: a document started on the shipped version N of a flow
+// keeps it after the operator ships version N+1; new documents start on version N+1.
 func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	ctx := context.Background()
 	env, _ := testEnv(t, nil)
@@ -484,7 +484,14 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	a.Close()
 
-	// Version 9 of the document flow: the same file with a new version and a renamed state label.
+	// Version N+1 of the document flow: the same file with a new version and a renamed state label.
+	shipped := a.engine.Registry().Latest
+	cur, err := shipped("document")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cur.Version
+	vN, vNext := []byte(fmt.Sprintf("version: %d\n", n)), []byte(fmt.Sprintf("version: %d\n", n+1))
 	dir := t.TempDir()
 	for _, name := range []string{"document.yaml", "decision.yaml"} {
 		b, err := os.ReadFile("../../configs/workflows/" + name)
@@ -492,7 +499,7 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		if name == "document.yaml" {
-			b = bytes.Replace(b, []byte("version: 8"), []byte("version: 9"), 1)
+			b = bytes.Replace(b, vN, vNext, 1)
 			b = bytes.Replace(b, []byte("label: 待签发"), []byte("label: 待局领导签发"), 1)
 		}
 		if err := os.WriteFile(dir+"/"+name, b, 0o600); err != nil {
@@ -505,12 +512,12 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	v8, err := a.engine.Registry().Get("document", 8)
+	old, err := a.engine.Registry().Get("document", n)
 	if err != nil {
-		t.Fatalf("version 8 no longer known after version 9 shipped: %v", err)
+		t.Fatalf("version %d no longer known after version %d shipped: %v", n, n+1, err)
 	}
-	if v9, _ := a.engine.Registry().Latest("document"); v9 == nil || v9.Version != 9 {
-		t.Fatalf("latest = %+v", v9)
+	if next, _ := a.engine.Registry().Latest("document"); next == nil || next.Version != n+1 {
+		t.Fatalf("latest = %+v", next)
 	}
 	docs, _, err := a.stores.Documents.ListDocuments(ctx, documents.DocumentQuery{States: []string{"sign_off", "legal_review", "unit_review"}})
 	if err != nil || len(docs) == 0 {
@@ -518,13 +525,13 @@ func TestDocumentsKeepTheirDefinitionVersion(t *testing.T) {
 	}
 	for _, d := range docs {
 		def, err := a.engine.Definition(d.Instance)
-		if err != nil || d.DefinitionVersion != 8 || def != v8 {
+		if err != nil || d.DefinitionVersion != n || def != old {
 			t.Fatalf("document %d runs on v%d (%v)", d.ID, d.DefinitionVersion, err)
 		}
 	}
-	// Changing version 8's content without a new number is refused.
+	// Changing version N's content without a new number is refused.
 	b, _ := os.ReadFile(dir + "/document.yaml")
-	b = bytes.Replace(b, []byte("version: 9"), []byte("version: 8"), 1)
+	b = bytes.Replace(b, vNext, vN, 1)
 	if err := os.WriteFile(dir+"/document.yaml", b, 0o600); err != nil {
 		t.Fatal(err)
 	}

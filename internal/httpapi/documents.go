@@ -187,6 +187,7 @@ type draftRequest struct {
 	ConsultationExempt      *bool      `json:"consultation_exempt"`
 	ExemptReason            *string    `json:"exempt_reason"`
 	CatalogueItem           *string    `json:"catalogue_item"`
+	Interprets              *int64     `json:"interprets"`
 }
 
 func (r draftRequest) seenVersion() int { return r.Version }
@@ -198,7 +199,7 @@ func (r draftRequest) toDraft() documents.Draft {
 		ThirdPartyConsent: r.ThirdPartyConsent, PublicInterestOverride: r.PublicInterestOverride,
 		DisclosureRequiredByLaw: r.DisclosureRequiredByLaw, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
 		ShorteningReason: r.ShorteningReason, ConsultationExempt: r.ConsultationExempt, ExemptReason: r.ExemptReason,
-		CatalogueItem: r.CatalogueItem}
+		CatalogueItem: r.CatalogueItem, Interprets: r.Interprets}
 }
 
 // catalogueRefDTO is the catalogue item a document belongs to, at the version it was tagged with,
@@ -264,6 +265,9 @@ type documentDTO struct {
 	PublishedAt        *time.Time        `json:"published_at,omitempty"`
 	Validity           string            `json:"validity,omitempty"`
 	ValidUntil         string            `json:"valid_until,omitempty"`
+	// Interprets is the 规范性文件 this document is the interpretation (政策解读) of.
+	Interprets           int64  `json:"interprets,omitempty"`
+	InterpretationReason string `json:"interpretation_reason,omitempty"` // why it was published without its interpretation
 }
 
 func toDocumentDTO(d documents.Document) documentDTO {
@@ -278,7 +282,8 @@ func toDocumentDTO(d documents.Document) documentDTO {
 		SignedOn: d.Facts["signed_on"], Signer: d.Facts["signer"], Facts: d.Facts, CreatedBy: d.CreatedBy,
 		CreatedByName: d.CreatedByName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IndexNo: d.IndexNo,
 		CatalogueItem: d.Item.Code, Catalogue: toCatalogueRefDTO(d.Item, true), ProposedAttribute: d.Facts[workflow.FactProposedAttribute],
-		DepartureReason: d.Facts[workflow.FactDepartureReason]}
+		DepartureReason: d.Facts[workflow.FactDepartureReason],
+		Interprets:      d.Interprets, InterpretationReason: d.Facts[workflow.InputInterpretationReason]}
 	for _, c := range documents.CoUnits(d) {
 		dto.CoUnits = append(dto.CoUnits, coUnitDTO{Unit: c.Unit, Approved: c.ApprovedBy != "", ApprovedBy: c.ApprovedBy})
 	}
@@ -370,10 +375,41 @@ type detailDTO struct {
 	History            []historyDTO    `json:"history"`
 	Deadlines          []deadlineDTO   `json:"deadlines"`
 	DisclosureProblems []string        `json:"disclosure_problems"`
+	// InterpretedDocument is the policy this document interprets (when the caller may read it);
+	// Interpretations are this document's interpretations.
+	InterpretedDocument *linkedDocumentDTO  `json:"interpreted_document,omitempty"`
+	Interpretations     []linkedDocumentDTO `json:"interpretations"`
+}
+
+// linkedDocumentDTO names a document linked to another (a policy and its interpretations).
+type linkedDocumentDTO struct {
+	ID          int64      `json:"id"`
+	Title       string     `json:"title"`
+	State       string     `json:"state,omitempty"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+}
+
+func toLinkedDTO(d documents.Document, withState bool) linkedDocumentDTO {
+	out := linkedDocumentDTO{ID: d.ID, Title: d.Title}
+	if withState {
+		out.State = d.State
+	}
+	if !d.PublishedAt.IsZero() {
+		t := d.PublishedAt
+		out.PublishedAt = &t
+	}
+	return out
 }
 
 func toDetailDTO(d documents.Detail, now time.Time) detailDTO {
-	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Blocked: []blockedDTO{}, DisclosureProblems: []string{}}
+	out := detailDTO{documentDTO: toDocumentDTO(d.Document), Blocked: []blockedDTO{}, DisclosureProblems: []string{}, Interpretations: []linkedDocumentDTO{}}
+	if d.Interprets != nil {
+		l := toLinkedDTO(*d.Interprets, true)
+		out.InterpretedDocument = &l
+	}
+	for _, i := range d.Interpretations {
+		out.Interpretations = append(out.Interpretations, toLinkedDTO(i, true))
+	}
 	out.StateLabel = d.StateLabel
 	out.Available, out.History, out.Deadlines = toFlowDTOs(d.Available, d.History, d.Transitions, d.Deadlines, now)
 	for i, h := range d.History {

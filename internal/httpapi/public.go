@@ -34,6 +34,10 @@ type publicDocumentDTO struct {
 	Body            string    `json:"body,omitempty"`
 	// Catalogue is the item of the standard catalogue the document falls under (none: not tagged).
 	Catalogue *catalogueRefDTO `json:"catalogue,omitempty"`
+	// Interprets is the public policy a 政策解读 interprets; Interpretations are a public policy's
+	// public interpretations (both on the single document only).
+	Interprets      *linkedDocumentDTO  `json:"interprets,omitempty"`
+	Interpretations []linkedDocumentDTO `json:"interpretations,omitempty"`
 }
 
 func toPublicDTO(d documents.Document, org string, withBody bool) publicDocumentDTO {
@@ -104,7 +108,22 @@ func (a *API) publicDocument(c *gin.Context) error {
 		return err
 	}
 	d, err := a.Docs.PublicDocument(c.Request.Context(), id)
-	return reply(c, http.StatusOK, toPublicDTO(d, a.OrgName, true), err)
+	if err != nil {
+		return err
+	}
+	policy, ins, err := a.Docs.PublicLinks(c.Request.Context(), d)
+	if err != nil {
+		return err
+	}
+	dto := toPublicDTO(d, a.OrgName, true)
+	if policy != nil {
+		l := toLinkedDTO(*policy, false)
+		dto.Interprets = &l
+	}
+	for _, i := range ins {
+		dto.Interpretations = append(dto.Interpretations, toLinkedDTO(i, false))
+	}
+	return reply(c, http.StatusOK, dto, nil)
 }
 
 //go:embed openapi.json

@@ -251,6 +251,13 @@ func TestStoresKeepAgenciesApart(t *testing.T) {
 		}
 		return ids
 	}()
+	// B's draft is a 政策解读 of B's published document, so that B has an interpretation to hide.
+	if _, err := db.ExecContext(ctx, `UPDATE documents SET interprets = $1 WHERE org_id = $2 AND id = $3`, b.published.ID, b.s.Org(), b.draft.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := b.s.Documents.Interpretations(ctx, b.published.ID); err != nil || len(ds) != 1 {
+		t.Fatalf("B's own interpretations: %d (%v)", len(ds), err)
+	}
 	// B's rows as they are before the walk: nothing A does may change them.
 	bBefore := snapshotOf(t, db, b)
 
@@ -299,6 +306,14 @@ func TestStoresKeepAgenciesApart(t *testing.T) {
 		"Documents.PublicDocument": func() {
 			_, err := s.Documents.PublicDocument(ctx, b.published.ID, pub)
 			notFound("PublicDocument", err)
+		},
+		"Documents.Interpretations": func() {
+			ds, err := s.Documents.Interpretations(ctx, b.published.ID)
+			none("Documents.Interpretations", len(ds), err)
+		},
+		"Documents.PublicInterpretations": func() {
+			ds, err := s.Documents.PublicInterpretations(ctx, b.published.ID, []string{"published", "drafting"})
+			none("Documents.PublicInterpretations", len(ds), err)
 		},
 		"Documents.History": func() {
 			h, err := s.Documents.History(ctx, "document", b.published.ID)

@@ -46,6 +46,7 @@ type documentRow struct {
 	ItemMode        sql.NullString `db:"item_mode"`
 	ItemTimeLimit   sql.NullString `db:"item_time_limit"`
 	ItemChannels    pq.StringArray `db:"item_channels"`
+	Interprets      sql.NullInt64  `db:"interprets"`
 }
 
 func (r documentRow) toDomain() (documents.Document, error) {
@@ -57,7 +58,7 @@ func (r documentRow) toDomain() (documents.Document, error) {
 		DocKind: r.DocKind, SubjectCategory: r.SubjectCategory, DocNumber: r.DocNumber, Summary: r.Summary,
 		UnitName: r.UnitName, CreatedBy: r.CreatedBy, CreatedByName: r.CreatedByName, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, IndexNo: r.IndexNo.String, PublishedAt: r.PublishedAt.Time,
-		Validity: r.Validity, ValidUntil: r.ValidUntil.Time, HasFiles: r.HasFiles,
+		Validity: r.Validity, ValidUntil: r.ValidUntil.Time, HasFiles: r.HasFiles, Interprets: r.Interprets.Int64,
 		Item: documents.CatalogueItem{Code: r.ItemCode.String, Version: int(r.ItemVersion.Int64), Area: r.ItemArea.String,
 			Level1: r.ItemLevel1.String, Level2: r.ItemLevel2.String, Category: r.ItemCategory.String, Mode: r.ItemMode.String,
 			TimeLimit: r.ItemTimeLimit.String, Channels: r.ItemChannels}}, nil
@@ -85,7 +86,7 @@ const documentSelect = `SELECT d.id, d.org_id, d.unit_code, d.definition, d.defi
 	un.name AS unit_name, d.created_by, u.display_name AS created_by_name, d.created_at, d.updated_at,
 	d.catalogue_code, d.catalogue_version, cv.area AS item_area, cv.level1 AS item_level1, cv.level2 AS item_level2,
 	cv.category AS item_category, cv.mode AS item_mode, cv.time_limit AS item_time_limit, cv.channels AS item_channels,
-	d.index_no, d.published_at, d.validity, d.valid_until
+	d.interprets, d.index_no, d.published_at, d.validity, d.valid_until
 	FROM documents d
 	JOIN units un ON un.org_id = d.org_id AND un.code = d.unit_code
 	JOIN users u ON u.org_id = d.org_id AND u.id = d.created_by
@@ -103,15 +104,16 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `INSERT INTO documents (org_id, definition, definition_version, unit_code, state, version, facts,
-			title, body, explanation, doc_kind, subject_category, doc_number, summary, created_by, created_at, updated_at,
+			title, body, explanation, doc_kind, subject_category, doc_number, summary, interprets, created_by, created_at, updated_at,
 			catalogue_code, catalogue_version)
 			VALUES (:org, :definition, :definition_version, :unit, :state, 1, :facts, :title, :body, :explanation,
-			:doc_kind, :subject_category, :doc_number, :summary, :created_by, :now, :now, :catalogue_code, :catalogue_version) RETURNING id`
+			:doc_kind, :subject_category, :doc_number, :summary, :interprets, :created_by, :now, :now, :catalogue_code, :catalogue_version) RETURNING id`
 		code, version := itemParams(d)
 		if err := namedGet(ctx, tx, &d.ID, q, params{"org": s.org, "definition": d.Definition, "catalogue_code": code, "catalogue_version": version,
 			"definition_version": d.DefinitionVersion, "unit": d.Unit, "state": d.State, "facts": facts, "title": d.Title,
 			"body": d.Body, "explanation": d.Explanation, "doc_kind": d.DocKind, "subject_category": d.SubjectCategory,
-			"doc_number": d.DocNumber, "summary": d.Summary, "created_by": d.CreatedBy, "now": now.UTC()}); err != nil {
+			"doc_number": d.DocNumber, "summary": d.Summary, "interprets": nullID(d.Interprets), "created_by": d.CreatedBy,
+			"now": now.UTC()}); err != nil {
 			return translate(fmt.Errorf("insert document: %w", err), "文件")
 		}
 		if err := insertBodyVersion(ctx, tx, s.org, d, 1, actor.UserID, now); err != nil {
@@ -121,8 +123,14 @@ func (s *Documents) CreateDocument(ctx context.Context, d documents.Document, ac
 		if d.Item.Tagged() {
 			data["catalogue_item"] = itemData(d.Item)
 		}
-		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
+		if d.Interprets != 0 {
+			data["interprets"] = strconv.FormatInt(d.Interprets, 10)
+		}
+		if err := s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "create", ToState: d.State,
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now}); err != nil {
+			return err
+		}
+		return s.linkInterpretation(ctx, tx, d, 0, actor, now)
 	})
 	if err != nil {
 		return documents.Document{}, err
@@ -156,15 +164,23 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 		return documents.Document{}, fmt.Errorf("encode facts: %w", err)
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var was sql.NullInt64
+		const qWas = `SELECT interprets FROM documents WHERE org_id = $1 AND id = $2 AND version = $3 FOR UPDATE`
+		if err := tx.GetContext(ctx, &was, qWas, s.org, d.ID, prevVersion); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return s.staleOrMissing(ctx, tx, "documents", workflow.Instance{ID: d.ID, Version: prevVersion})
+			}
+			return translate(fmt.Errorf("lock document: %w", err), "文件")
+		}
 		const q = `UPDATE documents SET title = :title, body = :body, explanation = :explanation, doc_kind = :doc_kind,
 			subject_category = :subject_category, doc_number = :doc_number, summary = :summary, facts = :facts,
-			catalogue_code = :catalogue_code, catalogue_version = :catalogue_version, version = version + 1, updated_at = :now
+			catalogue_code = :catalogue_code, catalogue_version = :catalogue_version, interprets = :interprets, version = version + 1, updated_at = :now
 			WHERE org_id = :org AND id = :id AND version = :prev_version`
 		code, version := itemParams(d)
 		res, err := tx.NamedExecContext(ctx, q, params{"title": d.Title, "body": d.Body, "explanation": d.Explanation,
 			"catalogue_code": code, "catalogue_version": version,
 			"doc_kind": d.DocKind, "subject_category": d.SubjectCategory, "doc_number": d.DocNumber, "summary": d.Summary,
-			"facts": facts, "now": now.UTC(), "org": s.org, "id": d.ID, "prev_version": prevVersion})
+			"facts": facts, "interprets": nullID(d.Interprets), "now": now.UTC(), "org": s.org, "id": d.ID, "prev_version": prevVersion})
 		if err != nil {
 			return translate(fmt.Errorf("update document: %w", err), "文件")
 		}
@@ -190,8 +206,14 @@ func (s *Documents) UpdateDocument(ctx context.Context, d documents.Document, pr
 		if slices.Contains(changed, "catalogue.item") {
 			data["catalogue_item"] = itemData(d.Item)
 		}
-		return s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
-			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now})
+		if was.Int64 != d.Interprets {
+			data["interprets"] = strconv.FormatInt(d.Interprets, 10) // "0": no longer an interpretation
+		}
+		if err := s.db.appendAudit(ctx, tx, s.org, "document", d.ID, workflow.AuditEntry{Action: "edit", FromState: d.State, ToState: d.State,
+			ActorID: actor.UserID, ActorName: actorName(actor), Data: data, At: now}); err != nil {
+			return err
+		}
+		return s.linkInterpretation(ctx, tx, d, was.Int64, actor, now)
 	})
 	if err != nil {
 		return documents.Document{}, err
@@ -207,6 +229,11 @@ func (s *Documents) ApplyPublication(ctx context.Context, prev workflow.Instance
 		var err error
 		if out, err = s.applyTx(ctx, tx, prev, res); err != nil {
 			return err
+		}
+		for _, st := range pub.Then {
+			if _, err := s.applyTx(ctx, tx, st.Prev, st.Result); err != nil {
+				return err
+			}
 		}
 		year := pub.PublishedAt.In(workflow.Shanghai).Year()
 		var serial int
@@ -502,4 +529,52 @@ var publicDocumentSelect = strings.Replace(documentSelect, "d.valid_until\n", "d
 func likePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s) + "%"
+}
+
+// nullID is a document id for a nullable column: 0 is NULL.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// linkInterpretation records, in the audit chain of the policies concerned, that document d now
+// interprets d.Interprets (link_interpretation) and no longer was (unlink_interpretation). The
+// interpretation's own event (create or edit) carries the same change.
+func (s *Documents) linkInterpretation(ctx context.Context, tx *sqlx.Tx, d documents.Document, was int64, actor workflow.Actor, now time.Time) error {
+	if was == d.Interprets {
+		return nil
+	}
+	event := func(policy int64, action string) error {
+		var state string
+		if err := tx.GetContext(ctx, &state, `SELECT state FROM documents WHERE org_id = $1 AND id = $2`, s.org, policy); err != nil {
+			return translate(fmt.Errorf("read policy %d: %w", policy, err), "文件")
+		}
+		return s.db.appendAudit(ctx, tx, s.org, "document", policy, workflow.AuditEntry{Action: action, FromState: state, ToState: state,
+			ActorID: actor.UserID, ActorName: actorName(actor), At: now,
+			Data: map[string]string{"interpretation_id": strconv.FormatInt(d.ID, 10), "interpretation": d.Title}})
+	}
+	if was != 0 {
+		if err := event(was, "unlink_interpretation"); err != nil {
+			return err
+		}
+	}
+	if d.Interprets != 0 {
+		return event(d.Interprets, "link_interpretation")
+	}
+	return nil
+}
+
+// Interpretations implements documents.DocumentStore.
+func (s *Documents) Interpretations(ctx context.Context, id int64) ([]documents.Document, error) {
+	var rows []documentRow
+	if err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE d.org_id = $1 AND d.interprets = $2 ORDER BY d.id`, s.org, id); err != nil {
+		return nil, translate(fmt.Errorf("list interpretations: %w", err), "")
+	}
+	return toDomains(rows)
+}
+
+// PublicInterpretations implements documents.DocumentStore: through the one public condition.
+func (s *Documents) PublicInterpretations(ctx context.Context, id int64, states []string) ([]documents.Document, error) {
+	var rows []documentRow
+	if err := s.db.SelectContext(ctx, &rows, listSelect+publicWhere+` AND d.interprets = $3 ORDER BY d.published_at, d.id`, s.org, pq.Array(states), id); err != nil {
+		return nil, translate(fmt.Errorf("list public interpretations: %w", err), "")
+	}
+	return toDomains(rows)
 }

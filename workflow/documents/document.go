@@ -33,6 +33,8 @@ type Document struct {
 	// Item is the item of the standard catalogue the document belongs to, at the version it was
 	// tagged with (zero Code: not tagged).
 	Item CatalogueItem
+	// Interprets is the 规范性文件 this document is the interpretation (政策解读) of; 0 = none.
+	Interprets int64
 }
 
 // CatalogueItem is an item of the standard catalogue (标准目录) as a document shows it: where it

@@ -31,6 +31,10 @@ type Documents struct {
 	// Catalogue finds an item of the standard catalogue by its code, at its current version, for
 	// tagging a document (ENotFound when there is none; nil = no catalogue: tagging is refused).
 	Catalogue func(ctx context.Context, code string) (CatalogueTag, error)
+	// InterpretationDays is the interpretation deadline of a 规范性文件 published without its
+	// interpretation (政策解读) and without a stated reason, in working days (0 =
+	// DefaultInterpretationDays; the flow caps it at 20).
+	InterpretationDays int
 }
 
 func (s *Documents) now() time.Time {
@@ -90,6 +94,12 @@ func (s *Documents) Create(ctx context.Context, actor workflow.Actor, in Draft) 
 		return Document{}, err
 	}
 	if err := s.checkCoUnits(ctx, d); err != nil {
+		return Document{}, err
+	}
+	if _, err := s.applyInterprets(ctx, actor, &d, in.Interprets); err != nil {
+		return Document{}, err
+	}
+	if err := s.checkInterpretationKind(ctx, d, false); err != nil {
 		return Document{}, err
 	}
 	d.Facts[workflow.FactDocKind] = d.DocKind
@@ -152,11 +162,19 @@ func (s *Documents) Update(ctx context.Context, actor workflow.Actor, id int64, 
 			changed = append(changed, "disclosure.attribute")
 		}
 	}
+	if ch, err := s.applyInterprets(ctx, actor, &d, in.Interprets); err != nil {
+		return Document{}, err
+	} else if ch {
+		changed = append(changed, "interprets")
+	}
 	if len(changed) == 0 {
 		return d, nil
 	}
 	if strings.TrimSpace(d.Title) == "" {
 		return Document{}, &workflow.Error{Code: workflow.EInvalid, Field: "title", Message: "标题不能为空"}
+	}
+	if err := s.checkInterpretationKind(ctx, d, slices.Contains(changed, "doc_kind")); err != nil {
+		return Document{}, err
 	}
 	for _, c := range changed {
 		if strings.HasPrefix(c, "disclosure.") && d.Facts.Bool("legal_approved") {
@@ -210,7 +228,17 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 		return Document{}, err
 	}
 	now := s.now()
-	res, err := s.Engine.Fire(d.Instance, name, actor, s.flowInput(d, name, in), now)
+	flow := d
+	if s.publishes(d, name) {
+		def, err := s.Engine.Definition(d.Instance)
+		if err != nil {
+			return Document{}, err
+		}
+		if err := s.interpretationFacts(ctx, def, &flow); err != nil {
+			return Document{}, err
+		}
+	}
+	res, err := s.Engine.Fire(flow.Instance, name, actor, s.flowInput(d, name, in), now)
 	if err != nil {
 		return Document{}, err
 	}
@@ -219,6 +247,13 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 		pub, err := s.publication(d, in, now)
 		if err != nil {
 			return Document{}, err
+		}
+		step, err := s.interpretedStep(ctx, d)
+		if err != nil {
+			return Document{}, err
+		}
+		if step != nil {
+			pub.Then = append(pub.Then, *step)
 		}
 		if stored, err = s.Store.ApplyPublication(ctx, d.Instance, res, pub); err != nil {
 			return Document{}, err
@@ -233,6 +268,12 @@ func (s *Documents) Fire(ctx context.Context, actor workflow.Actor, id int64, ve
 	d.Instance = stored
 	d.UpdatedAt = now
 	return d, nil
+}
+
+// publishes reports whether the transition called name takes d to a state the flows tag public.
+func (s *Documents) publishes(d Document, name string) bool {
+	def, err := s.Engine.Definition(d.Instance)
+	return err == nil && slices.ContainsFunc(def.Candidates(d.State, name), func(t *workflow.Transition) bool { return s.public(t.To) && !s.public(d.State) })
 }
 
 // publicationInputs are the catalogue metadata a publication takes; publication checks them.
@@ -360,7 +401,7 @@ func (s *Documents) Available(actor workflow.Actor, d Document) []workflow.Trans
 	acting, cs := s.acting(actor, d)
 	for _, t := range s.Engine.Available(d.Instance, acting, s.now()) {
 		if s.permitted(actor, acting, cs, d, t) {
-			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: requires(t, d.Facts)})
+			out = append(out, workflow.TransitionView{Name: t.Name, Label: t.Label, Requires: requires(t, d.Facts), Inputs: t.Inputs})
 		}
 	}
 	return out
@@ -407,7 +448,8 @@ func requires(t *workflow.Transition, f workflow.Facts) []string {
 // ActionLabels name the audit actions outside the flows: changes to a record that no transition
 // makes. The history of every page and answer names them so.
 var ActionLabels = map[string]string{"create": "创建", "edit": "修改", "validity": "变更有效性", "dispose": "处理公众意见",
-	"summary": "上传意见采纳情况说明", "upload": "上传文件", "link_document": "关联依申请公开文件"}
+	"summary": "上传意见采纳情况说明", "upload": "上传文件", "link_document": "关联依申请公开文件",
+	"link_interpretation": "关联政策解读", "unlink_interpretation": "取消关联政策解读"}
 
 // Detail is everything the document page shows.
 type Detail struct {
@@ -421,6 +463,10 @@ type Detail struct {
 	StateLabel  string
 	Transitions map[string]string // transition name → label, for the history
 	CoUnits     []CoUnitStatus    // the co-units of a joint document with their countersign
+	// Interprets is the 规范性文件 the document interprets (政策解读的文件), when the actor may read it;
+	// Interpretations are the document's interpretations the actor may read.
+	Interprets      *Document
+	Interpretations []Document
 }
 
 // Label names a history entry's action, the same in the API and the pages: the label of the
@@ -451,12 +497,17 @@ func (s *Documents) Detail(ctx context.Context, actor workflow.Actor, id int64) 
 	if err != nil {
 		return Detail{}, err
 	}
+	policy, ins, err := s.links(ctx, actor, d)
+	if err != nil {
+		return Detail{}, err
+	}
 	labels := maps.Clone(ActionLabels)
 	for _, t := range def.Transitions {
 		labels[t.Name] = t.Label
 	}
 	return Detail{Document: d, Definition: def, Available: s.Available(actor, d), Blocked: s.Blocked(actor, d), History: hist, Deadlines: dls,
-		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels, CoUnits: CoUnits(d)}, nil
+		Disclosure: s.DisclosureProblems(d), StateLabel: def.StateLabel(d.State), Transitions: labels, CoUnits: CoUnits(d),
+		Interprets: policy, Interpretations: ins}, nil
 }
 
 // StateLabel names d's state in Chinese (起草中, 科室负责人审核 ...), as its detail does.

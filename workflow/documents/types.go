@@ -28,6 +28,19 @@ type DocumentStore interface {
 	// PublicDocument reads document id if it is 主动公开 and in one of states (those the flows tag
 	// public).
 	PublicDocument(ctx context.Context, id int64, states []string) (Document, error)
+	// Interpretations lists the documents that interpret document id (Document.Interprets), in
+	// any state, oldest first, without body.
+	Interpretations(ctx context.Context, id int64) ([]Document, error)
+	// PublicInterpretations lists the public documents (as PublicDocument) that interpret
+	// document id, in the order they were published.
+	PublicInterpretations(ctx context.Context, id int64, states []string) ([]Document, error)
+}
+
+// Step is a transition of another record that a change brings about, applied in the change's
+// transaction: the interpreted policy's when its interpretation is published.
+type Step struct {
+	Prev   workflow.Instance
+	Result workflow.Result
 }
 
 // Authz is the authorizer with the question "may this user do that in this unit", used to filter
@@ -67,6 +80,9 @@ type Publication struct {
 	ValidUntil      time.Time // zero = none
 	PublishedAt     time.Time
 	SearchTerms     []string
+	// Then are the steps of other records the publication brings about, applied in its
+	// transaction.
+	Then []Step
 }
 
 // DocumentQuery filters the staff document list.
@@ -120,6 +136,9 @@ type Draft struct {
 	// CatalogueItem is the code of the catalogue item the document belongs to: nil = unchanged,
 	// "" = none.
 	CatalogueItem *string
+	// Interprets is the 规范性文件 the document is the interpretation (政策解读) of: nil =
+	// unchanged, 0 = none.
+	Interprets *int64
 	// Decision drafts.
 	OpensAt            *time.Time
 	ClosesAt           *time.Time
