@@ -40,6 +40,7 @@ type editorForm struct {
 	CatalogueItem           string   // the code of the catalogue item (标准目录事项), "" = none
 	CatalogueSent           bool     // the form had the item select (a site without a catalogue has none)
 	CatalogueQuery          string   // what was typed in the item search
+	Interprets              string   // the number of the 规范性文件 a 政策解读 interprets; "" = none
 }
 
 // datetimeLocal is the value format of <input type="datetime-local">.
@@ -87,6 +88,9 @@ func formFromDocument(d documents.Document) editorForm {
 		ClosesAt: localInput(d.Facts["closes_at"]), ShorteningReason: d.Facts["shortening_reason"],
 		ConsultationExempt: d.Facts.Bool("consultation_exempt"), ExemptReason: d.Facts["exempt_reason"],
 		CoUnits: workflow.SplitUnits(d.Facts[documents.FactCoUnits]), CatalogueItem: d.Item.Code}
+	if d.Interprets != 0 {
+		f.Interprets = strconv.FormatInt(d.Interprets, 10)
+	}
 	for _, g := range strings.Split(d.Facts["grounds"], ",") {
 		if g = strings.TrimSpace(g); g != "" {
 			f.Grounds = append(f.Grounds, g)
@@ -105,7 +109,8 @@ func formFromRequest(c *gin.Context) editorForm {
 		PublicInterestOverride: on("public_interest_override"), DisclosureRequiredByLaw: on("disclosure_required_by_law"),
 		OpensAt: c.PostForm("opens_at"), ClosesAt: c.PostForm("closes_at"), ShorteningReason: c.PostForm("shortening_reason"),
 		ConsultationExempt: on("consultation_exempt"), ExemptReason: c.PostForm("exempt_reason"), CoUnits: c.PostFormArray("co_units"),
-		CatalogueItem: c.PostForm("catalogue_item"), CatalogueSent: sent("catalogue_item"), CatalogueQuery: strings.TrimSpace(c.PostForm("catalogue_q"))}
+		CatalogueItem: c.PostForm("catalogue_item"), CatalogueSent: sent("catalogue_item"), CatalogueQuery: strings.TrimSpace(c.PostForm("catalogue_q")),
+		Interprets: c.PostForm("interprets")}
 }
 
 // draft turns the form into the use case's Draft: every field set, so the saved draft is exactly
@@ -127,6 +132,16 @@ func (f editorForm) draft(definition string) (documents.Draft, error) {
 	if definition == "document" {
 		co := append([]string{}, f.CoUnits...)
 		d.CoUnits = &co
+		var policy int64
+		if v := strings.TrimSpace(f.Interprets); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return d, &workflow.Error{Code: workflow.EInvalid, Field: "interprets", Message: "请填写所解读的规范性文件的编号（数字）",
+					Details: map[string]any{"reason": "interprets_not_found"}}
+			}
+			policy = n
+		}
+		d.Interprets = &policy
 	}
 	if definition == "decision" {
 		opens, err := parseLocal("opens_at", f.OpensAt)

@@ -86,7 +86,19 @@ func formOf(spec formSpec, t workflow.TransitionView) formAction {
 	if len(cands) > 0 {
 		a.Style = cands[0].Style
 		a.Publish = meta.StateHas(cands[0].To, workflow.TagPublic)
-		for _, name := range cands[0].Inputs {
+		// The optional inputs of the entry that would be taken now, else those the instance's
+		// version names, else (a version that names none) the latest's that the version declares
+		// (all of them for a version declaring none: the use case takes them).
+		inputs := cands[0].Inputs
+		if own := spec.Def.Candidates(spec.State, t.Name); len(own) > 0 && own[0].Inputs != nil {
+			inputs = own[0].Inputs
+		} else if slices.ContainsFunc(inputs, spec.Def.Declares) {
+			inputs = slices.DeleteFunc(slices.Clone(inputs), func(n string) bool { return !spec.Def.Declares(n) })
+		}
+		if t.Inputs != nil {
+			inputs = t.Inputs
+		}
+		for _, name := range inputs {
 			if !slices.Contains(cands[0].Requires, name) && !slices.Contains(names, name) && !slices.Contains(spec.Omit, name) {
 				names = append(names, name)
 			}

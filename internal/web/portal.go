@@ -250,6 +250,10 @@ type portalDocView struct {
 	Summary     []string
 	// Files are the signed original, attachments and 图解 published with it.
 	Files []fileRow
+	// Interprets is the public 规范性文件 a 政策解读 interprets; Interpretations are a public
+	// 规范性文件's public interpretations.
+	Interprets      *documents.Document
+	Interpretations []documents.Document
 }
 
 // portalDocument is one published document's page with its catalogue metadata table.
@@ -276,6 +280,10 @@ func (s *Site) portalDocument(c *gin.Context) {
 			s.errorPage(c, err)
 			return
 		}
+	}
+	if v.Interprets, v.Interpretations, err = s.Docs.PublicLinks(c.Request.Context(), d); err != nil {
+		s.errorPage(c, err)
+		return
 	}
 	if d.Definition == "decision" && s.consultationsOn() {
 		if cv, err := s.Consultations.View(c.Request.Context(), id); err == nil {

@@ -95,6 +95,10 @@ type docPageView struct {
 	Files         *filesPanel
 	Answered      []requests.CitingRequest // the requests the document answered (onrequest.go)
 	CoUnits       []coUnitRow              // a joint document's co-units (会签) and their approvals
+	// Interprets is the 规范性文件 a 政策解读 interprets (解读的文件); Interpretations are a
+	// 规范性文件's interpretations (政策解读).
+	Interprets      *documents.Document
+	Interpretations []documents.Document
 }
 
 // coUnitRow is one co-unit of a joint document on its page.
@@ -146,7 +150,7 @@ func (s *Site) loadDocPage(c *gin.Context, id int64) (docPageView, error) {
 	v := docPageView{Doc: d, Kind: kindLabel(d), StateLabel: det.StateLabel, Unit: d.UnitName,
 		Attribute: d.Facts["attribute"], GroundsText: d.Facts["grounds_explanation"], LegalApproved: d.Facts.Bool("legal_approved"),
 		Problems: problemsOf(det.Disclosure), Paragraphs: paragraphs(d.Body),
-		Published: det.Definition.StateHas(d.State, workflow.TagPublic)}
+		Published: det.Definition.StateHas(d.State, workflow.TagPublic), Interprets: det.Interprets, Interpretations: det.Interpretations}
 	if v.Unit == "" {
 		v.Unit = unitName(s.unitNames(c), d.Unit)
 	}
@@ -369,6 +373,8 @@ var factLabels = []struct{ name, label string }{
 	{"signer", "签发人"},
 	{"published_on", "公开日期"},
 	{"rereviewed_on", "最近复审日期"},
+	{"interpreted_on", "政策解读公开日期"},
+	{"interpretation_reason", "未同步发布政策解读的理由"},
 }
 
 func (s *Site) factRows(d documents.Document) []factRow {
@@ -401,12 +407,14 @@ var changedLabels = map[string]string{
 	"consultation.shortening_reason": "缩短期限理由", "consultation.consultation_exempt": "免于征求意见",
 	"consultation.exempt_reason": "免于征求意见理由", "consultation.comments_public": "是否公开公众意见",
 	"countersign.co_units": "会签科室", "catalogue.item": "标准目录事项",
+	"interprets": "所解读的文件",
 }
 
 // dataLabels name the inputs recorded in the history.
 var dataLabels = map[string]string{"title": "标题", "changed": "修改内容", "validity": "有效性", "valid_until": "有效期至",
 	"doc_number": "发文字号", "subject_category": "主题分类", "summary": "内容概述", "count": "意见条数", "disposition": "处理结果",
-	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小", "catalogue_item": "标准目录事项"}
+	"characters": "字数", "file_name": "文件名", "file_kind": "类别", "size": "大小", "catalogue_item": "标准目录事项",
+	"interprets": "所解读的文件编号", "interpretation_id": "政策解读编号", "interpretation": "政策解读"}
 
 // hiddenData are audit data kept for the record but not shown in the timeline (hashes, ids).
 var hiddenData = map[string]bool{"sha256": true, "comment_ids": true, "campaign_keys": true, "file_id": true, "content_type": true}
