@@ -105,16 +105,10 @@ func newPlatform(ctx context.Context, a *app, reg *prometheus.Registry, redis *t
 	return p, nil
 }
 
-// Close stops the reload loops and the comment intake of every agency built after the first (the
-// app closes the first's stores).
+// Close stops the reload loops. The agencies' stores are the app's (app.orgs, shared with the
+// worker: one comment intake per agency and process), closed with it.
 func (p *platform) Close() {
 	p.cancel()
-	p.sites.Range(func(id, s any) bool {
-		if id != p.first.agency.ID {
-			s.(*site).stores.Close()
-		}
-		return true
-	})
 }
 
 // Handler is the platform's outer handler.
@@ -213,8 +207,7 @@ func (p *platform) site(ctx context.Context, ag agencies.Agency) (*site, error) 
 			done := make(chan struct{})
 			p.building[ag.ID] = done
 			p.mu.Unlock()
-			stores := postgres.NewStores(p.a.db, ag.ID, workflow.SystemClock)
-			s, err := p.build(ctx, ag, stores)
+			s, err := p.build(ctx, ag, p.a.orgs.For(ag.ID))
 			p.mu.Lock()
 			delete(p.building, ag.ID)
 			if err == nil {
@@ -223,7 +216,6 @@ func (p *platform) site(ctx context.Context, ag agencies.Agency) (*site, error) 
 			p.mu.Unlock()
 			close(done)
 			if err != nil {
-				stores.Close()
 				return nil, err
 			}
 			p.log.Info("agency served", "agency", ag.Code, "host", ag.Host)
