@@ -155,13 +155,25 @@ func (b *runner) waitFired(ctx context.Context, o Owner, run dueRun, limit time.
 }
 
 // firingLatency returns the median and 99th percentile, in seconds, of run's firings after its
-// commit (each firing's transaction start, the created_at of its outbox row).
+// commit (each deadline's done_at: the start of the batch that fired it).
 func (b *runner) firingLatency(ctx context.Context, o Owner, run dueRun) (p50, p99 float64, err error) {
-	const q = `SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $3)), 0),
-		COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $3)), 0)
-		FROM outbox WHERE org_id = $1 AND id > $2 AND payload->>'transition' = 'open'`
-	if err := b.t.DB.QueryRowContext(ctx, q, o.Org, run.outboxBefore, run.committed).Scan(&p50, &p99); err != nil {
+	const q = `SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - $3)), 0),
+		COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - $3)), 0)
+		FROM deadlines WHERE org_id = $1 AND id > $2 AND name = 'consultation_opens' AND status = 'done'`
+	if err := b.t.DB.QueryRowContext(ctx, q, o.Org, run.firstDeadline, run.committed).Scan(&p50, &p99); err != nil {
 		return 0, 0, fmt.Errorf("firing latencies: %w", err)
 	}
-	return p50, p99, nil
+	return max(p50, 0), max(p99, 0), nil
+}
+
+// told counts run's consultations whose opening has been notified to someone.
+func (b *runner) told(ctx context.Context, o Owner, run dueRun) (int, error) {
+	var n int
+	const q = `SELECT count(DISTINCT nt.subject_id) FROM notifications nt
+		JOIN deadlines d ON d.org_id = nt.org_id AND d.subject_kind = nt.subject_kind AND d.subject_id = nt.subject_id
+		WHERE nt.org_id = $1 AND nt.kind = 'open' AND d.name = 'consultation_opens' AND d.id > $2`
+	if err := b.t.DB.QueryRowContext(ctx, q, o.Org, run.firstDeadline).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count notified consultations: %w", err)
+	}
+	return n, nil
 }

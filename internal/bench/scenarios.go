@@ -311,7 +311,7 @@ func (b *runner) sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	committed, firstDeadline, outboxBefore := run.committed, run.firstDeadline, run.outboxBefore
+	committed, firstDeadline := run.committed, run.firstDeadline
 	limit := committed.Add(max(10*time.Minute, time.Duration(n)*10*time.Millisecond))
 	firedLate, err := b.waitFired(ctx, b.t.Owner, run, limit)
 	if err != nil {
@@ -319,26 +319,37 @@ func (b *runner) sweep(ctx context.Context) error {
 	}
 	fired := time.Since(committed)
 	deliveredLate := firedLate
+	told := 0
 	if !firedLate {
-		// Watching must not cost the sweep: each poll is one index probe, 100 ms apart.
+		// Watching must not cost the sweep: each poll is one index probe, 100 ms apart, and the
+		// notifications are counted only once no outbox row is left (a binary whose sweep writes
+		// them through the outbox), then every second.
 		for {
 			var one int
-			err := b.t.DB.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE processed_at IS NULL AND id > $1 LIMIT 1`, outboxBefore).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				deliveredLate = false
-				break
-			}
-			if err != nil {
+			err := b.t.DB.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE processed_at IS NULL AND id > $1 LIMIT 1`, run.outboxBefore).Scan(&one)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("watch notifications: %w", err)
+			}
+			if errors.Is(err, sql.ErrNoRows) {
+				if told, err = b.told(ctx, b.t.Owner, run); err != nil {
+					return err
+				}
+				if told >= n {
+					break
+				}
 			}
 			if time.Now().After(limit) {
 				deliveredLate = true
 				break
 			}
+			wait := 100 * time.Millisecond
+			if err == nil {
+				wait = time.Second
+			}
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(100 * time.Millisecond):
+			case <-time.After(wait):
 			}
 		}
 	}
@@ -348,12 +359,6 @@ func (b *runner) sweep(ctx context.Context) error {
 		return err
 	}
 	var done, skipped, left int
-	const q = `SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $2)), 0),
-		COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - $2)), 0)
-		FROM outbox WHERE id > $1 AND payload->>'transition' = 'open'`
-	if err := b.t.DB.QueryRowContext(ctx, q, outboxBefore, committed).Scan(&p50, &p99); err != nil {
-		return fmt.Errorf("firing latencies: %w", err)
-	}
 	if err := b.t.DB.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'skipped'),
 		count(*) FILTER (WHERE status = 'pending') FROM deadlines WHERE org_id = $1 AND name = 'consultation_opens' AND id > $2`,
 		b.t.Owner.Org, firstDeadline).Scan(&done, &skipped, &left); err != nil {
@@ -361,15 +366,16 @@ func (b *runner) sweep(ctx context.Context) error {
 	}
 	row := Row{Name: name, Kind: "scenario", Unit: "deadlines/s", Throughput: float64(done+skipped) / fired.Seconds(),
 		P50ms: p50 * 1000, P99ms: p99 * 1000, Requests: done, Errors: skipped + left,
-		Note: fmt.Sprintf("every deadline fired %.1f s after the commit (%d done, %d skipped); their %d notifications delivered after %.1f s; "+
-			"latency = firing time after the commit", fired.Seconds(), done, skipped, n, delivered.Seconds())}
+		Note: fmt.Sprintf("every deadline fired %.1f s after the commit (%d done, %d skipped); all %d consultations' openings notified after %.1f s; "+
+			"latency = firing time after the commit", fired.Seconds(), done, skipped, told, delivered.Seconds())}
 	switch {
 	case firedLate:
 		row.Note = fmt.Sprintf("gave up after %.0f s with %d of %d deadlines still pending (%d done, %d skipped); "+
 			"latency = firing time after the commit", fired.Seconds(), left, n, done, skipped)
 	case deliveredLate:
 		row.Note = fmt.Sprintf("every deadline fired %.1f s after the commit (%d done, %d skipped); gave up waiting for their "+
-			"notifications after %.0f s; latency = firing time after the commit", fired.Seconds(), done, skipped, delivered.Seconds())
+			"notifications after %.0f s with %d of %d notified; latency = firing time after the commit", fired.Seconds(), done, skipped,
+			delivered.Seconds(), told, n)
 	}
 	b.add(row, LimitTPCB)
 	return nil

@@ -53,7 +53,8 @@ func (f *flows) consultation(title string, opens, closes time.Time) doc {
 // checkEffectsOnce verifies that every committed side effect happened exactly once: every outbox
 // row is processed and reached exactly the users it names (role holders of the subject's unit or
 // bureau-wide, and the subject's creator, never the actor), every reminder or overdue deadline
-// that fired reached its role holders and the creator, and no timed transition fired twice.
+// that fired reached its role holders and the creator, every timed transition told the creator
+// once, and no timed transition fired twice.
 func checkEffectsOnce(t *testing.T, db *postgres.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -94,6 +95,14 @@ func checkEffectsOnce(t *testing.T, db *postgres.DB) {
 			WHERE d.org_id = dl.org_id AND d.id = dl.subject_id) x ON true
 		WHERE dl.action IN ('remind', 'overdue') AND dl.status = 'done' AND dl.subject_kind = 'document'`
 	checkCounts(t, db, "reminder", reminders)
+	// A timed transition the sweep fired is told in its own transaction, each entry naming the
+	// deadline: its subject's creator exactly once (its role holders are checked by the flows).
+	const fired = `
+		SELECT dl.id, 1 AS want, (SELECT count(*) FROM notifications n WHERE n.org_id = dl.org_id
+			AND n.source = 'deadline:' || dl.id AND n.user_id = d.created_by) AS got
+		FROM deadlines dl JOIN documents d ON d.org_id = dl.org_id AND d.id = dl.subject_id
+		WHERE dl.action = 'fire' AND dl.status = 'done' AND dl.subject_kind = 'document'`
+	checkCounts(t, db, "timed transition", fired)
 	rows, err := db.QueryContext(ctx, `SELECT subject_id, action, count(*) FROM audit_events
 		WHERE action IN ('open', 'close', 'publish') GROUP BY subject_id, action HAVING count(*) > 1`)
 	if err != nil {

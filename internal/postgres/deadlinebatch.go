@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,11 +83,10 @@ func (s *Deadlines) fireBatchTx(ctx context.Context, tx *sqlx.Tx, now time.Time,
 // describes.
 func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time, due []deadlineRow, ids []int64, fire func(d workflow.Deadline, inst workflow.Instance) (workflow.Result, error)) (int, error) {
 
-	// The instances the fire deadlines act on, locked in id order, and their chain heads.
+	// The instances the fire deadlines act on, locked in id order, with what their notifications
+	// say of them and their audit chain heads (kept on the row, migration 000023).
 	subjects := map[string][]int64{}
 	seen := map[subjectKey]bool{}
-	var headKinds []string
-	var headIDs []int64
 	for _, d := range due {
 		k := subjectKey{d.SubjectKind, d.SubjectID}
 		if workflow.DeadlineAction(d.Action) != workflow.ActionFire || seen[k] {
@@ -94,15 +94,17 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 		}
 		seen[k] = true
 		subjects[tableOf(d.SubjectKind)] = append(subjects[tableOf(d.SubjectKind)], d.SubjectID)
-		headKinds, headIDs = append(headKinds, d.SubjectKind), append(headIDs, d.SubjectID)
 	}
 	insts := map[subjectKey]workflow.Instance{}
+	sums := map[subjectKey]subjectSummary{}
+	heads := map[subjectKey]chainHead{}
 	for _, table := range []string{"documents", "requests"} {
 		if len(subjects[table]) == 0 {
 			continue
 		}
-		var rows []instanceRow
-		q := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts FROM ` + table + `
+		var rows []lockedRow
+		q := `SELECT id, org_id, unit_code, definition, definition_version, state, version, facts, title, created_by,
+				audit_seq, audit_hash FROM ` + table + `
 			WHERE org_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`
 		if err := tx.SelectContext(ctx, &rows, q, s.org, pq.Array(subjects[table])); err != nil {
 			return 0, translate(fmt.Errorf("lock %s: %w", table, err), "")
@@ -116,26 +118,10 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 			if err != nil {
 				return 0, err
 			}
-			insts[subjectKey{kind, r.ID}] = inst
-		}
-	}
-	type head struct {
-		Kind    string `db:"subject_kind"`
-		Subject int64  `db:"subject_id"`
-		Seq     int    `db:"seq"`
-		Hash    string `db:"hash"`
-	}
-	heads := map[subjectKey]head{}
-	if len(headIDs) > 0 {
-		var rows []head
-		const qh = `SELECT DISTINCT ON (subject_kind, subject_id) subject_kind, subject_id, seq, hash FROM audit_events
-			WHERE org_id = $1 AND (subject_kind, subject_id) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))
-			ORDER BY subject_kind, subject_id, seq DESC`
-		if err := tx.SelectContext(ctx, &rows, qh, s.org, pq.Array(headKinds), pq.Array(headIDs)); err != nil {
-			return 0, translate(fmt.Errorf("read audit chain heads: %w", err), "")
-		}
-		for _, h := range rows {
-			heads[subjectKey{h.Kind, h.Subject}] = h
+			k := subjectKey{kind, r.ID}
+			insts[k] = inst
+			sums[k] = subjectSummary{ID: r.ID, Title: r.Title, Unit: r.Unit, Creator: r.Creator}
+			heads[k] = chainHead{seq: r.AuditSeq, hash: r.AuditHash}
 		}
 	}
 
@@ -143,7 +129,7 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 	var (
 		statuses, outcomes []string
 		events             []batchEvent
-		outbox             []string
+		told               []toldOf
 		newDeadlines       []deadlineEffect
 		cancels            []deadlineEffect
 		changed            = map[subjectKey]bool{}
@@ -182,9 +168,9 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 				data[key] = v
 			}
 			h := heads[k]
-			h.Seq++
+			h.seq++
 			heads[k] = h
-			events = append(events, batchEvent{subject: k, e: workflow.AuditEntry{Seq: h.Seq, Action: res.Event.Transition,
+			events = append(events, batchEvent{subject: k, e: workflow.AuditEntry{Seq: h.seq, Action: res.Event.Transition,
 				FromState: res.Event.From, ToState: res.Event.To, ActorID: res.Event.Actor.UserID,
 				ActorName: actorName(res.Event.Actor), Data: data, At: now}})
 			p := newNotifyPayload(k.kind, inst, res)
@@ -199,11 +185,7 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 					p.addNotify(e)
 				}
 			}
-			b, err := jsonText(p)
-			if err != nil {
-				return 0, fmt.Errorf("encode outbox payload: %w", err)
-			}
-			outbox = append(outbox, b)
+			told = append(told, toldOf{p: p, deadline: d.ID})
 			outcome = fmt.Sprintf("%s → %s", res.Event.From, res.Event.To)
 		case workflow.ActionRemind, workflow.ActionOverdue:
 			outcome = "notify" // counted below, all notifications of the batch in one go
@@ -212,7 +194,10 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 		statuses, outcomes = append(statuses, status), append(outcomes, outcome)
 	}
 
-	// Write it all, one statement per kind of row.
+	// Write it all, one statement per kind of row. The transitions' notifications go straight to
+	// the inbox in this transaction, not through the outbox: the batch knows every subject and
+	// reads every role holder in one statement, where an outbox row would cost a write, a relay,
+	// a queued task and a transaction of its own per firing.
 	notified, err := s.notifyDeadlines(ctx, tx, notify)
 	if err != nil {
 		return 0, err
@@ -222,15 +207,8 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 			outcomes[i] = fmt.Sprintf("notified %d", notified[d.ID])
 		}
 	}
-	if err := s.updateInstances(ctx, tx, insts, changed, now); err != nil {
+	if err := s.tellTransitions(ctx, tx, told, sums); err != nil {
 		return 0, err
-	}
-	if len(outbox) > 0 {
-		const qo = `INSERT INTO outbox (org_id, kind, payload)
-			SELECT $1, $2, p::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n`
-		if _, err := tx.ExecContext(ctx, qo, s.org, OutboxNotify, pq.Array(outbox)); err != nil {
-			return 0, translate(fmt.Errorf("insert outbox: %w", err), "")
-		}
 	}
 	if err := insertDeadlines(ctx, tx, s.org, newDeadlines); err != nil {
 		return 0, err
@@ -249,20 +227,32 @@ func (s *Deadlines) fireLockedTx(ctx context.Context, tx *sqlx.Tx, now time.Time
 			return 0, translate(fmt.Errorf("cancel deadlines: %w", err), "")
 		}
 	}
-	// The audit events last: taking their gseq range locks the organisation's audit head until
-	// commit, so the lock is held for as little as possible.
-	prevHash := make(map[subjectKey]string, len(heads))
-	for k, h := range heads {
-		prevHash[k] = h.Hash
-	}
-	if err := s.db.appendAuditBatch(ctx, tx, s.org, events, prevHash); err != nil {
-		return 0, err
-	}
 	const qd = `UPDATE deadlines d SET status = u.status, outcome = u.outcome, done_at = $2
 		FROM unnest($3::bigint[], $4::text[], $5::text[]) AS u(id, status, outcome)
 		WHERE d.org_id = $1 AND d.id = u.id`
 	if _, err := tx.ExecContext(ctx, qd, s.org, now, pq.Array(ids), pq.Array(statuses), pq.Array(outcomes)); err != nil {
 		return 0, translate(fmt.Errorf("mark deadlines: %w", err), "")
+	}
+	// The audit events last: taking their gseq range locks the organisation's audit head until
+	// commit, so the lock is held for as little as possible. The instances are written with their
+	// new chain heads before the events, so the trigger that keeps the heads (000023) finds them
+	// current and every instance gets one new row version, not two.
+	prevHash := make(map[subjectKey]string, len(heads))
+	for k, h := range heads {
+		prevHash[k] = h.hash
+	}
+	batch, err := s.db.prepareAuditBatch(ctx, tx, s.org, events, prevHash)
+	if err != nil {
+		return 0, err
+	}
+	for k := range changed {
+		heads[k] = batch.heads[k]
+	}
+	if err := s.updateInstances(ctx, tx, insts, changed, heads, now); err != nil {
+		return 0, err
+	}
+	if err := batch.insert(ctx, tx, s.org); err != nil {
+		return 0, err
 	}
 	return len(due), nil
 }
@@ -281,14 +271,14 @@ type deadlineEffect struct {
 	e       workflow.Effect
 }
 
-// updateInstances writes the new state, facts and version of every changed instance, one
-// statement per table.
-func (s *Deadlines) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[subjectKey]workflow.Instance, changed map[subjectKey]bool, now time.Time) error {
+// updateInstances writes the new state, facts, version and audit chain head of every changed
+// instance, one statement per table.
+func (s *Deadlines) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[subjectKey]workflow.Instance, changed map[subjectKey]bool,
+	heads map[subjectKey]chainHead, now time.Time) error {
 	type cols struct {
-		ids      []int64
-		states   []string
-		facts    []string
-		versions []int64
+		ids, versions, seqs []int64
+		states, facts       []string
+		hashes              []string
 	}
 	by := map[string]*cols{}
 	for k := range changed {
@@ -304,12 +294,15 @@ func (s *Deadlines) updateInstances(ctx context.Context, tx *sqlx.Tx, insts map[
 		c := by[table]
 		c.ids, c.states, c.facts, c.versions = append(c.ids, k.id), append(c.states, inst.State), append(c.facts, f),
 			append(c.versions, int64(inst.Version))
+		c.seqs, c.hashes = append(c.seqs, int64(heads[k].seq)), append(c.hashes, heads[k].hash)
 	}
 	for table, c := range by {
-		q := `UPDATE ` + table + ` t SET state = u.state, facts = u.facts::jsonb, version = u.version, updated_at = $2
-			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::int[]) AS u(id, state, facts, version)
+		q := `UPDATE ` + table + ` t SET state = u.state, facts = u.facts::jsonb, version = u.version, updated_at = $2,
+				audit_seq = u.seq, audit_hash = u.hash
+			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[], $8::text[]) AS u(id, state, facts, version, seq, hash)
 			WHERE t.org_id = $1 AND t.id = u.id`
-		if _, err := tx.ExecContext(ctx, q, s.org, now, pq.Array(c.ids), pq.Array(c.states), pq.Array(c.facts), pq.Array(c.versions)); err != nil {
+		if _, err := tx.ExecContext(ctx, q, s.org, now, pq.Array(c.ids), pq.Array(c.states), pq.Array(c.facts), pq.Array(c.versions),
+			pq.Array(c.seqs), pq.Array(c.hashes)); err != nil {
 			return translate(fmt.Errorf("update %s: %w", table, err), "")
 		}
 	}
@@ -364,24 +357,47 @@ func insertDeadlines(ctx context.Context, tx *sqlx.Tx, org int64, effects []dead
 // prevHash, in two statements: one takes the gseq range, one inserts every event. The caller
 // holds the subjects' row locks.
 func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, events []batchEvent, prevHash map[subjectKey]string) error {
-	if len(events) == 0 {
-		return nil
+	b, err := db.prepareAuditBatch(ctx, tx, org, events, prevHash)
+	if err != nil {
+		return err
+	}
+	return b.insert(ctx, tx, org)
+}
+
+// chainHead is the seq and hash of the last event of a subject's audit chain.
+type chainHead struct {
+	seq  int
+	hash string
+}
+
+// auditBatch is a batch of audit events with their gseq and hashes, ready to insert, and the
+// chain head each subject will have after them.
+type auditBatch struct {
+	heads                                                       map[subjectKey]chainHead
+	kinds, actions, froms, tos, names, data, prevs, hashes, ats []string
+	subjects, seqs, actors, gseqs                               []int64
+}
+
+// prepareAuditBatch takes the gseq range of events (locking the organisation's audit head until
+// commit) and computes their hashes after the chain heads prevHash (which it advances).
+func (db *DB) prepareAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, events []batchEvent, prevHash map[subjectKey]string) (auditBatch, error) {
+	n := len(events)
+	b := auditBatch{heads: map[subjectKey]chainHead{}}
+	if n == 0 {
+		return b, nil
 	}
 	if db.auditKey == nil {
-		return errNoAuditKey
+		return b, errNoAuditKey
 	}
 	var last, legacy int64
 	const qh = `INSERT INTO audit_heads (org_id, gseq) VALUES ($1, $2)
 		ON CONFLICT (org_id) DO UPDATE SET gseq = audit_heads.gseq + $2 RETURNING gseq, legacy_until`
-	if err := tx.QueryRowContext(ctx, qh, org, len(events)).Scan(&last, &legacy); err != nil {
-		return translate(fmt.Errorf("take audit sequence: %w", err), "")
+	if err := tx.QueryRowContext(ctx, qh, org, n).Scan(&last, &legacy); err != nil {
+		return b, translate(fmt.Errorf("take audit sequence: %w", err), "")
 	}
-	n := len(events)
-	var (
-		kinds, actions, froms, tos, names, data, prevs, hashes, ats = make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		subjects, seqs, actors, gseqs = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	)
+	b.kinds, b.actions, b.froms, b.tos, b.names = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	b.data, b.prevs, b.hashes, b.ats = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	b.subjects, b.seqs, b.actors, b.gseqs = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	first := last - int64(n) + 1
 	for i, ev := range events {
 		e := ev.e
@@ -393,15 +409,24 @@ func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, even
 		e.PrevHash = prevHash[ev.subject]
 		h, err := auditHash(db.auditKey, e.PrevHash, org, ev.subject.kind, ev.subject.id, g, legacy, e)
 		if err != nil {
-			return err
+			return b, err
 		}
 		prevHash[ev.subject] = h
+		b.heads[ev.subject] = chainHead{seq: e.Seq, hash: h}
 		d, err := jsonText(e.Data)
 		if err != nil {
-			return fmt.Errorf("encode audit data: %w", err)
+			return b, fmt.Errorf("encode audit data: %w", err)
 		}
-		kinds[i], subjects[i], seqs[i], actions[i], froms[i], tos[i] = ev.subject.kind, ev.subject.id, int64(e.Seq), e.Action, e.FromState, e.ToState
-		actors[i], names[i], data[i], ats[i], prevs[i], hashes[i], gseqs[i] = e.ActorID, e.ActorName, d, e.At.Format(time.RFC3339Nano), e.PrevHash, h, g
+		b.kinds[i], b.subjects[i], b.seqs[i], b.actions[i], b.froms[i], b.tos[i] = ev.subject.kind, ev.subject.id, int64(e.Seq), e.Action, e.FromState, e.ToState
+		b.actors[i], b.names[i], b.data[i], b.ats[i], b.prevs[i], b.hashes[i], b.gseqs[i] = e.ActorID, e.ActorName, d, e.At.Format(time.RFC3339Nano), e.PrevHash, h, g
+	}
+	return b, nil
+}
+
+// insert writes the batch's events in one statement.
+func (b auditBatch) insert(ctx context.Context, tx *sqlx.Tx, org int64) error {
+	if len(b.kinds) == 0 {
+		return nil
 	}
 	const q = `INSERT INTO audit_events (org_id, subject_kind, subject_id, seq, action, from_state, to_state,
 			actor_id, actor_name, data, at, prev_hash, hash, gseq, keyed)
@@ -411,12 +436,50 @@ func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, even
 			$10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[])
 			AS u(kind, subject, seq, action, from_state, to_state, actor, actor_name, data, at, prev_hash, hash, gseq)
 		ORDER BY gseq`
-	_, err := tx.ExecContext(ctx, q, org, pq.Array(kinds), pq.Array(subjects), pq.Array(seqs), pq.Array(actions), pq.Array(froms),
-		pq.Array(tos), pq.Array(actors), pq.Array(names), pq.Array(data), pq.Array(ats), pq.Array(prevs), pq.Array(hashes), pq.Array(gseqs))
+	_, err := tx.ExecContext(ctx, q, org, pq.Array(b.kinds), pq.Array(b.subjects), pq.Array(b.seqs), pq.Array(b.actions), pq.Array(b.froms),
+		pq.Array(b.tos), pq.Array(b.actors), pq.Array(b.names), pq.Array(b.data), pq.Array(b.ats), pq.Array(b.prevs), pq.Array(b.hashes), pq.Array(b.gseqs))
 	if err != nil {
 		return translate(fmt.Errorf("append audit events: %w", err), "")
 	}
 	return nil
+}
+
+// lockedRow is an instance row as the batch locks it: the instance, what a notification says of
+// it, and its audit chain head.
+type lockedRow struct {
+	instanceRow
+	Title     string        `db:"title"`
+	Creator   sql.NullInt64 `db:"created_by"`
+	AuditSeq  int           `db:"audit_seq"`
+	AuditHash string        `db:"audit_hash"`
+}
+
+// toldOf is the notification of a transition the batch fired for deadline.
+type toldOf struct {
+	p        notifyPayload
+	deadline int64
+}
+
+// tellTransitions writes the inbox entries of the batch's transitions, in two statements (the
+// role holders, the entries) whatever their number; sums are the subjects' summaries.
+func (s *Deadlines) tellTransitions(ctx context.Context, tx *sqlx.Tx, told []toldOf, sums map[subjectKey]subjectSummary) error {
+	if len(told) == 0 {
+		return nil
+	}
+	var pairs []roleUnit
+	for _, t := range told {
+		pairs = append(pairs, t.p.rolePairs(sums[subjectKey{t.p.SubjectKind, t.p.SubjectID}].Unit)...)
+	}
+	holders, err := roleHoldersOf(ctx, tx, s.org, pairs)
+	if err != nil {
+		return err
+	}
+	var notes noticeRows
+	for _, t := range told {
+		notes.addTransition(t.p, sums[subjectKey{t.p.SubjectKind, t.p.SubjectID}], holders, fmt.Sprintf("deadline:%d", t.deadline))
+	}
+	_, err = notes.insert(ctx, tx, s.org)
+	return err
 }
 
 // notifyDeadlines does what notifyDeadline does for every reminder and overdue deadline of a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -72,6 +73,41 @@ func roleHoldersOf(ctx context.Context, tx *sqlx.Tx, org int64, pairs []roleUnit
 		holders[k] = append(holders[k], r.User)
 	}
 	return holders, nil
+}
+
+// rolePairs are the (role, unit) pairs whose holders p's transition tells: its roles in the
+// subject's unit, and the roles it names in other units (a countersign's co-units).
+func (p notifyPayload) rolePairs(subjectUnit string) []roleUnit {
+	var pairs []roleUnit
+	for _, role := range p.Roles {
+		pairs = append(pairs, roleUnit{role, subjectUnit})
+	}
+	for _, ru := range p.UnitRoles {
+		pairs = append(pairs, roleUnit{ru.Role, ru.Unit})
+	}
+	return pairs
+}
+
+// addTransition adds the inbox entries of a transition's notification p: the holders of the roles
+// it names (in the subject's unit, or the unit a co-unit's role names, or bureau-wide) and the
+// subject's creator, never the actor; source makes a repeat a no-op.
+func (n *noticeRows) addTransition(p notifyPayload, sum subjectSummary, holders map[roleUnit][]int64, source string) {
+	var to []int64
+	for _, ru := range p.rolePairs(sum.Unit) {
+		to = append(to, holders[ru]...)
+	}
+	if sum.Creator.Int64 != 0 {
+		to = append(to, sum.Creator.Int64)
+	}
+	label := p.Transition
+	if p.Label != "" {
+		label = p.Label
+	}
+	msg := fmt.Sprintf("「%s」：%s 执行了“%s”", sum.Title, p.ActorName, label)
+	if p.Opinion != "" {
+		msg += "，意见：" + strings.TrimSpace(p.Opinion)
+	}
+	n.add(to, p.ActorID, p.SubjectKind, p.SubjectID, p.Transition, msg, source)
 }
 
 // noticeRows are inbox entries to insert, column by column.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -141,12 +140,7 @@ func (s *Outbox) processOutboxTx(ctx context.Context, tx *sqlx.Tx, ids []int64, 
 	}
 	var pairs []roleUnit
 	for _, p := range payloads {
-		for _, role := range p.Roles {
-			pairs = append(pairs, roleUnit{role, sums[subjectKey{p.SubjectKind, p.SubjectID}].Unit})
-		}
-		for _, ru := range p.UnitRoles {
-			pairs = append(pairs, roleUnit{ru.Role, ru.Unit})
-		}
+		pairs = append(pairs, p.rolePairs(sums[subjectKey{p.SubjectKind, p.SubjectID}].Unit)...)
 	}
 	holders, err := roleHoldersOf(ctx, tx, s.org, pairs)
 	if err != nil {
@@ -158,27 +152,7 @@ func (s *Outbox) processOutboxTx(ctx context.Context, tx *sqlx.Tx, ids []int64, 
 		if !ok {
 			return 0, &workflow.Error{Code: workflow.ENotFound, Message: "记录不存在"}
 		}
-		// The holders of the roles the transition names, in the subject's unit (or the unit a
-		// co-unit's role names) or bureau-wide, and the subject's creator; never the actor.
-		var to []int64
-		for _, role := range p.Roles {
-			to = append(to, holders[roleUnit{role, sum.Unit}]...)
-		}
-		for _, ru := range p.UnitRoles {
-			to = append(to, holders[roleUnit{ru.Role, ru.Unit}]...)
-		}
-		if sum.Creator.Int64 != 0 {
-			to = append(to, sum.Creator.Int64)
-		}
-		label := p.Transition
-		if p.Label != "" {
-			label = p.Label
-		}
-		msg := fmt.Sprintf("「%s」：%s 执行了“%s”", sum.Title, p.ActorName, label)
-		if p.Opinion != "" {
-			msg += "，意见：" + strings.TrimSpace(p.Opinion)
-		}
-		notes.add(to, p.ActorID, p.SubjectKind, p.SubjectID, p.Transition, msg, fmt.Sprintf("outbox:%d", rows[i].ID))
+		notes.addTransition(p, sum, holders, fmt.Sprintf("outbox:%d", rows[i].ID))
 	}
 	if _, err := notes.insert(ctx, tx, s.org); err != nil {
 		return 0, err

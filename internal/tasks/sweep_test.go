@@ -13,12 +13,13 @@ import (
 )
 
 // TestSweepFiresTenThousandDeadlinesExactlyOnce: 10,000 consultations whose opening is due at once,
-// swept by three sweeps side by side (as three worker processes would), then their notifications
-// delivered by three handlers side by side that are handed overlapping batches (as asynq's
-// at-least-once delivery and the relay's re-queue would): every deadline is carried out once,
-// every consultation opens once (one version step, one audit event, one outbox row), every outbox
-// row is processed once and tells each of the unit's two drafters once, and the audit log
-// verifies with its global sequence complete.
+// swept by three sweeps side by side (as three worker processes would), then swept again: every
+// deadline is carried out once, every consultation opens once (one version step, one audit event,
+// its chain head on the row), each of the unit's two drafters is told once in the firing's own
+// transaction (no outbox row), and the audit log verifies with its global sequence complete.
+// Then 10,000 transition notifications are handed to three outbox handlers side by side in
+// overlapping batches (as asynq's at-least-once delivery and the relay's re-queue would): each row
+// is processed once and tells each drafter once.
 func TestSweepFiresTenThousandDeadlinesExactlyOnce(t *testing.T) {
 	const n = 10000
 	ctx := context.Background()
@@ -60,8 +61,20 @@ func TestSweepFiresTenThousandDeadlinesExactlyOnce(t *testing.T) {
 		t.Errorf("the sweeps report %d deadlines carried out, want %d", fired, n)
 	}
 
-	// Deliver: three handlers, each given every row in batches of 100 that start at different
-	// offsets, so every row is handed over three times, in overlapping batches, concurrently.
+	if again, err := tasks.NewSweep(tasks.OneOrg(e.store.Org(), e.store.Outbox, e.store.Deadlines), engine, tasks.Config{}, quietLog(), nil).RunOnce(ctx); err != nil || again != 0 {
+		t.Fatalf("a second sweep carried out %d, %v", again, err)
+	}
+
+	// Deliver: outbox rows of another transition of every consultation, as the API writes them;
+	// three handlers, each given every row in batches of 100 that start at different offsets, so
+	// every row is handed over three times, in overlapping batches, concurrently.
+	if _, err := e.db.ExecContext(ctx, `INSERT INTO outbox (org_id, kind, payload)
+		SELECT org_id, 'notify', jsonb_build_object('subject_kind', 'document', 'subject_id', id, 'unit', unit_code,
+			'transition', 'close', 'from', 'consultation_open', 'to', 'consultation_closed', 'actor_id', 0,
+			'actor_name', '系统', 'roles', jsonb_build_array('drafter'))
+		FROM documents WHERE state = 'consultation_open' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
 	items, err := e.store.Outbox.PendingOutbox(ctx, time.Now(), time.Minute, 2*n)
 	if err != nil {
 		t.Fatal(err)
@@ -103,13 +116,21 @@ func TestSweepFiresTenThousandDeadlinesExactlyOnce(t *testing.T) {
 		{"consultations open at version 1", `SELECT count(*) FROM documents WHERE state = 'consultation_open' AND version = 1`, n},
 		{"open events", `SELECT count(*) FROM audit_events WHERE action = 'open'`, n},
 		{"documents with an open event", `SELECT count(DISTINCT subject_id) FROM audit_events WHERE action = 'open'`, n},
-		{"open notifications in the outbox", `SELECT count(*) FROM outbox WHERE payload->>'transition' = 'open'`, n},
-		{"documents with an open outbox row", `SELECT count(DISTINCT payload->>'subject_id') FROM outbox WHERE payload->>'transition' = 'open'`, n},
-		{"outbox rows processed", `SELECT count(*) FROM outbox WHERE payload->>'transition' = 'open' AND processed_at IS NOT NULL`, n},
+		{"open notifications in the outbox", `SELECT count(*) FROM outbox WHERE payload->>'transition' = 'open'`, 0},
+		{"documents whose chain head is the open event", `SELECT count(*) FROM documents d JOIN audit_events a
+			ON a.org_id = d.org_id AND a.subject_kind = 'document' AND a.subject_id = d.id AND a.seq = d.audit_seq AND a.hash = d.audit_hash
+			WHERE a.action = 'open'`, n},
 		{"audit sequence numbers", `SELECT count(DISTINCT gseq) FROM audit_events WHERE action = 'open'`, n},
 		{"open notifications (two drafters each)", `SELECT count(*) FROM notifications WHERE kind = 'open'`, 2 * n},
 		{"documents whose two drafters were told", `SELECT count(*) FROM (SELECT subject_id FROM notifications WHERE kind = 'open'
 			GROUP BY subject_id HAVING count(DISTINCT user_id) = 2 AND count(*) = 2) d`, n},
+		{"open notifications naming their deadline", `SELECT count(*) FROM notifications nt JOIN deadlines d
+			ON d.org_id = nt.org_id AND nt.source = 'deadline:' || d.id AND d.subject_id = nt.subject_id
+			WHERE nt.kind = 'open' AND d.name = 'consultation_opens'`, 2 * n},
+		{"close rows processed", `SELECT count(*) FROM outbox WHERE payload->>'transition' = 'close' AND processed_at IS NOT NULL`, n},
+		{"close notifications (two drafters each)", `SELECT count(*) FROM notifications WHERE kind = 'close'`, 2 * n},
+		{"documents whose two drafters were told of the close", `SELECT count(*) FROM (SELECT subject_id FROM notifications
+			WHERE kind = 'close' GROUP BY subject_id HAVING count(DISTINCT user_id) = 2 AND count(*) = 2) d`, n},
 	}
 	for _, c := range checks {
 		if got := e.count(t, c.q); got != c.want {
