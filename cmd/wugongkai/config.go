@@ -78,6 +78,7 @@ type HTTPConfig struct {
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
 	PublicBaseURL   string        `yaml:"public_base_url"`
 	PageCacheTTL    time.Duration `yaml:"page_cache_ttl"`
+	PageCacheMB     int           `yaml:"page_cache_mb"`
 	MetricsAddr     string        `yaml:"metrics_addr"`
 }
 
@@ -270,6 +271,9 @@ func (c Config) validate() error {
 	}
 	if c.HTTP.Addr == "" {
 		errs = append(errs, "http.addr must be set")
+	}
+	if c.HTTP.PageCacheMB < 0 {
+		errs = append(errs, "http.page_cache_mb must be 0 (the default, 256 MB) or more")
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		errs = append(errs, "http.max_body_bytes must be at least 1024")

@@ -99,7 +99,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 	if m != modeWorker {
 		var pages *pagecache.Cache
 		if cfg.HTTP.PageCacheTTL > 0 {
-			pages = pagecache.New(pagecache.Options{TTL: cfg.HTTP.PageCacheTTL})
+			pages = pagecache.New(pagecache.Options{TTL: cfg.HTTP.PageCacheTTL, MaxBytes: cfg.HTTP.PageCacheMB << 20})
 			listening := make(chan struct{})
 			lctx, stopListening := context.WithCancel(ctx)
 			go func() {

@@ -41,8 +41,8 @@ const Channel = "wugongkai_public"
 // Options configures a Cache.
 type Options struct {
 	TTL        time.Duration // how long an entry may be served at most; 0 = 60 s
-	MaxEntries int           // 0 = 4096
-	MaxBytes   int           // total body bytes kept; 0 = 64 MiB
+	MaxEntries int           // 0 = 100,000
+	MaxBytes   int           // total body bytes kept; 0 = 256 MiB
 	MaxBody    int           // larger responses are not kept; 0 = 1 MiB
 }
 
@@ -118,11 +118,14 @@ func New(o Options) *Cache {
 	if o.TTL <= 0 {
 		o.TTL = time.Minute
 	}
+	// Large enough for every public page of a city's agencies, a few tens of thousands of
+	// documents in two forms (HTML and JSON) of a few kilobytes each: a portal whose pages do not
+	// fit renders most of them on every visit (docs/performance.md).
 	if o.MaxEntries <= 0 {
-		o.MaxEntries = 4096
+		o.MaxEntries = 100000
 	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 64 << 20
+		o.MaxBytes = 256 << 20
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = 1 << 20
