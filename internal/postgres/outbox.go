@@ -167,7 +167,7 @@ func (s *Outbox) processOutboxTx(ctx context.Context, tx *sqlx.Tx, ids []int64, 
 // Notifications lists a user's inbox, newest first.
 func (s *Outbox) Notifications(ctx context.Context, user int64, limit int) ([]workflow.Notification, error) {
 	const q = `SELECT id, user_id, subject_kind, subject_id, kind, message, created_at, read_at
-		FROM notifications WHERE org_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`
+		FROM notifications WHERE org_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT $3`
 	return selectAll(ctx, s.db, "list notifications", notificationRow.toDomain, q, s.org, user, limit)
 }
 
