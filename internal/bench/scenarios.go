@@ -354,6 +354,20 @@ func (b *runner) sweep(ctx context.Context) error {
 		}
 	}
 	delivered := time.Since(committed)
+	if !deliveredLate {
+		// When the last notification was written (its transaction's start), not when the
+		// watcher noticed.
+		var last sql.NullTime
+		if err := b.t.DB.QueryRowContext(ctx, `SELECT max(nt.created_at) FROM notifications nt
+			JOIN deadlines d ON d.org_id = nt.org_id AND d.subject_kind = nt.subject_kind AND d.subject_id = nt.subject_id
+			WHERE nt.org_id = $1 AND nt.kind = 'open' AND d.name = 'consultation_opens' AND d.id > $2`,
+			b.t.Owner.Org, run.firstDeadline).Scan(&last); err != nil {
+			return fmt.Errorf("last notification: %w", err)
+		}
+		if last.Valid {
+			delivered = last.Time.Sub(committed)
+		}
+	}
 	p50, p99, err := b.firingLatency(ctx, b.t.Owner, run)
 	if err != nil {
 		return err

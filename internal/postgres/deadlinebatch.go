@@ -478,8 +478,7 @@ func (s *Deadlines) tellTransitions(ctx context.Context, tx *sqlx.Tx, told []tol
 	for _, t := range told {
 		notes.addTransition(t.p, sums[subjectKey{t.p.SubjectKind, t.p.SubjectID}], holders, fmt.Sprintf("deadline:%d", t.deadline))
 	}
-	_, err = notes.insert(ctx, tx, s.org)
-	return err
+	return notes.insertFresh(ctx, tx, s.org)
 }
 
 // notifyDeadlines does what notifyDeadline does for every reminder and overdue deadline of a
