@@ -92,7 +92,10 @@ type Config struct {
 
 // Target is the running service and what the bench may do beside it.
 type Target struct {
-	BaseURL  string
+	BaseURL string
+	// BaseURLs are the service's servers when it runs several; load clients are spread over them
+	// round robin. nil = BaseURL alone.
+	BaseURLs []string
 	DB       *sql.DB // the service's scratch database
 	DSN      string  // its URL (pgbench connects with the same settings)
 	Owner    Owner   // organisation, unit and user that loaded rows belong to
@@ -119,6 +122,14 @@ type Target struct {
 	// PeakRSS returns the service's peak resident set size in bytes; nil = this process's VmHWM.
 	PeakRSS func() (int64, error)
 	Log     io.Writer // progress lines; nil = none
+}
+
+// bases returns the service's servers.
+func (t Target) bases() []string {
+	if len(t.BaseURLs) > 0 {
+		return t.BaseURLs
+	}
+	return []string{t.BaseURL}
 }
 
 func (t Target) logf(format string, args ...any) {
@@ -228,6 +239,17 @@ type runner struct {
 	r      *Report
 	client *http.Client
 	api    api
+}
+
+// apiFor returns the API client of load client w: the service's servers taken round robin, so
+// that every client keeps its connection to one server and the servers get equal shares.
+func (b *runner) apiFor(w int) api {
+	return api{base: roundRobin(b.t.bases(), w), client: b.client}
+}
+
+// roundRobin returns the base URL of client w among bases.
+func roundRobin(bases []string, w int) string {
+	return bases[w%len(bases)]
 }
 
 // limit measures one limit row; a limit that cannot be measured (pgbench missing) is recorded as
