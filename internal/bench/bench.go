@@ -55,17 +55,20 @@ const (
 	ScenarioReport      = "report"
 	ScenarioMemory      = "memory"
 	ScenarioGrowth      = "growth"
+	ScenarioScaleout    = "scaleout"
 )
 
 // Scenarios lists every scenario in the order Run runs them.
 func Scenarios() []string {
-	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioGrowth, ScenarioMemory}
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioGrowth,
+		ScenarioScaleout, ScenarioMemory}
 }
 
 // DefaultScenarios are the scenarios run when none are named: all but growth, whose million
-// documents take long to load.
+// documents take long to load, and scaleout, which starts the service twice more as child
+// processes and measures three scenarios in each.
 func DefaultScenarios() []string {
-	return slices.DeleteFunc(Scenarios(), func(s string) bool { return s == ScenarioGrowth })
+	return slices.DeleteFunc(Scenarios(), func(s string) bool { return s == ScenarioGrowth || s == ScenarioScaleout })
 }
 
 // Names of the limit rows.
@@ -121,6 +124,12 @@ type Target struct {
 	LoadOpenTasks func(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error
 	// PeakRSS returns the service's peak resident set size in bytes; nil = this process's VmHWM.
 	PeakRSS func() (int64, error)
+	// Fleet prepares the scaleout scenario's child processes of the service and their
+	// database; nil = not available in this build.
+	Fleet func(ctx context.Context) (*Fleet, error)
+	// NoFleet, when set, is why the scaleout scenario cannot run in this bench (it needs a real
+	// Redis that its child processes can reach).
+	NoFleet string
 	Log     io.Writer // progress lines; nil = none
 }
 
@@ -217,6 +226,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 		{ScenarioAgencies, b.agencies},
 		{ScenarioReport, b.report},
 		{ScenarioGrowth, b.growth},
+		{ScenarioScaleout, b.scaleout},
 		{ScenarioMemory, b.memory},
 	}
 	for _, s := range steps {
