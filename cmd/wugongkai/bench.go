@@ -52,9 +52,13 @@ need, runs each scenario for --duration with --concurrency HTTP clients, measure
 trivial gin handler with the same settings, and writes a Markdown table and a JSON file into --out.
 The scratch database is dropped at the end.
 
-Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `; all but growth run when --scenarios is not given.
-growth loads published documents up to each of --sizes in turn and measures the public list, the
-search and the document page at each size, and the 待办 of a unit head with --open-tasks waiting.`,
+Scenarios: ` + strings.Join(bench.Scenarios(), ", ") + `; all but growth and scaleout run when --scenarios
+is not given. growth loads published documents up to each of --sizes in turn and measures the
+public list, the search and the document page at each size, and the 待办 of a unit head with
+--open-tasks waiting. scaleout starts this binary as one serve and one worker process, then as two
+of each, on a second scratch database and a Redis database of their own, and measures transitions,
+comment intake (clients spread over the servers) and the sweep of --deadlines in each case; it
+takes several minutes and needs the private redis-server (--redis private).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBench(cmd.Context(), g, f)
@@ -201,11 +205,22 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 	db.SetAudit(audit)
 	stores := postgres.NewStores(db, setup.org, workflow.SystemClock)
 	defer stores.Close()
+	noFleet := ""
+	switch {
+	case redisURL == "":
+		noFleet = "needs a real Redis that child processes can reach; this bench's queue is " + redisNote
+	case f.redis != "private":
+		noFleet = "runs only on the bench's private redis-server (--redis private, the default), where it gives its child " +
+			"processes a Redis database of their own"
+	}
 	report, runErr := bench.Run(ctx, bench.Config{Duration: f.duration, Concurrency: f.concurrency, DBConns: cfg.Database.MaxConns,
 		Scenarios: f.scenarios, Data: f.data, PgbenchScale: f.scale, WorkDir: dir, GrowthSizes: f.sizes}, bench.Target{
 		BaseURL: "http://" + addr, DB: db.DB.DB, DSN: dsn, OrgCode: cfg.Org.Code, Redis: redisNote,
 		Owner: bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter}, Agency: setup.agency,
-		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr,
+		Drafters: setup.drafters, UnitHead: setup.head, Log: g.stderr, NoFleet: noFleet,
+		Fleet: func(ctx context.Context) (*bench.Fleet, error) {
+			return benchFleet(ctx, cfg, g, f, confPath, redisURL)
+		},
 		LoadPublished: func(ctx context.Context, db *sql.DB, o bench.Owner, orgCode string, n int, now time.Time) ([]int64, error) {
 			return postgres.LoadPublished(ctx, db, postgres.BenchOwner(o), orgCode, n, now)
 		},
@@ -314,6 +329,72 @@ func prepareBench(ctx context.Context, cfg Config, g *globals, drafters int) (be
 	}
 	s.agency = bench.Owner{Org: agency, Unit: benchUnit, User: u.ID}
 	return s, nil
+}
+
+// benchFleet prepares the child processes of the scaleout scenario. They run this binary with the
+// bench's configuration file on objects of their own, so that the in-process service, which keeps
+// running beside them idle, cannot touch their figures: a second scratch database, created,
+// migrated and given accounts as the first (the in-process worker serves every organisation of
+// its own database only, so it never fires their deadlines), and database 1 of the private
+// redis-server (the in-process service's queue is database 0, so its worker never takes their
+// tasks, whose outbox ids would name rows of the other database).
+func benchFleet(ctx context.Context, cfg Config, g *globals, f benchFlags, confPath, redisURL string) (*bench.Fleet, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find this binary: %w", err)
+	}
+	name, err := postgres.DatabaseName(cfg.Database.URL)
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := postgres.WithDatabase(cfg.Database.URL, name+"_fleet")
+	if err != nil {
+		return nil, err
+	}
+	drop := func() {
+		if f.keep {
+			fmt.Fprintln(g.stderr, "bench: scratch database", name+"_fleet", "kept")
+			return
+		}
+		if err := postgres.DropDatabase(context.Background(), dsn); err != nil {
+			fmt.Fprintln(g.stderr, "bench: drop scratch database:", err)
+		} else {
+			fmt.Fprintln(g.stderr, "bench: scratch database", name+"_fleet", "dropped")
+		}
+	}
+	fcfg := cfg
+	fcfg.Database.URL = dsn
+	setup, err := prepareBench(ctx, fcfg, g, min(f.concurrency, 8))
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, dsn, 8)
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	childRedis := strings.TrimSuffix(redisURL, "/0") + "/1"
+	// The configuration file is the bench's whole configuration, resolved from the file and the
+	// environment: the children get it with nothing of the environment that could say otherwise,
+	// and the pins the in-process service gets, with their own database and Redis. They log at
+	// info, as JSON, because their readiness ("http server listening" with the address,
+	// "worker started") is logged at info; nothing is logged per request.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WUGONGKAI_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "WUGONGKAI_DATABASE_URL="+dsn, "WUGONGKAI_HTTP_ADDR=127.0.0.1:0", "WUGONGKAI_REDIS_URL="+childRedis,
+		"WUGONGKAI_REDIS_FALLBACK=false", "WUGONGKAI_LOG_LEVEL=info", "WUGONGKAI_LOG_FORMAT=json")
+	if cfg.Audit.Key != "" { // never written to the file
+		env = append(env, "WUGONGKAI_AUDIT_KEY="+cfg.Audit.Key)
+	}
+	return &bench.Fleet{Binary: exe, Args: []string{"--config", confPath}, Env: env, DB: db.DB.DB,
+		Owner: bench.Owner{Org: setup.org, Unit: benchUnit, User: setup.drafter}, Drafters: setup.drafters, UnitHead: setup.head,
+		Note:  "their own scratch database and Redis database 1",
+		Close: func() { db.Close(); drop() }}, nil
 }
 
 // benchAgencyCode is the organisation code of the bench's second agency.

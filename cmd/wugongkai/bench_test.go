@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,17 @@ import (
 	"wugongkai/internal/postgres"
 	"wugongkai/internal/postgres/pgtest"
 )
+
+// TestMain lets the test binary stand in for wugongkai when GO_WANT_WUGONGKAI_MAIN=1: the bench's
+// scaleout scenario starts os.Executable() as `serve` and `worker` child processes, which in a
+// test is this binary.
+func TestMain(m *testing.M) {
+	if os.Getenv("GO_WANT_WUGONGKAI_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // runBenchCmd runs `wugongkai bench args...` to completion and returns its stdout and stderr.
 func runBenchCmd(t *testing.T, env func(string) string, args ...string) (string, string, error) {
@@ -112,5 +124,85 @@ func TestBenchRefusesUnknownScenario(t *testing.T) {
 	env, _ := testEnv(t, nil)
 	if _, _, err := runBenchCmd(t, env, "--scenarios", "transitions,teleport"); err == nil || !strings.Contains(err.Error(), "teleport") {
 		t.Fatalf("unknown scenario: %v", err)
+	}
+}
+
+// TestBenchScaleout runs the scaleout scenario briefly: one server and one worker child process,
+// then two of each, on their own scratch database, which is dropped at the end; every row is
+// measured without errors, the sweep fires all its deadlines with either pair, and the two-pair
+// rows are compared with the one-pair rows.
+func TestBenchScaleout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts six child processes")
+	}
+	t.Setenv("GO_WANT_WUGONGKAI_MAIN", "1") // the children are this test binary
+	env, _ := testEnv(t, nil)
+	out := t.TempDir()
+	stdout, stderr, err := runBenchCmd(t, env, "--scenarios", "scaleout", "--duration", "400ms", "--concurrency", "4",
+		"--deadlines", "200", "--out", out)
+	if err != nil {
+		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr)
+	}
+	t.Log("\n" + stdout)
+	b, err := os.ReadFile(filepath.Join(out, "latest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, what := range []string{"transitions, %d server", "comment intake, %d server", "deadline sweep (200 due at once), %d worker"} {
+		one := rep.Row("scaleout: " + fmt.Sprintf(what, 1))
+		two := rep.Row("scaleout: " + fmt.Sprintf(what, 2) + "s")
+		if one == nil || two == nil {
+			t.Errorf("no rows for %q in %s", what, b)
+			continue
+		}
+		for _, r := range []*bench.Row{one, two} {
+			if r.Skipped != "" || r.Throughput <= 0 || r.Errors > 0 {
+				t.Errorf("row %q: %+v", r.Name, *r)
+			}
+			if strings.HasPrefix(what, "deadline") && r.Requests != 200 {
+				t.Errorf("row %q fired %d deadlines, want 200: %s", r.Name, r.Requests, r.Note)
+			}
+		}
+		if two.Limit != one.Name || two.Ratio <= 0 {
+			t.Errorf("row %q not compared with %q: %+v", two.Name, one.Name, *two)
+		}
+	}
+	m := regexp.MustCompile(`scratch database (wgk_bench_\w+_fleet) dropped`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("the children's scratch database not reported dropped:\n%s", stderr)
+	}
+	db, err := postgres.Open(context.Background(), pgtest.BaseURL(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, m[1]).Scan(&exists); err != nil || exists {
+		t.Fatalf("scratch database %s still exists (%v)", m[1], err)
+	}
+}
+
+// TestBenchScaleoutNeedsRedis records the scenario as skipped, with the reason, when the queue
+// runs in-process: child processes cannot reach it.
+func TestBenchScaleoutNeedsRedis(t *testing.T) {
+	env, _ := testEnv(t, nil)
+	out := t.TempDir()
+	if _, stderr, err := runBenchCmd(t, env, "--scenarios", "scaleout", "--redis", "in-process", "--duration", "200ms", "--out", out); err != nil {
+		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "latest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Row("scaleout"); r == nil || !strings.Contains(r.Skipped, "needs a real Redis") {
+		t.Errorf("scaleout with the queue in-process: %s", b)
 	}
 }

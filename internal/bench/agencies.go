@@ -41,7 +41,7 @@ func (b *runner) agencies(ctx context.Context) error {
 	}
 	campaign := make(chan result, 1)
 	go func() {
-		st, err := Load{Concurrency: b.cfg.Concurrency, Duration: b.cfg.Duration}.Drive(ctx, commentOp(b.api, path))
+		st, err := Load{Concurrency: b.cfg.Concurrency, Duration: b.cfg.Duration}.Drive(ctx, commentOp(b.apiFor, path))
 		campaign <- result{st, err}
 	}()
 	time.Sleep(min(time.Second, b.cfg.Duration/4)) // the campaign at full load first

@@ -55,17 +55,20 @@ const (
 	ScenarioReport      = "report"
 	ScenarioMemory      = "memory"
 	ScenarioGrowth      = "growth"
+	ScenarioScaleout    = "scaleout"
 )
 
 // Scenarios lists every scenario in the order Run runs them.
 func Scenarios() []string {
-	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioGrowth, ScenarioMemory}
+	return []string{ScenarioComments, ScenarioTransitions, ScenarioPublic, ScenarioSweep, ScenarioAgencies, ScenarioReport, ScenarioGrowth,
+		ScenarioScaleout, ScenarioMemory}
 }
 
 // DefaultScenarios are the scenarios run when none are named: all but growth, whose million
-// documents take long to load.
+// documents take long to load, and scaleout, which starts the service twice more as child
+// processes and measures three scenarios in each.
 func DefaultScenarios() []string {
-	return slices.DeleteFunc(Scenarios(), func(s string) bool { return s == ScenarioGrowth })
+	return slices.DeleteFunc(Scenarios(), func(s string) bool { return s == ScenarioGrowth || s == ScenarioScaleout })
 }
 
 // Names of the limit rows.
@@ -92,7 +95,10 @@ type Config struct {
 
 // Target is the running service and what the bench may do beside it.
 type Target struct {
-	BaseURL  string
+	BaseURL string
+	// BaseURLs are the service's servers when it runs several; load clients are spread over them
+	// round robin. nil = BaseURL alone.
+	BaseURLs []string
 	DB       *sql.DB // the service's scratch database
 	DSN      string  // its URL (pgbench connects with the same settings)
 	Owner    Owner   // organisation, unit and user that loaded rows belong to
@@ -118,7 +124,21 @@ type Target struct {
 	LoadOpenTasks func(ctx context.Context, db *sql.DB, o Owner, n int, now time.Time) error
 	// PeakRSS returns the service's peak resident set size in bytes; nil = this process's VmHWM.
 	PeakRSS func() (int64, error)
+	// Fleet prepares the scaleout scenario's child processes of the service and their
+	// database; nil = not available in this build.
+	Fleet func(ctx context.Context) (*Fleet, error)
+	// NoFleet, when set, is why the scaleout scenario cannot run in this bench (it needs a real
+	// Redis that its child processes can reach).
+	NoFleet string
 	Log     io.Writer // progress lines; nil = none
+}
+
+// bases returns the service's servers.
+func (t Target) bases() []string {
+	if len(t.BaseURLs) > 0 {
+		return t.BaseURLs
+	}
+	return []string{t.BaseURL}
 }
 
 func (t Target) logf(format string, args ...any) {
@@ -206,6 +226,7 @@ func Run(ctx context.Context, cfg Config, t Target) (*Report, error) {
 		{ScenarioAgencies, b.agencies},
 		{ScenarioReport, b.report},
 		{ScenarioGrowth, b.growth},
+		{ScenarioScaleout, b.scaleout},
 		{ScenarioMemory, b.memory},
 	}
 	for _, s := range steps {
@@ -228,6 +249,17 @@ type runner struct {
 	r      *Report
 	client *http.Client
 	api    api
+}
+
+// apiFor returns the API client of load client w: the service's servers taken round robin, so
+// that every client keeps its connection to one server and the servers get equal shares.
+func (b *runner) apiFor(w int) api {
+	return api{base: roundRobin(b.t.bases(), w), client: b.client}
+}
+
+// roundRobin returns the base URL of client w among bases.
+func roundRobin(bases []string, w int) string {
+	return bases[w%len(bases)]
 }
 
 // limit measures one limit row; a limit that cannot be measured (pgbench missing) is recorded as

@@ -127,9 +127,10 @@ func (b *runner) transitions(ctx context.Context) error {
 		if d.State == "unit_review" {
 			next = "withdraw"
 		}
-		out, err := b.api.fire(ctx, tok, *d, next, nil)
+		a := b.apiFor(w)
+		out, err := a.fire(ctx, tok, *d, next, nil)
 		if err != nil {
-			if fresh, gerr := b.api.get(ctx, tok, d.ID); gerr == nil {
+			if fresh, gerr := a.get(ctx, tok, d.ID); gerr == nil {
 				*d = fresh
 			}
 			return err
@@ -164,7 +165,7 @@ func (b *runner) comments(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := b.load().Drive(ctx, commentOp(b.api, path))
+	st, err := b.load().Drive(ctx, commentOp(b.apiFor, path))
 	if err != nil {
 		return err
 	}
@@ -221,9 +222,10 @@ func (b *runner) openConsultation(ctx context.Context) (int64, string, error) {
 	}
 }
 
-// commentOp posts one citizen's comment to path.
-func commentOp(a api, path string) Op {
+// commentOp posts one citizen's comment to path, client w through apiFor(w).
+func commentOp(apiFor func(w int) api, path string) Op {
 	return func(ctx context.Context, w, seq int) error {
+		a := apiFor(w)
 		text := fmt.Sprintf("第%d位市民的第%d条意见：建议在第%d条中明确%s的具体标准和时限，并向社会公开办理结果。", w+1, seq+1, seq%30+1,
 			benchtext.Topics[(w+seq)%len(benchtext.Topics)])
 		req, err := a.request(ctx, http.MethodPost, path, "", map[string]string{"name": fmt.Sprintf("市民%d", w+1), "text": text})
