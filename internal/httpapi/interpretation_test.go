@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"wugongkai/internal/postgres"
 	"wugongkai/internal/tasks"
 	"wugongkai/internal/testkit"
 	"wugongkai/workflow"
@@ -157,6 +158,11 @@ func TestInterpretationLinksAndRefusals(t *testing.T) {
 	}
 	if pv := s.interpDetail("officer", policy.ID); len(pv.Interpretations) != 0 || hasAction(pv.docView, "unlink_interpretation") == nil {
 		t.Fatalf("policy after unlinking: %+v", pv)
+	}
+	// The link and unlink events extend the policy's chain without changing its version (an
+	// officer about to publish it is not sent back): the log still verifies.
+	if _, problems, err := postgres.VerifyAudit(context.Background(), s.db); err != nil || len(problems) > 0 {
+		t.Fatalf("audit after linking and unlinking: %v %v", err, problems)
 	}
 }
 

@@ -322,28 +322,44 @@ func VerifyAudit(ctx context.Context, db *DB) (checked int, problems []AuditProb
 		return checked, problems, translate(fmt.Errorf("read audit log: %w", err), "")
 	}
 	rows.Close()
-	// Every change of a document, request or case bumps its version and appends exactly one event,
-	// so a chain whose last seq is not the subject's version has lost its tail (or gained a change
-	// without audit).
-	const qTail = `SELECT t.kind, t.org_id, t.id, t.version, COALESCE(MAX(a.seq), 0) AS last
-		FROM (SELECT 'document' AS kind, org_id, id, version FROM documents
-		      UNION ALL SELECT 'request', org_id, id, version FROM requests
-		      UNION ALL SELECT 'case', org_id, id, version FROM cases) t
-		LEFT JOIN audit_events a ON a.org_id = t.org_id AND a.subject_kind = t.kind AND a.subject_id = t.id
-		GROUP BY t.kind, t.org_id, t.id, t.version HAVING COALESCE(MAX(a.seq), 0) <> t.version`
+	// Every change of a document, request or case bumps its version and appends one event; some
+	// events record a change beside the subject without a new version (a document linked to a
+	// request, an interpretation linked to its policy). A document's and a request's row keeps the
+	// seq and hash of its chain's last event (migration 000023, written by the trigger on
+	// audit_events), so a chain whose last event is not that head has lost its tail, and one
+	// shorter than the version has a change without audit. A case has no head on its row: its
+	// chain ends at its version.
+	const qTail = `SELECT t.kind, t.org_id, t.id, t.version, t.head_seq, t.head_hash, COALESCE(l.seq, 0) AS last,
+			COALESCE(l.hash, '') AS last_hash
+		FROM (SELECT 'document' AS kind, org_id, id, version, audit_seq AS head_seq, audit_hash AS head_hash FROM documents
+		      UNION ALL SELECT 'request', org_id, id, version, audit_seq, audit_hash FROM requests
+		      UNION ALL SELECT 'case', org_id, id, version, version, NULL FROM cases) t
+		LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events a WHERE a.org_id = t.org_id AND a.subject_kind = t.kind
+			AND a.subject_id = t.id ORDER BY seq DESC LIMIT 1) l ON true
+		WHERE COALESCE(l.seq, 0) <> t.head_seq OR COALESCE(l.seq, 0) < t.version
+			OR (t.head_hash IS NOT NULL AND t.head_seq > 0 AND COALESCE(l.hash, '') <> t.head_hash)`
 	var tails []struct {
-		Kind    string `db:"kind"`
-		Org     int64  `db:"org_id"`
-		ID      int64  `db:"id"`
-		Version int    `db:"version"`
-		Last    int    `db:"last"`
+		Kind     string         `db:"kind"`
+		Org      int64          `db:"org_id"`
+		ID       int64          `db:"id"`
+		Version  int            `db:"version"`
+		HeadSeq  int            `db:"head_seq"`
+		HeadHash sql.NullString `db:"head_hash"`
+		Last     int            `db:"last"`
+		LastHash string         `db:"last_hash"`
 	}
 	if err := db.SelectContext(ctx, &tails, qTail); err != nil {
 		return checked, problems, translate(fmt.Errorf("check chain tails: %w", err), "")
 	}
 	for _, t := range tails {
-		problems = append(problems, AuditProblem{Org: t.Org, Kind: t.Kind, Subject: t.ID, Seq: t.Last + 1,
-			Reason: fmt.Sprintf("chain ends at seq %d but the %s is at version %d (events missing)", t.Last, t.Kind, t.Version)})
+		reason := fmt.Sprintf("chain ends at seq %d but the %s's record names seq %d as its last event (events missing)", t.Last, t.Kind, t.HeadSeq)
+		switch {
+		case t.Last < t.Version:
+			reason = fmt.Sprintf("chain ends at seq %d but the %s is at version %d (events missing)", t.Last, t.Kind, t.Version)
+		case t.Last == t.HeadSeq:
+			reason = fmt.Sprintf("the last event (seq %d) is not the one the %s's record names (changed)", t.Last, t.Kind)
+		}
+		problems = append(problems, AuditProblem{Org: t.Org, Kind: t.Kind, Subject: t.ID, Seq: t.Last + 1, Reason: reason})
 	}
 	global, err := verifyGlobal(ctx, db)
 	if err != nil {

@@ -137,6 +137,9 @@ func TestOnRequestDesk(t *testing.T) {
 	if !slices.Equal(cited, []string{"《城市道路挖掘许可台账》（许城建〔2026〕7号）", "《建筑企业资质核查结果》（许城建〔2026〕9号）"}) {
 		t.Errorf("audit chain records links %v", cited)
 	}
+	if p := mustVerify(t, f.db); len(p) != 0 {
+		t.Errorf("audit after linking documents to a request: %v", p)
+	}
 	citing, err := uc.Citing(ctx, qian, permit.ID)
 	if err != nil || len(citing) != 1 || citing[0].ReceiptNo != r.ReceiptNo {
 		t.Errorf("Citing = %+v, %v", citing, err)

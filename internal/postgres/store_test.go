@@ -244,6 +244,9 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		{"edited opinion", `UPDATE audit_events SET actor_name = '李某' WHERE seq = 2`, "edited"},
 		{"deleted middle event", `DELETE FROM audit_events WHERE seq = 2`, "gap"},
 		{"deleted last event", `DELETE FROM audit_events WHERE seq = 4`, "events missing"},
+		// The version rewound with it: the document's record still names its last event.
+		{"deleted last event and version", `DELETE FROM audit_events WHERE seq = 4; UPDATE documents SET version = 3`,
+			"record names seq 4 as its last event (events missing)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
