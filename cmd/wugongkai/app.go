@@ -268,7 +268,7 @@ func (a *app) followCalendar() {
 		}
 	}
 	go func() {
-		if err := postgres.Listen(ctx, a.cfg.Database.URL, postgres.CalendarChannel, signal, a.log); err != nil {
+		if err := postgres.Listen(ctx, a.cfg.Database.Listen(), postgres.CalendarChannel, signal, a.log); err != nil {
 			a.log.Error("listen for holiday calendar changes", "err", err)
 		}
 	}()

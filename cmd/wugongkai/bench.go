@@ -125,7 +125,7 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		}()
 	}
 	fmt.Fprintln(g.stderr, "bench: scratch database", name)
-	cfg.Database.URL = dsn
+	cfg.Database.URL, cfg.Database.ListenURL = dsn, ""
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	// Load comes from one address: the per-client limit of comment intake would measure itself.
@@ -157,7 +157,7 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		return fmt.Errorf("write bench configuration: %w", err)
 	}
 	// The service reads this file; the environment must not point it elsewhere.
-	pinned := map[string]string{"WUGONGKAI_DATABASE_URL": dsn, "WUGONGKAI_HTTP_ADDR": cfg.HTTP.Addr, "WUGONGKAI_REDIS_URL": redisURL,
+	pinned := map[string]string{"WUGONGKAI_DATABASE_URL": dsn, "WUGONGKAI_DATABASE_LISTEN_URL": dsn, "WUGONGKAI_HTTP_ADDR": cfg.HTTP.Addr, "WUGONGKAI_REDIS_URL": redisURL,
 		"WUGONGKAI_LOG_LEVEL": cfg.Log.Level, "WUGONGKAI_REDIS_FALLBACK": "true"}
 	sg := &globals{configPath: confPath, configExplicit: true, stdin: strings.NewReader(""), stdout: io.Discard, stderr: g.stderr,
 		env: func(k string) string {

@@ -55,14 +55,7 @@ func TestBenchRunsOnce(t *testing.T) {
 	if !strings.Contains(stdout, "| scenario | throughput |") {
 		t.Fatalf("no table on stdout:\n%s", stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "latest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep bench.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, b := readBenchReport(t, out)
 	if rep.Machine.CPUs == 0 || rep.Machine.PostgreSQL == "" {
 		t.Errorf("machine not described: %+v", rep.Machine)
 	}
@@ -105,9 +98,16 @@ func TestBenchRunsOnce(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "latest.md")); err != nil {
 		t.Error(err)
 	}
-	m := regexp.MustCompile(`scratch database (wgk_bench_\w+) dropped`).FindStringSubmatch(stderr)
+	mustBeDropped(t, stderr, `scratch database (wgk_bench_\w+) dropped`)
+}
+
+// mustBeDropped checks that the bench reported a scratch database dropped (pattern names it in
+// its first group) and that it is gone.
+func mustBeDropped(t *testing.T, stderr, pattern string) {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(stderr)
 	if m == nil {
-		t.Fatalf("scratch database not reported dropped:\n%s", stderr)
+		t.Fatalf("scratch database not reported dropped (%s):\n%s", pattern, stderr)
 	}
 	db, err := postgres.Open(context.Background(), pgtest.BaseURL(), 1)
 	if err != nil {
@@ -144,14 +144,7 @@ func TestBenchScaleout(t *testing.T) {
 		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr)
 	}
 	t.Log("\n" + stdout)
-	b, err := os.ReadFile(filepath.Join(out, "latest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep bench.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, b := readBenchReport(t, out)
 	for _, what := range []string{"transitions, %d server", "comment intake, %d server", "deadline sweep (200 due at once), %d worker"} {
 		one := rep.Row("scaleout: " + fmt.Sprintf(what, 1))
 		two := rep.Row("scaleout: " + fmt.Sprintf(what, 2) + "s")
@@ -171,19 +164,7 @@ func TestBenchScaleout(t *testing.T) {
 			t.Errorf("row %q not compared with %q: %+v", two.Name, one.Name, *two)
 		}
 	}
-	m := regexp.MustCompile(`scratch database (wgk_bench_\w+_fleet) dropped`).FindStringSubmatch(stderr)
-	if m == nil {
-		t.Fatalf("the children's scratch database not reported dropped:\n%s", stderr)
-	}
-	db, err := postgres.Open(context.Background(), pgtest.BaseURL(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var exists bool
-	if err := db.QueryRowContext(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, m[1]).Scan(&exists); err != nil || exists {
-		t.Fatalf("scratch database %s still exists (%v)", m[1], err)
-	}
+	mustBeDropped(t, stderr, `scratch database (wgk_bench_\w+_fleet) dropped`)
 }
 
 // TestBenchScaleoutNeedsRedis records the scenario as skipped, with the reason, when the queue
@@ -194,6 +175,15 @@ func TestBenchScaleoutNeedsRedis(t *testing.T) {
 	if _, stderr, err := runBenchCmd(t, env, "--scenarios", "scaleout", "--redis", "in-process", "--duration", "200ms", "--out", out); err != nil {
 		t.Fatalf("bench: %v\nstderr:\n%s", err, stderr)
 	}
+	rep, b := readBenchReport(t, out)
+	if r := rep.Row("scaleout"); r == nil || !strings.Contains(r.Skipped, "needs a real Redis") {
+		t.Errorf("scaleout with the queue in-process: %s", b)
+	}
+}
+
+// readBenchReport reads the JSON report the bench wrote into out, and its bytes.
+func readBenchReport(t *testing.T, out string) (bench.Report, []byte) {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(out, "latest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +192,5 @@ func TestBenchScaleoutNeedsRedis(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Row("scaleout"); r == nil || !strings.Contains(r.Skipped, "needs a real Redis") {
-		t.Errorf("scaleout with the queue in-process: %s", b)
-	}
+	return rep, b
 }

@@ -86,6 +86,18 @@ type HTTPConfig struct {
 type DatabaseConfig struct {
 	URL      string `yaml:"url"`
 	MaxConns int    `yaml:"max_conns"`
+	// ListenURL is where the LISTEN connections go (public page changes, role and calendar
+	// changes): a direct connection to PostgreSQL when URL goes through a pooler in transaction
+	// mode, where LISTEN does not work. Empty = URL.
+	ListenURL string `yaml:"listen_url"`
+}
+
+// Listen returns the URL of the LISTEN connections.
+func (c DatabaseConfig) Listen() string {
+	if c.ListenURL != "" {
+		return c.ListenURL
+	}
+	return c.URL
 }
 
 // RedisConfig configures the queue's Redis.
@@ -196,25 +208,26 @@ func decodeConfig(b []byte, name string, c *Config) error {
 
 func applyEnv(c *Config, env func(string) string) error {
 	str := map[string]*string{
-		"WUGONGKAI_DATABASE_URL":      &c.Database.URL,
-		"WUGONGKAI_REDIS_URL":         &c.Redis.URL,
-		"WUGONGKAI_HTTP_ADDR":         &c.HTTP.Addr,
-		"WUGONGKAI_ORG_CODE":          &c.Org.Code,
-		"WUGONGKAI_ORG_NAME":          &c.Org.Name,
-		"WUGONGKAI_LOG_LEVEL":         &c.Log.Level,
-		"WUGONGKAI_LOG_FORMAT":        &c.Log.Format,
-		"WUGONGKAI_WORKFLOWS_DIR":     &c.Paths.Workflows,
-		"WUGONGKAI_HOLIDAYS_DIR":      &c.Paths.Holidays,
-		"WUGONGKAI_CATALOGUE_DIR":     &c.Paths.Catalogue,
-		"WUGONGKAI_PUBLIC_BASE_URL":   &c.HTTP.PublicBaseURL,
-		"WUGONGKAI_AUDIT_KEY":         &c.Audit.Key,
-		"WUGONGKAI_AUDIT_KEY_FILE":    &c.Audit.KeyFile,
-		"WUGONGKAI_AUDIT_CHECKPOINTS": &c.Audit.CheckpointsFile,
-		"WUGONGKAI_METRICS_ADDR":      &c.HTTP.MetricsAddr,
-		"WUGONGKAI_SITE_CODE":         &c.Portal.SiteCode,
-		"WUGONGKAI_ICP":               &c.Portal.ICP,
-		"WUGONGKAI_POLICE_RECORD":     &c.Portal.PoliceRecord,
-		"WUGONGKAI_CITY_NAME":         &c.Portal.CityName,
+		"WUGONGKAI_DATABASE_URL":        &c.Database.URL,
+		"WUGONGKAI_DATABASE_LISTEN_URL": &c.Database.ListenURL,
+		"WUGONGKAI_REDIS_URL":           &c.Redis.URL,
+		"WUGONGKAI_HTTP_ADDR":           &c.HTTP.Addr,
+		"WUGONGKAI_ORG_CODE":            &c.Org.Code,
+		"WUGONGKAI_ORG_NAME":            &c.Org.Name,
+		"WUGONGKAI_LOG_LEVEL":           &c.Log.Level,
+		"WUGONGKAI_LOG_FORMAT":          &c.Log.Format,
+		"WUGONGKAI_WORKFLOWS_DIR":       &c.Paths.Workflows,
+		"WUGONGKAI_HOLIDAYS_DIR":        &c.Paths.Holidays,
+		"WUGONGKAI_CATALOGUE_DIR":       &c.Paths.Catalogue,
+		"WUGONGKAI_PUBLIC_BASE_URL":     &c.HTTP.PublicBaseURL,
+		"WUGONGKAI_AUDIT_KEY":           &c.Audit.Key,
+		"WUGONGKAI_AUDIT_KEY_FILE":      &c.Audit.KeyFile,
+		"WUGONGKAI_AUDIT_CHECKPOINTS":   &c.Audit.CheckpointsFile,
+		"WUGONGKAI_METRICS_ADDR":        &c.HTTP.MetricsAddr,
+		"WUGONGKAI_SITE_CODE":           &c.Portal.SiteCode,
+		"WUGONGKAI_ICP":                 &c.Portal.ICP,
+		"WUGONGKAI_POLICE_RECORD":       &c.Portal.PoliceRecord,
+		"WUGONGKAI_CITY_NAME":           &c.Portal.CityName,
 	}
 	for k, p := range str {
 		if v := env(k); v != "" {
@@ -277,6 +290,11 @@ func (c Config) validate() error {
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		errs = append(errs, "http.max_body_bytes must be at least 1024")
+	}
+	if c.Database.ListenURL != "" {
+		if u, err := url.Parse(c.Database.ListenURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+			errs = append(errs, "database.listen_url must be empty or a postgres:// URL naming the same database as database.url")
+		}
 	}
 	if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
 		errs = append(errs, "database.url must be a postgres:// URL naming a database")
@@ -344,6 +362,7 @@ func (c Config) validate() error {
 func (c Config) masked() Config {
 	m := c
 	m.Database.URL = redact(c.Database.URL)
+	m.Database.ListenURL = redact(c.Database.ListenURL)
 	m.Redis.URL = redact(c.Redis.URL)
 	if m.Audit.Key != "" {
 		m.Audit.Key = "(set)"

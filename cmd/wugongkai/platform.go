@@ -239,7 +239,7 @@ func (p *platform) watchRoles() {
 		default: // a reload is already due; it will read this change too
 		}
 	}
-	err := postgres.ListenPayloads(p.ctx, p.a.cfg.Database.URL, postgres.RolesChannel, func(payload string) {
+	err := postgres.ListenPayloads(p.ctx, p.a.cfg.Database.Listen(), postgres.RolesChannel, func(payload string) {
 		if payload == "" {
 			p.sites.Range(func(_, s any) bool { signal(s.(*site)); return true })
 			return

@@ -105,7 +105,7 @@ func runService(ctx context.Context, g *globals, m mode) error {
 			go func() {
 				defer close(listening)
 				if err := pagecache.Listen(lctx, func(changed func(up bool, err error)) pagecache.Listener {
-					return postgres.NewListener(cfg.Database.URL, changed)
+					return postgres.NewListener(cfg.Database.Listen(), changed)
 				}, pages, log); err != nil {
 					log.Warn("public page cache off: cannot listen for changes", "err", err)
 				}
