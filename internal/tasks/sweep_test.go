@@ -147,35 +147,13 @@ func TestSweepFiresTenThousandDeadlinesExactlyOnce(t *testing.T) {
 // first batch, not after all of A's; every deadline is fired in its own organisation.
 func TestSweepTakesOrganisationsInTurn(t *testing.T) {
 	ctx := context.Background()
-	e := mustEnv(t)
-	orgB, err := postgres.EnsureOrg(ctx, e.db, "TESTORG002", "测试委")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := postgres.NewStores(e.db, orgB, nil)
-	t.Cleanup(b.Close)
-	if err := b.Orgs.EnsureUnit(ctx, "chengjian", "城建科"); err != nil {
-		t.Fatal(err)
-	}
-	ub, err := b.Accounts.CreateUser(ctx, postgres.User{Username: "drafter", DisplayName: "赵起草", PasswordHash: "x"},
-		[]postgres.RoleAssignment{{Role: "drafter", Unit: "chengjian"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, orgs, orgB, ub := twoOrgs(t)
 	orgA := e.store.Org()
 	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgA, Unit: "chengjian", User: e.drafter.UserID}, 2500, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgB, Unit: "chengjian", User: ub.ID}, 1, time.Now()); err != nil {
+	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgB, Unit: "chengjian", User: ub}, 1, time.Now()); err != nil {
 		t.Fatal(err)
-	}
-	stores := postgres.NewOrgStores(e.db, nil, e.store, b)
-	orgs := tasks.Orgs{IDs: stores.IDs,
-		Outbox:    func(org int64) tasks.Outbox { return stores.For(org).Outbox },
-		Deadlines: func(org int64) tasks.Deadlines { return stores.For(org).Deadlines }}
-	type turn struct {
-		org int64
-		n   int
 	}
 	var turns []turn
 	sw := tasks.NewSweep(orgs, testkit.Engine(t), tasks.Config{SweepBatch: 1000, SweepWorkers: 1}, quietLog(), nil)
@@ -214,6 +192,41 @@ func TestSweepTakesOrganisationsInTurn(t *testing.T) {
 // another turn within the same sweep and its deadline fired before A's flood is done.
 func TestSweepGivesRestingOrganisationsAnotherTurn(t *testing.T) {
 	ctx := context.Background()
+	e, orgs, orgB, ub := twoOrgs(t)
+	orgA := e.store.Org()
+	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgA, Unit: "chengjian", User: e.drafter.UserID}, 2000, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var turns []turn
+	sw := tasks.NewSweep(orgs, testkit.Engine(t), tasks.Config{SweepBatch: 500, SweepWorkers: 1, SweepInterval: time.Nanosecond}, quietLog(), nil)
+	sw.OnFired = func(org int64, n int) {
+		turns = append(turns, turn{org, n})
+		if len(turns) == 2 { // A's second batch: B's first turn found nothing; now B has one due
+			if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgB, Unit: "chengjian", User: ub}, 1, time.Now()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if _, err := sw.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []turn{{orgA, 500}, {orgA, 500}, {orgB, 1}, {orgA, 500}, {orgA, 500}}
+	if !slices.Equal(turns, want) {
+		t.Errorf("turns %v, want %v (B's deadline fired in the same sweep, before A's flood is done)", turns, want)
+	}
+}
+
+// turn is one sweep turn: an organisation and how many of its deadlines were carried out.
+type turn struct {
+	org int64
+	n   int
+}
+
+// twoOrgs returns the test environment (organisation A, its store) with a second organisation B
+// beside it (a unit and a drafter, whose id it returns), and the sweep's view of both.
+func twoOrgs(t *testing.T) (env, tasks.Orgs, int64, int64) {
+	t.Helper()
+	ctx := context.Background()
 	e := mustEnv(t)
 	orgB, err := postgres.EnsureOrg(ctx, e.db, "TESTORG002", "测试委")
 	if err != nil {
@@ -229,33 +242,8 @@ func TestSweepGivesRestingOrganisationsAnotherTurn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgA := e.store.Org()
-	if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgA, Unit: "chengjian", User: e.drafter.UserID}, 2000, time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	stores := postgres.NewOrgStores(e.db, nil, e.store, b)
-	orgs := tasks.Orgs{IDs: stores.IDs,
+	return e, tasks.Orgs{IDs: stores.IDs,
 		Outbox:    func(org int64) tasks.Outbox { return stores.For(org).Outbox },
-		Deadlines: func(org int64) tasks.Deadlines { return stores.For(org).Deadlines }}
-	type turn struct {
-		org int64
-		n   int
-	}
-	var turns []turn
-	sw := tasks.NewSweep(orgs, testkit.Engine(t), tasks.Config{SweepBatch: 500, SweepWorkers: 1, SweepInterval: time.Nanosecond}, quietLog(), nil)
-	sw.OnFired = func(org int64, n int) {
-		turns = append(turns, turn{org, n})
-		if len(turns) == 2 { // A's second batch: B's first turn found nothing; now B has one due
-			if err := postgres.LoadDueConsultations(ctx, e.db.DB.DB, postgres.BenchOwner{Org: orgB, Unit: "chengjian", User: ub.ID}, 1, time.Now()); err != nil {
-				t.Error(err)
-			}
-		}
-	}
-	if _, err := sw.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
-	want := []turn{{orgA, 500}, {orgA, 500}, {orgB, 1}, {orgA, 500}, {orgA, 500}}
-	if !slices.Equal(turns, want) {
-		t.Errorf("turns %v, want %v (B's deadline fired in the same sweep, before A's flood is done)", turns, want)
-	}
+		Deadlines: func(org int64) tasks.Deadlines { return stores.For(org).Deadlines }}, orgB, ub.ID
 }
