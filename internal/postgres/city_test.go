@@ -487,3 +487,46 @@ func TestCityCatalogueGaps(t *testing.T) {
 		t.Errorf("next year: %d gaps, %v", len(gaps), err)
 	}
 }
+
+// TestPublicSearchPhrases: the public search finds a phrase in the title or in the body, in any
+// case, and not where only its characters' pairs occur apart; the title is asked before the body.
+func TestPublicSearchPhrases(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t)
+	a := cityAgency{id: f.store.Org(), code: "TESTORG001", stores: f.store, user: f.user.ID}
+	doc := func(title, body string) int64 {
+		id := mustCityDocument(t, f, a, title, "published", "主动公开")
+		if _, err := f.db.ExecContext(ctx, `UPDATE documents SET body = $1, search_terms = $2 WHERE id = $3`,
+			body, pq.Array(documents.SearchTerms(title+" "+body)), id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	inTitle := doc("关于住房租赁补贴的通知", "各有关单位：现将有关事项通知如下。")
+	inBody := doc("关于做好有关工作的通知", "一、做好住房租赁补贴的发放。二、GIS平台建设。")
+	apart := doc("租赁住房与补贴管理", "住房租赁，补贴另行规定。")
+	for _, c := range []struct {
+		q    string
+		want []int64
+	}{
+		{"住房租赁补贴", []int64{inTitle, inBody}},
+		{"gis平台", []int64{inBody}},
+		{"租赁住房", []int64{apart}},
+		{"补贴 租赁", []int64{inTitle, inBody, apart}},
+	} {
+		var q documents.PublicQuery
+		if err := q.Search(c.q); err != nil {
+			t.Fatal(err)
+		}
+		q.States, q.Limit = []string{"published"}, 20
+		got, total, err := f.store.Documents.PublicDocuments(ctx, q)
+		var ids []int64
+		for _, d := range got {
+			ids = append(ids, d.ID)
+		}
+		slices.Sort(ids)
+		if err != nil || total != len(c.want) || !slices.Equal(ids, c.want) {
+			t.Errorf("search %q: %v (total %d), %v; want %v", c.q, ids, total, err, c.want)
+		}
+	}
+}
