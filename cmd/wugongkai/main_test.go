@@ -359,6 +359,34 @@ func TestConfigPrecedenceAndValidation(t *testing.T) {
 	}
 }
 
+// database.listen_url: the LISTEN connections' URL from the environment (else database.url),
+// masked in the log, and refused when it is not a postgres:// URL; http.page_cache_mb below 0 is
+// refused.
+func TestListenURLAndPageCacheConfig(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	c, err := loadConfig("", false, env(nil))
+	if err != nil || c.Database.Listen() != c.Database.URL {
+		t.Fatalf("default listen URL %q, database URL %q, %v", c.Database.Listen(), c.Database.URL, err)
+	}
+	direct := "postgres://u:secret@10.0.0.5:5432/wugongkai?sslmode=disable"
+	c, err = loadConfig("", false, env(map[string]string{"WUGONGKAI_DATABASE_LISTEN_URL": direct}))
+	if err != nil || c.Database.Listen() != direct {
+		t.Fatalf("listen URL %q, %v; want %q", c.Database.Listen(), err, direct)
+	}
+	if strings.Contains(c.masked().Database.ListenURL, "secret") {
+		t.Error("listen URL password not masked")
+	}
+	if _, err := loadConfig("", false, env(map[string]string{"WUGONGKAI_DATABASE_LISTEN_URL": "redis://h/0"})); err == nil ||
+		!strings.Contains(err.Error(), "database.listen_url") {
+		t.Errorf("a redis:// listen URL: %v", err)
+	}
+	c, _ = loadConfig("", false, env(nil))
+	c.HTTP.PageCacheMB = -1
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "http.page_cache_mb") {
+		t.Errorf("negative page cache size: %v", err)
+	}
+}
+
 // The session cookie is Secure whenever the portal's public address is https, whatever
 // session.secure_cookie says (issue 18 item 12); the metrics address comes from the environment.
 func TestSecureCookieFollowsHTTPSBaseURL(t *testing.T) {

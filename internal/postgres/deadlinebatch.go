@@ -353,17 +353,6 @@ func insertDeadlines(ctx context.Context, tx *sqlx.Tx, org int64, effects []dead
 	return nil
 }
 
-// appendAuditBatch appends events (in order; several may extend one chain) after the chain heads
-// prevHash, in two statements: one takes the gseq range, one inserts every event. The caller
-// holds the subjects' row locks.
-func (db *DB) appendAuditBatch(ctx context.Context, tx *sqlx.Tx, org int64, events []batchEvent, prevHash map[subjectKey]string) error {
-	b, err := db.prepareAuditBatch(ctx, tx, org, events, prevHash)
-	if err != nil {
-		return err
-	}
-	return b.insert(ctx, tx, org)
-}
-
 // chainHead is the seq and hash of the last event of a subject's audit chain.
 type chainHead struct {
 	seq  int
